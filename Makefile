@@ -1,0 +1,148 @@
+# domecek-jobs - build, test, bench, install.
+#
+#   make            build build/domecek-jobs
+#   make run        install missing dependencies, build, migrate, start
+#   make test       unit + integration tests, plain and under ASan+UBSan
+#   make bench      benchmarks in tools/bench (figures on stdout)
+#   make CC=clang   the same with clang;  V=1 shows the commands
+#
+# Out-of-tree build in $(BUILD); header dependencies tracked with -MMD.
+
+BUILD   ?= build
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SAN     ?=
+
+PKGS := sqlite3 libcurl libcjson libarchive libmicrohttpd
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
+              -lmbedtls -lmbedx509 -lmbedcrypto -lm
+TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+OPT      ?= -O2 -g
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-truncation
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SANFLAGS := $(if $(SAN),$(SANITIZE))
+CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) \
+              -Iinclude -I$(BUILD)/gen $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+SRC      := $(wildcard src/*.c src/jobs/*.c)
+LIB_SRC  := $(filter-out src/main.c,$(SRC))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o $(BUILD)/gen/assets.o
+BIN      := $(BUILD)/domecek-jobs
+LIB      := $(BUILD)/libdomecek.a
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT := $(wildcard tests/unit/support_*.c)
+TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
+BENCH_SRC := $(wildcard tools/bench/*.c)
+BENCH_BIN := $(BENCH_SRC:tools/bench/%.c=$(BUILD)/bench/%)
+SCHEMA   := $(sort $(wildcard schema/*.sql))
+ASSETS   := $(sort $(wildcard assets/templates/* assets/dashboard/*))
+
+.PHONY: all run test check check-asan tests bench install clean format lint deps fuzz
+
+all: $(BIN)
+
+$(BIN): $(BUILD)/src/main.o $(LIB)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(LIB): $(LIB_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+# Migrations and assets are compiled into the binary: no run-time lookup.
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -O1 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/gen/schema.c: $(BUILD)/tools/embed $(SCHEMA)
+	@mkdir -p $(dir $@)
+	@echo "  EMBED   $@"
+	$(Q)$(BUILD)/tools/embed schema $(SCHEMA) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/assets.c: $(BUILD)/tools/embed $(ASSETS)
+	@mkdir -p $(dir $@)
+	@echo "  EMBED   $@"
+	$(Q)$(BUILD)/tools/embed assets $(ASSETS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(Q)$(CC) $(CFLAGS_ALL) -Iinclude -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -MMD -MP -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB) $(PKG_LIBS) $(TEST_LIBS) $(LDFLAGS_ALL)
+
+$(BUILD)/tests/support_%.o: tests/unit/support_%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -MMD -MP -c -o $@ $<
+
+$(BUILD)/bench/%: tools/bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  BENCH   $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(LIB) $(PKG_LIBS) $(LDFLAGS_ALL)
+
+tests: $(BIN) $(UNIT_BIN)
+
+# The README's test command: every test, plain and under ASan+UBSan.
+test:
+	$(Q)tools/install-deps --quiet
+	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT="-O1 -g" tests
+	$(Q)tests/run $(BUILD) build/asan
+
+check: tests
+	$(Q)tests/run $(BUILD)
+
+check-asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT="-O1 -g" tests
+	$(Q)tests/run build/asan
+
+run:
+	$(Q)tools/install-deps --quiet
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(BIN) migrate
+	$(Q)exec $(BIN) run
+
+bench: $(BIN) $(BENCH_BIN)
+	$(Q)tools/bench/run $(BUILD)
+
+fuzz:
+	$(Q)tests/fuzz/run
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/domecek-jobs
+	test ! -f assets/domecek-jobs.1 || install -m 0644 assets/domecek-jobs.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)/etc/domecek
+	test -f $(DESTDIR)/etc/domecek/appsettings.json || \
+	  install -m 0640 assets/appsettings.json $(DESTDIR)/etc/domecek/appsettings.json
+	test ! -f assets/domecek-jobs.service || { install -d $(DESTDIR)/lib/systemd/system && \
+	  install -m 0644 assets/domecek-jobs.service $(DESTDIR)/lib/systemd/system/; }
+
+format:
+	clang-format -i include/*.h src/*.c src/jobs/*.c tests/unit/*.c
+
+lint:
+	clang-format --dry-run --Werror include/*.h src/*.c src/jobs/*.c
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Iinclude src
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
