@@ -1,0 +1,69 @@
+/*
+ * db.h - opening the one SQLite file, its pragmas and migrations.
+ *
+ * Every connection gets WAL, foreign_keys=ON, busy_timeout and the
+ * configured synchronous level. The schema version is PRAGMA user_version;
+ * the schema_version table keeps when each migration was applied. All
+ * pending migrations run in one transaction: a failure leaves the file as
+ * it was. A database newer than this binary is refused, never touched.
+ */
+#ifndef DOMECEK_DB_H
+#define DOMECEK_DB_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct err;
+
+struct db_options {
+	int busy_timeout_ms; /* 0: 5000 */
+	int synchronous_full; /* 1: FULL, 0: NORMAL */
+	int read_only;        /* open without write access (status, jobs list) */
+	int create;           /* create the file if missing (migrate, run) */
+};
+
+/* Opens path with the pragmas applied; *out is NULL on error. Errors say
+ * which file and why: missing directory, not writable, not a database. */
+int db_open(const char *path, const struct db_options *opt, sqlite3 **out,
+	    struct err *e);
+/* Closes; finalizes nothing the caller still holds (caller's duty). */
+void db_close(sqlite3 *db);
+
+/* The newest schema version this binary knows. */
+int db_latest_version(void);
+/* Current version of an open database (PRAGMA user_version). */
+int db_version(sqlite3 *db, int *version, struct err *e);
+/* Applies all pending migrations in one transaction. from/to may be NULL. */
+int db_migrate(sqlite3 *db, int *from, int *to, struct err *e);
+/* 0 when the database is at the binary's version; otherwise a clear error
+ * telling the user to run `migrate` (older) or upgrade (newer). */
+int db_check_version(sqlite3 *db, struct err *e);
+
+/* Turns a SQLite result into our error: BUSY/LOCKED -> ERR_BUSY,
+ * FULL -> ERR_NOSPACE, others ERR_DB, with "what: sqlite message". */
+int db_error(sqlite3 *db, int rc, struct err *e, const char *what);
+
+int db_exec(sqlite3 *db, const char *sql, struct err *e);
+/* BEGIN IMMEDIATE: takes the write lock now, so a busy database is
+ * reported here (ERR_BUSY) and not half-way through the batch. */
+int db_begin(sqlite3 *db, struct err *e);
+int db_commit(sqlite3 *db, struct err *e);
+/* Rolls back if a transaction is open; safe to call on any path. */
+void db_rollback(sqlite3 *db);
+
+/* Prepares a statement (caller finalizes); errors name the statement. */
+int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out, struct err *e);
+/* Binds a time (ms) as the data model's text timestamp. */
+int db_bind_time(sqlite3_stmt *stmt, int index, int64_t ms);
+/* Reads a text timestamp column; returns 0 and sets *ms, or ERR_INVALID
+ * when it is NULL or not a time. */
+int db_column_time(sqlite3_stmt *stmt, int column, int64_t *ms);
+
+/* Small daemon-owned settings (jobs_settings table). get: ERR_NOTFOUND
+ * when absent; value is copied into out (size bytes). */
+int db_setting_get(sqlite3 *db, const char *key, char *out, size_t size,
+		   struct err *e);
+int db_setting_set(sqlite3 *db, const char *key, const char *value, struct err *e);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * scheduler.h - recurring jobs: from the config's cron expressions to
+ * jobs in the queue, with every fire in the schedule history.
+ *
+ * Rules (design.md "Time"):
+ * - A fire enqueues one job with unique key "recurring:<Name>"; if the
+ *   previous one is still waiting or running, the fire is recorded as
+ *   skipped: a recurring job never has two instances.
+ * - Misfires: a fire time more than SCHEDULER_MISFIRE_MS in the past (the
+ *   daemon was stopped, or the clock jumped forward) is a misfire. All
+ *   missed fires of a job coalesce into one run on start ("Misfire":
+ *   "RunOnce", the default), or none ("Misfire": "Skip"); either way the
+ *   history says how many were missed.
+ * - A clock that reads before the last recorded fire (a Raspberry Pi
+ *   booting at 1970 before NTP) schedules nothing until it is sane again,
+ *   and a backward jump never repeats a recorded fire.
+ */
+#ifndef DOMECEK_SCHEDULER_H
+#define DOMECEK_SCHEDULER_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+struct config;
+struct err;
+struct queue;
+struct scheduler;
+
+#define SCHEDULER_MISFIRE_MS (60 * 1000)
+
+/* Checks every enabled schedule's cron expression and time zone; errors
+ * name the key (Jobs.DraftCleanup.CronSchedule) and the reason. */
+int scheduler_check_config(const struct config *cfg, struct err *e);
+
+int scheduler_open(sqlite3 *db, const struct config *cfg, struct queue *queue,
+		   struct scheduler **out, struct err *e);
+void scheduler_free(struct scheduler *s);
+
+/* Brings the recurring_jobs table in line with the config: adds new
+ * schedules, re-plans those whose cron, time zone or Enabled changed,
+ * keeps pauses. Errors name the key (Jobs.X.CronSchedule). */
+int scheduler_sync(struct scheduler *s, int64_t now, struct err *e);
+
+/* Fires every schedule that is due at now. *next_at: the wall time of
+ * the next fire of any schedule (0: none planned). */
+int scheduler_tick(struct scheduler *s, int64_t now, int64_t *next_at, struct err *e);
+
+/* Re-plans every schedule from now (after a wall-clock jump). */
+int scheduler_replan(struct scheduler *s, int64_t now, struct err *e);
+
+/* Records the end of a job that a schedule fired (history + last result). */
+int scheduler_job_finished(sqlite3 *db, int64_t job_id, const char *recurring_name,
+			   const char *state, int64_t started_at, int64_t now,
+			   int64_t duration_ms, const char *counts_json,
+			   const char *error, struct err *e);
+
+/* `recurring trigger NAME`: enqueue now, outside the schedule. NAME is the
+ * config name (DraftCleanup) or the job type (draft_cleanup). */
+int scheduler_trigger(sqlite3 *db, const struct config *cfg, struct queue *queue,
+		      const char *name, int64_t now, int64_t *job_id, int *existed,
+		      struct err *e);
+/* `recurring pause|resume NAME`. */
+int scheduler_pause(sqlite3 *db, const char *name, int is_paused, int64_t now,
+		    struct err *e);
+
+/* Resolves NAME (config name or type, any case) to the config name. */
+int scheduler_resolve_name(const struct config *cfg, const char *name,
+			   const char **config_name, const char **type,
+			   struct err *e);
+
+/* `simulate`: calls fn for every fire of every enabled schedule in
+ * (from, to], in time order. Nothing is written. */
+typedef void (*scheduler_fire_fn)(const char *name, const char *type,
+				  int64_t at, const char *zone, void *arg);
+int scheduler_simulate(const struct config *cfg, int64_t from, int64_t to,
+		       scheduler_fire_fn fn, void *arg, struct err *e);
+
+#endif

@@ -1,0 +1,441 @@
+/*
+ * daemon.c - `domecek-jobs run`: the long-running process.
+ *
+ * One iteration of the loop (daemon_iterate) does what is due and no more:
+ * fire schedules whose time came, claim a job if none runs and one is due,
+ * run one step of the running job. Then the loop sleeps until the earliest
+ * of: the running job's next step (0 ms between steps, so HTTP is served
+ * between them), the next due job, the next recurring fire, the standby's
+ * next try for the lease. Other processes' inserts wake it through inotify
+ * on the WAL file; SIGTERM/SIGHUP through a signalfd; a wall-clock jump
+ * through a timerfd with TFD_TIMER_CANCEL_ON_SET. An idle daemon with
+ * nothing planned sleeps in poll() without a timeout.
+ */
+#include "daemon.h"
+#include "clock.h"
+#include "config.h"
+#include "db.h"
+#include "err.h"
+#include "leader.h"
+#include "log.h"
+#include "loop.h"
+#include "metrics.h"
+#include "queue.h"
+#include "runner.h"
+#include "scheduler.h"
+#include "services.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#define STANDBY_RETRY_MS 2000
+#define MAINTENANCE_MS (3600 * 1000)
+#define PRUNE_BATCH 1000
+
+struct daemon {
+	struct config *cfg;
+	const struct daemon_options *opt;
+	sqlite3 *db;
+	struct loop *loop;
+	struct queue *queue;
+	struct scheduler *scheduler;
+	struct services services;
+	struct runner runner;
+	char owner[128];
+	int lock_fd;            /* >= 0 while we lead */
+	int signal_fd, inotify_fd, clock_fd;
+	int is_stopping, wants_reload, clock_jumped;
+	int64_t next_fire_at;   /* wall ms, 0: none */
+	int64_t next_due_at;    /* wall ms, 0: none */
+	int64_t next_lease_try; /* mono ms (standby) */
+	int64_t next_maintenance; /* mono ms */
+	int jobs_run;
+	int64_t started_mono;
+};
+
+/* ---- events ---------------------------------------------------------- */
+
+static void on_signal(int fd, short revents, void *arg)
+{
+	struct daemon *d = arg;
+	struct signalfd_siginfo info;
+
+	(void)revents;
+	while (read(fd, &info, sizeof(info)) == (ssize_t)sizeof(info)) {
+		if (info.ssi_signo == SIGHUP) {
+			d->wants_reload = 1;
+		} else {
+			log_fmt(LOG_INFO, "daemon.stopping", "signal=%s",
+				info.ssi_signo == SIGTERM ? "TERM" : "INT");
+			d->is_stopping = 1;
+		}
+	}
+}
+
+/* Any write to the WAL: another process may have enqueued a job. The
+ * iteration that follows re-reads the next due time, which is cheap. */
+static void on_wal_change(int fd, short revents, void *arg)
+{
+	char events[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+	(void)revents;
+	(void)arg;
+	while (read(fd, events, sizeof(events)) > 0)
+		;
+}
+
+static void arm_clock_watch(struct daemon *d)
+{
+	struct itimerspec far = {.it_value = {.tv_sec = INT_MAX / 2}};
+
+	timerfd_settime(d->clock_fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &far, NULL);
+}
+
+static void on_clock_set(int fd, short revents, void *arg)
+{
+	struct daemon *d = arg;
+	uint64_t expirations;
+
+	(void)revents;
+	if (read(fd, &expirations, sizeof(expirations)) < 0 && errno == ECANCELED)
+		d->clock_jumped = 1;
+	arm_clock_watch(d);
+}
+
+static int watch_events(struct daemon *d, struct err *e)
+{
+	char wal[4096];
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	d->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	d->clock_fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->signal_fd < 0 || d->inotify_fd < 0 || d->clock_fd < 0)
+		return err_set(e, ERR_IO, "setting up the event loop: %s", strerror(errno));
+	snprintf(wal, sizeof(wal), "%s-wal", d->opt->db_path);
+	if (inotify_add_watch(d->inotify_fd, wal, IN_MODIFY) < 0)
+		log_event(LOG_WARN, "daemon.no_wal_watch", "file", wal, "error",
+			  strerror(errno), "effect", "jobs inserted by other programs "
+			  "are picked up at the next wake-up only", NULL);
+	arm_clock_watch(d);
+	loop_watch(d->loop, d->signal_fd, POLLIN, on_signal, d);
+	loop_watch(d->loop, d->inotify_fd, POLLIN, on_wal_change, d);
+	loop_watch(d->loop, d->clock_fd, POLLIN, on_clock_set, d);
+	return 0;
+}
+
+/* ---- outcomes -------------------------------------------------------- */
+
+void daemon_record_outcome(sqlite3 *db, const struct runner_outcome *o)
+{
+	int64_t now = clock_now();
+	struct err e = {0};
+
+	if (strcmp(o->state, "released") != 0 &&
+	    metrics_record_run(db, o->job->type, !strcmp(o->state, "succeeded"),
+			       o->duration_ms, now, &e))
+		log_event(LOG_WARN, "metrics.failed", "error", e.msg, NULL);
+	if (scheduler_job_finished(db, o->job->id, o->job->recurring_name, o->state,
+				   o->job->started_at, now, o->duration_ms,
+				   o->counts_json, o->error, &e))
+		log_event(LOG_WARN, "schedule.record_failed", "error", e.msg, NULL);
+}
+
+static void on_outcome(const struct runner_outcome *o, void *arg)
+{
+	struct daemon *d = arg;
+
+	d->jobs_run++;
+	daemon_record_outcome(d->db, o);
+	if (d->lock_fd >= 0)
+		leader_heartbeat(d->db, d->owner, clock_now(), NULL);
+}
+
+/* ---- leadership ------------------------------------------------------ */
+
+static int become_leader(struct daemon *d, int64_t now, struct err *e)
+{
+	int recovered = 0, rc;
+
+	if ((rc = queue_recover(d->queue, now, &recovered, e)))
+		return rc;
+	if (recovered)
+		log_fmt(LOG_WARN, "queue.recovered", "jobs=%d reason=previous_daemon_stopped",
+			recovered);
+	if ((rc = scheduler_sync(d->scheduler, now, e)))
+		return rc;
+	d->next_fire_at = now; /* misfires are handled by the first tick */
+	log_event(LOG_INFO, "daemon.leader", "owner", d->owner, NULL);
+	return 0;
+}
+
+static int try_lead(struct daemon *d, struct err *e)
+{
+	struct leader_info holder;
+	int64_t now = clock_now();
+	int rc;
+
+	if ((rc = leader_try(d->db, d->opt->db_path, d->owner, now, &d->lock_fd,
+			     &holder, e)))
+		return rc;
+	if (d->lock_fd >= 0)
+		return become_leader(d, now, e);
+	if (d->next_lease_try == 0) {
+		char pid[24];
+		snprintf(pid, sizeof(pid), "%ld", holder.pid);
+		log_event(LOG_WARN, "daemon.standby", "leader", holder.owner[0] ? holder.owner
+			  : "unknown", "pid", pid, "action", "waiting to take over "
+			  "when it stops", NULL);
+	}
+	d->next_lease_try = clock_mono() + STANDBY_RETRY_MS;
+	return 0;
+}
+
+/* ---- one iteration --------------------------------------------------- */
+
+static void maintenance(struct daemon *d, int64_t now)
+{
+	struct err e = {0};
+	int pruned = 0, total = 0, recovered = 0;
+
+	if (clock_mono() < d->next_maintenance)
+		return;
+	d->next_maintenance = clock_mono() + MAINTENANCE_MS;
+	if (queue_recover(d->queue, now, &recovered, &e) == 0 && recovered)
+		log_fmt(LOG_WARN, "queue.recovered", "jobs=%d reason=lease_expired", recovered);
+	do {
+		if (queue_prune(d->queue, now, PRUNE_BATCH, &pruned, &e))
+			break;
+		total += pruned;
+	} while (pruned == PRUNE_BATCH);
+	if (total) {
+		log_fmt(LOG_INFO, "queue.pruned", "jobs=%d", total);
+		db_exec(d->db, "PRAGMA incremental_vacuum(1000)", NULL);
+	}
+}
+
+static void fire_schedules(struct daemon *d, int64_t now)
+{
+	struct err e = {0};
+	int rc;
+
+	if (d->clock_jumped) {
+		d->clock_jumped = 0;
+		log_event(LOG_WARN, "clock.changed", "action", "re-planning schedules", NULL);
+		if (scheduler_replan(d->scheduler, now, &e))
+			log_event(LOG_ERROR, "schedule.failed", "error", e.msg, NULL);
+		d->next_fire_at = now;
+	}
+	if (!d->next_fire_at || now < d->next_fire_at)
+		return;
+	rc = scheduler_tick(d->scheduler, now, &d->next_fire_at, &e);
+	if (rc) {
+		log_event(rc == ERR_BUSY ? LOG_DEBUG : LOG_ERROR, "schedule.failed",
+			  "error", e.msg, NULL);
+		d->next_fire_at = now + 1000; /* try again shortly */
+	}
+}
+
+static void claim_next(struct daemon *d, int64_t now)
+{
+	struct queue_job job;
+	struct err e = {0};
+	int rc;
+
+	if (d->runner.is_active || d->is_stopping)
+		return;
+	rc = queue_next_due(d->queue, &d->next_due_at, &e);
+	if (rc == ERR_NOTFOUND) {
+		d->next_due_at = 0;
+		return;
+	}
+	if (rc || d->next_due_at > now)
+		return;
+	rc = queue_claim(d->queue, now, &job, &e);
+	if (rc == 0)
+		runner_begin(&d->runner, &job);
+	else if (rc != ERR_NOTFOUND && rc != ERR_BUSY)
+		log_event(LOG_ERROR, "queue.claim_failed", "error", e.msg, NULL);
+}
+
+static void reload(struct daemon *d)
+{
+	struct config fresh;
+	struct scheduler *scheduler;
+	struct err e = {0};
+
+	d->wants_reload = 0;
+	if (config_load(&fresh, d->opt->config_path, d->opt->envp, NULL, &e)) {
+		log_event(LOG_ERROR, "config.reload_failed", "error", e.msg,
+			  "action", "keeping the running config", NULL);
+		return;
+	}
+	/* Everyone holds a pointer to the one config: update it in place. */
+	*d->cfg = fresh;
+	if (scheduler_open(d->db, d->cfg, d->queue, &scheduler, &e) ||
+	    (d->lock_fd >= 0 && scheduler_sync(scheduler, clock_now(), &e))) {
+		log_event(LOG_ERROR, "config.reload_failed", "error", e.msg, NULL);
+		scheduler_free(scheduler);
+		return;
+	}
+	scheduler_free(d->scheduler);
+	d->scheduler = scheduler;
+	d->next_fire_at = clock_now();
+	log_event(LOG_INFO, "config.reloaded", "source", d->cfg->source, NULL);
+}
+
+/* Returns 1 when the daemon should exit. */
+static int daemon_iterate(struct daemon *d)
+{
+	int64_t now = clock_now();
+	struct err e = {0};
+	int pending = 0;
+
+	if (d->wants_reload)
+		reload(d);
+	if (d->is_stopping) {
+		runner_release(&d->runner, "the daemon was stopped; it runs again on start");
+		return 1;
+	}
+	if (d->lock_fd < 0) {
+		if (clock_mono() >= d->next_lease_try && try_lead(d, &e)) {
+			log_event(LOG_ERROR, "daemon.lead_failed", "error", e.msg, NULL);
+			d->next_lease_try = clock_mono() + STANDBY_RETRY_MS;
+		}
+		if (d->lock_fd < 0)
+			return 0;
+	}
+	fire_schedules(d, now);
+	claim_next(d, now);
+	runner_step(&d->runner);
+	if (d->opt->stop_after_steps && !d->runner.is_active && d->jobs_run)
+		return 1;
+	maintenance(d, now);
+	if (d->opt->once && !d->runner.is_active)
+		return 1;
+	if (d->opt->drain && !d->runner.is_active &&
+	    queue_has_pending(d->queue, clock_now(), &pending, &e) == 0 && !pending)
+		return 1;
+	return 0;
+}
+
+static int64_t earliest(int64_t a, int64_t b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+static int64_t wall_to_mono(int64_t wall)
+{
+	return wall ? clock_mono() + (wall - clock_now()) : -1;
+}
+
+/* The monotonic time to wake up at, or -1 to sleep until an event. */
+static int64_t next_deadline(const struct daemon *d)
+{
+	int64_t deadline = -1;
+
+	if (d->lock_fd < 0)
+		return d->next_lease_try;
+	deadline = earliest(deadline, runner_deadline(&d->runner));
+	if (!d->runner.is_active)
+		deadline = earliest(deadline, wall_to_mono(d->next_due_at));
+	deadline = earliest(deadline, wall_to_mono(d->next_fire_at));
+	if (d->opt->drain) /* retries of failed jobs are due by run_at */
+		deadline = earliest(deadline, clock_mono() + 1000);
+	return deadline;
+}
+
+/* ---- start and stop -------------------------------------------------- */
+
+static int daemon_open(struct daemon *d, struct err *e)
+{
+	struct db_options dbo = {
+		.busy_timeout_ms = d->cfg->database.busy_timeout_ms,
+		.synchronous_full = !strcmp(d->cfg->database.synchronous, "Full"),
+		.create = 1,
+	};
+	int from, to, rc;
+
+	if ((rc = db_open(d->opt->db_path, &dbo, &d->db, e)) ||
+	    (rc = db_migrate(d->db, &from, &to, e)))
+		return rc;
+	if (from != to)
+		log_fmt(LOG_INFO, "db.migrated", "from=%d to=%d", from, to);
+	leader_owner_id(d->owner, sizeof(d->owner));
+	if ((rc = loop_new(&d->loop, e)) ||
+	    (rc = queue_open(d->db, d->cfg, d->owner, &d->queue, e)) ||
+	    (rc = scheduler_open(d->db, d->cfg, d->queue, &d->scheduler, e)) ||
+	    (rc = watch_events(d, e)))
+		return rc;
+	runner_init(&d->runner, d->db, d->cfg, d->queue, &d->services, on_outcome, d);
+	d->runner.stop_after_steps = d->opt->stop_after_steps;
+	return 0;
+}
+
+static void daemon_close(struct daemon *d)
+{
+	int lock_fd = d->lock_fd;
+
+	scheduler_free(d->scheduler);
+	queue_free(d->queue);
+	if (d->db) {
+		if (lock_fd >= 0)
+			leader_release(d->db, d->owner);
+		/* A clean stop leaves everything in the main file: then a plain
+		 * copy of it is a complete backup. */
+		db_exec(d->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
+		db_close(d->db);
+	}
+	if (lock_fd >= 0)
+		close(lock_fd);
+	loop_free(d->loop);
+	if (d->signal_fd >= 0)
+		close(d->signal_fd);
+	if (d->inotify_fd >= 0)
+		close(d->inotify_fd);
+	if (d->clock_fd >= 0)
+		close(d->clock_fd);
+}
+
+int daemon_run(struct config *cfg, const struct daemon_options *opt, struct err *e)
+{
+	struct daemon d = {
+		.cfg = cfg, .opt = opt, .lock_fd = -1,
+		.signal_fd = -1, .inotify_fd = -1, .clock_fd = -1,
+	};
+	int rc;
+
+	d.started_mono = clock_mono();
+	if ((rc = daemon_open(&d, e)))
+		goto done;
+	log_event(LOG_INFO, "daemon.started", "db", opt->db_path, "config", cfg->source,
+		  "owner", d.owner, NULL);
+	while (!daemon_iterate(&d)) {
+		/* Between steps of a job: look at the sockets, don't sleep. */
+		int64_t deadline = next_deadline(&d);
+		loop_wait(d.loop, deadline);
+	}
+	log_fmt(LOG_INFO, "daemon.stopped", "jobs_run=%d", d.jobs_run);
+done:
+	daemon_close(&d);
+	return rc;
+}
