@@ -34,9 +34,9 @@ struct tz_civil {
 /* An instant seen in a zone. */
 struct tz_local {
 	struct tz_civil civil;
-	int weekday;    /* 0 = Sunday .. 6 = Saturday */
-	int offset;     /* seconds east of UTC, e.g. 7200 for +02:00 */
-	int is_dst;     /* 1 in daylight-saving time */
+	int weekday;	/* 0 = Sunday .. 6 = Saturday */
+	int offset;	/* seconds east of UTC, e.g. 7200 for +02:00 */
+	int is_dst;	/* 1 in daylight-saving time */
 	int64_t millis; /* 0-999, the part of the instant below a second */
 };
 

@@ -20,18 +20,18 @@ struct cron_words {
 	char time[32]; /* "at 03:00" / "ve 3:00" */
 };
 
-static const char *const en_days[7] = {"Sundays",   "Mondays", "Tuesdays",
+static const char *const en_days[7] = {"Sundays",    "Mondays",	  "Tuesdays",
 				       "Wednesdays", "Thursdays", "Fridays",
 				       "Saturdays"};
 static const char *const cs_days[7] = {
-	"každou neděli", "každé pondělí", "každé úterý", "každou středu",
-	"každý čtvrtek", "každý pátek",   "každou sobotu"};
+    "každou neděli", "každé pondělí", "každé úterý",  "každou středu",
+    "každý čtvrtek", "každý pátek",   "každou sobotu"};
 static const char *const en_months[12] = {
-	"January", "February", "March",     "April",   "May",      "June",
-	"July",    "August",   "September", "October", "November", "December"};
+    "January", "February", "March",	"April",   "May",      "June",
+    "July",    "August",   "September", "October", "November", "December"};
 static const char *const cs_months[12] = {
-	"ledna", "února", "března", "dubna", "května", "června",
-	"července", "srpna", "září", "října", "listopadu", "prosince"};
+    "ledna",	"února", "března", "dubna", "května",	 "června",
+    "července", "srpna", "září",   "října", "listopadu", "prosince"};
 
 static int is_shape(const struct cron_expr *x, enum cron_field f,
 		    enum cron_shape shape)
@@ -65,13 +65,13 @@ static int describe_interval(const struct cron_expr *x, int cs, char *out,
 {
 	static const char *const en_units[3] = {"second", "minute", "hour"};
 	static const char *const cs_units[3][3] = {
-		{"sekundu", "sekundy", "sekund"},
-		{"minutu", "minuty", "minut"},
-		{"hodinu", "hodiny", "hodin"}};
+	    {"sekundu", "sekundy", "sekund"},
+	    {"minutu", "minuty", "minut"},
+	    {"hodinu", "hodiny", "hodin"}};
 	int unit = -1, n = 1;
 	for (int f = CRON_SECOND; f <= CRON_HOUR; f++) {
-		int is_zero = is_shape(x, f, CRON_SHAPE_SINGLE) &&
-			      value_of(x, f) == 0;
+		int is_zero =
+		    is_shape(x, f, CRON_SHAPE_SINGLE) && value_of(x, f) == 0;
 		if (unit < 0 && is_zero)
 			continue;
 		if (unit >= 0 && !is_shape(x, f, CRON_SHAPE_STAR))
@@ -142,8 +142,8 @@ static int describe_time(const struct cron_expr *x, struct cron_words *w)
 	if (w->is_czech) {
 		/* "ve" before dvě, tři, čtyři, dvanáct, třináct, ... dvacet */
 		int ve = (h >= 2 && h <= 4) || (h >= 12 && h <= 14) || h >= 20;
-		snprintf(w->time, sizeof(w->time), "%s %d:%02d", ve ? "ve" : "v",
-			 h, m);
+		snprintf(w->time, sizeof(w->time), "%s %d:%02d",
+			 ve ? "ve" : "v", h, m);
 	} else {
 		snprintf(w->time, sizeof(w->time), "at %02d:%02d", h, m);
 	}
@@ -192,8 +192,9 @@ static int describe_days(const struct cron_expr *x, const struct cron_words *w,
 			 w->time);
 	else if (dow_star && every_month &&
 		 is_shape(x, CRON_DOM, CRON_SHAPE_SINGLE))
-		snprintf(out, size, cs ? "%d. den v měsíci %s"
-				       : "on day %d of every month %s",
+		snprintf(out, size,
+			 cs ? "%d. den v měsíci %s"
+			    : "on day %d of every month %s",
 			 value_of(x, CRON_DOM), w->time);
 	else if (dow_star && is_shape(x, CRON_DOM, CRON_SHAPE_SINGLE) &&
 		 is_shape(x, CRON_MONTH, CRON_SHAPE_SINGLE))
@@ -220,10 +221,10 @@ int cron_describe(const struct cron_expr *x, const char *lang, char *out,
 				is_shape(x, CRON_MONTH, CRON_SHAPE_STAR) &&
 				is_shape(x, CRON_DOW, CRON_SHAPE_STAR);
 		if (every_day)
-			done = describe_interval(x, w.is_czech, text,
-						 sizeof(text)) ||
-			       describe_hourly(x, w.is_czech, text,
-					       sizeof(text));
+			done =
+			    describe_interval(x, w.is_czech, text,
+					      sizeof(text)) ||
+			    describe_hourly(x, w.is_czech, text, sizeof(text));
 		if (!done && describe_time(x, &w))
 			done = describe_days(x, &w, text, sizeof(text));
 	}

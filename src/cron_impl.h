@@ -41,15 +41,15 @@ struct cron_expr {
 	uint64_t seconds; /* bit n = second n */
 	uint64_t minutes;
 	uint32_t hours;
-	uint32_t days;          /* bit d = day-of-month d (1-31) */
+	uint32_t days;		   /* bit d = day-of-month d (1-31) */
 	uint32_t days_before_last; /* bit k = `L-k` (`L` is k = 0) */
-	uint32_t days_weekday;  /* bit d = `dW` */
-	int has_last_weekday;   /* `LW` */
-	uint16_t months;        /* bit m = month m (1-12) */
-	uint8_t weekdays;       /* bit w = weekday w (0 = Sunday) */
-	uint8_t weekdays_last;  /* bit w = `wL` */
-	uint8_t weekdays_nth[7]; /* bit n = `w#n` (1-5) */
-	uint64_t years[4];      /* bit y - CRON_YEAR_MIN, when has_years */
+	uint32_t days_weekday;	   /* bit d = `dW` */
+	int has_last_weekday;	   /* `LW` */
+	uint16_t months;	   /* bit m = month m (1-12) */
+	uint8_t weekdays;	   /* bit w = weekday w (0 = Sunday) */
+	uint8_t weekdays_last;	   /* bit w = `wL` */
+	uint8_t weekdays_nth[7];   /* bit n = `w#n` (1-5) */
+	uint64_t years[4];	   /* bit y - CRON_YEAR_MIN, when has_years */
 	int has_years;
 	int is_dom_star; /* day-of-month starts with `*` or `?` */
 	int is_dow_star;

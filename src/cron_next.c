@@ -82,18 +82,20 @@ static uint32_t cron_dow_mask(const struct cron_expr *x, int first, int last)
 	/* weekday bits rotated so that bit 0 is day 1, repeated weekly */
 	uint64_t week = x->weekdays;
 	uint64_t rotated = ((week >> first) | (week << (7 - first))) & 0x7f;
-	uint64_t days = rotated | rotated << 7 | rotated << 14 |
-			rotated << 21 | rotated << 28;
+	uint64_t days = rotated | rotated << 7 | rotated << 14 | rotated << 21 |
+			rotated << 28;
 	uint32_t mask = (uint32_t)(days << 1);
 	int last_weekday = (first + last - 1) % 7;
 	for (int w = 0; w < 7; w++) {
 		int first_day = 1 + (w - first + 7) % 7;
 		if (x->weekdays_last >> w & 1)
-			mask |= UINT32_C(1) << (last - (last_weekday - w + 7) % 7);
+			mask |= UINT32_C(1)
+				<< (last - (last_weekday - w + 7) % 7);
 		for (int n = 1; n <= 5; n++)
 			if ((x->weekdays_nth[w] >> n & 1) &&
 			    first_day + 7 * (n - 1) <= last)
-				mask |= UINT32_C(1) << (first_day + 7 * (n - 1));
+				mask |= UINT32_C(1)
+					<< (first_day + 7 * (n - 1));
 	}
 	return mask;
 }
@@ -214,7 +216,7 @@ static int wall_instants(const struct tz *tz, int64_t wall, int64_t out[2],
 	struct wall w;
 	struct tz_civil civil;
 	wall_from_seconds(wall, &w);
-	civil = (struct tz_civil){w.year, w.month, w.day,
+	civil = (struct tz_civil){w.year, w.month,  w.day,
 				  w.hour, w.minute, w.second};
 	return tz_from_local(tz, &civil, out, gap_end_ms);
 }
@@ -248,7 +250,7 @@ static int cron_next_in_overlap(const struct cron_expr *x, const struct tz *tz,
 
 static int cron_in_range(int64_t seconds)
 {
-	static const int64_t lowest = INT64_C(-62135596800); /* 0001-01-01 */
+	static const int64_t lowest = INT64_C(-62135596800);  /* 0001-01-01 */
 	static const int64_t highest = INT64_C(253402214400); /* 9999-12-31 */
 	return seconds >= lowest && seconds <= highest;
 }
@@ -266,7 +268,8 @@ int cron_next(const struct cron_expr *x, const struct tz *tz, int64_t after_ms,
 	/* At a gap's end, the wall times inside the gap are still due. */
 	offset_before = tz_offset(tz, (start - 1) * 1000);
 	offset_now = tz_offset(tz, start * 1000);
-	wall = start + (offset_before < offset_now ? offset_before : offset_now);
+	wall =
+	    start + (offset_before < offset_now ? offset_before : offset_now);
 	for (int i = 0; i < MAX_CANDIDATES; i++) {
 		if ((rc = next_wall(x, wall, &candidate)))
 			return rc;

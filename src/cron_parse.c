@@ -28,14 +28,18 @@ struct cron_field_def {
 };
 
 static const struct cron_field_def cron_defs[CRON_FIELDS] = {
-	{"second", 0, 59},      {"minute", 0, 59}, {"hour", 0, 23},
-	{"day-of-month", 1, 31}, {"month", 1, 12}, {"day-of-week", 0, 7},
-	{"year", CRON_YEAR_MIN, CRON_YEAR_MAX},
+    {"second", 0, 59},
+    {"minute", 0, 59},
+    {"hour", 0, 23},
+    {"day-of-month", 1, 31},
+    {"month", 1, 12},
+    {"day-of-week", 0, 7},
+    {"year", CRON_YEAR_MIN, CRON_YEAR_MAX},
 };
 
-static const char *const cron_month_names[12] = {
-	"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
-	"JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+static const char *const cron_month_names[12] = {"JAN", "FEB", "MAR", "APR",
+						 "MAY", "JUN", "JUL", "AUG",
+						 "SEP", "OCT", "NOV", "DEC"};
 static const char *const cron_day_names[7] = {"SUN", "MON", "TUE", "WED",
 					      "THU", "FRI", "SAT"};
 
@@ -45,10 +49,10 @@ struct cron_macro {
 };
 
 static const struct cron_macro cron_macros[] = {
-	{"@yearly", "0 0 1 1 *"},  {"@annually", "0 0 1 1 *"},
-	{"@monthly", "0 0 1 * *"}, {"@weekly", "0 0 * * 0"},
-	{"@daily", "0 0 * * *"},   {"@midnight", "0 0 * * *"},
-	{"@hourly", "0 * * * *"},
+    {"@yearly", "0 0 1 1 *"},  {"@annually", "0 0 1 1 *"},
+    {"@monthly", "0 0 1 * *"}, {"@weekly", "0 0 * * 0"},
+    {"@daily", "0 0 * * *"},   {"@midnight", "0 0 * * *"},
+    {"@hourly", "0 * * * *"},
 };
 
 struct cron_parser {
@@ -72,8 +76,9 @@ cron_fail(struct cron_parser *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	return err_set(p->e, ERR_INVALID, "cron \"%.200s\": %s field: \"%s\" %s",
-		       p->text, cron_defs[p->field].name, p->item, why);
+	return err_set(p->e, ERR_INVALID,
+		       "cron \"%.200s\": %s field: \"%s\" %s", p->text,
+		       cron_defs[p->field].name, p->item, why);
 }
 
 static int cron_min(const struct cron_parser *p)
@@ -109,12 +114,13 @@ static int cron_name_value(const struct cron_parser *p, const char *s,
 static int cron_why_not_value(struct cron_parser *p, const char *s, size_t len)
 {
 	if (p->field == CRON_MONTH)
-		return cron_fail(p, "has \"%.*s\", not a month (JAN-DEC or 1-12)",
+		return cron_fail(p,
+				 "has \"%.*s\", not a month (JAN-DEC or 1-12)",
 				 (int)len, s);
 	if (p->field == CRON_DOW)
-		return cron_fail(p,
-				 "has \"%.*s\", not a weekday (SUN-SAT or %d-%d)",
-				 (int)len, s, cron_min(p), cron_max(p));
+		return cron_fail(
+		    p, "has \"%.*s\", not a weekday (SUN-SAT or %d-%d)",
+		    (int)len, s, cron_min(p), cron_max(p));
 	if (len > 0 && strpbrk(p->item, "LlWw#?") != NULL)
 		return cron_fail(p, "is not a number (L, W, # and ? belong to "
 				    "day-of-month and day-of-week)");
@@ -153,11 +159,21 @@ static void cron_set(struct cron_parser *p, int v)
 {
 	struct cron_expr *x = p->x;
 	switch (p->field) {
-	case CRON_SECOND: x->seconds |= UINT64_C(1) << v; break;
-	case CRON_MINUTE: x->minutes |= UINT64_C(1) << v; break;
-	case CRON_HOUR: x->hours |= UINT32_C(1) << v; break;
-	case CRON_DOM: x->days |= UINT32_C(1) << v; break;
-	case CRON_MONTH: x->months |= (uint16_t)(1u << v); break;
+	case CRON_SECOND:
+		x->seconds |= UINT64_C(1) << v;
+		break;
+	case CRON_MINUTE:
+		x->minutes |= UINT64_C(1) << v;
+		break;
+	case CRON_HOUR:
+		x->hours |= UINT32_C(1) << v;
+		break;
+	case CRON_DOM:
+		x->days |= UINT32_C(1) << v;
+		break;
+	case CRON_MONTH:
+		x->months |= (uint16_t)(1u << v);
+		break;
 	case CRON_DOW:
 		x->weekdays |= (uint8_t)(1u << cron_weekday(p, v));
 		break;
@@ -165,7 +181,8 @@ static void cron_set(struct cron_parser *p, int v)
 		v -= CRON_YEAR_MIN;
 		x->years[v / 64] |= UINT64_C(1) << (v % 64);
 		break;
-	default: break;
+	default:
+		break;
 	}
 }
 
@@ -210,8 +227,10 @@ static int cron_range_item(struct cron_parser *p, const char *text)
 		if (p->field == CRON_DOW && !p->is_quartz && hi == 0 && lo > 0)
 			hi = 7; /* MON-SUN */
 		if (lo > hi)
-			return cron_fail(p, "is a reversed range (%d is after "
-					    "%d)", lo, hi);
+			return cron_fail(p,
+					 "is a reversed range (%d is after "
+					 "%d)",
+					 lo, hi);
 	} else {
 		if ((rc = cron_value(p, item, strlen(item), &lo)))
 			return rc;
@@ -245,7 +264,8 @@ static int cron_dom_special(struct cron_parser *p, const char *item)
 	} else if ((item[0] == 'L' || item[0] == 'l') && item[1] == '-') {
 		v = 0;
 		for (size_t i = 2; i < len; i++)
-			if (item[i] < '0' || item[i] > '9' || (v = v * 10 + item[i] - '0') > 30)
+			if (item[i] < '0' || item[i] > '9' ||
+			    (v = v * 10 + item[i] - '0') > 30)
 				return cron_fail(p, "is not L-0 to L-30 (days "
 						    "before the last)");
 		if (len == 2)
@@ -278,8 +298,9 @@ static int cron_dow_special(struct cron_parser *p, const char *item)
 		if ((rc = cron_value(p, item, (size_t)(hash - item), &v)))
 			return rc;
 		if (strlen(hash) != 2 || hash[1] < '1' || hash[1] > '5')
-			return cron_fail(p, "has #%s, expected #1 to #5 (the "
-					    "nth weekday of the month)",
+			return cron_fail(p,
+					 "has #%s, expected #1 to #5 (the "
+					 "nth weekday of the month)",
 					 hash + 1);
 		n = hash[1] - '0';
 		p->x->weekdays_nth[cron_weekday(p, v)] |= (uint8_t)(1u << n);
@@ -298,9 +319,10 @@ static int cron_item(struct cron_parser *p, char *item)
 		return cron_fail(p, "is an empty list item");
 	if (item[0] == '?') {
 		if (p->field != CRON_DOM && p->field != CRON_DOW)
-			return cron_fail(p, "has ? (no specific value), allowed "
-					    "only in day-of-month or "
-					    "day-of-week");
+			return cron_fail(p,
+					 "has ? (no specific value), allowed "
+					 "only in day-of-month or "
+					 "day-of-week");
 		if (item[1] != '\0')
 			return cron_fail(p, "combines ? with something else");
 		p->item_shape = CRON_SHAPE_STAR;
@@ -342,7 +364,7 @@ static int cron_field(struct cron_parser *p, enum cron_field field,
 		p->x->shapes[field].shape = CRON_SHAPE_STAR;
 	else if (items == 1 && p->item_shape != CRON_SHAPE_STAR)
 		p->x->shapes[field] = (struct cron_field_shape){
-			p->item_shape, p->item_value, p->item_step};
+		    p->item_shape, p->item_value, p->item_step};
 	if ((field == CRON_DOM || field == CRON_DOW) && s[0] == '?')
 		p->questions++;
 	if (field == CRON_DOM)
@@ -391,18 +413,19 @@ static int cron_fields(struct cron_parser *p, const char *text)
 		count++;
 	}
 	if (count < 5 || count > 7)
-		return err_set(p->e, ERR_INVALID,
-			       "cron \"%.200s\": %s%d fields, expected 5 (minute "
-			       "hour day-of-month month day-of-week) or 6-7 "
-			       "(seconds first, year last)",
-			       p->text, count > 7 ? "more than " : "",
-			       count > 7 ? 7 : count);
+		return err_set(
+		    p->e, ERR_INVALID,
+		    "cron \"%.200s\": %s%d fields, expected 5 (minute "
+		    "hour day-of-month month day-of-week) or 6-7 "
+		    "(seconds first, year last)",
+		    p->text, count > 7 ? "more than " : "",
+		    count > 7 ? 7 : count);
 	p->is_quartz = count > 5;
 	first = p->is_quartz ? CRON_SECOND : CRON_MINUTE;
 	if (!p->is_quartz) {
 		p->x->seconds = 1;
 		p->x->shapes[CRON_SECOND] =
-			(struct cron_field_shape){CRON_SHAPE_SINGLE, 0, 0};
+		    (struct cron_field_shape){CRON_SHAPE_SINGLE, 0, 0};
 	}
 	for (int i = 0; i < count; i++)
 		if ((rc = cron_field(p, (enum cron_field)(first + i), start[i],

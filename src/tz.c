@@ -258,9 +258,9 @@ static int tz_civil_is_valid(const struct tz_civil *c)
 {
 	return c->year >= -100000 && c->year <= 100000 && c->month >= 1 &&
 	       c->month <= 12 && c->day >= 1 &&
-	       c->day <= tz_days_in_month(c->year, c->month) &&
-	       c->hour >= 0 && c->hour <= 23 && c->minute >= 0 &&
-	       c->minute <= 59 && c->second >= 0 && c->second <= 59;
+	       c->day <= tz_days_in_month(c->year, c->month) && c->hour >= 0 &&
+	       c->hour <= 23 && c->minute >= 0 && c->minute <= 59 &&
+	       c->second >= 0 && c->second <= 59;
 }
 
 /* The first second at which the offset is no longer `before`, in (lo, hi]
@@ -286,7 +286,7 @@ int tz_from_local(const struct tz *tz, const struct tz_civil *local,
 	if (!tz_civil_is_valid(local))
 		return ERR_INVALID;
 	wall = tz_days_from_civil(local->year, local->month, local->day) *
-		       SECONDS_PER_DAY +
+		   SECONDS_PER_DAY +
 	       local->hour * 3600 + local->minute * 60 + local->second;
 	before = tz_offset_at(tz, wall - SECONDS_PER_DAY);
 	after = tz_offset_at(tz, wall + SECONDS_PER_DAY);
@@ -303,10 +303,10 @@ int tz_from_local(const struct tz *tz, const struct tz_civil *local,
 		out[count++] = second * 1000;
 	if (count == 0 && gap_end_ms) {
 		if (after > before)
-			*gap_end_ms = tz_find_transition(tz, wall - after,
-							 wall - before,
-							 before) *
-				      1000;
+			*gap_end_ms =
+			    tz_find_transition(tz, wall - after, wall - before,
+					       before) *
+			    1000;
 		else /* not a real zone's shape; stay close to the wall time */
 			*gap_end_ms = (wall - before) * 1000;
 	}

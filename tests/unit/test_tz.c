@@ -3,11 +3,14 @@
  * time back to instants across gaps and overlaps, ISO formatting, and the
  * calendar helpers.
  */
+/* cmocka needs these headers before its own */
+// clang-format off
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+// clang-format on
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,13 +64,13 @@ static void test_tz_unknown_or_unsafe_names_are_errors(void **state)
 		int code;
 		const char *why;
 	} cases[] = {
-		{"Europe/Atlantis", ERR_NOTFOUND, "unknown zone"},
-		{"Mars/Olympus_Mons", ERR_NOTFOUND, "unknown zone"},
-		{"Europe", ERR_NOTFOUND, "unknown zone"}, /* a directory */
-		{"../../etc/passwd", ERR_INVALID, "not an IANA zone name"},
-		{"/etc/localtime", ERR_INVALID, "not an IANA zone name"},
-		{"Europe/Prague;rm", ERR_INVALID, "not an IANA zone name"},
-		{"Europe//Prague", ERR_INVALID, "not an IANA zone name"},
+	    {"Europe/Atlantis", ERR_NOTFOUND, "unknown zone"},
+	    {"Mars/Olympus_Mons", ERR_NOTFOUND, "unknown zone"},
+	    {"Europe", ERR_NOTFOUND, "unknown zone"}, /* a directory */
+	    {"../../etc/passwd", ERR_INVALID, "not an IANA zone name"},
+	    {"/etc/localtime", ERR_INVALID, "not an IANA zone name"},
+	    {"Europe/Prague;rm", ERR_INVALID, "not an IANA zone name"},
+	    {"Europe//Prague", ERR_INVALID, "not an IANA zone name"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -119,26 +122,52 @@ struct from_local_case {
 static void test_tz_wall_time_gives_zero_one_or_two_instants(void **state)
 {
 	static const struct from_local_case cases[] = {
-		{"Europe/Prague", {2026, 7, 1, 12, 0, 0}, 1,
-		 "2026-07-01T10:00:00Z", NULL},
-		{"Europe/Prague", {2026, 3, 29, 2, 30, 0}, 0,
-		 "2026-03-29T01:00:00Z", NULL},
-		{"Europe/Prague", {2026, 3, 29, 2, 0, 0}, 0,
-		 "2026-03-29T01:00:00Z", NULL},
-		{"Europe/Prague", {2026, 3, 29, 3, 0, 0}, 1,
-		 "2026-03-29T01:00:00Z", NULL},
-		{"Europe/Prague", {2026, 3, 29, 1, 59, 59}, 1,
-		 "2026-03-29T00:59:59Z", NULL},
-		{"Europe/Prague", {2026, 10, 25, 2, 30, 0}, 2,
-		 "2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z"},
-		{"Europe/Prague", {2026, 10, 25, 3, 0, 0}, 1,
-		 "2026-10-25T02:00:00Z", NULL},
-		{"Australia/Sydney", {2026, 4, 5, 2, 30, 0}, 2,
-		 "2026-04-04T15:30:00Z", "2026-04-04T16:30:00Z"},
-		{"Australia/Sydney", {2026, 10, 4, 2, 30, 0}, 0,
-		 "2026-10-03T16:00:00Z", NULL},
-		{"UTC", {2028, 2, 29, 23, 59, 59}, 1, "2028-02-29T23:59:59Z",
-		 NULL},
+	    {"Europe/Prague",
+	     {2026, 7, 1, 12, 0, 0},
+	     1,
+	     "2026-07-01T10:00:00Z",
+	     NULL},
+	    {"Europe/Prague",
+	     {2026, 3, 29, 2, 30, 0},
+	     0,
+	     "2026-03-29T01:00:00Z",
+	     NULL},
+	    {"Europe/Prague",
+	     {2026, 3, 29, 2, 0, 0},
+	     0,
+	     "2026-03-29T01:00:00Z",
+	     NULL},
+	    {"Europe/Prague",
+	     {2026, 3, 29, 3, 0, 0},
+	     1,
+	     "2026-03-29T01:00:00Z",
+	     NULL},
+	    {"Europe/Prague",
+	     {2026, 3, 29, 1, 59, 59},
+	     1,
+	     "2026-03-29T00:59:59Z",
+	     NULL},
+	    {"Europe/Prague",
+	     {2026, 10, 25, 2, 30, 0},
+	     2,
+	     "2026-10-25T00:30:00Z",
+	     "2026-10-25T01:30:00Z"},
+	    {"Europe/Prague",
+	     {2026, 10, 25, 3, 0, 0},
+	     1,
+	     "2026-10-25T02:00:00Z",
+	     NULL},
+	    {"Australia/Sydney",
+	     {2026, 4, 5, 2, 30, 0},
+	     2,
+	     "2026-04-04T15:30:00Z",
+	     "2026-04-04T16:30:00Z"},
+	    {"Australia/Sydney",
+	     {2026, 10, 4, 2, 30, 0},
+	     0,
+	     "2026-10-03T16:00:00Z",
+	     NULL},
+	    {"UTC", {2028, 2, 29, 23, 59, 59}, 1, "2028-02-29T23:59:59Z", NULL},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -158,9 +187,9 @@ static void test_tz_wall_time_gives_zero_one_or_two_instants(void **state)
 static void test_tz_rejects_impossible_wall_times(void **state)
 {
 	static const struct tz_civil bad[] = {
-		{2026, 13, 1, 0, 0, 0}, {2026, 2, 29, 0, 0, 0},
-		{2026, 1, 0, 0, 0, 0},  {2026, 1, 1, 24, 0, 0},
-		{2026, 1, 1, 0, 60, 0}, {2026, 1, 1, 0, 0, -1},
+	    {2026, 13, 1, 0, 0, 0}, {2026, 2, 29, 0, 0, 0},
+	    {2026, 1, 0, 0, 0, 0},  {2026, 1, 1, 24, 0, 0},
+	    {2026, 1, 1, 0, 60, 0}, {2026, 1, 1, 0, 0, -1},
 	};
 	struct tz *tz = zone("UTC");
 	int64_t out[2];
@@ -176,15 +205,15 @@ static void test_tz_formats_iso_with_offset(void **state)
 	static const struct {
 		const char *zone, *instant, *expected;
 	} cases[] = {
-		{"Europe/Prague", "2026-03-29T01:00:00Z",
-		 "2026-03-29T03:00:00+02:00"},
-		{"Europe/Prague", "2026-03-29T00:59:59.999Z",
-		 "2026-03-29T01:59:59+01:00"},
-		{"UTC", "2026-03-29T01:00:00Z", "2026-03-29T01:00:00+00:00"},
-		{"America/New_York", "2026-01-15T12:00:00Z",
-		 "2026-01-15T07:00:00-05:00"},
-		{"Asia/Kolkata", "2026-01-15T12:00:00Z",
-		 "2026-01-15T17:30:00+05:30"},
+	    {"Europe/Prague", "2026-03-29T01:00:00Z",
+	     "2026-03-29T03:00:00+02:00"},
+	    {"Europe/Prague", "2026-03-29T00:59:59.999Z",
+	     "2026-03-29T01:59:59+01:00"},
+	    {"UTC", "2026-03-29T01:00:00Z", "2026-03-29T01:00:00+00:00"},
+	    {"America/New_York", "2026-01-15T12:00:00Z",
+	     "2026-01-15T07:00:00-05:00"},
+	    {"Asia/Kolkata", "2026-01-15T12:00:00Z",
+	     "2026-01-15T17:30:00+05:30"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -201,13 +230,13 @@ static void test_tz_finds_the_next_offset_change(void **state)
 	struct tz *tz = zone("Europe/Prague");
 	int64_t change = 0;
 	(void)state;
-	assert_int_equal(tz_next_change(tz, at("2026-10-24T12:00:00Z"),
-					MS_PER_DAY, &change),
-			 1);
+	assert_int_equal(
+	    tz_next_change(tz, at("2026-10-24T12:00:00Z"), MS_PER_DAY, &change),
+	    1);
 	assert_int_equal(change, at("2026-10-25T01:00:00Z"));
-	assert_int_equal(tz_next_change(tz, at("2026-07-01T00:00:00Z"),
-					MS_PER_DAY, &change),
-			 0);
+	assert_int_equal(
+	    tz_next_change(tz, at("2026-07-01T00:00:00Z"), MS_PER_DAY, &change),
+	    0);
 	tz_free(tz);
 }
 
@@ -234,15 +263,14 @@ static void test_tz_calendar_helpers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tz_opens_named_and_system_zones),
-		cmocka_unit_test(test_tz_unknown_or_unsafe_names_are_errors),
-		cmocka_unit_test(test_tz_local_time_and_offset),
-		cmocka_unit_test(
-			test_tz_wall_time_gives_zero_one_or_two_instants),
-		cmocka_unit_test(test_tz_rejects_impossible_wall_times),
-		cmocka_unit_test(test_tz_formats_iso_with_offset),
-		cmocka_unit_test(test_tz_finds_the_next_offset_change),
-		cmocka_unit_test(test_tz_calendar_helpers),
+	    cmocka_unit_test(test_tz_opens_named_and_system_zones),
+	    cmocka_unit_test(test_tz_unknown_or_unsafe_names_are_errors),
+	    cmocka_unit_test(test_tz_local_time_and_offset),
+	    cmocka_unit_test(test_tz_wall_time_gives_zero_one_or_two_instants),
+	    cmocka_unit_test(test_tz_rejects_impossible_wall_times),
+	    cmocka_unit_test(test_tz_formats_iso_with_offset),
+	    cmocka_unit_test(test_tz_finds_the_next_offset_change),
+	    cmocka_unit_test(test_tz_calendar_helpers),
 	};
 	return cmocka_run_group_tests_name("tz", tests, NULL, NULL);
 }
