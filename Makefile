@@ -21,7 +21,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
 TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 OPT      ?= -O2 -g
-WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-truncation
+IS_CLANG := $(shell $(CC) --version 2>/dev/null | grep -q clang && echo 1)
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
+            $(if $(IS_CLANG),,-Wno-format-truncation)
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SANFLAGS := $(if $(SAN),$(SANITIZE))
 CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) \
