@@ -19,15 +19,15 @@ struct err;
 
 struct mime_message {
 	const char *from_address; /* required */
-	const char *from_name;    /* optional display name */
-	const char *to_address;   /* required */
-	const char *to_name;      /* optional */
-	const char *reply_to;     /* optional address */
-	const char *subject;      /* required, may be "" */
-	const char *text;         /* required: text/plain part */
-	const char *html;         /* optional: text/html alternative */
-	int64_t date_ms;          /* Date header, ms since epoch (UTC) */
-	const char *message_id;   /* optional: "<id@host>" or "id@host";
+	const char *from_name;	  /* optional display name */
+	const char *to_address;	  /* required */
+	const char *to_name;	  /* optional */
+	const char *reply_to;	  /* optional address */
+	const char *subject;	  /* required, may be "" */
+	const char *text;	  /* required: text/plain part */
+	const char *html;	  /* optional: text/html alternative */
+	int64_t date_ms;	  /* Date header, ms since epoch (UTC) */
+	const char *message_id;	  /* optional: "<id@host>" or "id@host";
 				     generated from random bytes if NULL */
 };
 

@@ -69,9 +69,9 @@ int template_render(const char *source, const cJSON *data,
 /* One email rendered in one language; all strings owned by the struct. */
 struct rendered_email {
 	char *language; /* the language actually used, e.g. "cs" */
-	char *subject;  /* one line, trimmed, no CR or LF */
-	char *text;     /* text/plain part */
-	char *html;     /* text/html part, every value escaped */
+	char *subject;	/* one line, trimmed, no CR or LF */
+	char *text;	/* text/plain part */
+	char *html;	/* text/html part, every value escaped */
 };
 
 /*

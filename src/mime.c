@@ -27,7 +27,7 @@
 #include <time.h>
 
 #define LINE_MAX_COLUMNS 76
-#define QP_MAX_COLUMNS 75 /* plus the '=' of a soft line break */
+#define QP_MAX_COLUMNS 75	 /* plus the '=' of a soft line break */
 #define ENCODED_WORD_OVERHEAD 12 /* "=?UTF-8?B?" and "?=" */
 #define ADDRESS_MAX 254
 #define PLAIN_WORD_MAX 70
@@ -266,8 +266,10 @@ static int random_hex(char *out, size_t bytes, struct err *e)
 	while (got < bytes) {
 		ssize_t n = getrandom(random + got, bytes - got, 0);
 		if (n < 0 && errno != EINTR)
-			return err_set(e, ERR_IO, "no random bytes for the "
-				       "Message-ID: %s", strerror(errno));
+			return err_set(e, ERR_IO,
+				       "no random bytes for the "
+				       "Message-ID: %s",
+				       strerror(errno));
 		if (n > 0)
 			got += (size_t)n;
 	}
@@ -305,33 +307,41 @@ int mime_address_valid(const char *address)
 
 static int check_headers(const struct mime_message *m, struct err *e)
 {
-	const struct { const char *header, *value; } values[] = {
-		{"From address", m->from_address}, {"From name", m->from_name},
-		{"To address", m->to_address},     {"To name", m->to_name},
-		{"Reply-To", m->reply_to},         {"Subject", m->subject},
-		{"Message-ID", m->message_id},
+	const struct {
+		const char *header, *value;
+	} values[] = {
+	    {"From address", m->from_address}, {"From name", m->from_name},
+	    {"To address", m->to_address},     {"To name", m->to_name},
+	    {"Reply-To", m->reply_to},	       {"Subject", m->subject},
+	    {"Message-ID", m->message_id},
 	};
-	const struct { const char *header, *value; } addresses[] = {
-		{"From", m->from_address}, {"To", m->to_address},
-		{"Reply-To", m->reply_to},
+	const struct {
+		const char *header, *value;
+	} addresses[] = {
+	    {"From", m->from_address},
+	    {"To", m->to_address},
+	    {"Reply-To", m->reply_to},
 	};
 
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
 		if (!mime_header_is_safe(values[i].value))
-			return err_set(e, ERR_INVALID, "email header %s contains "
+			return err_set(e, ERR_INVALID,
+				       "email header %s contains "
 				       "a line break (CR or LF); refusing it",
 				       values[i].header);
 	for (size_t i = 0; i < sizeof(addresses) / sizeof(addresses[0]); i++) {
 		const char *a = addresses[i].value;
 		if ((a || i < 2) && !mime_address_valid(a))
-			return err_set(e, ERR_INVALID, "email header %s: '%.100s'"
+			return err_set(e, ERR_INVALID,
+				       "email header %s: '%.100s'"
 				       " is not a valid address (one @, no "
-				       "spaces, no <>)", addresses[i].header,
-				       a ? a : "");
+				       "spaces, no <>)",
+				       addresses[i].header, a ? a : "");
 	}
 	if (m->message_id && (strlen(m->message_id) > MESSAGE_ID_MAX ||
 			      strpbrk(m->message_id, " \t")))
-		return err_set(e, ERR_INVALID, "email header Message-ID: "
+		return err_set(e, ERR_INVALID,
+			       "email header Message-ID: "
 			       "'%.100s' has blanks or is longer than %d bytes",
 			       m->message_id, MESSAGE_ID_MAX);
 	if (!m->subject || !m->text)
@@ -357,7 +367,8 @@ static int message_id(const struct mime_message *m, char *out, size_t size,
 	rc = random_hex(random, RANDOM_BYTES, e);
 	if (rc)
 		return rc;
-	snprintf(out, size, "<%s@%s>", random, strchr(m->from_address, '@') + 1);
+	snprintf(out, size, "<%s@%s>", random,
+		 strchr(m->from_address, '@') + 1);
 	return 0;
 }
 
@@ -422,8 +433,10 @@ int mime_build(const struct mime_message *m, struct buf *out, struct err *e)
 		body_qp(&w, m->text);
 	}
 	if (w.rc == ERR_TOOBIG)
-		return err_set(e, w.rc, "email message is larger than its "
-			       "limit of %zu bytes", out->max);
+		return err_set(e, w.rc,
+			       "email message is larger than its "
+			       "limit of %zu bytes",
+			       out->max);
 	if (w.rc)
 		return err_set(e, w.rc, "out of memory building the email");
 	return 0;

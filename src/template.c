@@ -90,8 +90,10 @@ static int emit(const struct render *r, const char *text, size_t len)
 	int rc = buf_append(r->out, text, len);
 
 	if (rc == ERR_TOOBIG)
-		return err_set(r->e, rc, "rendered template is larger than "
-			       "its limit of %zu bytes", r->out->max);
+		return err_set(r->e, rc,
+			       "rendered template is larger than "
+			       "its limit of %zu bytes",
+			       r->out->max);
 	if (rc)
 		return err_set(r->e, rc, "out of memory rendering template");
 	return 0;
@@ -107,12 +109,23 @@ static int emit_escaped(const struct render *r, const char *text, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		const char *entity = NULL;
 		switch (text[i]) {
-		case '&': entity = "&amp;"; break;
-		case '<': entity = "&lt;"; break;
-		case '>': entity = "&gt;"; break;
-		case '"': entity = "&quot;"; break;
-		case '\'': entity = "&#39;"; break;
-		default: continue;
+		case '&':
+			entity = "&amp;";
+			break;
+		case '<':
+			entity = "&lt;";
+			break;
+		case '>':
+			entity = "&gt;";
+			break;
+		case '"':
+			entity = "&quot;";
+			break;
+		case '\'':
+			entity = "&#39;";
+			break;
+		default:
+			continue;
 		}
 		if ((rc = emit(r, text + run, i - run)) != 0 ||
 		    (rc = emit(r, entity, strlen(entity))) != 0)
@@ -129,9 +142,10 @@ static int emit_value(const struct render *r, const struct token *tag,
 	char number[64];
 
 	if (!v)
-		return err_set(r->e, ERR_NOTFOUND, "missing variable '%.*s' at "
-			       "line %d", (int)tag->lhs.len, tag->lhs.text,
-			       tag->line);
+		return err_set(r->e, ERR_NOTFOUND,
+			       "missing variable '%.*s' at "
+			       "line %d",
+			       (int)tag->lhs.len, tag->lhs.text, tag->line);
 	if (cJSON_IsString(v))
 		return emit_escaped(r, v->valuestring, strlen(v->valuestring));
 	if (cJSON_IsNumber(v)) {
@@ -147,9 +161,10 @@ static int emit_value(const struct render *r, const struct token *tag,
 			    cJSON_IsTrue(v) ? 4 : 5);
 	if (cJSON_IsNull(v))
 		return 0;
-	return template_tag_error(r->e, ERR_INVALID, tag, cJSON_IsArray(v)
-			 ? "an array cannot be printed, use {#each}:"
-			 : "an object cannot be printed, name a field:");
+	return template_tag_error(
+	    r->e, ERR_INVALID, tag,
+	    cJSON_IsArray(v) ? "an array cannot be printed, use {#each}:"
+			     : "an object cannot be printed, name a field:");
 }
 
 static int is_truthy(const cJSON *v)
@@ -189,7 +204,7 @@ static struct value operand_value(const struct operand *o,
 		if (cJSON_IsNumber(json) || cJSON_IsBool(json)) {
 			v.kind = VALUE_NUMBER;
 			v.number = cJSON_IsNumber(json) ? json->valuedouble
-						       : cJSON_IsTrue(json);
+							: cJSON_IsTrue(json);
 		} else if (cJSON_IsString(json)) {
 			v.kind = VALUE_STRING;
 			v.text = json->valuestring;
@@ -218,8 +233,8 @@ static int condition_holds(const struct token *tag, const struct scope *scope)
 
 	if (tag->op == OP_TRUTH) {
 		if (tag->lhs.kind == OPERAND_PATH)
-			return is_truthy(lookup(scope, tag->lhs.text,
-						tag->lhs.len));
+			return is_truthy(
+			    lookup(scope, tag->lhs.text, tag->lhs.len));
 		a = operand_value(&tag->lhs, scope);
 		return a.kind == VALUE_NUMBER ? a.number != 0 : a.len > 0;
 	}
@@ -229,12 +244,18 @@ static int condition_holds(const struct token *tag, const struct scope *scope)
 		return tag->op == OP_NE;
 	c = compare(&a, &b);
 	switch (tag->op) {
-	case OP_GT: return c > 0;
-	case OP_LT: return c < 0;
-	case OP_GE: return c >= 0;
-	case OP_LE: return c <= 0;
-	case OP_EQ: return c == 0;
-	default: return c != 0;
+	case OP_GT:
+		return c > 0;
+	case OP_LT:
+		return c < 0;
+	case OP_GE:
+		return c >= 0;
+	case OP_LE:
+		return c <= 0;
+	case OP_EQ:
+		return c == 0;
+	default:
+		return c != 0;
 	}
 }
 
@@ -249,9 +270,11 @@ static int render_each(const struct render *r, size_t at,
 	const cJSON *item;
 
 	if (list && !cJSON_IsArray(list) && !cJSON_IsNull(list))
-		return template_tag_error(r->e, ERR_INVALID, tag, "{#each} needs an "
-				 "array:");
-	cJSON_ArrayForEach(item, list) {
+		return template_tag_error(r->e, ERR_INVALID, tag,
+					  "{#each} needs an "
+					  "array:");
+	cJSON_ArrayForEach(item, list)
+	{
 		struct scope inner = {item, scope};
 		int rc = render_range(r, at + 1, tag->end_at, &inner);
 		if (rc)
@@ -276,8 +299,9 @@ static int render_range(const struct render *r, size_t from, size_t to,
 			break;
 		case TOK_IF:
 			if (condition_holds(tag, scope))
-				rc = render_range(r, i + 1, tag->else_at
-						  ? tag->else_at : tag->end_at,
+				rc = render_range(r, i + 1,
+						  tag->else_at ? tag->else_at
+							       : tag->end_at,
 						  scope);
 			else if (tag->else_at)
 				rc = render_range(r, tag->else_at + 1,
@@ -298,8 +322,7 @@ static int render_range(const struct render *r, size_t from, size_t to,
 }
 
 int template_render(const char *source, const cJSON *data,
-		    enum template_escape escape, struct buf *out,
-		    struct err *e)
+		    enum template_escape escape, struct buf *out, struct err *e)
 {
 	struct template_tokens t;
 	struct render r = {NULL, escape, out, e};
@@ -307,8 +330,10 @@ int template_render(const char *source, const cJSON *data,
 	int rc;
 
 	if (strlen(source) > TEMPLATE_MAX_SOURCE) {
-		return err_set(e, ERR_TOOBIG, "template is larger than %d "
-			       "bytes", TEMPLATE_MAX_SOURCE);
+		return err_set(e, ERR_TOOBIG,
+			       "template is larger than %d "
+			       "bytes",
+			       TEMPLATE_MAX_SOURCE);
 	}
 	rc = template_parse(source, &t, e);
 	if (rc)

@@ -8,10 +8,10 @@
  * holds: control characters, CR and LF included, fold into single spaces,
  * so a value can never add a header.
  */
-#include "template.h"
 #include "assets.h"
 #include "buf.h"
 #include "err.h"
+#include "template.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,19 +62,21 @@ static void subject_flatten(char *s)
 	s[out] = '\0';
 }
 
-static int part_render(const char *name, const char *language,
-		       const char *part, enum template_escape escape,
-		       const cJSON *data, char **out, struct err *e)
+static int part_render(const char *name, const char *language, const char *part,
+		       enum template_escape escape, const cJSON *data,
+		       char **out, struct err *e)
 {
 	char path[160];
-	const struct asset *asset = part_find(name, language, part, path,
-					      sizeof(path));
+	const struct asset *asset =
+	    part_find(name, language, part, path, sizeof(path));
 	struct buf b;
 	int rc;
 
 	if (!asset)
-		return err_set(e, ERR_NOTFOUND, "email template part %s is "
-			       "missing", path);
+		return err_set(e, ERR_NOTFOUND,
+			       "email template part %s is "
+			       "missing",
+			       path);
 	buf_init(&b, TEMPLATE_EMAIL_MAX);
 	rc = template_render(asset->data, data, escape, &b, e);
 	if (rc) {
@@ -84,7 +86,8 @@ static int part_render(const char *name, const char *language,
 	}
 	*out = buf_steal(&b);
 	if (!*out)
-		return err_set(e, ERR_NOMEM, "out of memory rendering %s", path);
+		return err_set(e, ERR_NOMEM, "out of memory rendering %s",
+			       path);
 	return 0;
 }
 
@@ -97,15 +100,18 @@ int template_render_email(const char *name, const char *language,
 
 	memset(out, 0, sizeof(*out));
 	if (!name || !name_valid(name))
-		return err_set(e, ERR_INVALID, "email template name '%s' is not "
+		return err_set(e, ERR_INVALID,
+			       "email template name '%s' is not "
 			       "valid (letters, digits and _ only)",
 			       name ? name : "(null)");
 	if (!language || !name_valid(language) ||
 	    !part_find(name, language, "subject", path, sizeof(path)))
 		language = FALLBACK_LANGUAGE;
 	if (!part_find(name, language, "subject", path, sizeof(path)))
-		return err_set(e, ERR_NOTFOUND, "email template '%s' not found "
-			       "(no %s)", name, path);
+		return err_set(e, ERR_NOTFOUND,
+			       "email template '%s' not found "
+			       "(no %s)",
+			       name, path);
 	out->language = strdup(language);
 	if (!out->language) {
 		rc = err_set(e, ERR_NOMEM, "out of memory");

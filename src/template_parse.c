@@ -53,8 +53,9 @@ static int path_valid(const char *s, size_t len)
 	return len > 0 && !need_char;
 }
 
-static struct token *tokens_push(struct template_tokens *t, enum token_kind kind,
-				 const char *text, size_t len, int line)
+static struct token *tokens_push(struct template_tokens *t,
+				 enum token_kind kind, const char *text,
+				 size_t len, int line)
 {
 	struct token *token;
 
@@ -83,7 +84,7 @@ static const char *skip_blanks(const char *p, const char *end)
 }
 
 int template_tag_error(struct err *e, int code, const struct token *tag,
-		     const char *why)
+		       const char *why)
 {
 	int len = tag->len > TAG_QUOTE_MAX ? TAG_QUOTE_MAX : (int)tag->len;
 
@@ -128,14 +129,18 @@ static int operand_parse(const char **p, const char *end, struct operand *out)
 
 static enum compare_op operator_parse(const char **p, const char *end)
 {
-	static const struct { const char *text; enum compare_op op; } ops[] = {
-		{">=", OP_GE}, {"<=", OP_LE}, {"==", OP_EQ}, {"!=", OP_NE},
-		{">", OP_GT},  {"<", OP_LT},
+	static const struct {
+		const char *text;
+		enum compare_op op;
+	} ops[] = {
+	    {">=", OP_GE}, {"<=", OP_LE}, {"==", OP_EQ},
+	    {"!=", OP_NE}, {">", OP_GT},  {"<", OP_LT},
 	};
 
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		size_t n = strlen(ops[i].text);
-		if ((size_t)(end - *p) >= n && memcmp(*p, ops[i].text, n) == 0) {
+		if ((size_t)(end - *p) >= n &&
+		    memcmp(*p, ops[i].text, n) == 0) {
 			*p += n;
 			return ops[i].op;
 		}
@@ -148,22 +153,26 @@ static int expression_parse(struct token *tag, const char *p, const char *end,
 			    struct err *e)
 {
 	if (p == end)
-		return template_tag_error(e, ERR_INVALID, tag, "missing condition in");
+		return template_tag_error(e, ERR_INVALID, tag,
+					  "missing condition in");
 	if (operand_parse(&p, end, &tag->lhs))
-		return template_tag_error(e, ERR_INVALID, tag, "bad operand in");
+		return template_tag_error(e, ERR_INVALID, tag,
+					  "bad operand in");
 	p = skip_blanks(p, end);
 	if (p == end)
 		return 0;
 	tag->op = operator_parse(&p, end);
 	if (tag->op == OP_TRUTH)
 		return template_tag_error(e, ERR_INVALID, tag,
-				 "expected > < >= <= == or != in");
+					  "expected > < >= <= == or != in");
 	p = skip_blanks(p, end);
 	if (operand_parse(&p, end, &tag->rhs))
-		return template_tag_error(e, ERR_INVALID, tag, "bad operand in");
+		return template_tag_error(e, ERR_INVALID, tag,
+					  "bad operand in");
 	if (skip_blanks(p, end) != end)
-		return template_tag_error(e, ERR_INVALID, tag, "unexpected text after the "
-				 "comparison in");
+		return template_tag_error(e, ERR_INVALID, tag,
+					  "unexpected text after the "
+					  "comparison in");
 	return 0;
 }
 
@@ -193,8 +202,9 @@ static int tag_parse(struct token *tag, const char *inner,
 		tag->lhs.text = path;
 		tag->lhs.len = (size_t)(end - path);
 		if (!path_valid(path, tag->lhs.len))
-			return template_tag_error(e, ERR_INVALID, tag, "{#each} needs "
-					 "one path, not");
+			return template_tag_error(e, ERR_INVALID, tag,
+						  "{#each} needs "
+						  "one path, not");
 		return 0;
 	}
 	if (end - p == 5 && memcmp(p, "#else", 5) == 0)
@@ -209,7 +219,8 @@ static int tag_parse(struct token *tag, const char *inner,
 		tag->lhs.text = p;
 		tag->lhs.len = (size_t)(end - p);
 	} else
-		return template_tag_error(e, ERR_INVALID, tag, "unknown directive");
+		return template_tag_error(e, ERR_INVALID, tag,
+					  "unknown directive");
 	return 0;
 }
 
@@ -222,7 +233,8 @@ static int lex(const char *source, struct template_tokens *t, struct err *e)
 		const char *q = p;
 		struct token *token;
 
-		if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+		if ((p[0] == '{' && p[1] == '{') ||
+		    (p[0] == '}' && p[1] == '}')) {
 			if (!tokens_push(t, TOK_TEXT, p, 1, line))
 				return err_set(e, ERR_NOMEM, "out of memory");
 			p += 2;
@@ -245,8 +257,9 @@ static int lex(const char *source, struct template_tokens *t, struct err *e)
 		if (!token)
 			return err_set(e, ERR_NOMEM, "out of memory");
 		if (*q != '}')
-			return template_tag_error(e, ERR_INVALID, token,
-					 "unclosed tag (no '}' on its line):");
+			return template_tag_error(
+			    e, ERR_INVALID, token,
+			    "unclosed tag (no '}' on its line):");
 		rc = tag_parse(token, p + 1, q, e);
 		if (rc)
 			return rc;
@@ -285,7 +298,8 @@ static void strip_standalone(const char *source, struct template_tokens *t)
 		if (i > 0 && t->items[i - 1].kind == TOK_TEXT) {
 			struct token *before = &t->items[i - 1];
 			before->len = before->text < start
-					      ? (size_t)(start - before->text) : 0;
+					  ? (size_t)(start - before->text)
+					  : 0;
 		}
 		if (i + 1 < t->count && t->items[i + 1].kind == TOK_TEXT) {
 			struct token *after = &t->items[i + 1];
@@ -304,11 +318,13 @@ static int close_block(struct template_tokens *t, size_t *stack, size_t *depth,
 	const struct token *tag = &t->items[at], *open;
 
 	if (*depth == 0)
-		return template_tag_error(e, ERR_INVALID, tag, "closing tag without "
-				 "an opening one:");
+		return template_tag_error(e, ERR_INVALID, tag,
+					  "closing tag without "
+					  "an opening one:");
 	open = &t->items[stack[*depth - 1]];
 	if (open->kind != opener)
-		return err_set(e, ERR_INVALID, "'%s' at line %d does not close "
+		return err_set(e, ERR_INVALID,
+			       "'%s' at line %d does not close "
 			       "'%.*s' opened at line %d",
 			       tag->kind == TOK_END_IF ? "{/if}" : "{/each}",
 			       tag->line,
@@ -332,18 +348,22 @@ static int match_blocks(struct template_tokens *t, struct err *e)
 		case TOK_IF:
 		case TOK_EACH:
 			if (depth == TEMPLATE_MAX_DEPTH)
-				return template_tag_error(e, ERR_INVALID, tag,
-						 "too many nested blocks "
-						 "(the limit is " DEPTH_TEXT "):");
+				return template_tag_error(
+				    e, ERR_INVALID, tag,
+				    "too many nested blocks "
+				    "(the limit is " DEPTH_TEXT "):");
 			stack[depth++] = i;
 			break;
 		case TOK_ELSE:
-			if (depth == 0 || t->items[stack[depth - 1]].kind != TOK_IF)
-				return template_tag_error(e, ERR_INVALID, tag,
-						 "{#else} outside an {#if}:");
+			if (depth == 0 ||
+			    t->items[stack[depth - 1]].kind != TOK_IF)
+				return template_tag_error(
+				    e, ERR_INVALID, tag,
+				    "{#else} outside an {#if}:");
 			if (t->items[stack[depth - 1]].else_at)
-				return template_tag_error(e, ERR_INVALID, tag,
-						 "second {#else} in one {#if}:");
+				return template_tag_error(
+				    e, ERR_INVALID, tag,
+				    "second {#else} in one {#if}:");
 			t->items[stack[depth - 1]].else_at = i;
 			break;
 		case TOK_END_IF:
@@ -359,10 +379,11 @@ static int match_blocks(struct template_tokens *t, struct err *e)
 			return rc;
 	}
 	if (depth > 0)
-		return template_tag_error(e, ERR_INVALID, &t->items[stack[depth - 1]],
-				 t->items[stack[depth - 1]].kind == TOK_IF
-					 ? "unclosed block (missing {/if}):"
-					 : "unclosed block (missing {/each}):");
+		return template_tag_error(
+		    e, ERR_INVALID, &t->items[stack[depth - 1]],
+		    t->items[stack[depth - 1]].kind == TOK_IF
+			? "unclosed block (missing {/if}):"
+			: "unclosed block (missing {/each}):");
 	return 0;
 }
 

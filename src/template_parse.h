@@ -9,8 +9,15 @@
 
 struct err;
 
-enum token_kind { TOK_TEXT, TOK_VAR, TOK_IF, TOK_ELSE, TOK_END_IF,
-		  TOK_EACH, TOK_END_EACH };
+enum token_kind {
+	TOK_TEXT,
+	TOK_VAR,
+	TOK_IF,
+	TOK_ELSE,
+	TOK_END_IF,
+	TOK_EACH,
+	TOK_END_EACH
+};
 enum operand_kind { OPERAND_PATH, OPERAND_NUMBER, OPERAND_STRING };
 enum compare_op { OP_TRUTH, OP_GT, OP_LT, OP_GE, OP_LE, OP_EQ, OP_NE };
 
@@ -27,8 +34,8 @@ struct token {
 	size_t len;
 	int line;
 	struct operand lhs, rhs; /* VAR, EACH: lhs is the path */
-	enum compare_op op;      /* IF */
-	size_t else_at, end_at;  /* IF, EACH: token indices; 0 if none */
+	enum compare_op op;	 /* IF */
+	size_t else_at, end_at;	 /* IF, EACH: token indices; 0 if none */
 };
 
 struct template_tokens {

@@ -19,14 +19,14 @@
 #define OUTPUT_CAP (256 * 1024)
 
 static const char data_json[] =
-	"{\"name\": \"Jana <b>&\", \"n\": 3, \"zero\": 0, \"half\": 1.5,"
-	" \"yes\": true, \"no\": false, \"nothing\": null, \"empty\": \"\","
-	" \"user\": {\"name\": \"Petr\", \"email\": \"p@example.cz\"},"
-	" \"tags\": [\"a\", \"b\", \"c\"], \"matrix\": [[1, 2], [3]],"
-	" \"items\": [{\"property\": \"Chalupa\", \"count\": 2},"
-	"            {\"property\": \"Byt\", \"count\": 1, \"name\": \"Eva\"}],"
-	" \"sharedActivity\": {\"newZaznamy\": [{\"property\": \"Dům\","
-	" \"count\": 4}]}, \"alerts\": {\"pendingDrafts\": 2}}";
+    "{\"name\": \"Jana <b>&\", \"n\": 3, \"zero\": 0, \"half\": 1.5,"
+    " \"yes\": true, \"no\": false, \"nothing\": null, \"empty\": \"\","
+    " \"user\": {\"name\": \"Petr\", \"email\": \"p@example.cz\"},"
+    " \"tags\": [\"a\", \"b\", \"c\"], \"matrix\": [[1, 2], [3]],"
+    " \"items\": [{\"property\": \"Chalupa\", \"count\": 2},"
+    "            {\"property\": \"Byt\", \"count\": 1, \"name\": \"Eva\"}],"
+    " \"sharedActivity\": {\"newZaznamy\": [{\"property\": \"Dům\","
+    " \"count\": 4}]}, \"alerts\": {\"pendingDrafts\": 2}}";
 
 static cJSON *data;
 
@@ -47,9 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 	for (int mode = 0; mode < 2; mode++) {
 		buf_init(&out, OUTPUT_CAP);
 		err_clear(&e);
-		if (template_render(source, data, mode ? TEMPLATE_HTML
-						       : TEMPLATE_TEXT,
-				    &out, &e) == 0 && e.msg[0] != '\0')
+		if (template_render(source, data,
+				    mode ? TEMPLATE_HTML : TEMPLATE_TEXT, &out,
+				    &e) == 0 &&
+		    e.msg[0] != '\0')
 			abort(); /* success must not leave an error behind */
 		if (out.len > OUTPUT_CAP)
 			abort();

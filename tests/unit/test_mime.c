@@ -7,7 +7,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,14 +25,14 @@
 static struct mime_message sample(void)
 {
 	struct mime_message m = {
-		.from_address = "noreply@mujdomecek.cz",
-		.from_name = "MujDomecek",
-		.to_address = "jana@example.cz",
-		.to_name = "Jana Nováková",
-		.subject = "Váš týdenní souhrn z MujDomecek",
-		.text = "Dobrý den Jano,\n\nřádek\n",
-		.html = "<p>Dobrý den Jano,</p>\n",
-		.date_ms = NOV_28_2026,
+	    .from_address = "noreply@mujdomecek.cz",
+	    .from_name = "MujDomecek",
+	    .to_address = "jana@example.cz",
+	    .to_name = "Jana Nováková",
+	    .subject = "Váš týdenní souhrn z MujDomecek",
+	    .text = "Dobrý den Jano,\n\nřádek\n",
+	    .html = "<p>Dobrý den Jano,</p>\n",
+	    .date_ms = NOV_28_2026,
 	};
 	return m;
 }
@@ -58,21 +60,21 @@ static char *build_ok(const struct mime_message *m)
 
 /* Parsed back by /usr/bin/python3 with email.policy.default. */
 static const char *const python_parse_script =
-	"import sys, json, email, email.policy\n"
-	"m = email.message_from_binary_file(open(sys.argv[1], \"rb\"),"
-	" policy=email.policy.default)\n"
-	"def body(kind):\n"
-	"    p = m.get_body((kind,))\n"
-	"    return p.get_content().replace(\"\\r\\n\", \"\\n\") if p else None\n"
-	"f = m[\"from\"].addresses[0]\n"
-	"t = m[\"to\"].addresses[0]\n"
-	"print(json.dumps({\"subject\": str(m[\"subject\"]),"
-	" \"from_name\": f.display_name, \"from\": f.addr_spec,"
-	" \"to_name\": t.display_name, \"to\": t.addr_spec,"
-	" \"reply_to\": str(m[\"reply-to\"] or \"\"),"
-	" \"date\": str(m[\"date\"]), \"type\": m.get_content_type(),"
-	" \"text\": body(\"plain\"), \"html\": body(\"html\"),"
-	" \"defects\": len(m.defects) + sum(len(p.defects) for p in m.walk())}))\n";
+    "import sys, json, email, email.policy\n"
+    "m = email.message_from_binary_file(open(sys.argv[1], \"rb\"),"
+    " policy=email.policy.default)\n"
+    "def body(kind):\n"
+    "    p = m.get_body((kind,))\n"
+    "    return p.get_content().replace(\"\\r\\n\", \"\\n\") if p else None\n"
+    "f = m[\"from\"].addresses[0]\n"
+    "t = m[\"to\"].addresses[0]\n"
+    "print(json.dumps({\"subject\": str(m[\"subject\"]),"
+    " \"from_name\": f.display_name, \"from\": f.addr_spec,"
+    " \"to_name\": t.display_name, \"to\": t.addr_spec,"
+    " \"reply_to\": str(m[\"reply-to\"] or \"\"),"
+    " \"date\": str(m[\"date\"]), \"type\": m.get_content_type(),"
+    " \"text\": body(\"plain\"), \"html\": body(\"html\"),"
+    " \"defects\": len(m.defects) + sum(len(p.defects) for p in m.walk())}))\n";
 
 static cJSON *python_parse(const char *message)
 {
@@ -123,8 +125,9 @@ static void check_lines(const char *message)
 		if (lf == line || lf[-1] != '\r')
 			fail_msg("bare LF after: %.40s", line);
 		if (lf - 1 - line > 76)
-			fail_msg("line of %d characters: %.*s", (int)(lf - 1 - line),
-				 (int)(lf - 1 - line), line);
+			fail_msg("line of %d characters: %.*s",
+				 (int)(lf - 1 - line), (int)(lf - 1 - line),
+				 line);
 		line = lf + 1;
 	}
 }
@@ -132,16 +135,16 @@ static void check_lines(const char *message)
 static void test_mime_round_trips_through_python_email(void **state)
 {
 	static const char *const subjects[] = {
-		"Váš týdenní souhrn z MujDomecek",
-		"Plain ASCII subject",
-		("Rozpracovaný záznam „Oprava střechy a výměna oken v podkroví"
-		 " rodinného domu“ bude brzy smazán – zbývají 3 dny, žluťoučký"
-		 " kůň úpěl ďábelské ódy 📊👥⚠️"),
-		("A long plain ASCII subject that has to be folded over more"
-		 " than one header line because it is long, really long"),
-		"Looks like =?UTF-8?B?encoded?= but is not",
-		"  spaced  out ",
-		"",
+	    "Váš týdenní souhrn z MujDomecek",
+	    "Plain ASCII subject",
+	    ("Rozpracovaný záznam „Oprava střechy a výměna oken v podkroví"
+	     " rodinného domu“ bude brzy smazán – zbývají 3 dny, žluťoučký"
+	     " kůň úpěl ďábelské ódy 📊👥⚠️"),
+	    ("A long plain ASCII subject that has to be folded over more"
+	     " than one header line because it is long, really long"),
+	    "Looks like =?UTF-8?B?encoded?= but is not",
+	    "  spaced  out ",
+	    "",
 	};
 	(void)state;
 
@@ -162,10 +165,12 @@ static void test_mime_round_trips_through_python_email(void **state)
 		assert_string_equal(field(parsed, "to_name"), m.to_name);
 		assert_string_equal(field(parsed, "to"), m.to_address);
 		assert_string_equal(field(parsed, "reply_to"), m.reply_to);
-		assert_string_equal(field(parsed, "type"), "multipart/alternative");
+		assert_string_equal(field(parsed, "type"),
+				    "multipart/alternative");
 		assert_string_equal(field(parsed, "text"), m.text);
 		assert_string_equal(field(parsed, "html"), m.html);
-		assert_int_equal(cJSON_GetObjectItem(parsed, "defects")->valueint, 0);
+		assert_int_equal(
+		    cJSON_GetObjectItem(parsed, "defects")->valueint, 0);
 		cJSON_Delete(parsed);
 		free(message);
 	}
@@ -181,11 +186,13 @@ static void test_mime_encoded_words_stay_within_75_characters(void **state)
 	m.subject = "Příliš žluťoučký kůň úpěl ďábelské ódy. Příliš žluťoučký "
 		    "kůň úpěl ďábelské ódy. Příliš žluťoučký kůň úpěl ódy.";
 	message = build_ok(&m);
-	for (p = strstr(message, "=?UTF-8?"); p; p = strstr(p + 1, "=?UTF-8?")) {
+	for (p = strstr(message, "=?UTF-8?"); p;
+	     p = strstr(p + 1, "=?UTF-8?")) {
 		char *end = strstr(p, "?=");
 		assert_non_null(end);
 		if (end + 2 - p > 75)
-			fail_msg("encoded-word of %d chars", (int)(end + 2 - p));
+			fail_msg("encoded-word of %d chars",
+				 (int)(end + 2 - p));
 		words++;
 	}
 	assert_true(words >= 3);
@@ -235,8 +242,8 @@ static void test_mime_long_body_lines_wrap_and_decode(void **state)
 static void test_mime_line_break_in_any_header_is_refused(void **state)
 {
 	static const char *const headers[] = {
-		"From address", "From name", "To address", "To name",
-		"Reply-To", "Subject", "Message-ID",
+	    "From address", "From name", "To address", "To name",
+	    "Reply-To",	    "Subject",	 "Message-ID",
 	};
 	static const char *const evil[] = {"x\r\nBcc: a@b.c", "x\nBcc: a@b.c",
 					   "x\rBcc: a@b.c"};
@@ -246,8 +253,8 @@ static void test_mime_line_break_in_any_header_is_refused(void **state)
 		for (size_t v = 0; v < 3; v++) {
 			struct mime_message m = sample();
 			const char **slot[] = {&m.from_address, &m.from_name,
-					       &m.to_address, &m.to_name,
-					       &m.reply_to, &m.subject,
+					       &m.to_address,	&m.to_name,
+					       &m.reply_to,	&m.subject,
 					       &m.message_id};
 			char expected[128];
 			struct err e;
@@ -256,9 +263,11 @@ static void test_mime_line_break_in_any_header_is_refused(void **state)
 
 			*slot[h] = evil[v];
 			message = build(&m, &rc, &e);
-			snprintf(expected, sizeof(expected), "email header %s "
-				 "contains a line break (CR or LF); refusing it",
-				 headers[h]);
+			snprintf(
+			    expected, sizeof(expected),
+			    "email header %s "
+			    "contains a line break (CR or LF); refusing it",
+			    headers[h]);
 			assert_int_equal(rc, ERR_INVALID);
 			assert_string_equal(e.msg, expected);
 			assert_string_equal(message, "");
@@ -284,23 +293,23 @@ static void test_mime_address_validation_is_minimal(void **state)
 		const char *address;
 		int is_valid;
 	} cases[] = {
-		{"jana@example.cz", 1},
-		{"jana.novakova+tag@sub.example.cz", 1},
-		{"root@localhost", 1},
-		{"", 0},
-		{"jana", 0},
-		{"@example.cz", 0},
-		{"jana@", 0},
-		{"ja@na@example.cz", 0},
-		{"ja na@example.cz", 0},
-		{"jana@example.cz ", 0},
-		{"<jana@example.cz>", 0},
-		{"jana@example.cz>", 0},
-		{"jana@example.cz,eve@evil.cz", 0},
-		{"jana@example.cz;eve@evil.cz", 0},
-		{"\"jana\"@example.cz", 0},
-		{"jana@exa\tmple.cz", 0},
-		{NULL, 0},
+	    {"jana@example.cz", 1},
+	    {"jana.novakova+tag@sub.example.cz", 1},
+	    {"root@localhost", 1},
+	    {"", 0},
+	    {"jana", 0},
+	    {"@example.cz", 0},
+	    {"jana@", 0},
+	    {"ja@na@example.cz", 0},
+	    {"ja na@example.cz", 0},
+	    {"jana@example.cz ", 0},
+	    {"<jana@example.cz>", 0},
+	    {"jana@example.cz>", 0},
+	    {"jana@example.cz,eve@evil.cz", 0},
+	    {"jana@example.cz;eve@evil.cz", 0},
+	    {"\"jana\"@example.cz", 0},
+	    {"jana@exa\tmple.cz", 0},
+	    {NULL, 0},
 	};
 	(void)state;
 
@@ -316,13 +325,13 @@ static void test_mime_invalid_or_missing_fields_are_refused(void **state)
 		struct mime_message m;
 		const char *message;
 	} cases[] = {
-		{sample(), "email header From: 'not an address' is not a valid "
-			   "address (one @, no spaces, no <>)"},
-		{sample(), "email header To: '' is not a valid address"},
-		{sample(), "email header Reply-To: 'a<b@c>' is not a valid"},
-		{sample(), "email has no subject"},
-		{sample(), "email has no text body"},
-		{sample(), "email header Message-ID: 'a b@c' has blanks"},
+	    {sample(), "email header From: 'not an address' is not a valid "
+		       "address (one @, no spaces, no <>)"},
+	    {sample(), "email header To: '' is not a valid address"},
+	    {sample(), "email header Reply-To: 'a<b@c>' is not a valid"},
+	    {sample(), "email has no subject"},
+	    {sample(), "email has no text body"},
+	    {sample(), "email header Message-ID: 'a b@c' has blanks"},
 	};
 	(void)state;
 
@@ -348,12 +357,14 @@ static void test_mime_date_header_is_rfc5322_utc(void **state)
 		int64_t ms;
 		const char *header;
 	} cases[] = {
-		{NOV_28_2026, "Date: Sat, 28 Nov 2026 08:05:17 +0000\r\n"},
-		{NOV_28_2026 + 999, "Date: Sat, 28 Nov 2026 08:05:17 +0000\r\n"},
-		{0, "Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n"},
-		{-1, "Date: Wed, 31 Dec 1969 23:59:59 +0000\r\n"},
-		{INT64_C(1709251199000), "Date: Thu, 29 Feb 2024 23:59:59 +0000\r\n"},
-		{INT64_C(4102444800000), "Date: Fri, 01 Jan 2100 00:00:00 +0000\r\n"},
+	    {NOV_28_2026, "Date: Sat, 28 Nov 2026 08:05:17 +0000\r\n"},
+	    {NOV_28_2026 + 999, "Date: Sat, 28 Nov 2026 08:05:17 +0000\r\n"},
+	    {0, "Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n"},
+	    {-1, "Date: Wed, 31 Dec 1969 23:59:59 +0000\r\n"},
+	    {INT64_C(1709251199000),
+	     "Date: Thu, 29 Feb 2024 23:59:59 +0000\r\n"},
+	    {INT64_C(4102444800000),
+	     "Date: Fri, 01 Jan 2100 00:00:00 +0000\r\n"},
 	};
 	(void)state;
 
@@ -364,7 +375,8 @@ static void test_mime_date_header_is_rfc5322_utc(void **state)
 		m.date_ms = cases[i].ms;
 		message = build_ok(&m);
 		if (strncmp(message, cases[i].header, strlen(cases[i].header)))
-			fail_msg("got %.45s, want %s", message, cases[i].header);
+			fail_msg("got %.45s, want %s", message,
+				 cases[i].header);
 		free(message);
 	}
 }
@@ -406,12 +418,14 @@ static void test_mime_message_id_is_random_at_sender_domain(void **state)
 
 	m.message_id = "job-42@domecek";
 	c = build_ok(&m);
-	assert_string_equal(header_value(c, "\r\nMessage-ID: ", given,
-					 sizeof(given)), "<job-42@domecek>");
+	assert_string_equal(
+	    header_value(c, "\r\nMessage-ID: ", given, sizeof(given)),
+	    "<job-42@domecek>");
 	m.message_id = "<job-43@domecek>";
 	d = build_ok(&m);
-	assert_string_equal(header_value(d, "\r\nMessage-ID: ", given,
-					 sizeof(given)), "<job-43@domecek>");
+	assert_string_equal(
+	    header_value(d, "\r\nMessage-ID: ", given, sizeof(given)),
+	    "<job-43@domecek>");
 	free(a);
 	free(b);
 	free(c);
@@ -427,17 +441,20 @@ static void test_mime_plain_ascii_headers_are_not_encoded(void **state)
 	m.subject = "Your weekly summary";
 	m.to_name = "Jana";
 	message = build_ok(&m);
-	assert_non_null(strstr(message, "\r\nSubject: Your weekly summary\r\n"));
+	assert_non_null(
+	    strstr(message, "\r\nSubject: Your weekly summary\r\n"));
 	assert_non_null(strstr(message, "\r\nFrom: \"MujDomecek\" "
 					"<noreply@mujdomecek.cz>\r\n"));
-	assert_non_null(strstr(message, "\r\nTo: \"Jana\" <jana@example.cz>\r\n"));
+	assert_non_null(
+	    strstr(message, "\r\nTo: \"Jana\" <jana@example.cz>\r\n"));
 	assert_null(strstr(message, "=?"));
 	free(message);
 
 	m.to_name = NULL;
 	m.from_name = "";
 	message = build_ok(&m);
-	assert_non_null(strstr(message, "\r\nFrom: <noreply@mujdomecek.cz>\r\n"));
+	assert_non_null(
+	    strstr(message, "\r\nFrom: <noreply@mujdomecek.cz>\r\n"));
 	assert_non_null(strstr(message, "\r\nTo: <jana@example.cz>\r\n"));
 	free(message);
 }
@@ -459,17 +476,17 @@ static void test_mime_output_cap_is_too_big_error(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mime_round_trips_through_python_email),
-		cmocka_unit_test(test_mime_encoded_words_stay_within_75_characters),
-		cmocka_unit_test(test_mime_long_body_lines_wrap_and_decode),
-		cmocka_unit_test(test_mime_line_break_in_any_header_is_refused),
-		cmocka_unit_test(test_mime_header_is_safe_only_without_cr_or_lf),
-		cmocka_unit_test(test_mime_address_validation_is_minimal),
-		cmocka_unit_test(test_mime_invalid_or_missing_fields_are_refused),
-		cmocka_unit_test(test_mime_date_header_is_rfc5322_utc),
-		cmocka_unit_test(test_mime_message_id_is_random_at_sender_domain),
-		cmocka_unit_test(test_mime_plain_ascii_headers_are_not_encoded),
-		cmocka_unit_test(test_mime_output_cap_is_too_big_error),
+	    cmocka_unit_test(test_mime_round_trips_through_python_email),
+	    cmocka_unit_test(test_mime_encoded_words_stay_within_75_characters),
+	    cmocka_unit_test(test_mime_long_body_lines_wrap_and_decode),
+	    cmocka_unit_test(test_mime_line_break_in_any_header_is_refused),
+	    cmocka_unit_test(test_mime_header_is_safe_only_without_cr_or_lf),
+	    cmocka_unit_test(test_mime_address_validation_is_minimal),
+	    cmocka_unit_test(test_mime_invalid_or_missing_fields_are_refused),
+	    cmocka_unit_test(test_mime_date_header_is_rfc5322_utc),
+	    cmocka_unit_test(test_mime_message_id_is_random_at_sender_domain),
+	    cmocka_unit_test(test_mime_plain_ascii_headers_are_not_encoded),
+	    cmocka_unit_test(test_mime_output_cap_is_too_big_error),
 	};
 	return cmocka_run_group_tests_name("mime", tests, NULL, NULL);
 }
