@@ -427,7 +427,11 @@ static int apply_json(struct config *c, const cJSON *object, const char *prefix,
 		if ((k = key_find(path)) != NULL) {
 			if ((rc = set_from_json(c, k, child, e)))
 				return rc;
-		} else if (cJSON_IsObject(child) && is_section(path)) {
+		} else if (is_section(path)) {
+			if (!cJSON_IsObject(child))
+				return err_set(e, ERR_INVALID, "%s: expected a section "
+					       "(a JSON object), got %s", path,
+					       json_type_name(child));
 			if ((rc = apply_json(c, child, path, origin, warnings, e)))
 				return rc;
 		} else if (strcasecmp(path, "$schema") != 0) {
