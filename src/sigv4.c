@@ -79,8 +79,11 @@ void sigv4_format_date(int64_t ms, char out[SIGV4_DATE_LEN])
 	time_t seconds = (time_t)(ms / 1000);
 	struct tm tm;
 
-	gmtime_r(&seconds, &tm);
-	strftime(out, SIGV4_DATE_LEN, "%Y%m%dT%H%M%SZ", &tm);
+	/* A year past 9999 does not fit the format; such a date can only
+	 * come from a broken clock, and S3 will refuse the signature. */
+	if (!gmtime_r(&seconds, &tm) ||
+	    strftime(out, SIGV4_DATE_LEN, "%Y%m%dT%H%M%SZ", &tm) == 0)
+		snprintf(out, SIGV4_DATE_LEN, "00000000T000000Z");
 }
 
 int sigv4_signing_key(const char *secret_key, const char *date8,
