@@ -68,8 +68,8 @@ int crypto_base64url_decode(const char *text, size_t len, struct buf *out);
 
 /* PBKDF2-HMAC-SHA256(password, salt, iterations) into out_len bytes. */
 int crypto_pbkdf2_sha256(const void *password, size_t password_len,
-			 const void *salt, size_t salt_len,
-			 uint32_t iterations, void *out, size_t out_len);
+			 const void *salt, size_t salt_len, uint32_t iterations,
+			 void *out, size_t out_len);
 
 /* Password hashes are stored as text (Dashboard.AdminPasswordHash):
  *   pbkdf2-sha256$<iterations>$<salt base64url>$<hash base64url>

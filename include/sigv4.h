@@ -26,7 +26,7 @@
 struct buf;
 struct err;
 
-#define SIGV4_DATE_LEN 17 /* "20130524T000000Z" + NUL */
+#define SIGV4_DATE_LEN 17	 /* "20130524T000000Z" + NUL */
 #define SIGV4_MAX_EXPIRES 604800 /* seven days: S3's limit for presigning */
 
 struct sigv4_header {
@@ -56,8 +56,8 @@ struct sigv4_request {
 	const char *host;
 	int is_path_style; /* 1: host/bucket/key (MinIO); 0: bucket.host/key */
 	const char *bucket;
-	const char *key; /* object key without a leading '/'; NULL or "" for
-			    the bucket itself */
+	const char *key;     /* object key without a leading '/'; NULL or "" for
+				the bucket itself */
 	const char *region;  /* "us-east-1" */
 	const char *service; /* "s3" when NULL */
 	const char *access_key;

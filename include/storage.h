@@ -52,7 +52,7 @@
 struct buf;
 struct err;
 
-#define STORAGE_KEY_MAX 1024 /* bytes; S3's limit for object keys */
+#define STORAGE_KEY_MAX 1024	/* bytes; S3's limit for object keys */
 #define STORAGE_SEGMENT_MAX 255 /* bytes in one path segment (NAME_MAX) */
 
 struct storage;
@@ -119,8 +119,8 @@ int storage_stat(struct storage *st, const char *key, int64_t *size_out,
 /* Called for each blob whose key starts with prefix ("" = all), in key
  * order. A non-zero return stops the listing and is returned by
  * storage_list. */
-typedef int (*storage_list_fn)(const char *key, int64_t size,
-			       int64_t mtime_ms, void *ctx);
+typedef int (*storage_list_fn)(const char *key, int64_t size, int64_t mtime_ms,
+			       void *ctx);
 int storage_list(struct storage *st, const char *prefix, storage_list_fn fn,
 		 void *ctx, struct err *e);
 

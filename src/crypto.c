@@ -172,8 +172,8 @@ int crypto_random(void *buf, size_t n)
 		goto done;
 	while (n > 0) {
 		size_t chunk = n < MBEDTLS_CTR_DRBG_MAX_REQUEST
-				       ? n
-				       : MBEDTLS_CTR_DRBG_MAX_REQUEST;
+				   ? n
+				   : MBEDTLS_CTR_DRBG_MAX_REQUEST;
 
 		if (mbedtls_ctr_drbg_random(&drbg, p, chunk) != 0)
 			goto done;
@@ -282,8 +282,8 @@ done:
 }
 
 int crypto_pbkdf2_sha256(const void *password, size_t password_len,
-			 const void *salt, size_t salt_len,
-			 uint32_t iterations, void *out, size_t out_len)
+			 const void *salt, size_t salt_len, uint32_t iterations,
+			 void *out, size_t out_len)
 {
 	int rc;
 
@@ -301,8 +301,8 @@ int crypto_pbkdf2_sha256(const void *password, size_t password_len,
 		rc = mbedtls_md_setup(&md, sha256_info(), 1);
 		if (rc == 0)
 			rc = mbedtls_pkcs5_pbkdf2_hmac(
-				&md, password, password_len, salt, salt_len,
-				iterations, (uint32_t)out_len, out);
+			    &md, password, password_len, salt, salt_len,
+			    iterations, (uint32_t)out_len, out);
 		mbedtls_md_free(&md);
 	}
 #endif
@@ -320,17 +320,17 @@ int crypto_password_hash(const char *password, uint32_t iterations,
 		iterations = CRYPTO_PASSWORD_ITERATIONS;
 	if (iterations < CRYPTO_PASSWORD_MIN_ITERATIONS ||
 	    iterations > CRYPTO_PASSWORD_MAX_ITERATIONS)
-		return err_set(e, ERR_INVALID,
-			       "password hash iterations %u out of range %d..%d",
-			       (unsigned)iterations,
-			       CRYPTO_PASSWORD_MIN_ITERATIONS,
-			       CRYPTO_PASSWORD_MAX_ITERATIONS);
+		return err_set(
+		    e, ERR_INVALID,
+		    "password hash iterations %u out of range %d..%d",
+		    (unsigned)iterations, CRYPTO_PASSWORD_MIN_ITERATIONS,
+		    CRYPTO_PASSWORD_MAX_ITERATIONS);
 	if (crypto_random(salt, sizeof(salt)) != 0)
-		return err_set(e, ERR_IO, "no random bytes for a password salt "
-					  "(system entropy source failed)");
-	if (crypto_pbkdf2_sha256(password, strlen(password), salt,
-				 sizeof(salt), iterations, hash,
-				 sizeof(hash)) != 0)
+		return err_set(e, ERR_IO,
+			       "no random bytes for a password salt "
+			       "(system entropy source failed)");
+	if (crypto_pbkdf2_sha256(password, strlen(password), salt, sizeof(salt),
+				 iterations, hash, sizeof(hash)) != 0)
 		return err_set(e, ERR_INVALID, "PBKDF2 failed");
 	rc = buf_printf(out, PASSWORD_PREFIX "%u$", (unsigned)iterations);
 	if (!rc)
@@ -377,14 +377,17 @@ int crypto_password_verify(const char *password, const char *stored,
 	buf_init(&salt, 256);
 	buf_init(&hash, CRYPTO_SHA256_LEN);
 	if (strncmp(p, PASSWORD_PREFIX, strlen(PASSWORD_PREFIX)) != 0) {
-		err_set(e, rc, "password hash does not start with \""
-			       PASSWORD_PREFIX "\"");
+		err_set(e, rc,
+			"password hash does not start with \"" PASSWORD_PREFIX
+			"\"");
 		goto done;
 	}
 	p += strlen(PASSWORD_PREFIX);
 	if (parse_iterations(&p, &iterations) != 0) {
-		err_set(e, rc, "password hash iteration count is not a number "
-			       "in %d..%d", CRYPTO_PASSWORD_MIN_ITERATIONS,
+		err_set(e, rc,
+			"password hash iteration count is not a number "
+			"in %d..%d",
+			CRYPTO_PASSWORD_MIN_ITERATIONS,
 			CRYPTO_PASSWORD_MAX_ITERATIONS);
 		goto done;
 	}
@@ -397,7 +400,8 @@ int crypto_password_verify(const char *password, const char *stored,
 	p = dollar + 1;
 	if (crypto_base64url_decode(p, strlen(p), &hash) != 0 ||
 	    hash.len != CRYPTO_SHA256_LEN) {
-		err_set(e, rc, "password hash value is not 32 bytes of base64url");
+		err_set(e, rc,
+			"password hash value is not 32 bytes of base64url");
 		goto done;
 	}
 	if (crypto_pbkdf2_sha256(password, strlen(password), salt.data,
@@ -407,8 +411,8 @@ int crypto_password_verify(const char *password, const char *stored,
 		goto done;
 	}
 	rc = crypto_equal(computed, hash.data, sizeof(computed))
-		     ? 0
-		     : err_set(e, ERR_PERM, "wrong password");
+		 ? 0
+		 : err_set(e, ERR_PERM, "wrong password");
 done:
 	buf_free(&salt);
 	buf_free(&hash);

@@ -23,10 +23,11 @@
 static int check_signing_key(const char *signing_key, struct err *e)
 {
 	if (!signing_key || strlen(signing_key) < LINKS_KEY_MIN)
-		return err_set(e, ERR_INVALID,
-			       "Links.SigningKey must be at least %d characters "
-			       "(generate one: 64 random hex digits)",
-			       LINKS_KEY_MIN);
+		return err_set(
+		    e, ERR_INVALID,
+		    "Links.SigningKey must be at least %d characters "
+		    "(generate one: 64 random hex digits)",
+		    LINKS_KEY_MIN);
 	return 0;
 }
 
@@ -65,13 +66,16 @@ int links_sign(const char *signing_key, const char *storage_key,
 	if (key_len == 0 || key_len > LINKS_KEY_MAX)
 		return err_set(e, ERR_INVALID,
 			       "download link: storage key is empty or longer "
-			       "than %d bytes", LINKS_KEY_MAX);
+			       "than %d bytes",
+			       LINKS_KEY_MAX);
 	if (expires_ms <= 0)
 		return err_set(e, ERR_INVALID,
 			       "download link for \"%s\": expiry %lld is not "
-			       "a time", storage_key, (long long)expires_ms);
+			       "a time",
+			       storage_key, (long long)expires_ms);
 	n = snprintf(expiry, sizeof(expiry), "%lld", (long long)expires_ms);
-	rc = link_mac(signing_key, storage_key, key_len, expiry, (size_t)n, mac);
+	rc =
+	    link_mac(signing_key, storage_key, key_len, expiry, (size_t)n, mac);
 	if (!rc)
 		rc = crypto_base64url_encode(storage_key, key_len, token_out);
 	if (!rc)
@@ -82,8 +86,10 @@ int links_sign(const char *signing_key, const char *storage_key,
 		token_out->len = start;
 		if (token_out->data)
 			token_out->data[start] = '\0';
-		return err_set(e, rc, "download link for \"%s\" does not fit "
-				      "its buffer", storage_key);
+		return err_set(e, rc,
+			       "download link for \"%s\" does not fit "
+			       "its buffer",
+			       storage_key);
 	}
 	return 0;
 }
@@ -154,8 +160,8 @@ int links_verify(const char *signing_key, const char *token, int64_t now_ms,
 	if (!rc)
 		rc = link_mac(signing_key, t.key.data, t.key.len, t.expiry,
 			      t.expiry_len, mac)
-			     ? ERR_PERM
-			     : 0;
+			 ? ERR_PERM
+			 : 0;
 	if (!rc && !crypto_equal(mac, t.mac.data, sizeof(mac)))
 		rc = ERR_PERM;
 	if (rc) {

@@ -37,7 +37,7 @@ struct canon_header {
 };
 
 struct canon_param {
-	struct buf name; /* encoded */
+	struct buf name;  /* encoded */
 	struct buf value; /* encoded */
 };
 
@@ -65,7 +65,8 @@ int sigv4_uri_encode(const char *s, int keep_slash, struct buf *out)
 {
 	int rc = 0;
 
-	for (const unsigned char *p = (const unsigned char *)s; *p && !rc; p++) {
+	for (const unsigned char *p = (const unsigned char *)s; *p && !rc;
+	     p++) {
 		if (is_unreserved(*p) || (keep_slash && *p == '/'))
 			rc = buf_putc(out, (char)*p);
 		else
@@ -119,9 +120,9 @@ static int check_request(const struct sigv4_request *r, struct err *e)
 	const struct {
 		const char *value, *what;
 	} required[] = {
-		{r->method, "method"},         {r->host, "host (S3 endpoint)"},
-		{r->bucket, "bucket"},         {r->region, "region"},
-		{r->access_key, "access key"}, {r->secret_key, "secret key"},
+	    {r->method, "method"},	   {r->host, "host (S3 endpoint)"},
+	    {r->bucket, "bucket"},	   {r->region, "region"},
+	    {r->access_key, "access key"}, {r->secret_key, "secret key"},
 	};
 
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
@@ -144,7 +145,7 @@ static int build_host(const struct sigv4_request *r, struct buf *out)
 	const char *colon = strrchr(host, ':');
 	size_t len = strlen(host);
 	const char *default_port =
-		strcmp(scheme_of(r), "https") == 0 ? "443" : "80";
+	    strcmp(scheme_of(r), "https") == 0 ? "443" : "80";
 	int rc = 0;
 
 	if (colon && strcmp(colon + 1, default_port) == 0)
@@ -191,8 +192,10 @@ static int add_param(struct canon *c, const char *name, const char *value,
 	if (!rc)
 		rc = sigv4_uri_encode(value ? value : "", 0, &p->value);
 	if (rc)
-		return err_set(e, rc, "S3 request: query parameter \"%.64s\" "
-				      "too long", name);
+		return err_set(e, rc,
+			       "S3 request: query parameter \"%.64s\" "
+			       "too long",
+			       name);
 	return 0;
 }
 
@@ -208,12 +211,13 @@ static int add_header(struct canon *c, const char *name, const char *value,
 	if (len == 0 || len >= HEADER_NAME_MAX)
 		return err_set(e, ERR_INVALID,
 			       "S3 request: header name \"%.64s\" is empty or "
-			       "too long", name);
+			       "too long",
+			       name);
 	h = &c->headers[c->header_count];
 	for (size_t i = 0; i <= len; i++)
 		h->name[i] = (char)((name[i] >= 'A' && name[i] <= 'Z')
-					    ? name[i] - 'A' + 'a'
-					    : name[i]);
+					? name[i] - 'A' + 'a'
+					: name[i]);
 	for (size_t i = 0; i < c->header_count; i++)
 		if (strcmp(c->headers[i].name, h->name) == 0)
 			return err_set(e, ERR_INVALID,
@@ -254,10 +258,11 @@ static int canon_init(struct canon *c, const struct sigv4_request *r,
 	memcpy(c->date8, amz_date, 8);
 	c->date8[8] = '\0';
 	if (build_host(r, &c->host) || build_path(r, &c->path) ||
-	    buf_printf(&c->scope, "%s/%s/%s/aws4_request", c->date8,
-		       r->region, c->service))
-		return err_set(e, ERR_TOOBIG, "S3 request: host, key or region "
-					      "too long");
+	    buf_printf(&c->scope, "%s/%s/%s/aws4_request", c->date8, r->region,
+		       c->service))
+		return err_set(e, ERR_TOOBIG,
+			       "S3 request: host, key or region "
+			       "too long");
 	for (size_t i = 0; i < r->param_count; i++) {
 		rc = add_param(c, r->params[i].name, r->params[i].value, e);
 		if (rc)
@@ -271,7 +276,8 @@ static int param_cmp(const void *a, const void *b)
 	const struct canon_param *x = a, *y = b;
 	int by_name = strcmp(buf_str(&x->name), buf_str(&y->name));
 
-	return by_name ? by_name : strcmp(buf_str(&x->value), buf_str(&y->value));
+	return by_name ? by_name
+		       : strcmp(buf_str(&x->value), buf_str(&y->value));
 }
 
 static int header_cmp(const void *a, const void *b)
@@ -358,8 +364,8 @@ static void trace_copy(struct buf *to, const struct buf *from)
 }
 
 /* Canonical request -> string to sign -> signature (hex). */
-static int sign(struct canon *c, const char *amz_date,
-		const char *payload_hash, char signature[65], struct err *e)
+static int sign(struct canon *c, const char *amz_date, const char *payload_hash,
+		char signature[65], struct err *e)
 {
 	unsigned char key[CRYPTO_SHA256_LEN], mac[CRYPTO_SHA256_LEN];
 	char request_hash[CRYPTO_SHA256_HEX_LEN];
@@ -534,7 +540,8 @@ int sigv4_authorization(const struct sigv4_request *r, int64_t now_ms,
 	}
 	rc = add_header(&c, "host", buf_str(&c.host), e);
 	if (!rc)
-		rc = add_header(&c, "x-amz-content-sha256", payload_sha256_hex, e);
+		rc = add_header(&c, "x-amz-content-sha256", payload_sha256_hex,
+				e);
 	if (!rc)
 		rc = add_header(&c, "x-amz-date", amz_date_out, e);
 	if (!rc)

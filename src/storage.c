@@ -26,7 +26,7 @@ static const char *shown_key(const char *key, char out[SHOWN_KEY_MAX + 4])
 {
 	size_t i;
 
-	for (i = 0; key[i] && i < SHOWN_KEY_MAX; i++) {
+	for (i = 0; i < SHOWN_KEY_MAX && key[i]; i++) {
 		unsigned char c = (unsigned char)key[i];
 
 		out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
@@ -76,7 +76,7 @@ static const char *key_problem(const char *key)
 	for (const char *p = key;; p++) {
 		if (*p == '/' || *p == '\0') {
 			const char *why =
-				segment_problem(segment, (size_t)(p - segment));
+			    segment_problem(segment, (size_t)(p - segment));
 
 			if (why)
 				return why;
@@ -94,8 +94,9 @@ int storage_key_valid(const char *key, struct err *e)
 	const char *why;
 
 	if (!key)
-		return err_set(e, ERR_INVALID, "storage key refused: it is "
-					       "missing");
+		return err_set(e, ERR_INVALID,
+			       "storage key refused: it is "
+			       "missing");
 	why = key_problem(key);
 	if (why)
 		return err_set(e, ERR_INVALID, "storage key \"%s\" refused: %s",
@@ -112,8 +113,9 @@ static int prefix_valid(const char *prefix, struct err *e)
 	if (len == 0)
 		return 0;
 	if (len > STORAGE_KEY_MAX)
-		return err_set(e, ERR_INVALID, "storage prefix refused: it is "
-					       "longer than 1024 bytes");
+		return err_set(e, ERR_INVALID,
+			       "storage prefix refused: it is "
+			       "longer than 1024 bytes");
 	memcpy(probe, prefix, len);
 	probe[len] = 'x';
 	probe[len + 1] = '\0';

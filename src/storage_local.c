@@ -32,7 +32,7 @@ struct local {
 	struct storage base;
 	char *root;
 	int64_t max_bytes; /* 0: no quota */
-	int64_t used;      /* committed bytes, tracked while a quota is set */
+	int64_t used;	   /* committed bytes, tracked while a quota is set */
 	int64_t reserved;  /* bytes in open writers' temp files */
 	unsigned temp_count;
 };
@@ -69,7 +69,8 @@ static int key_path(const struct local *st, const char *key, struct buf *out)
 
 static int64_t mtime_ms(const struct stat *sb)
 {
-	return (int64_t)sb->st_mtim.tv_sec * 1000 + sb->st_mtim.tv_nsec / 1000000;
+	return (int64_t)sb->st_mtim.tv_sec * 1000 +
+	       sb->st_mtim.tv_nsec / 1000000;
 }
 
 static int write_all(int fd, const void *data, size_t n)
@@ -124,21 +125,21 @@ static int local_writer_open(struct storage *base, const char *key,
 	    buf_printf(&w->temp_path, "%s/" TEMP_DIR "/%ld-%u-%s.part",
 		       st->root, (long)getpid(), st->temp_count++, nonce_hex)) {
 		local_writer_free(w);
-		return err_set(e, ERR_TOOBIG, "storage path for \"%s\" too long",
-			       key);
+		return err_set(e, ERR_TOOBIG,
+			       "storage path for \"%s\" too long", key);
 	}
-	w->fd = open(w->temp_path.data,
-		     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	w->fd = open(w->temp_path.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		     0640);
 	if (w->fd < 0) {
 		int error = errno;
 
 		buf_free(&w->temp_path); /* nothing to unlink */
 		local_writer_free(w);
-		return err_set(e, errno_code(error) == ERR_NOSPACE ? ERR_NOSPACE
-								   : ERR_IO,
-			       "cannot create a temporary file for \"%s\" in "
-			       "%s/" TEMP_DIR ": %s",
-			       key, st->root, strerror(error));
+		return err_set(
+		    e, errno_code(error) == ERR_NOSPACE ? ERR_NOSPACE : ERR_IO,
+		    "cannot create a temporary file for \"%s\" in "
+		    "%s/" TEMP_DIR ": %s",
+		    key, st->root, strerror(error));
 	}
 	*out = &w->base;
 	return 0;
@@ -160,10 +161,9 @@ static int local_writer_write(struct storage_writer *base, const void *data,
 	if (write_all(w->fd, data, n) != 0) {
 		int error = errno;
 
-		return err_set(e, errno_code(error) == ERR_NOSPACE ? ERR_NOSPACE
-								   : ERR_IO,
-			       "cannot write \"%s\": %s", w->key.data,
-			       strerror(error));
+		return err_set(
+		    e, errno_code(error) == ERR_NOSPACE ? ERR_NOSPACE : ERR_IO,
+		    "cannot write \"%s\": %s", w->key.data, strerror(error));
 	}
 	w->size += (int64_t)n;
 	st->reserved += (int64_t)n;
@@ -231,10 +231,9 @@ static int local_writer_commit(struct storage_writer *base, struct err *e)
 	if (!error && rename(w->temp_path.data, path.data) != 0)
 		error = errno;
 	if (error) {
-		rc = err_set(e, errno_code(error) == ERR_NOSPACE ? ERR_NOSPACE
-								 : ERR_IO,
-			     "cannot store \"%s\": %s", w->key.data,
-			     strerror(error));
+		rc = err_set(
+		    e, errno_code(error) == ERR_NOSPACE ? ERR_NOSPACE : ERR_IO,
+		    "cannot store \"%s\": %s", w->key.data, strerror(error));
 		goto done;
 	}
 	buf_free(&w->temp_path); /* renamed: nothing left to unlink */
@@ -260,15 +259,16 @@ static int local_read_open(struct storage *base, const char *key,
 
 	if (key_path((struct local *)base, key, &path)) {
 		buf_free(&path);
-		return err_set(e, ERR_TOOBIG, "storage path for \"%s\" too long",
-			       key);
+		return err_set(e, ERR_TOOBIG,
+			       "storage path for \"%s\" too long", key);
 	}
 	fd = open(path.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	error = errno;
 	buf_free(&path);
 	if (fd < 0)
-		return err_set(e, errno_code(error) == ERR_NOTFOUND ? ERR_NOTFOUND
-								    : ERR_IO,
+		return err_set(e,
+			       errno_code(error) == ERR_NOTFOUND ? ERR_NOTFOUND
+								 : ERR_IO,
 			       "cannot open \"%s\": %s", key, strerror(error));
 	r = calloc(1, sizeof(*r));
 	if (!r) {
@@ -334,8 +334,8 @@ static int local_remove(struct storage *base, const char *key, struct err *e)
 		goto done;
 	}
 	if (lstat(path.data, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		rc = err_set(e, ERR_NOTFOUND, "storage key \"%s\" does not exist",
-			     key);
+		rc = err_set(e, ERR_NOTFOUND,
+			     "storage key \"%s\" does not exist", key);
 		goto done;
 	}
 	if (unlink(path.data) != 0) {
@@ -361,8 +361,8 @@ static int local_stat(struct storage *base, const char *key, int64_t *size_out,
 		rc = err_set(e, ERR_TOOBIG, "storage path for \"%s\" too long",
 			     key);
 	else if (lstat(path.data, &sb) != 0 || !S_ISREG(sb.st_mode))
-		rc = err_set(e, ERR_NOTFOUND, "storage key \"%s\" does not exist",
-			     key);
+		rc = err_set(e, ERR_NOTFOUND,
+			     "storage key \"%s\" does not exist", key);
 	buf_free(&path);
 	if (rc)
 		return rc;
@@ -412,7 +412,8 @@ static int walk_entry(struct walk *w, const char *name, struct err *e)
 			rc = walk_dir(w, e);
 		else if (S_ISREG(sb.st_mode) &&
 			 strncmp(w->key.data, w->prefix, w->prefix_len) == 0)
-			rc = w->fn(w->key.data, sb.st_size, mtime_ms(&sb), w->ctx);
+			rc = w->fn(w->key.data, sb.st_size, mtime_ms(&sb),
+				   w->ctx);
 	}
 	w->key.len = key_len;
 	w->key.data[key_len] = '\0';
@@ -450,8 +451,8 @@ static int walk_dir(struct walk *w, struct err *e)
 static int local_list(struct storage *base, const char *prefix,
 		      storage_list_fn fn, void *ctx, struct err *e)
 {
-	struct walk w = {(struct local *)base, prefix, strlen(prefix), fn, ctx,
-			 {0}, {0}};
+	struct walk w = {
+	    (struct local *)base, prefix, strlen(prefix), fn, ctx, {0}, {0}};
 	int rc;
 
 	buf_init(&w.key, PATH_CAP);
@@ -469,8 +470,8 @@ static int local_path(struct storage *base, const char *key, struct buf *out,
 	struct local *st = (struct local *)base;
 
 	if (buf_printf(out, "%s/%s", st->root, key))
-		return err_set(e, ERR_TOOBIG, "storage path for \"%s\" too long",
-			       key);
+		return err_set(e, ERR_TOOBIG,
+			       "storage path for \"%s\" too long", key);
 	return 0;
 }
 
@@ -483,19 +484,19 @@ static void local_close(struct storage *base)
 }
 
 static const struct storage_ops local_ops = {
-	.name = "local",
-	.writer_open = local_writer_open,
-	.writer_write = local_writer_write,
-	.writer_commit = local_writer_commit,
-	.writer_abort = local_writer_abort,
-	.read_open = local_read_open,
-	.read = local_read,
-	.read_close = local_read_close,
-	.remove = local_remove,
-	.stat = local_stat,
-	.list = local_list,
-	.path = local_path,
-	.close = local_close,
+    .name = "local",
+    .writer_open = local_writer_open,
+    .writer_write = local_writer_write,
+    .writer_commit = local_writer_commit,
+    .writer_abort = local_writer_abort,
+    .read_open = local_read_open,
+    .read = local_read,
+    .read_close = local_read_close,
+    .remove = local_remove,
+    .stat = local_stat,
+    .list = local_list,
+    .path = local_path,
+    .close = local_close,
 };
 
 int storage_open_local(const char *root, struct storage **out, struct err *e)
@@ -511,8 +512,9 @@ int storage_open_local(const char *root, struct storage **out, struct err *e)
 	while (len > 1 && root[len - 1] == '/')
 		len--;
 	if (len == 0 || stat(root, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		rc = err_set(e, ERR_NOTFOUND, "Storage.Local.Root \"%s\" is not "
-					      "an existing directory",
+		rc = err_set(e, ERR_NOTFOUND,
+			     "Storage.Local.Root \"%s\" is not "
+			     "an existing directory",
 			     root ? root : "");
 		goto done;
 	}
@@ -553,8 +555,10 @@ int storage_local_set_quota(struct storage *base, int64_t max_bytes,
 	int rc;
 
 	if (base->ops != &local_ops)
-		return err_set(e, ERR_INVALID, "storage provider %s has no "
-					       "quota", base->ops->name);
+		return err_set(e, ERR_INVALID,
+			       "storage provider %s has no "
+			       "quota",
+			       base->ops->name);
 	if (max_bytes < 0)
 		return err_set(e, ERR_INVALID, "storage quota %lld is negative",
 			       (long long)max_bytes);
