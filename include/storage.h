@@ -1,0 +1,207 @@
+/*
+ * storage.h - blob storage for documents and exports, behind one interface.
+ *
+ * A blob is named by a storage key, a relative path such as
+ *   documents/{propertyId}/{zaznamId}/{guid}.jpg
+ *   exports/{userId}/export_20261128T204517Z.zip
+ * Every function checks the key with storage_key_valid() before a provider
+ * sees it, so no provider ever follows an absolute path, a "..", a
+ * backslash or a control character.
+ *
+ * Providers: "local" (a directory, below) now; "s3" later. A provider is a
+ * struct storage_ops vtable plus its own state (see "For providers").
+ *
+ * Ownership: storage_open_*() gives the caller a struct storage to
+ * storage_close(). A writer is consumed by exactly one of
+ * storage_writer_commit() or storage_writer_abort(); a reader by
+ * storage_read_close(). Errors come with a message naming the key.
+ *
+ * Errors common to all calls: ERR_INVALID (bad key, with the reason),
+ * ERR_NOTFOUND (no blob under the key), ERR_NOSPACE (quota, disk full,
+ * EDQUOT), ERR_IO (anything else the system refused), ERR_NOMEM.
+ *
+ * Synchronous and asynchronous use. The calls above block: for the local
+ * provider that is a few file system calls. An S3 provider transfers over
+ * the network, and the daemon must not block its loop on that, so the
+ * operations jobs run against a remote store have *_start() forms:
+ *
+ *   struct storage_pending *p;
+ *   rc = storage_put_file_start(st, key, path, &p, e);
+ *   if (rc) fail;
+ *   if (!p) done;                       // completed now (local provider)
+ *   CURL *easy = storage_pending_handle(p);
+ *   ... the loop adds easy to its curl multi handle, keeps p in
+ *   CURLOPT_PRIVATE, and when curl_multi_info_read reports it done:
+ *   rc = storage_pending_finish(p, msg->data.result, e);   // frees p
+ *
+ * The S3 provider (not written yet) will implement put_file_start and
+ * delete_start by building a curl easy handle signed with sigv4.h
+ * (sigv4_request_url + sigv4_authorization) and returning it in a
+ * struct storage_pending whose finish() maps the HTTP status to our
+ * codes (404 -> ERR_NOTFOUND, 5xx/timeouts -> ERR_TEMP, 403 ->
+ * ERR_PERM). Its writer would spool to a temp file and upload on commit;
+ * its path() stays NULL (storage_path() then says "not local") and the
+ * export job asks for a presigned URL instead of a /exports/ link.
+ */
+#ifndef DOMECEK_STORAGE_H
+#define DOMECEK_STORAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+struct err;
+
+#define STORAGE_KEY_MAX 1024	/* bytes; S3's limit for object keys */
+#define STORAGE_SEGMENT_MAX 255 /* bytes in one path segment (NAME_MAX) */
+
+struct storage;
+struct storage_writer;
+struct storage_reader;
+struct storage_pending;
+
+/* 0 when key is a safe relative key; ERR_INVALID with a message naming the
+ * key and the rule it breaks: empty, longer than STORAGE_KEY_MAX, absolute,
+ * backslash, control character, empty segment (// or a trailing /), "." or
+ * "..", a segment starting with '.' (reserved: temporary files live under
+ * ".tmp"), or a segment longer than STORAGE_SEGMENT_MAX. A key cannot hold
+ * NUL; callers that decode keys from bytes refuse NUL first (links.c). */
+int storage_key_valid(const char *key, struct err *e);
+
+/* --- Local provider ---------------------------------------------------
+ * Blobs are files under root at their key's path. Writes go to a temp file
+ * in root/.tmp and are renamed into place on commit, so a key shows either
+ * the old blob or the whole new one, never a part; a crash leaves at most
+ * an orphan in root/.tmp, which no key can name. root must exist. */
+int storage_open_local(const char *root, struct storage **out, struct err *e);
+/* Caps the bytes of all blobs under root at max_bytes (0 = no cap). The
+ * current usage is measured now, then tracked by this process's writes and
+ * deletes; a write that would pass the cap fails with ERR_NOSPACE. Files
+ * changed behind our back are not seen until the next call. ERR_INVALID
+ * for a provider without quotas or a negative cap. */
+int storage_local_set_quota(struct storage *st, int64_t max_bytes,
+			    struct err *e);
+
+void storage_close(struct storage *st); /* NULL is a no-op */
+const char *storage_provider_name(const struct storage *st);
+
+/* --- Blobs --------------------------------------------------------- */
+
+/* Copies the file at src_path into key (atomically, as a writer does). */
+int storage_put_file(struct storage *st, const char *key, const char *src_path,
+		     struct err *e);
+
+/* Starts a new blob for key; nothing is visible under key until commit. */
+int storage_writer_open(struct storage *st, const char *key,
+			struct storage_writer **out, struct err *e);
+int storage_writer_write(struct storage_writer *w, const void *data, size_t n,
+			 struct err *e);
+/* Makes the blob durable (fsync) and visible under the key, replacing any
+ * old blob, creating parent directories. Always consumes w; on failure
+ * nothing changes under the key. */
+int storage_writer_commit(struct storage_writer *w, struct err *e);
+/* Drops the blob being written and consumes w. NULL is a no-op. */
+void storage_writer_abort(struct storage_writer *w);
+
+int storage_read_open(struct storage *st, const char *key,
+		      struct storage_reader **out, struct err *e);
+/* Reads up to cap bytes into data; *n_out == 0 means the end. */
+int storage_read(struct storage_reader *r, void *data, size_t cap,
+		 size_t *n_out, struct err *e);
+void storage_read_close(struct storage_reader *r); /* NULL is a no-op */
+
+/* Removes the blob. ERR_NOTFOUND when there was none, which callers that
+ * only want it gone (cleanup jobs) treat as success. */
+int storage_delete(struct storage *st, const char *key, struct err *e);
+int storage_stat(struct storage *st, const char *key, int64_t *size_out,
+		 int64_t *mtime_ms_out, struct err *e);
+
+/* Called for each blob whose key starts with prefix ("" = all), in key
+ * order. A non-zero return stops the listing and is returned by
+ * storage_list. */
+typedef int (*storage_list_fn)(const char *key, int64_t size, int64_t mtime_ms,
+			       void *ctx);
+int storage_list(struct storage *st, const char *prefix, storage_list_fn fn,
+		 void *ctx, struct err *e);
+
+/* Appends the file system path of key's blob, for the HTTP server to
+ * serve. ERR_INVALID for providers that are not local. The blob need not
+ * exist. */
+int storage_path(struct storage *st, const char *key, struct buf *out,
+		 struct err *e);
+
+/* --- Asynchronous forms (see the top of this file) ------------------- */
+
+/* *pending is NULL when the operation already completed (rc says how);
+ * otherwise the caller drives storage_pending_handle(*pending) and then
+ * calls storage_pending_finish(). */
+int storage_put_file_start(struct storage *st, const char *key,
+			   const char *src_path,
+			   struct storage_pending **pending, struct err *e);
+int storage_delete_start(struct storage *st, const char *key,
+			 struct storage_pending **pending, struct err *e);
+/* The CURL easy handle to add to the loop's multi handle (as void *, so
+ * this header does not pull in curl.h). Owned by p. */
+void *storage_pending_handle(struct storage_pending *p);
+/* transfer_result is the CURLcode curl reported. Consumes p. */
+int storage_pending_finish(struct storage_pending *p, int transfer_result,
+			   struct err *e);
+/* Cancels (after the caller removed the handle from its multi). */
+void storage_pending_free(struct storage_pending *p);
+
+/* --- For providers --------------------------------------------------
+ * A provider's state structs start with the base struct below, so that
+ * storage.c can dispatch. storage.c validates keys before calling an op;
+ * ops receive valid keys only. Optional ops may be NULL. */
+struct storage_ops {
+	const char *name;
+	int (*writer_open)(struct storage *st, const char *key,
+			   struct storage_writer **out, struct err *e);
+	int (*writer_write)(struct storage_writer *w, const void *data,
+			    size_t n, struct err *e);
+	int (*writer_commit)(struct storage_writer *w, struct err *e);
+	void (*writer_abort)(struct storage_writer *w);
+	int (*read_open)(struct storage *st, const char *key,
+			 struct storage_reader **out, struct err *e);
+	int (*read)(struct storage_reader *r, void *data, size_t cap,
+		    size_t *n_out, struct err *e);
+	void (*read_close)(struct storage_reader *r);
+	int (*remove)(struct storage *st, const char *key, struct err *e);
+	int (*stat)(struct storage *st, const char *key, int64_t *size_out,
+		    int64_t *mtime_ms_out, struct err *e);
+	int (*list)(struct storage *st, const char *prefix, storage_list_fn fn,
+		    void *ctx, struct err *e);
+	/* Optional: NULL means "not a local provider". */
+	int (*path)(struct storage *st, const char *key, struct buf *out,
+		    struct err *e);
+	/* Optional: NULL means storage.c runs put_file through the writer
+	 * ops, or remove, synchronously and returns no pending operation. */
+	int (*put_file_start)(struct storage *st, const char *key,
+			      const char *src_path,
+			      struct storage_pending **pending, struct err *e);
+	int (*delete_start)(struct storage *st, const char *key,
+			    struct storage_pending **pending, struct err *e);
+	void (*close)(struct storage *st);
+};
+
+struct storage {
+	const struct storage_ops *ops;
+};
+
+struct storage_writer {
+	struct storage *st;
+};
+
+struct storage_reader {
+	struct storage *st;
+};
+
+struct storage_pending {
+	struct storage *st;
+	void *handle; /* CURL easy handle */
+	int (*finish)(struct storage_pending *p, int transfer_result,
+		      struct err *e); /* consumes p */
+	void (*free)(struct storage_pending *p);
+};
+
+#endif
