@@ -47,6 +47,7 @@ struct job_ctx {
 	int64_t now;               /* clock_now() when this step began */
 	void *state;               /* the job's own, from start() to finish() */
 	int pause_ms;              /* set by step(): wait before the next step */
+	int is_waiting;            /* after JOB_WAIT, until job_wake() */
 	struct job_count counts[JOB_MAX_COUNTS];
 	int count_used;
 	char progress[128];        /* short text for the dashboard */
@@ -67,6 +68,10 @@ struct job_type {
 	/* Optional: free ctx->state. Called exactly once after start(). */
 	void (*finish)(struct job_ctx *ctx);
 };
+
+/* Ends a JOB_WAIT: the runner calls step() again on its next turn. Called
+ * from a transfer's done callback. */
+void job_wake(struct job_ctx *ctx);
 
 /* Adds delta to the named counter (name must be a static string). */
 void job_count(struct job_ctx *ctx, const char *name, int64_t delta);

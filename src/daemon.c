@@ -16,14 +16,17 @@
 #include "config.h"
 #include "db.h"
 #include "err.h"
+#include "fsutil.h"
 #include "leader.h"
 #include "log.h"
 #include "loop.h"
 #include "metrics.h"
+#include "net.h"
 #include "queue.h"
 #include "runner.h"
 #include "scheduler.h"
 #include "services.h"
+#include "storage.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -322,6 +325,7 @@ static int daemon_iterate(struct daemon *d)
 	}
 	fire_schedules(d, now);
 	claim_next(d, now);
+	net_process(d->services.net);
 	runner_step(&d->runner);
 	if (d->opt->stop_after_steps && !d->runner.is_active && d->jobs_run)
 		return 1;
@@ -356,6 +360,7 @@ static int64_t next_deadline(const struct daemon *d)
 	if (d->lock_fd < 0)
 		return d->next_lease_try;
 	deadline = earliest(deadline, runner_deadline(&d->runner));
+	deadline = earliest(deadline, net_deadline(d->services.net));
 	if (!d->runner.is_active)
 		deadline = earliest(deadline, wall_to_mono(d->next_due_at));
 	deadline = earliest(deadline, wall_to_mono(d->next_fire_at));
@@ -365,6 +370,23 @@ static int64_t next_deadline(const struct daemon *d)
 }
 
 /* ---- start and stop -------------------------------------------------- */
+
+static int open_storage(const struct config *cfg, struct storage **out, struct err *e)
+{
+	int rc;
+
+	*out = NULL;
+	if (strcmp(cfg->storage.provider, "Local") != 0)
+		return err_set(e, ERR_INVALID, "Storage.Provider %s is not available in "
+			       "this build", cfg->storage.provider);
+	if ((rc = fs_mkdirs(cfg->storage.local.root, 0750, e)) ||
+	    (rc = storage_open_local(cfg->storage.local.root, out, e)))
+		return err_prefix(e, "Storage.Local.Root");
+	if (cfg->storage.local.quota_bytes &&
+	    (rc = storage_local_set_quota(*out, cfg->storage.local.quota_bytes, e)))
+		return err_prefix(e, "Storage.Local.QuotaBytes");
+	return 0;
+}
 
 static int daemon_open(struct daemon *d, struct err *e)
 {
@@ -382,6 +404,8 @@ static int daemon_open(struct daemon *d, struct err *e)
 		log_fmt(LOG_INFO, "db.migrated", "from=%d to=%d", from, to);
 	leader_owner_id(d->owner, sizeof(d->owner));
 	if ((rc = loop_new(&d->loop, e)) ||
+	    (rc = net_new(d->loop, &d->services.net, e)) ||
+	    (rc = open_storage(d->cfg, &d->services.storage, e)) ||
 	    (rc = queue_open(d->db, d->cfg, d->owner, &d->queue, e)) ||
 	    (rc = scheduler_open(d->db, d->cfg, d->queue, &d->scheduler, e)) ||
 	    (rc = watch_events(d, e)))
@@ -397,6 +421,8 @@ static void daemon_close(struct daemon *d)
 
 	scheduler_free(d->scheduler);
 	queue_free(d->queue);
+	net_free(d->services.net);
+	storage_close(d->services.storage);
 	if (d->db) {
 		if (lock_fd >= 0)
 			leader_release(d->db, d->owner);

@@ -30,6 +30,11 @@ const struct job_type *job_type_find(const char *name)
 	return NULL;
 }
 
+void job_wake(struct job_ctx *ctx)
+{
+	ctx->is_waiting = 0;
+}
+
 void job_count(struct job_ctx *ctx, const char *name, int64_t delta)
 {
 	for (int i = 0; i < ctx->count_used; i++)

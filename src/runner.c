@@ -201,7 +201,7 @@ int runner_step(struct runner *r)
 
 	if (!r->is_active)
 		return 0;
-	if (clock_mono() < r->next_step_mono)
+	if (r->ctx.is_waiting || clock_mono() < r->next_step_mono)
 		return 1;
 	if (r->ctx.pause_ms == -1) { /* completion was busy: record it now */
 		succeed(r);
@@ -229,6 +229,7 @@ int runner_step(struct runner *r)
 		succeed(r);
 	} else {
 		r->busy_retries = 0;
+		r->ctx.is_waiting = rc == JOB_WAIT;
 		r->next_step_mono = clock_mono() + (r->ctx.pause_ms > 0 ? r->ctx.pause_ms : 0);
 	}
 	return r->is_active;
@@ -236,6 +237,10 @@ int runner_step(struct runner *r)
 
 int64_t runner_deadline(const struct runner *r)
 {
+	/* While it waits for a transfer, the transfer's socket wakes the loop;
+	 * the lease still needs renewing. */
+	if (r->is_active && r->ctx.is_waiting)
+		return r->next_renew_mono;
 	return r->is_active ? r->next_step_mono : -1;
 }
 
