@@ -34,7 +34,7 @@ static int migrate(struct cli *cli, int argc, char **argv)
 	if ((rc = db_open(cli->db_path, &opt, &db, &e)) ||
 	    (rc = db_migrate(db, &from, &to, &e))) {
 		db_close(db);
-		return cli_fail(cli_exit_code(rc), "%s", e.msg);
+		return cli_fail(EXIT_FAILURE_, "%s", e.msg);
 	}
 	db_close(db);
 	if (from == to)

@@ -90,7 +90,7 @@ int cli_open_db(struct cli *cli, int read_only, sqlite3 **db)
 	if ((rc = db_open(cli->db_path, &opt, db, &e)) || (rc = db_check_version(*db, &e))) {
 		db_close(*db);
 		*db = NULL;
-		return cli_fail(cli_exit_code(rc), "%s", e.msg);
+		return cli_fail(EXIT_FAILURE_, "%s", e.msg);
 	}
 	return 0;
 }

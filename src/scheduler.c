@@ -60,10 +60,10 @@ static const char *zone_name(const struct config *cfg, const struct recurring_se
 	return r->time_zone[0] ? r->time_zone : cfg->scheduler.time_zone;
 }
 
-/* Parses the cron and zone of every enabled schedule whose job type this
- * binary has. Errors name the config key. */
-static int schedules_load(const struct config *cfg, struct schedule *out,
-			  int *count, struct err *e)
+/* Parses the cron and zone of every schedule (only those whose job type
+ * this binary has, unless all is set). Errors name the config key. */
+static int schedules_load(const struct config *cfg, int all_types,
+			  struct schedule *out, int *count, struct err *e)
 {
 	struct config_recurring all[MAX_SCHEDULES];
 	int n = config_recurring(cfg, all, MAX_SCHEDULES), rc;
@@ -71,7 +71,7 @@ static int schedules_load(const struct config *cfg, struct schedule *out,
 	*count = 0;
 	for (int i = 0; i < n; i++) {
 		struct schedule *s = &out[*count];
-		if (!job_type_find(all[i].type))
+		if (!all_types && !job_type_find(all[i].type))
 			continue; /* not built into this binary */
 		memset(s, 0, sizeof(*s));
 		s->name = all[i].name;
@@ -89,7 +89,7 @@ static int schedules_load(const struct config *cfg, struct schedule *out,
 int scheduler_check_config(const struct config *cfg, struct err *e)
 {
 	struct schedule schedules[MAX_SCHEDULES];
-	int count = 0, rc = schedules_load(cfg, schedules, &count, e);
+	int count = 0, rc = schedules_load(cfg, 1, schedules, &count, e);
 
 	for (int i = 0; i < count; i++) {
 		cron_free(schedules[i].cron);
@@ -110,7 +110,7 @@ int scheduler_open(sqlite3 *db, const struct config *cfg, struct queue *queue,
 	s->db = db;
 	s->cfg = cfg;
 	s->queue = queue;
-	if ((rc = schedules_load(cfg, s->schedules, &s->count, e))) {
+	if ((rc = schedules_load(cfg, 0, s->schedules, &s->count, e))) {
 		scheduler_free(s);
 		return rc;
 	}
@@ -570,7 +570,7 @@ int scheduler_simulate(const struct config *cfg, int64_t from, int64_t to,
 	size_t used = 0, size = 0;
 	int count = 0, rc;
 
-	if ((rc = schedules_load(cfg, schedules, &count, e)))
+	if ((rc = schedules_load(cfg, 0, schedules, &count, e)))
 		goto done;
 	for (int i = 0; i < count; i++) {
 		int64_t at = from;
