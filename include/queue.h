@@ -61,6 +61,16 @@ int queue_enqueue(struct queue *q, const char *type,
 		  const struct queue_enqueue_options *opt, int64_t *id,
 		  int *existed, struct err *e);
 
+/* Enqueues from inside a caller's open transaction, so that a job can
+ * record what it did and enqueue the follow-up (an email) atomically.
+ * It is the public INSERT contract, so the type need not be built into
+ * this binary; priority and attempts come from job_types. run_at 0 = now.
+ * With a unique_key that an unfinished job holds, nothing is inserted and
+ * *inserted is 0. */
+int queue_insert(sqlite3 *db, const char *type, const char *payload,
+		 const char *unique_key, int64_t run_at, int *inserted,
+		 struct err *e);
+
 /* Claims the best due job (priority, then run_at). ERR_NOTFOUND: none. */
 int queue_claim(struct queue *q, int64_t now, struct queue_job *job, struct err *e);
 /* Claims the job with that id if it is waiting (run-job). ERR_NOTFOUND

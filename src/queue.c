@@ -278,6 +278,38 @@ int queue_enqueue(struct queue *q, const char *type,
 	return db_error(q->db, rc, e, "enqueueing a job");
 }
 
+int queue_insert(sqlite3 *db, const char *type, const char *payload,
+		 const char *unique_key, int64_t run_at, int *inserted,
+		 struct err *e)
+{
+	static const char sql[] =
+		"INSERT INTO jobs (type, payload, state, run_at, unique_key, created_at)\n"
+		"VALUES (?1, ?2, CASE WHEN ?3 > ?5 THEN 'scheduled' ELSE 'enqueued' END,\n"
+		"        ?3, ?4, ?5)\n"
+		"ON CONFLICT DO NOTHING";
+	int64_t now = clock_now();
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (inserted)
+		*inserted = 0;
+	if ((rc = validate_payload(payload, e)))
+		return rc;
+	if ((rc = db_prepare(db, sql, &stmt, e)))
+		return rc;
+	sqlite3_bind_text(stmt, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, payload, -1, SQLITE_STATIC);
+	db_bind_time(stmt, 3, run_at ? run_at : now);
+	if (unique_key)
+		sqlite3_bind_text(stmt, 4, unique_key, -1, SQLITE_STATIC);
+	db_bind_time(stmt, 5, now);
+	rc = step_done(stmt);
+	if (rc == SQLITE_DONE && inserted)
+		*inserted = sqlite3_changes(db) > 0;
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, e, "enqueueing a job");
+}
+
 static char *dup_column(sqlite3_stmt *stmt, int column)
 {
 	const char *text = (const char *)sqlite3_column_text(stmt, column);
