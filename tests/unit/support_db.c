@@ -6,6 +6,8 @@
  * test does not depend on the db module it may be testing.
  */
 #include "support_db.h"
+#include "db.h"
+#include "err.h"
 
 #include "db_schema.h"
 
@@ -77,25 +79,16 @@ sqlite3 *support_open(const char *dir)
 
 sqlite3 *support_open_migrated(const char *dir)
 {
-	sqlite3 *db = support_open(dir);
+	struct db_options opt = {.create = 1};
+	struct err e = {0};
+	char path[4096];
+	sqlite3 *db = NULL;
 
-	if (!db || exec_or_report(db, "PRAGMA journal_mode=WAL", "WAL"))
-		goto fail;
-	for (const struct migration *m = db_migrations; m->version; m++) {
-		char version[64];
-
-		snprintf(version, sizeof(version), "PRAGMA user_version=%d",
-			 m->version);
-		if (exec_or_report(db, "BEGIN", m->name) ||
-		    exec_or_report(db, m->sql, m->name) ||
-		    exec_or_report(db, version, m->name) ||
-		    exec_or_report(db, "COMMIT", m->name)) {
-			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-			goto fail;
-		}
+	snprintf(path, sizeof(path), "%s/app.db", dir);
+	if (db_open(path, &opt, &db, &e) || db_migrate(db, NULL, NULL, &e)) {
+		fprintf(stderr, "support_open_migrated: %s\n", e.msg);
+		db_close(db);
+		return NULL;
 	}
 	return db;
-fail:
-	sqlite3_close(db);
-	return NULL;
 }
