@@ -34,6 +34,8 @@ static const struct {
 	{"Eva", "Dvořáková", "eva.dvorakova@example.com", "en", "dark", NULL, 0},
 };
 
+enum { JANA, PETR, EVA };
+
 static const char *const user_names[DEMO_USERS] = {
 	"Jana Nováková", "Petr Novák", "Eva Dvořáková"};
 
@@ -204,6 +206,11 @@ const char *demo_pick_unit(struct demo_ctx *ctx, int property,
 	return ctx->units[found[demo_rng_between(&ctx->rng, 0, n - 1)]];
 }
 
+int demo_user_wants_draft_reminders(int user)
+{
+	return user != PETR;
+}
+
 static int64_t days_ago(const struct demo_ctx *ctx, int64_t days)
 {
 	return ctx->now - days * MS_PER_DAY;
@@ -211,8 +218,10 @@ static int64_t days_ago(const struct demo_ctx *ctx, int64_t days)
 
 static int fill_users(struct demo_ctx *ctx)
 {
-	struct demo_preferences jana = DEMO_PREFERENCES_DEFAULTS(ctx->users[0]);
-	struct demo_preferences petr = DEMO_PREFERENCES_DEFAULTS(ctx->users[1]);
+	struct demo_preferences jana =
+		DEMO_PREFERENCES_DEFAULTS(ctx->users[JANA]);
+	struct demo_preferences petr =
+		DEMO_PREFERENCES_DEFAULTS(ctx->users[PETR]);
 	int rc;
 
 	for (int i = 0; i < DEMO_USERS; i++) {
@@ -317,7 +326,7 @@ static int fill_property_members(struct demo_ctx *ctx)
 	static const struct {
 		int property, user;
 		const char *role;
-	} rows[] = {{1, 2, "editor"}, {2, 0, "viewer"}};
+	} rows[] = {{1, EVA, "editor"}, {2, JANA, "viewer"}};
 	int rc;
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {

@@ -133,13 +133,17 @@ int demo_fill_tokens(struct demo_ctx *ctx)
 	return 0;
 }
 
-/* The entity fields of an envelope, camelCase as the app sends them. */
-static cJSON *envelope(struct demo_ctx *ctx, int entity, const char *id,
-		       int64_t client_updated_at)
+/* The entity fields of an envelope, camelCase as the app sends them. An
+ * update keeps the row's identity and parent and changes a detail, so
+ * applying it leaves a believable household. */
+static cJSON *envelope(struct demo_ctx *ctx, int entity, int is_update,
+		       const char *id, int64_t client_updated_at)
 {
+	const struct demo_record_info *r = &ctx->records[DEMO_RECORDS / 2];
+	const struct demo_document_info *d =
+		&ctx->documents[ctx->document_count - 1];
 	cJSON *p = cJSON_CreateObject();
 	char iso[CLOCK_ISO_LEN];
-	const struct demo_record_info *r = &ctx->records[DEMO_RECORDS / 2];
 
 	cJSON_AddStringToObject(p, "id", id);
 	cJSON_AddStringToObject(p, "clientUpdatedAt",
@@ -147,35 +151,44 @@ static cJSON *envelope(struct demo_ctx *ctx, int entity, const char *id,
 	switch (entity) {
 	case 0:
 		cJSON_AddStringToObject(p, "ownerId", ctx->users[1]);
-		cJSON_AddStringToObject(p, "name", "Garáž u babičky");
-		cJSON_AddStringToObject(p, "description", "Pronajatá garáž");
+		cJSON_AddStringToObject(p, "name", is_update ? demo_project_name(1)
+							     : "Garáž u babičky");
+		cJSON_AddStringToObject(p, "description",
+					is_update ? "Roubenka po dědovi, Kvilda 47"
+						  : "Pronajatá garáž");
 		break;
 	case 1:
 		cJSON_AddStringToObject(p, "projectId", ctx->projects[1]);
-		cJSON_AddStringToObject(p, "name", "Chalupa Kvilda");
+		cJSON_AddStringToObject(p, "name", is_update ? demo_property_name(2)
+							     : "Stodola Kvilda");
 		cJSON_AddNumberToObject(p, "latitude", 49.0197);
 		cJSON_AddNumberToObject(p, "longitude", 13.5797);
 		cJSON_AddNumberToObject(p, "geoRadius", 200);
 		break;
 	case 2:
 		cJSON_AddStringToObject(p, "propertyId", ctx->properties[2]);
-		cJSON_AddStringToObject(p, "name", "Sklep");
+		cJSON_AddStringToObject(p, "name", is_update ? "Kůlna" : "Sklep");
+		cJSON_AddStringToObject(p, "description", "Dřevo a nářadí");
 		cJSON_AddStringToObject(p, "unitType", "other");
 		break;
 	case 3:
 		cJSON_AddStringToObject(p, "propertyId", ctx->properties[r->property]);
-		cJSON_AddStringToObject(p, "title", "Výměna okapu");
+		cJSON_AddStringToObject(p, "title", is_update && r->title
+							    ? r->title
+							    : "Výměna okapu");
 		cJSON_AddStringToObject(p, "date", "2026-05-14");
 		cJSON_AddNumberToObject(p, "cost", 7400);
 		cJSON_AddStringToObject(p, "status", "complete");
 		cJSON_AddNumberToObject(p, "flags", 0);
 		break;
 	default:
-		cJSON_AddStringToObject(p, "zaznamId", r->id);
-		cJSON_AddStringToObject(p, "type", "photo");
-		cJSON_AddStringToObject(p, "originalFileName", "IMG_4711.jpg");
-		cJSON_AddStringToObject(p, "mimeType", "image/jpeg");
-		cJSON_AddNumberToObject(p, "sizeBytes", 2843);
+		cJSON_AddStringToObject(p, "zaznamId", is_update
+							       ? ctx->records[d->record].id
+							       : r->id);
+		cJSON_AddStringToObject(p, "type", is_update ? d->type : "photo");
+		cJSON_AddStringToObject(p, "originalFileName",
+					is_update ? d->file_name : "IMG_4711.jpg");
+		cJSON_AddStringToObject(p, "description", "Po opravě");
 		break;
 	}
 	return p;
@@ -222,7 +235,8 @@ static int add_sync_item(struct demo_ctx *ctx, int user, int entity,
 	demo_uuid(&ctx->rng, id);
 	sync_target(ctx, entity, op, entity_id);
 	if (strcmp(op, "delete") != 0 &&
-	    !(payload = demo_json(envelope(ctx, entity, entity_id,
+	    !(payload = demo_json(envelope(ctx, entity,
+					   strcmp(op, "update") == 0, entity_id,
 					   created - MS_PER_MINUTE),
 				  ctx->e)))
 		return ERR_NOMEM;

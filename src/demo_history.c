@@ -215,7 +215,8 @@ static void add_time(cJSON *obj, const char *name, int64_t ms)
 }
 
 /* Reminders the daily job would already have sent: one draft_reminder per
- * draft at 10+ days, one draft_expiring for the draft 25 days old. */
+ * draft at 10+ days, one draft_expiring for the draft 25 days old; none
+ * for a maker who turned draft reminders off. */
 static int draft_notifications(struct demo_ctx *ctx)
 {
 	int rc = 0;
@@ -226,7 +227,8 @@ static int draft_notifications(struct demo_ctx *ctx)
 		int user = r->creator >= 0 ? r->creator : r->actor;
 		cJSON *p;
 
-		if (!r->is_draft || age < 10 * MS_PER_DAY)
+		if (!r->is_draft || age < 10 * MS_PER_DAY ||
+		    !demo_user_wants_draft_reminders(user))
 			continue;
 		p = cJSON_CreateObject();
 		cJSON_AddStringToObject(p, "zaznamId", r->id);
