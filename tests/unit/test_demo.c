@@ -3,11 +3,14 @@
  * the edge cases the jobs need, files on disk, determinism, refusal) and
  * the demo_insert_*() helpers (schema defaults, error messages, busy).
  */
+/* cmocka wants these first, in this order. */
+/* clang-format off */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+/* clang-format on */
 #include <mbedtls/md.h>
 #include <stdio.h>
 #include <string.h>
@@ -127,15 +130,32 @@ static const struct {
 	const char *table;
 	size_t offset;
 } counted[] = {
-#define C(table) {#table, offsetof(struct demo_counts, table)}
-	C(users),          C(user_preferences), C(refresh_tokens),
-	C(app_settings),   C(projects),         C(project_members),
-	C(properties),     C(property_members), C(units),
-	C(zaznamy),        C(zaznam_dokumenty), C(zaznam_tags),
-	C(comments),       C(comment_mentions), C(invitations),
-	C(activities),     C(notifications),    C(contacts),
-	C(contact_groups), C(contact_group_members), C(audit_log),
-	C(sync_queue),
+#define C(table)                                                               \
+	{                                                                      \
+#table, offsetof(struct demo_counts, table)                    \
+	}
+    C(users),
+    C(user_preferences),
+    C(refresh_tokens),
+    C(app_settings),
+    C(projects),
+    C(project_members),
+    C(properties),
+    C(property_members),
+    C(units),
+    C(zaznamy),
+    C(zaznam_dokumenty),
+    C(zaznam_tags),
+    C(comments),
+    C(comment_mentions),
+    C(invitations),
+    C(activities),
+    C(notifications),
+    C(contacts),
+    C(contact_groups),
+    C(contact_group_members),
+    C(audit_log),
+    C(sync_queue),
 #undef C
 };
 
@@ -145,8 +165,8 @@ static void test_demo_counts_match_the_tables_and_the_promise(void **state)
 	char sql[128];
 
 	for (size_t i = 0; i < COUNT(counted); i++) {
-		int reported =
-			*(const int *)((const char *)&f->counts + counted[i].offset);
+		int reported = *(const int *)((const char *)&f->counts +
+					      counted[i].offset);
 
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s",
 			 counted[i].table);
@@ -161,18 +181,20 @@ static void test_demo_counts_match_the_tables_and_the_promise(void **state)
 	assert_int_equal(f->counts.zaznamy, 60);
 	assert_int_equal(f->counts.activities, 5000);
 	assert_int_equal(f->counts.drafts,
-			 query_int(f->db, "SELECT count(*) FROM zaznamy WHERE"
-					  " status = 'draft' AND is_deleted = 0"));
+			 query_int(f->db,
+				   "SELECT count(*) FROM zaznamy WHERE"
+				   " status = 'draft' AND is_deleted = 0"));
 	assert_int_equal(f->counts.files, f->counts.zaznam_dokumenty);
 	assert_int_equal(f->counts.file_bytes,
 			 query_int(f->db, "SELECT sum(size_bytes) FROM"
 					  " zaznam_dokumenty"));
 	/* Eva has no preferences row: she has the defaults. */
 	assert_int_equal(f->counts.user_preferences, 2);
-	assert_int_equal(query_int(f->db, "SELECT count(*) FROM users u JOIN"
-					  " user_preferences p ON p.user_id = u.id"
-					  " WHERE p.email_weekly_summary = 1"
-					  " AND u.is_admin = 1"),
+	assert_int_equal(query_int(f->db,
+				   "SELECT count(*) FROM users u JOIN"
+				   " user_preferences p ON p.user_id = u.id"
+				   " WHERE p.email_weekly_summary = 1"
+				   " AND u.is_admin = 1"),
 			 1);
 }
 
@@ -194,14 +216,16 @@ static void test_demo_drafts_sit_on_the_job_boundaries(void **state)
 				  "'%Y-%m-%dT%H:%M:%fZ', ?1, '+39 days'))",
 				  f->now - 40 * MS_PER_DAY),
 			 0);
-	assert_true(query_int(f->db, "SELECT count(*) FROM zaznamy WHERE"
-				     " status = 'draft' AND is_deleted = 1") >= 1);
-	assert_true(query_int(f->db, "SELECT count(*) FROM zaznamy WHERE"
-				     " status = 'draft' AND title IS NULL") >= 1);
+	assert_true(query_int(f->db,
+			      "SELECT count(*) FROM zaznamy WHERE"
+			      " status = 'draft' AND is_deleted = 1") >= 1);
+	assert_true(query_int(f->db,
+			      "SELECT count(*) FROM zaznamy WHERE"
+			      " status = 'draft' AND title IS NULL") >= 1);
 }
 
-static void test_demo_records_without_creator_have_their_first_activity(
-	void **state)
+static void
+test_demo_records_without_creator_have_their_first_activity(void **state)
 {
 	struct fixture *f = *state;
 
@@ -209,20 +233,20 @@ static void test_demo_records_without_creator_have_their_first_activity(
 				     " created_by IS NULL AND status = 'draft'"
 				     " AND is_deleted = 0") >= 2);
 	assert_int_equal(
-		query_int(f->db,
-			  "SELECT count(*) FROM zaznamy z WHERE created_by IS NULL"
-			  " AND NOT EXISTS (SELECT 1 FROM activities a WHERE"
-			  " a.type = 'zaznam_created' AND a.target_id = z.id"
-			  " AND a.actor_user_id IS NOT NULL AND a.created_at ="
-			  " z.created_at)"),
-		0);
+	    query_int(f->db,
+		      "SELECT count(*) FROM zaznamy z WHERE created_by IS NULL"
+		      " AND NOT EXISTS (SELECT 1 FROM activities a WHERE"
+		      " a.type = 'zaznam_created' AND a.target_id = z.id"
+		      " AND a.actor_user_id IS NOT NULL AND a.created_at ="
+		      " z.created_at)"),
+	    0);
 	/* No background activity claims to have created a real record. */
-	assert_int_equal(query_int(f->db,
-				   "SELECT count(*) FROM activities a JOIN zaznamy z"
-				   " ON z.id = a.target_id WHERE a.type ="
-				   " 'zaznam_created' AND a.created_at !="
-				   " z.created_at"),
-			 0);
+	assert_int_equal(
+	    query_int(f->db, "SELECT count(*) FROM activities a JOIN zaznamy z"
+			     " ON z.id = a.target_id WHERE a.type ="
+			     " 'zaznam_created' AND a.created_at !="
+			     " z.created_at"),
+	    0);
 }
 
 static int has_prefix(const unsigned char *data, const char *magic, size_t n)
@@ -230,24 +254,24 @@ static int has_prefix(const unsigned char *data, const char *magic, size_t n)
 	return memcmp(data, magic, n) == 0;
 }
 
-static void test_demo_document_files_exist_with_their_recorded_sizes(
-	void **state)
+static void
+test_demo_document_files_exist_with_their_recorded_sizes(void **state)
 {
 	struct fixture *f = *state;
 	sqlite3_stmt *stmt = NULL;
 	int files = 0;
 
 	assert_int_equal(
-		sqlite3_prepare_v2(
-			f->db,
-			"SELECT d.storage_key, d.size_bytes, d.mime_type,"
-			" d.storage_key = 'documents/' || z.property_id || '/' ||"
-			" z.id || '/' || d.id || '.' || CASE d.mime_type WHEN"
-			" 'image/jpeg' THEN 'jpg' WHEN 'image/png' THEN 'png'"
-			" ELSE 'pdf' END FROM zaznam_dokumenty d JOIN zaznamy z"
-			" ON z.id = d.zaznam_id",
-			-1, &stmt, NULL),
-		SQLITE_OK);
+	    sqlite3_prepare_v2(
+		f->db,
+		"SELECT d.storage_key, d.size_bytes, d.mime_type,"
+		" d.storage_key = 'documents/' || z.property_id || '/' ||"
+		" z.id || '/' || d.id || '.' || CASE d.mime_type WHEN"
+		" 'image/jpeg' THEN 'jpg' WHEN 'image/png' THEN 'png'"
+		" ELSE 'pdf' END FROM zaznam_dokumenty d JOIN zaznamy z"
+		" ON z.id = d.zaznam_id",
+		-1, &stmt, NULL),
+	    SQLITE_OK);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(stmt, 0);
 		const char *mime = (const char *)sqlite3_column_text(stmt, 2);
@@ -263,7 +287,8 @@ static void test_demo_document_files_exist_with_their_recorded_sizes(
 		assert_int_equal(st.st_size, sqlite3_column_int64(stmt, 1));
 		assert_true(st.st_size > 1000 && st.st_size < 16000);
 		assert_non_null(file = fopen(path, "rb"));
-		assert_int_equal(fread(head, 1, sizeof(head), file), sizeof(head));
+		assert_int_equal(fread(head, 1, sizeof(head), file),
+				 sizeof(head));
 		fclose(file);
 		if (strcmp(mime, "image/jpeg") == 0)
 			assert_true(has_prefix(head, "\xff\xd8\xff", 3));
@@ -287,78 +312,79 @@ static void test_demo_rows_cover_every_state_the_jobs_distinguish(void **state)
 	static const struct {
 		const char *what, *sql; /* ?1 = now; must count >= 1 */
 	} cases[] = {
-		{"pending invitation past expires_at",
-		 "SELECT count(*) FROM invitations WHERE status = 'pending'"
-		 " AND expires_at < ?1"},
-		{"pending invitation in date",
-		 "SELECT count(*) FROM invitations WHERE status = 'pending'"
-		 " AND expires_at > ?1"},
-		{"invitation statuses", "SELECT count(DISTINCT status) = 4 FROM"
-					" invitations"},
-		{"expired token", "SELECT count(*) FROM refresh_tokens WHERE"
-				  " expires_at < ?1 AND revoked_at IS NULL"},
-		{"token revoked more than 7 days ago",
-		 "SELECT count(*) FROM refresh_tokens WHERE expires_at > ?1 AND"
-		 " revoked_at < strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-7 days')"},
-		{"token revoked less than 7 days ago",
-		 "SELECT count(*) FROM refresh_tokens WHERE revoked_at >"
-		 " strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-7 days')"},
-		{"live token replacing another",
-		 "SELECT count(*) FROM refresh_tokens o JOIN refresh_tokens n ON"
-		 " n.id = o.replaced_by_token_id WHERE n.revoked_at IS NULL"
-		 " AND n.expires_at > ?1"},
-		{"every activity type within 120 days",
-		 "SELECT count(DISTINCT type) = 8 AND min(created_at) >"
-		 " strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-120 days') AND"
-		 " max(created_at) <= ?1 FROM activities"},
-		{"activities older than 90 days",
-		 "SELECT count(*) > 500 FROM activities WHERE created_at <"
-		 " strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-90 days')"},
-		{"every notification type",
-		 "SELECT count(DISTINCT type) = 10 FROM notifications"},
-		{"read notification older than 30 days",
-		 "SELECT count(*) FROM notifications WHERE read_at IS NOT NULL"
-		 " AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', ?1,"
-		 " '-30 days')"},
-		{"unread notification 90 days old or more",
-		 "SELECT count(*) FROM notifications WHERE read_at IS NULL AND"
-		 " created_at <= strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-90 days')"},
-		{"recent unread notification",
-		 "SELECT count(*) FROM notifications WHERE read_at IS NULL AND"
-		 " created_at > strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-7 days')"},
-		{"one reminder per draft at most",
-		 "SELECT count(*) = count(DISTINCT json_extract(payload,"
-		 " '$.zaznamId')) FROM notifications WHERE type ="
-		 " 'draft_reminder'"},
-		{"no draft notifications for whom turned them off",
-		 "SELECT count(*) = 0 FROM notifications n JOIN user_preferences"
-		 " p ON p.user_id = n.user_id WHERE p.push_draft_reminders = 0"
-		 " AND n.type LIKE 'draft_%'"},
-		{"drafts of a maker who turned reminders off",
-		 "SELECT count(*) FROM zaznamy z JOIN user_preferences p ON"
-		 " p.user_id = z.created_by WHERE z.status = 'draft' AND"
-		 " p.push_draft_reminders = 0"},
-		{"failed sync item due",
-		 "SELECT count(*) FROM sync_queue WHERE status = 'failed' AND"
-		 " next_retry_at <= ?1"},
-		{"failed sync item not yet due",
-		 "SELECT count(*) FROM sync_queue WHERE status = 'failed' AND"
-		 " next_retry_at > ?1"},
-		{"failed sync items of every entity type and operation",
-		 "SELECT count(DISTINCT entity_type) = 5 AND count(DISTINCT"
-		 " operation) = 3 AND count(DISTINCT retry_count) = 5 FROM"
-		 " sync_queue WHERE status = 'failed'"},
-		{"sync statuses", "SELECT count(DISTINCT status) = 3 FROM sync_queue"},
-		{"envelopes carry id and clientUpdatedAt",
-		 "SELECT count(*) = sum(operation = 'delete') FROM sync_queue"
-		 " WHERE payload IS NULL OR json_extract(payload, '$.id') !="
-		 " entity_id OR json_extract(payload, '$.clientUpdatedAt') IS"
-		 " NULL"},
-		{"comments with mentions",
-		 "SELECT count(*) FROM comment_mentions m JOIN comments c ON"
-		 " c.id = m.comment_id WHERE c.content LIKE '@%'"},
-		{"contact groups with members",
-		 "SELECT count(DISTINCT group_id) = 3 FROM contact_group_members"},
+	    {"pending invitation past expires_at",
+	     "SELECT count(*) FROM invitations WHERE status = 'pending'"
+	     " AND expires_at < ?1"},
+	    {"pending invitation in date",
+	     "SELECT count(*) FROM invitations WHERE status = 'pending'"
+	     " AND expires_at > ?1"},
+	    {"invitation statuses", "SELECT count(DISTINCT status) = 4 FROM"
+				    " invitations"},
+	    {"expired token", "SELECT count(*) FROM refresh_tokens WHERE"
+			      " expires_at < ?1 AND revoked_at IS NULL"},
+	    {"token revoked more than 7 days ago",
+	     "SELECT count(*) FROM refresh_tokens WHERE expires_at > ?1 AND"
+	     " revoked_at < strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-7 days')"},
+	    {"token revoked less than 7 days ago",
+	     "SELECT count(*) FROM refresh_tokens WHERE revoked_at >"
+	     " strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-7 days')"},
+	    {"live token replacing another",
+	     "SELECT count(*) FROM refresh_tokens o JOIN refresh_tokens n ON"
+	     " n.id = o.replaced_by_token_id WHERE n.revoked_at IS NULL"
+	     " AND n.expires_at > ?1"},
+	    {"every activity type within 120 days",
+	     "SELECT count(DISTINCT type) = 8 AND min(created_at) >"
+	     " strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-120 days') AND"
+	     " max(created_at) <= ?1 FROM activities"},
+	    {"activities older than 90 days",
+	     "SELECT count(*) > 500 FROM activities WHERE created_at <"
+	     " strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-90 days')"},
+	    {"every notification type",
+	     "SELECT count(DISTINCT type) = 10 FROM notifications"},
+	    {"read notification older than 30 days",
+	     "SELECT count(*) FROM notifications WHERE read_at IS NOT NULL"
+	     " AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', ?1,"
+	     " '-30 days')"},
+	    {"unread notification 90 days old or more",
+	     "SELECT count(*) FROM notifications WHERE read_at IS NULL AND"
+	     " created_at <= strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-90 days')"},
+	    {"recent unread notification",
+	     "SELECT count(*) FROM notifications WHERE read_at IS NULL AND"
+	     " created_at > strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-7 days')"},
+	    {"one reminder per draft at most",
+	     "SELECT count(*) = count(DISTINCT json_extract(payload,"
+	     " '$.zaznamId')) FROM notifications WHERE type ="
+	     " 'draft_reminder'"},
+	    {"no draft notifications for whom turned them off",
+	     "SELECT count(*) = 0 FROM notifications n JOIN user_preferences"
+	     " p ON p.user_id = n.user_id WHERE p.push_draft_reminders = 0"
+	     " AND n.type LIKE 'draft_%'"},
+	    {"drafts of a maker who turned reminders off",
+	     "SELECT count(*) FROM zaznamy z JOIN user_preferences p ON"
+	     " p.user_id = z.created_by WHERE z.status = 'draft' AND"
+	     " p.push_draft_reminders = 0"},
+	    {"failed sync item due",
+	     "SELECT count(*) FROM sync_queue WHERE status = 'failed' AND"
+	     " next_retry_at <= ?1"},
+	    {"failed sync item not yet due",
+	     "SELECT count(*) FROM sync_queue WHERE status = 'failed' AND"
+	     " next_retry_at > ?1"},
+	    {"failed sync items of every entity type and operation",
+	     "SELECT count(DISTINCT entity_type) = 5 AND count(DISTINCT"
+	     " operation) = 3 AND count(DISTINCT retry_count) = 5 FROM"
+	     " sync_queue WHERE status = 'failed'"},
+	    {"sync statuses",
+	     "SELECT count(DISTINCT status) = 3 FROM sync_queue"},
+	    {"envelopes carry id and clientUpdatedAt",
+	     "SELECT count(*) = sum(operation = 'delete') FROM sync_queue"
+	     " WHERE payload IS NULL OR json_extract(payload, '$.id') !="
+	     " entity_id OR json_extract(payload, '$.clientUpdatedAt') IS"
+	     " NULL"},
+	    {"comments with mentions",
+	     "SELECT count(*) FROM comment_mentions m JOIN comments c ON"
+	     " c.id = m.comment_id WHERE c.content LIKE '@%'"},
+	    {"contact groups with members",
+	     "SELECT count(DISTINCT group_id) = 3 FROM contact_group_members"},
 	};
 	struct fixture *f = *state;
 
@@ -370,26 +396,26 @@ static void test_demo_rows_cover_every_state_the_jobs_distinguish(void **state)
 static void test_demo_ids_are_uuid_v4_and_times_fixed_width(void **state)
 {
 	static const char *const checks[] = {
-		"SELECT count(*) FROM (SELECT id FROM users UNION ALL SELECT id"
-		" FROM zaznamy UNION ALL SELECT id FROM activities UNION ALL"
-		" SELECT id FROM notifications UNION ALL SELECT id FROM"
-		" sync_queue) WHERE id NOT GLOB '[0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
-		"[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f]"
-		"[0-9a-f]-4[0-9a-f][0-9a-f][0-9a-f]-[89ab][0-9a-f][0-9a-f]"
-		"[0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
-		"[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'",
-		"SELECT count(*) FROM (SELECT created_at AS t FROM activities"
-		" UNION ALL SELECT created_at FROM notifications UNION ALL"
-		" SELECT updated_at FROM zaznamy UNION ALL SELECT expires_at"
-		" FROM refresh_tokens UNION ALL SELECT next_retry_at FROM"
-		" sync_queue WHERE next_retry_at IS NOT NULL) WHERE t NOT GLOB"
-		" '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9]"
-		"[0-9]:[0-9][0-9].[0-9][0-9][0-9]Z'",
-		"SELECT count(*) FROM zaznamy WHERE date NOT GLOB"
-		" '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'",
-		"SELECT count(*) FROM (SELECT payload AS j FROM notifications"
-		" UNION ALL SELECT metadata FROM activities) WHERE j IS NULL"
-		" OR json_type(j) != 'object'",
+	    "SELECT count(*) FROM (SELECT id FROM users UNION ALL SELECT id"
+	    " FROM zaznamy UNION ALL SELECT id FROM activities UNION ALL"
+	    " SELECT id FROM notifications UNION ALL SELECT id FROM"
+	    " sync_queue) WHERE id NOT GLOB '[0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+	    "[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f]"
+	    "[0-9a-f]-4[0-9a-f][0-9a-f][0-9a-f]-[89ab][0-9a-f][0-9a-f]"
+	    "[0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+	    "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'",
+	    "SELECT count(*) FROM (SELECT created_at AS t FROM activities"
+	    " UNION ALL SELECT created_at FROM notifications UNION ALL"
+	    " SELECT updated_at FROM zaznamy UNION ALL SELECT expires_at"
+	    " FROM refresh_tokens UNION ALL SELECT next_retry_at FROM"
+	    " sync_queue WHERE next_retry_at IS NOT NULL) WHERE t NOT GLOB"
+	    " '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9]"
+	    "[0-9]:[0-9][0-9].[0-9][0-9][0-9]Z'",
+	    "SELECT count(*) FROM zaznamy WHERE date NOT GLOB"
+	    " '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'",
+	    "SELECT count(*) FROM (SELECT payload AS j FROM notifications"
+	    " UNION ALL SELECT metadata FROM activities) WHERE j IS NULL"
+	    " OR json_type(j) != 'object'",
 	};
 	struct fixture *f = *state;
 
@@ -404,9 +430,9 @@ static void test_demo_refuses_a_database_that_has_users(void **state)
 	struct demo_counts counts;
 	struct err e = {0};
 
-	assert_int_equal(demo_fill(f->db, f->storage, f->now, SEED + 1, &counts,
-				   &e),
-			 ERR_CONFLICT);
+	assert_int_equal(
+	    demo_fill(f->db, f->storage, f->now, SEED + 1, &counts, &e),
+	    ERR_CONFLICT);
 	assert_non_null(strstr(e.msg, "already has 3 users"));
 	assert_int_equal(counts.users, 0);
 	assert_int_equal(query_int(f->db, "SELECT count(*) FROM users"), 3);
@@ -416,7 +442,8 @@ static void test_demo_refuses_a_database_that_has_users(void **state)
 /* SHA-256 over every row of every app table, in rowid order. */
 static void checksum(sqlite3 *db, unsigned char out[32])
 {
-	const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+	const mbedtls_md_info_t *info =
+	    mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
 	mbedtls_md_context_t md;
 	char sql[128];
 
@@ -432,10 +459,12 @@ static void checksum(sqlite3 *db, unsigned char out[32])
 				 SQLITE_OK);
 		while (sqlite3_step(stmt) == SQLITE_ROW)
 			for (int c = 0; c < sqlite3_column_count(stmt); c++) {
-				const unsigned char *v = sqlite3_column_text(stmt, c);
+				const unsigned char *v =
+				    sqlite3_column_text(stmt, c);
 
-				mbedtls_md_update(&md, v ? v : (const unsigned char *)"\1",
-						  v ? strlen((const char *)v) + 1 : 1);
+				mbedtls_md_update(
+				    &md, v ? v : (const unsigned char *)"\1",
+				    v ? strlen((const char *)v) + 1 : 1);
 			}
 		sqlite3_finalize(stmt);
 	}
@@ -443,8 +472,8 @@ static void checksum(sqlite3 *db, unsigned char out[32])
 	mbedtls_md_free(&md);
 }
 
-static void read_first_document(struct fixture *f, unsigned char *out,
-				size_t n, size_t *len)
+static void read_first_document(struct fixture *f, unsigned char *out, size_t n,
+				size_t *len)
 {
 	sqlite3_stmt *stmt = NULL;
 	char path[1024];
@@ -476,12 +505,12 @@ static void test_demo_same_seed_and_now_give_identical_databases(void **state)
 
 	assert_int_equal(open_fixture(&second), 0);
 	assert_int_equal(open_fixture(&other), 0);
-	assert_int_equal(demo_fill(second.db, second.storage, first->now, SEED,
-				   NULL, &e),
-			 0);
-	assert_int_equal(demo_fill(other.db, other.storage, first->now, SEED + 1,
-				   NULL, &e),
-			 0);
+	assert_int_equal(
+	    demo_fill(second.db, second.storage, first->now, SEED, NULL, &e),
+	    0);
+	assert_int_equal(
+	    demo_fill(other.db, other.storage, first->now, SEED + 1, NULL, &e),
+	    0);
 	checksum(first->db, a);
 	checksum(second.db, b);
 	checksum(other.db, c);
@@ -547,13 +576,14 @@ static void test_demo_locked_database_is_busy_not_an_error(void **state)
 {
 	struct fixture *f = *state;
 	sqlite3 *other = support_open(f->dir);
-	struct demo_user user = {.id = "u1", .email = "a@b.cz",
-				 .created_at = f->now};
+	struct demo_user user = {
+	    .id = "u1", .email = "a@b.cz", .created_at = f->now};
 	struct err e = {0};
 
 	assert_non_null(other);
-	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    SQLITE_OK);
 	assert_int_equal(demo_fill(f->db, f->storage, f->now, SEED, NULL, &e),
 			 ERR_BUSY);
 	assert_int_equal(demo_insert_user(f->db, &user, &e), ERR_BUSY);
@@ -565,10 +595,10 @@ static void test_demo_locked_database_is_busy_not_an_error(void **state)
 static void test_demo_insert_reports_the_table_row_and_reason(void **state)
 {
 	struct fixture *f = *state;
-	struct demo_user user = {.id = "u1", .email = "a@b.cz",
-				 .created_at = f->now};
-	struct demo_record orphan = {.id = "z-orphan", .property_id = "nowhere",
-				     .created_at = f->now};
+	struct demo_user user = {
+	    .id = "u1", .email = "a@b.cz", .created_at = f->now};
+	struct demo_record orphan = {
+	    .id = "z-orphan", .property_id = "nowhere", .created_at = f->now};
 	struct err e = {0};
 
 	assert_int_equal(demo_insert_user(f->db, &user, &e), 0);
@@ -590,41 +620,45 @@ static void test_demo_helpers_leave_defaults_to_the_schema(void **state)
 	static const struct {
 		const char *raw, *compare;
 	} pairs[] = {
-		{"INSERT INTO users (id, email, created_at) VALUES ('raw',"
-		 " 'raw@x.cz', ?1)",
-		 "SELECT count(*) FROM (SELECT preferred_language,"
-		 " theme_preference, is_admin, is_blocked, is_deleted,"
-		 " last_login_at, deleted_at, phone FROM users"
-		 " WHERE id IN ('raw', 'h') GROUP BY 1,2,3,4,5,6,7,8)"},
-		{"INSERT INTO zaznamy (id, property_id, created_at) VALUES"
-		 " ('raw', 'p', ?1)",
-		 "SELECT count(*) FROM (SELECT status, flags, cost, created_by,"
-		 " updated_at, is_deleted, deleted_at, unit_id FROM zaznamy"
-		 " GROUP BY 1,2,3,4,5,6,7,8)"},
-		{"INSERT INTO notifications (id, user_id, type, created_at) VALUES"
-		 " ('raw', 'h', 'sync_failed', ?1)",
-		 "SELECT count(*) FROM (SELECT payload, read_at FROM notifications"
-		 " GROUP BY 1,2)"},
-		{"INSERT INTO sync_queue (id, user_id, entity_type, entity_id,"
-		 " operation, created_at) VALUES ('raw', 'h', 'units', 'x',"
-		 " 'delete', ?1)",
-		 "SELECT count(*) FROM (SELECT status, retry_count, payload,"
-		 " next_retry_at, last_error FROM sync_queue GROUP BY 1,2,3,4,5)"},
+	    {"INSERT INTO users (id, email, created_at) VALUES ('raw',"
+	     " 'raw@x.cz', ?1)",
+	     "SELECT count(*) FROM (SELECT preferred_language,"
+	     " theme_preference, is_admin, is_blocked, is_deleted,"
+	     " last_login_at, deleted_at, phone FROM users"
+	     " WHERE id IN ('raw', 'h') GROUP BY 1,2,3,4,5,6,7,8)"},
+	    {"INSERT INTO zaznamy (id, property_id, created_at) VALUES"
+	     " ('raw', 'p', ?1)",
+	     "SELECT count(*) FROM (SELECT status, flags, cost, created_by,"
+	     " updated_at, is_deleted, deleted_at, unit_id FROM zaznamy"
+	     " GROUP BY 1,2,3,4,5,6,7,8)"},
+	    {"INSERT INTO notifications (id, user_id, type, created_at) VALUES"
+	     " ('raw', 'h', 'sync_failed', ?1)",
+	     "SELECT count(*) FROM (SELECT payload, read_at FROM notifications"
+	     " GROUP BY 1,2)"},
+	    {"INSERT INTO sync_queue (id, user_id, entity_type, entity_id,"
+	     " operation, created_at) VALUES ('raw', 'h', 'units', 'x',"
+	     " 'delete', ?1)",
+	     "SELECT count(*) FROM (SELECT status, retry_count, payload,"
+	     " next_retry_at, last_error FROM sync_queue GROUP BY 1,2,3,4,5)"},
 	};
 	struct fixture *f = *state;
 	struct err e = {0};
-	struct demo_user user = {.id = "h", .email = "h@x.cz", .created_at = f->now};
-	struct demo_project project = {.id = "pj", .owner_id = "h", .name = "P",
-				       .created_at = f->now};
-	struct demo_property property = {.id = "p", .project_id = "pj",
-					 .name = "D", .created_at = f->now};
-	struct demo_record record = {.id = "h", .property_id = "p",
-				     .created_at = f->now};
-	struct demo_notification note = {.id = "h", .user_id = "h",
+	struct demo_user user = {
+	    .id = "h", .email = "h@x.cz", .created_at = f->now};
+	struct demo_project project = {
+	    .id = "pj", .owner_id = "h", .name = "P", .created_at = f->now};
+	struct demo_property property = {
+	    .id = "p", .project_id = "pj", .name = "D", .created_at = f->now};
+	struct demo_record record = {
+	    .id = "h", .property_id = "p", .created_at = f->now};
+	struct demo_notification note = {.id = "h",
+					 .user_id = "h",
 					 .type = "sync_failed",
 					 .created_at = f->now};
-	struct demo_sync_item item = {.id = "h", .user_id = "h",
-				      .entity_type = "units", .entity_id = "x",
+	struct demo_sync_item item = {.id = "h",
+				      .user_id = "h",
+				      .entity_type = "units",
+				      .entity_id = "x",
 				      .operation = "delete",
 				      .created_at = f->now};
 
@@ -635,7 +669,8 @@ static void test_demo_helpers_leave_defaults_to_the_schema(void **state)
 	assert_int_equal(demo_insert_notification(f->db, &note, &e), 0);
 	assert_int_equal(demo_insert_sync_item(f->db, &item, &e), 0);
 	for (size_t i = 0; i < COUNT(pairs); i++) {
-		assert_int_equal(exec_at(f->db, pairs[i].raw, f->now), SQLITE_DONE);
+		assert_int_equal(exec_at(f->db, pairs[i].raw, f->now),
+				 SQLITE_DONE);
 		if (query_int(f->db, pairs[i].compare) != 1)
 			fail_msg("helper and schema defaults differ: %s",
 				 pairs[i].compare);
@@ -647,21 +682,22 @@ static void test_demo_helpers_leave_defaults_to_the_schema(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define FILLED(name) cmocka_unit_test_setup_teardown(name, setup_filled, teardown)
+#define FILLED(name)                                                           \
+	cmocka_unit_test_setup_teardown(name, setup_filled, teardown)
 #define EMPTY(name) cmocka_unit_test_setup_teardown(name, setup_empty, teardown)
-		FILLED(test_demo_counts_match_the_tables_and_the_promise),
-		FILLED(test_demo_drafts_sit_on_the_job_boundaries),
-		FILLED(test_demo_records_without_creator_have_their_first_activity),
-		FILLED(test_demo_document_files_exist_with_their_recorded_sizes),
-		FILLED(test_demo_rows_cover_every_state_the_jobs_distinguish),
-		FILLED(test_demo_ids_are_uuid_v4_and_times_fixed_width),
-		FILLED(test_demo_refuses_a_database_that_has_users),
-		FILLED(test_demo_same_seed_and_now_give_identical_databases),
-		EMPTY(test_demo_needs_a_migrated_database),
-		EMPTY(test_demo_unwritable_storage_rolls_everything_back),
-		EMPTY(test_demo_locked_database_is_busy_not_an_error),
-		EMPTY(test_demo_insert_reports_the_table_row_and_reason),
-		EMPTY(test_demo_helpers_leave_defaults_to_the_schema),
+	    FILLED(test_demo_counts_match_the_tables_and_the_promise),
+	    FILLED(test_demo_drafts_sit_on_the_job_boundaries),
+	    FILLED(test_demo_records_without_creator_have_their_first_activity),
+	    FILLED(test_demo_document_files_exist_with_their_recorded_sizes),
+	    FILLED(test_demo_rows_cover_every_state_the_jobs_distinguish),
+	    FILLED(test_demo_ids_are_uuid_v4_and_times_fixed_width),
+	    FILLED(test_demo_refuses_a_database_that_has_users),
+	    FILLED(test_demo_same_seed_and_now_give_identical_databases),
+	    EMPTY(test_demo_needs_a_migrated_database),
+	    EMPTY(test_demo_unwritable_storage_rolls_everything_back),
+	    EMPTY(test_demo_locked_database_is_busy_not_an_error),
+	    EMPTY(test_demo_insert_reports_the_table_row_and_reason),
+	    EMPTY(test_demo_helpers_leave_defaults_to_the_schema),
 #undef FILLED
 #undef EMPTY
 	};
