@@ -13,6 +13,7 @@
 /* clang-format on */
 #include <mbedtls/md.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -572,6 +573,39 @@ static void test_demo_unwritable_storage_rolls_everything_back(void **state)
 	assert_int_equal(query_int(f->db, "SELECT count(*) FROM zaznamy"), 0);
 }
 
+/* A directory where the first document's file must go: fopen fails. The
+ * key is known in advance because the demo is deterministic. */
+static void test_demo_file_that_cannot_be_created_is_an_io_error(void **state)
+{
+	struct fixture *f = *state;
+	struct fixture scratch;
+	sqlite3_stmt *stmt = NULL;
+	char path[1024], command[1200];
+	struct err e = {0};
+
+	assert_int_equal(open_fixture(&scratch), 0);
+	assert_int_equal(
+	    demo_fill(scratch.db, scratch.storage, f->now, SEED, NULL, &e), 0);
+	assert_int_equal(sqlite3_prepare_v2(scratch.db,
+					    "SELECT storage_key FROM"
+					    " zaznam_dokumenty ORDER BY rowid"
+					    " LIMIT 1",
+					    -1, &stmt, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	snprintf(path, sizeof(path), "%s/%s", f->storage,
+		 sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	close_fixture(&scratch);
+	snprintf(command, sizeof(command), "mkdir -p '%s'", path);
+	assert_int_equal(system(command), 0);
+
+	assert_int_equal(demo_fill(f->db, f->storage, f->now, SEED, NULL, &e),
+			 ERR_IO);
+	assert_non_null(strstr(e.msg, "cannot create"));
+	assert_int_equal(query_int(f->db, "SELECT count(*) FROM users"), 0);
+}
+
 static void test_demo_locked_database_is_busy_not_an_error(void **state)
 {
 	struct fixture *f = *state;
@@ -695,6 +729,7 @@ int main(void)
 	    FILLED(test_demo_same_seed_and_now_give_identical_databases),
 	    EMPTY(test_demo_needs_a_migrated_database),
 	    EMPTY(test_demo_unwritable_storage_rolls_everything_back),
+	    EMPTY(test_demo_file_that_cannot_be_created_is_an_io_error),
 	    EMPTY(test_demo_locked_database_is_busy_not_an_error),
 	    EMPTY(test_demo_insert_reports_the_table_row_and_reason),
 	    EMPTY(test_demo_helpers_leave_defaults_to_the_schema),
