@@ -54,7 +54,7 @@ struct demo_counts {
 	int contact_group_members;
 	int audit_log;
 	int sync_queue;
-	int files;          /* document files written under storage_root */
+	int files;	    /* document files written under storage_root */
 	int64_t file_bytes; /* their total size */
 };
 
@@ -75,7 +75,7 @@ struct demo_user {
 	const char *id, *email; /* required; email lowercase */
 	const char *first_name, *last_name, *phone, *avatar_storage_key;
 	const char *preferred_language; /* NULL: 'cs' */
-	const char *theme_preference;   /* NULL: 'system' */
+	const char *theme_preference;	/* NULL: 'system' */
 	int is_admin, is_blocked, is_deleted;
 	const char *blocked_reason;
 	int64_t created_at; /* required */
@@ -90,7 +90,10 @@ struct demo_preferences {
 	int push_draft_reminders, email_weekly_summary, email_invitations;
 	int sync_enabled, sync_on_mobile_data;
 };
-#define DEMO_PREFERENCES_DEFAULTS(user) {(user), 1, 1, 1, 1, 0, 1, 1, 0}
+#define DEMO_PREFERENCES_DEFAULTS(user)                                        \
+	{                                                                      \
+		(user), 1, 1, 1, 1, 0, 1, 1, 0                                 \
+	}
 int demo_insert_preferences(sqlite3 *db, const struct demo_preferences *row,
 			    struct err *e);
 
@@ -100,8 +103,7 @@ struct demo_refresh_token {
 	int64_t created_at, expires_at; /* required */
 	int64_t revoked_at;
 };
-int demo_insert_refresh_token(sqlite3 *db,
-			      const struct demo_refresh_token *row,
+int demo_insert_refresh_token(sqlite3 *db, const struct demo_refresh_token *row,
 			      struct err *e);
 
 /* value is JSON text; updated_at 0 is the database's now. */
@@ -123,9 +125,9 @@ int demo_insert_project(sqlite3 *db, const struct demo_project *row,
  * the property. */
 struct demo_member {
 	const char *id, *target_id, *user_id; /* required */
-	const char *role;                     /* NULL: 'viewer' */
-	const char *permissions;              /* JSON or NULL */
-	int64_t created_at;                   /* required */
+	const char *role;		      /* NULL: 'viewer' */
+	const char *permissions;	      /* JSON or NULL */
+	int64_t created_at;		      /* required */
 };
 int demo_insert_project_member(sqlite3 *db, const struct demo_member *row,
 			       struct err *e);
@@ -137,7 +139,7 @@ struct demo_property {
 	const char *description;
 	int has_location; /* 0: latitude and longitude NULL */
 	double latitude, longitude;
-	int geo_radius; /* 0: 100 */
+	int geo_radius;	    /* 0: 100 */
 	int64_t created_at; /* required */
 	int64_t updated_at, deleted_at;
 	int is_deleted;
@@ -159,12 +161,12 @@ struct demo_record {
 	const char *id, *property_id; /* required */
 	const char *unit_id, *title, *description;
 	const char *date;   /* YYYY-MM-DD or NULL */
-	int has_cost;       /* 0: cost NULL */
-	int64_t cost;       /* CZK */
+	int has_cost;	    /* 0: cost NULL */
+	int64_t cost;	    /* CZK */
 	const char *status; /* NULL: 'draft' */
 	int64_t flags;
 	const char *created_by; /* NULL allowed: see data-model.md */
-	int64_t created_at;     /* required */
+	int64_t created_at;	/* required */
 	int64_t updated_at, deleted_at;
 	int is_deleted;
 };
@@ -175,7 +177,7 @@ int demo_insert_record_tag(sqlite3 *db, const char *zaznam_id, int tag_id,
 
 struct demo_document {
 	const char *id, *zaznam_id, *storage_key; /* required */
-	const char *type; /* NULL: 'document' */
+	const char *type;			  /* NULL: 'document' */
 	const char *original_file_name, *mime_type, *description;
 	int64_t size_bytes; /* < 0: NULL */
 	int64_t created_at; /* required */
@@ -187,7 +189,7 @@ int demo_insert_document(sqlite3 *db, const struct demo_document *row,
 
 struct demo_comment {
 	const char *id, *zaznam_id, *author_user_id, *content; /* required */
-	int64_t created_at;                                    /* required */
+	int64_t created_at;				       /* required */
 	int64_t updated_at, deleted_at;
 	int is_deleted;
 };
@@ -198,10 +200,10 @@ int demo_insert_mention(sqlite3 *db, const char *comment_id,
 
 struct demo_invitation {
 	const char *id, *token_hash, *target_type, *target_id, *email,
-		*created_by; /* required */
-	const char *role;    /* NULL: 'viewer' */
+	    *created_by;  /* required */
+	const char *role; /* NULL: 'viewer' */
 	const char *permissions;
-	const char *status; /* NULL: 'pending' */
+	const char *status;		/* NULL: 'pending' */
 	int64_t expires_at, created_at; /* required */
 };
 int demo_insert_invitation(sqlite3 *db, const struct demo_invitation *row,
@@ -218,17 +220,16 @@ int demo_insert_activity(sqlite3 *db, const struct demo_activity *row,
 
 struct demo_notification {
 	const char *id, *user_id, *type; /* required */
-	const char *payload;             /* JSON; NULL: '{}' */
-	int64_t read_at;                 /* 0: unread */
-	int64_t created_at;              /* required */
+	const char *payload;		 /* JSON; NULL: '{}' */
+	int64_t read_at;		 /* 0: unread */
+	int64_t created_at;		 /* required */
 };
-int demo_insert_notification(sqlite3 *db,
-			     const struct demo_notification *row,
+int demo_insert_notification(sqlite3 *db, const struct demo_notification *row,
 			     struct err *e);
 
 struct demo_sync_item {
 	const char *id, *user_id, *entity_type, *entity_id,
-		*operation;   /* required */
+	    *operation;	     /* required */
 	const char *payload; /* JSON; NULL only for a delete */
 	const char *status;  /* NULL: 'pending' */
 	int retry_count;
@@ -253,9 +254,8 @@ struct demo_audit {
 	const char *id, *entity_type, *entity_id, *action; /* required */
 	const char *actor_user_id;
 	const char *diff_summary; /* JSON or NULL */
-	int64_t created_at;       /* required */
+	int64_t created_at;	  /* required */
 };
-int demo_insert_audit(sqlite3 *db, const struct demo_audit *row,
-		      struct err *e);
+int demo_insert_audit(sqlite3 *db, const struct demo_audit *row, struct err *e);
 
 #endif

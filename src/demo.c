@@ -27,28 +27,30 @@ static const struct {
 	const char *first, *last, *email, *language, *theme, *phone;
 	int is_admin;
 } users[DEMO_USERS] = {
-	{"Jana", "Nováková", "jana.novakova@example.cz", "cs", "light",
-	 "+420 602 123 456", 1},
-	{"Petr", "Novák", "petr.novak@example.cz", "cs", NULL,
-	 "+420 603 654 321", 0},
-	{"Eva", "Dvořáková", "eva.dvorakova@example.com", "en", "dark", NULL, 0},
+    {"Jana", "Nováková", "jana.novakova@example.cz", "cs", "light",
+     "+420 602 123 456", 1},
+    {"Petr", "Novák", "petr.novak@example.cz", "cs", NULL, "+420 603 654 321",
+     0},
+    {"Eva", "Dvořáková", "eva.dvorakova@example.com", "en", "dark", NULL, 0},
 };
 
+enum { JANA, PETR, EVA };
+
 static const char *const user_names[DEMO_USERS] = {
-	"Jana Nováková", "Petr Novák", "Eva Dvořáková"};
+    "Jana Nováková", "Petr Novák", "Eva Dvořáková"};
 
 static const struct {
 	const char *name, *description;
 	int owner;
 } projects[DEMO_PROJECTS] = {
-	{"Rodinný dům Brno", "Dům v Žabovřeskách a byt na Veveří", 0},
-	{"Chalupa Šumava", "Roubenka po dědovi na Kvildě", 1},
+    {"Rodinný dům Brno", "Dům v Žabovřeskách a byt na Veveří", 0},
+    {"Chalupa Šumava", "Roubenka po dědovi na Kvildě", 1},
 };
 
 /* Role of users[u] in projects[p]. */
 static const char *const project_roles[DEMO_PROJECTS][DEMO_USERS] = {
-	{"owner", "editor", "viewer"},
-	{"editor", "owner", "editor"},
+    {"owner", "editor", "viewer"},
+    {"editor", "owner", "editor"},
 };
 
 static const struct {
@@ -57,10 +59,10 @@ static const struct {
 	double latitude, longitude;
 	int geo_radius;
 } properties[DEMO_PROPERTIES] = {
-	{"Dům Žabovřesky", "Rodinný dům, Horova 12, Brno", 0, 49.211634,
-	 16.572011, 80},
-	{"Byt Veveří", "Byt 3+1, Veveří 58, Brno", 0, 49.203012, 16.596024, 0},
-	{"Chalupa Kvilda", "Kvilda 47, Šumava", 1, 49.019713, 13.579688, 150},
+    {"Dům Žabovřesky", "Rodinný dům, Horova 12, Brno", 0, 49.211634, 16.572011,
+     80},
+    {"Byt Veveří", "Byt 3+1, Veveří 58, Brno", 0, 49.203012, 16.596024, 0},
+    {"Chalupa Kvilda", "Kvilda 47, Šumava", 1, 49.019713, 13.579688, 150},
 };
 
 /* parent < 0: a top-level unit; otherwise the index of an earlier row. */
@@ -68,15 +70,15 @@ static const struct {
 	int property, parent;
 	const char *name, *type;
 } units[] = {
-	{0, -1, "Dům", "house"},        {0, 0, "Kuchyň", "room"},
-	{0, 0, "Obývací pokoj", "room"}, {0, 0, "Koupelna", "room"},
-	{0, 0, "Dětský pokoj", "room"},  {0, 0, "Kotelna", "room"},
-	{0, 0, "Schodiště", "stairs"},   {0, -1, "Garáž", "garage"},
-	{0, -1, "Zahrada", "garden"},    {1, -1, "Byt 3+1", "flat"},
-	{1, 9, "Kuchyň", "room"},        {1, 9, "Koupelna", "room"},
-	{2, -1, "Chalupa", "house"},     {2, 12, "Sednice", "room"},
-	{2, 12, "Půda", "other"},        {2, -1, "Zahrada", "garden"},
-	{2, -1, "Kůlna", "other"},
+    {0, -1, "Dům", "house"},	     {0, 0, "Kuchyň", "room"},
+    {0, 0, "Obývací pokoj", "room"}, {0, 0, "Koupelna", "room"},
+    {0, 0, "Dětský pokoj", "room"},  {0, 0, "Kotelna", "room"},
+    {0, 0, "Schodiště", "stairs"},   {0, -1, "Garáž", "garage"},
+    {0, -1, "Zahrada", "garden"},    {1, -1, "Byt 3+1", "flat"},
+    {1, 9, "Kuchyň", "room"},	     {1, 9, "Koupelna", "room"},
+    {2, -1, "Chalupa", "house"},     {2, 12, "Sednice", "room"},
+    {2, 12, "Půda", "other"},	     {2, -1, "Zahrada", "garden"},
+    {2, -1, "Kůlna", "other"},
 };
 
 void demo_rng_seed(struct demo_rng *rng, unsigned seed)
@@ -121,7 +123,7 @@ void demo_uuid(struct demo_rng *rng, char out[DEMO_ID_LEN])
 	char hex[33];
 
 	demo_hex(rng, hex, 32);
-	hex[12] = '4';                              /* version 4 */
+	hex[12] = '4';				  /* version 4 */
 	hex[16] = "89ab"[demo_rng_next(rng) & 3]; /* RFC 4122 variant */
 	memcpy(out, hex, 8);
 	out[8] = '-';
@@ -204,6 +206,11 @@ const char *demo_pick_unit(struct demo_ctx *ctx, int property,
 	return ctx->units[found[demo_rng_between(&ctx->rng, 0, n - 1)]];
 }
 
+int demo_user_wants_draft_reminders(int user)
+{
+	return user != PETR;
+}
+
 static int64_t days_ago(const struct demo_ctx *ctx, int64_t days)
 {
 	return ctx->now - days * MS_PER_DAY;
@@ -211,22 +218,24 @@ static int64_t days_ago(const struct demo_ctx *ctx, int64_t days)
 
 static int fill_users(struct demo_ctx *ctx)
 {
-	struct demo_preferences jana = DEMO_PREFERENCES_DEFAULTS(ctx->users[0]);
-	struct demo_preferences petr = DEMO_PREFERENCES_DEFAULTS(ctx->users[1]);
+	struct demo_preferences jana =
+	    DEMO_PREFERENCES_DEFAULTS(ctx->users[JANA]);
+	struct demo_preferences petr =
+	    DEMO_PREFERENCES_DEFAULTS(ctx->users[PETR]);
 	int rc;
 
 	for (int i = 0; i < DEMO_USERS; i++) {
 		struct demo_user row = {
-			.id = ctx->users[i],
-			.email = users[i].email,
-			.first_name = users[i].first,
-			.last_name = users[i].last,
-			.phone = users[i].phone,
-			.preferred_language = users[i].language,
-			.theme_preference = users[i].theme,
-			.is_admin = users[i].is_admin,
-			.created_at = days_ago(ctx, 420 - 35 * i) + 9 * MS_PER_HOUR,
-			.last_login_at = ctx->now - (1 + 17 * i) * MS_PER_HOUR,
+		    .id = ctx->users[i],
+		    .email = users[i].email,
+		    .first_name = users[i].first,
+		    .last_name = users[i].last,
+		    .phone = users[i].phone,
+		    .preferred_language = users[i].language,
+		    .theme_preference = users[i].theme,
+		    .is_admin = users[i].is_admin,
+		    .created_at = days_ago(ctx, 420 - 35 * i) + 9 * MS_PER_HOUR,
+		    .last_login_at = ctx->now - (1 + 17 * i) * MS_PER_HOUR,
 		};
 		if ((rc = demo_insert_user(ctx->db, &row, ctx->e)))
 			return rc;
@@ -245,20 +254,21 @@ static int fill_users(struct demo_ctx *ctx)
 static int fill_projects(struct demo_ctx *ctx)
 {
 	static const char owner_permissions[] =
-		"{\"canInvite\":true,\"canDelete\":true,\"canEditAll\":true}";
+	    "{\"canInvite\":true,\"canDelete\":true,\"canEditAll\":true}";
 	static const char viewer_permissions[] =
-		"{\"canInvite\":false,\"canDelete\":false,\"canEditAll\":false}";
+	    "{\"canInvite\":false,\"canDelete\":false,\"canEditAll\":false}";
 	int rc;
 
 	for (int p = 0; p < DEMO_PROJECTS; p++) {
-		int64_t created = days_ago(ctx, 400 - 20 * p) + 18 * MS_PER_HOUR;
+		int64_t created =
+		    days_ago(ctx, 400 - 20 * p) + 18 * MS_PER_HOUR;
 		struct demo_project row = {
-			.id = ctx->projects[p],
-			.owner_id = ctx->users[projects[p].owner],
-			.name = projects[p].name,
-			.description = projects[p].description,
-			.created_at = created,
-			.updated_at = days_ago(ctx, 40 + 11 * p),
+		    .id = ctx->projects[p],
+		    .owner_id = ctx->users[projects[p].owner],
+		    .name = projects[p].name,
+		    .description = projects[p].description,
+		    .created_at = created,
+		    .updated_at = days_ago(ctx, 40 + 11 * p),
 		};
 		if ((rc = demo_insert_project(ctx->db, &row, ctx->e)))
 			return rc;
@@ -267,16 +277,16 @@ static int fill_projects(struct demo_ctx *ctx)
 			const char *role = project_roles[p][u];
 			char id[DEMO_ID_LEN];
 			struct demo_member member = {
-				.id = id,
-				.target_id = ctx->projects[p],
-				.user_id = ctx->users[u],
-				.role = role,
-				.permissions = strcmp(role, "owner") == 0
-						       ? owner_permissions
-						       : strcmp(role, "viewer") == 0
-							 ? viewer_permissions
-							 : NULL,
-				.created_at = created + (int64_t)u * 3 * MS_PER_DAY,
+			    .id = id,
+			    .target_id = ctx->projects[p],
+			    .user_id = ctx->users[u],
+			    .role = role,
+			    .permissions = strcmp(role, "owner") == 0
+					       ? owner_permissions
+					   : strcmp(role, "viewer") == 0
+					       ? viewer_permissions
+					       : NULL,
+			    .created_at = created + (int64_t)u * 3 * MS_PER_DAY,
 			};
 			demo_uuid(&ctx->rng, id);
 			if ((rc = demo_insert_project_member(ctx->db, &member,
@@ -294,15 +304,15 @@ static int fill_properties(struct demo_ctx *ctx)
 
 	for (int i = 0; i < DEMO_PROPERTIES; i++) {
 		struct demo_property row = {
-			.id = ctx->properties[i],
-			.project_id = ctx->projects[properties[i].project],
-			.name = properties[i].name,
-			.description = properties[i].description,
-			.has_location = 1,
-			.latitude = properties[i].latitude,
-			.longitude = properties[i].longitude,
-			.geo_radius = properties[i].geo_radius,
-			.created_at = days_ago(ctx, 395 - 20 * i),
+		    .id = ctx->properties[i],
+		    .project_id = ctx->projects[properties[i].project],
+		    .name = properties[i].name,
+		    .description = properties[i].description,
+		    .has_location = 1,
+		    .latitude = properties[i].latitude,
+		    .longitude = properties[i].longitude,
+		    .geo_radius = properties[i].geo_radius,
+		    .created_at = days_ago(ctx, 395 - 20 * i),
 		};
 		ctx->property_project[i] = properties[i].project;
 		if ((rc = demo_insert_property(ctx->db, &row, ctx->e)))
@@ -317,17 +327,17 @@ static int fill_property_members(struct demo_ctx *ctx)
 	static const struct {
 		int property, user;
 		const char *role;
-	} rows[] = {{1, 2, "editor"}, {2, 0, "viewer"}};
+	} rows[] = {{1, EVA, "editor"}, {2, JANA, "viewer"}};
 	int rc;
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		char id[DEMO_ID_LEN];
 		struct demo_member row = {
-			.id = id,
-			.target_id = ctx->properties[rows[i].property],
-			.user_id = ctx->users[rows[i].user],
-			.role = rows[i].role,
-			.created_at = days_ago(ctx, 300 - 40 * (int64_t)i),
+		    .id = id,
+		    .target_id = ctx->properties[rows[i].property],
+		    .user_id = ctx->users[rows[i].user],
+		    .role = rows[i].role,
+		    .created_at = days_ago(ctx, 300 - 40 * (int64_t)i),
 		};
 		demo_uuid(&ctx->rng, id);
 		if ((rc = demo_insert_property_member(ctx->db, &row, ctx->e)))
@@ -341,19 +351,21 @@ static int fill_units(struct demo_ctx *ctx)
 {
 	int rc;
 
+	_Static_assert(sizeof(units) / sizeof(units[0]) <= DEMO_MAX_UNITS,
+		       "DEMO_MAX_UNITS is too small");
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		struct demo_unit row = {
-			.id = ctx->units[i],
-			.property_id = ctx->properties[units[i].property],
-			.parent_unit_id = units[i].parent >= 0
-						  ? ctx->units[units[i].parent]
-						  : NULL,
-			.name = units[i].name,
-			.unit_type = units[i].type,
-			.created_at = days_ago(ctx, 390 - 20 * units[i].property) +
-				      (int64_t)i * MS_PER_MINUTE,
-		};
 		demo_uuid(&ctx->rng, ctx->units[i]);
+		struct demo_unit row = {
+		    .id = ctx->units[i],
+		    .property_id = ctx->properties[units[i].property],
+		    .parent_unit_id = units[i].parent >= 0
+					  ? ctx->units[units[i].parent]
+					  : NULL,
+		    .name = units[i].name,
+		    .unit_type = units[i].type,
+		    .created_at = days_ago(ctx, 390 - 20 * units[i].property) +
+				  (int64_t)i * MS_PER_MINUTE,
+		};
 		ctx->unit_property[i] = units[i].property;
 		ctx->unit_type[i] = units[i].type;
 		ctx->unit_count++;
@@ -393,8 +405,8 @@ static int exec_sql(sqlite3 *db, const char *sql, struct err *e)
 static int refuse_if_filled(sqlite3 *db, struct err *e)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM users", -1,
-				    &stmt, NULL);
+	int rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM users", -1, &stmt,
+				    NULL);
 	int64_t count = 0;
 
 	if (rc != SQLITE_OK)
@@ -407,9 +419,9 @@ static int refuse_if_filled(sqlite3 *db, struct err *e)
 		count = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_ROW)
-		return err_set(e, (rc & 0xff) == SQLITE_BUSY ? ERR_BUSY : ERR_DB,
-			       "demo: cannot count users: %s",
-			       sqlite3_errmsg(db));
+		return err_set(
+		    e, (rc & 0xff) == SQLITE_BUSY ? ERR_BUSY : ERR_DB,
+		    "demo: cannot count users: %s", sqlite3_errmsg(db));
 	if (count > 0)
 		return err_set(e, ERR_CONFLICT,
 			       "demo: the database already has %lld users; the "
@@ -425,15 +437,15 @@ int demo_fill(sqlite3 *db, const char *storage_root, int64_t now_ms,
 	      unsigned seed, struct demo_counts *counts, struct err *e)
 {
 	static const demo_stage stages[] = {
-		fill_household,
-		demo_fill_records,
-		demo_fill_invitations,
-		demo_fill_activities,
-		demo_fill_notifications,
-		demo_fill_tokens,
-		demo_fill_sync_queue,
-		demo_fill_contacts,
-		demo_fill_settings_and_audit,
+	    fill_household,
+	    demo_fill_records,
+	    demo_fill_invitations,
+	    demo_fill_activities,
+	    demo_fill_notifications,
+	    demo_fill_tokens,
+	    demo_fill_sync_queue,
+	    demo_fill_contacts,
+	    demo_fill_settings_and_audit,
 	};
 	struct demo_counts scratch;
 	struct demo_ctx *ctx = NULL;
@@ -441,15 +453,19 @@ int demo_fill(sqlite3 *db, const char *storage_root, int64_t now_ms,
 	int rc;
 
 	if (!db || !storage_root || !*storage_root)
-		return err_set(e, ERR_INVALID,
-			       "demo: a database and a storage root are needed");
+		return err_set(
+		    e, ERR_INVALID,
+		    "demo: a database and a storage root are needed");
 	if (!counts)
 		counts = &scratch;
 	memset(counts, 0, sizeof(*counts));
 	if (!(ctx = calloc(1, sizeof(*ctx))))
 		return err_set(e, ERR_NOMEM, "demo: out of memory");
-	*ctx = (struct demo_ctx){.db = db, .storage_root = storage_root,
-				 .now = now_ms, .counts = counts, .e = e};
+	*ctx = (struct demo_ctx){.db = db,
+				 .storage_root = storage_root,
+				 .now = now_ms,
+				 .counts = counts,
+				 .e = e};
 	demo_rng_seed(&ctx->rng, seed);
 	if ((rc = exec_sql(db, "BEGIN IMMEDIATE", e)))
 		goto done;

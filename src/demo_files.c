@@ -53,24 +53,26 @@ static void filler(struct demo_rng *rng, char *out, size_t n)
 static int make_jpeg(struct demo_rng *rng, const char *caption, struct buf *b)
 {
 	static const unsigned char head[] = {
-		0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00,
-		0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00};
-	static const unsigned char frame[] = {
-		0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x30, 0x00, 0x40, 0x01,
-		0x01, 0x11, 0x00};
-	static const unsigned char scan[] = {0xff, 0xda, 0x00, 0x08, 0x01, 0x01,
-					     0x00, 0x00, 0x3f, 0x00};
+	    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J',  'F',  'I',  'F',
+	    0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00};
+	static const unsigned char frame[] = {0xff, 0xc0, 0x00, 0x0b, 0x08,
+					      0x00, 0x30, 0x00, 0x40, 0x01,
+					      0x01, 0x11, 0x00};
+	static const unsigned char scan[] = {0xff, 0xda, 0x00, 0x08, 0x01,
+					     0x01, 0x00, 0x00, 0x3f, 0x00};
 	static const unsigned char blocks[12] = {0};
 	static const unsigned char end[] = {0xff, 0xd9};
 	unsigned char table[2 + 2 + 1 + 16 + 1] = {0xff, 0xc4, 0x00, 0x14};
 	char comment[8192];
 	size_t pad = (size_t)demo_rng_between(rng, 1500, 5500);
-	int n = snprintf(comment, sizeof(comment), "MujDomecek demo: %s ",
-			 caption);
+	int n =
+	    snprintf(comment, sizeof(comment), "MujDomecek demo: %s ", caption);
 	int rc;
 
-	if (n < 0 || (size_t)n + pad > sizeof(comment))
-		pad = 0;
+	if (n < 0 || (size_t)n >= sizeof(comment))
+		n = 0;
+	if ((size_t)n + pad > sizeof(comment))
+		pad = sizeof(comment) - (size_t)n;
 	filler(rng, comment + n, pad);
 	rc = buf_append(b, head, sizeof(head));
 	rc = rc ? rc : buf_append(b, "\xff\xfe", 2);
@@ -81,7 +83,7 @@ static int make_jpeg(struct demo_rng *rng, const char *caption, struct buf *b)
 		rc = buf_putc(b, 1);
 	rc = rc ? rc : buf_append(b, frame, sizeof(frame));
 	table[5] = 1; /* one code of length 1, for symbol 0 */
-	for (int class = 0; !rc && class < 2; class++) {
+	for (int class = 0; !rc && class < 2; class ++) {
 		table[4] = (unsigned char)(class << 4);
 		rc = buf_append(b, table, sizeof(table));
 	}
@@ -96,7 +98,8 @@ static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		crc ^= p[i];
 		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (UINT32_C(0xedb88320) & (0u - (crc & 1)));
+			crc = (crc >> 1) ^
+			      (UINT32_C(0xedb88320) & (0u - (crc & 1)));
 	}
 	return ~crc;
 }
@@ -118,8 +121,12 @@ static int png_chunk(struct buf *b, const char type[4], const void *data,
 static int zlib_stored(const unsigned char *raw, size_t n, struct buf *out)
 {
 	uint32_t a = 1, s = 0;
-	unsigned char head[7] = {0x78, 0x01, 0x01, (unsigned char)n,
-				 (unsigned char)(n >> 8), (unsigned char)~n,
+	unsigned char head[7] = {0x78,
+				 0x01,
+				 0x01,
+				 (unsigned char)n,
+				 (unsigned char)(n >> 8),
+				 (unsigned char)~n,
 				 (unsigned char)(~n >> 8)};
 	int rc;
 
@@ -175,9 +182,9 @@ static int make_png(struct demo_rng *rng, const char *caption, struct buf *b)
 static void pdf_text(const char *in, char *out, size_t n)
 {
 	static const char *const from[] = {
-		"á", "č", "ď", "é", "ě", "í", "ň", "ó", "ř", "š", "ť", "ú", "ů",
-		"ý", "ž", "Á", "Č", "Ď", "É", "Ě", "Í", "Ň", "Ó", "Ř", "Š", "Ť",
-		"Ú", "Ů", "Ý", "Ž"};
+	    "á", "č", "ď", "é", "ě", "í", "ň", "ó", "ř", "š",
+	    "ť", "ú", "ů", "ý", "ž", "Á", "Č", "Ď", "É", "Ě",
+	    "Í", "Ň", "Ó", "Ř", "Š", "Ť", "Ú", "Ů", "Ý", "Ž"};
 	static const char to[] = "acdeeinorstuuyzACDEEINORSTUUYZ";
 	size_t o = 0;
 
@@ -202,12 +209,12 @@ static void pdf_text(const char *in, char *out, size_t n)
 static int make_pdf(struct demo_rng *rng, const char *caption, struct buf *b)
 {
 	static const char *const objects[] = {
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
-		" /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-		NULL, /* the content stream */
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"};
+	    "<< /Type /Catalog /Pages 2 0 R >>",
+	    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+	    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
+	    " /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+	    NULL, /* the content stream */
+	    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"};
 	size_t offsets[5];
 	char title[256];
 	struct buf content;
@@ -263,8 +270,9 @@ static int make_parents(char *path, struct err *e)
 	     slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-			err_set(e, ERR_IO, "demo: cannot create directory %s: %s",
-				path, strerror(errno));
+			err_set(e, ERR_IO,
+				"demo: cannot create directory %s: %s", path,
+				strerror(errno));
 			*slash = '/';
 			return ERR_IO;
 		}

@@ -27,9 +27,9 @@
 #define DEMO_NOTIFICATIONS 300
 
 static const char *const activity_types[] = {
-	"zaznam_created", "zaznam_updated",      "zaznam_deleted",
-	"comment_added",  "member_joined",       "member_left",
-	"member_role_changed", "document_uploaded"};
+    "zaznam_created",	   "zaznam_updated",   "zaznam_deleted",
+    "comment_added",	   "member_joined",    "member_left",
+    "member_role_changed", "document_uploaded"};
 
 static int64_t window_start(const struct demo_ctx *ctx)
 {
@@ -49,14 +49,14 @@ static int add_activity(struct demo_ctx *ctx, int property, int actor,
 	demo_uuid(&ctx->rng, id);
 	{
 		struct demo_activity row = {
-			.id = id,
-			.property_id = ctx->properties[property],
-			.actor_user_id = actor >= 0 ? ctx->users[actor] : NULL,
-			.type = type,
-			.target_type = target_type,
-			.target_id = target_id,
-			.metadata = json,
-			.created_at = at,
+		    .id = id,
+		    .property_id = ctx->properties[property],
+		    .actor_user_id = actor >= 0 ? ctx->users[actor] : NULL,
+		    .type = type,
+		    .target_type = target_type,
+		    .target_id = target_id,
+		    .metadata = json,
+		    .created_at = at,
 		};
 		rc = demo_insert_activity(ctx->db, &row, ctx->e);
 	}
@@ -88,11 +88,13 @@ static int real_activities(struct demo_ctx *ctx)
 		if (r->created_at > from)
 			rc = add_activity(ctx, r->property, r->actor,
 					  "zaznam_created", "zaznam", r->id,
-					  title_metadata(r->title), r->created_at);
+					  title_metadata(r->title),
+					  r->created_at);
 		if (!rc && r->is_deleted && r->updated_at > from)
 			rc = add_activity(ctx, r->property, r->actor,
 					  "zaznam_deleted", "zaznam", r->id,
-					  title_metadata(r->title), r->updated_at);
+					  title_metadata(r->title),
+					  r->updated_at);
 	}
 	for (int i = 0; !rc && i < ctx->document_count; i++) {
 		const struct demo_document_info *d = &ctx->documents[i];
@@ -104,8 +106,8 @@ static int real_activities(struct demo_ctx *ctx)
 		cJSON_AddStringToObject(m, "documentType", d->type);
 		if (d->created_at > from)
 			rc = add_activity(ctx, r->property, r->actor,
-					  "document_uploaded", "dokument", d->id,
-					  m, d->created_at);
+					  "document_uploaded", "dokument",
+					  d->id, m, d->created_at);
 		else
 			cJSON_Delete(m);
 	}
@@ -134,7 +136,8 @@ static int background_activity(struct demo_ctx *ctx, int i)
 	int actor = demo_pick_editor(ctx, property);
 	int member = (int)demo_rng_between(&ctx->rng, 0, DEMO_USERS - 1);
 	int record = (int)demo_rng_between(&ctx->rng, 0, ctx->record_count - 1);
-	int64_t at = demo_rng_between(&ctx->rng, window_start(ctx) + 1, ctx->now);
+	int64_t at =
+	    demo_rng_between(&ctx->rng, window_start(ctx) + 1, ctx->now);
 	char target[DEMO_ID_LEN];
 	cJSON *m = cJSON_CreateObject();
 
@@ -142,16 +145,20 @@ static int background_activity(struct demo_ctx *ctx, int i)
 	demo_uuid(&ctx->rng, target);
 	switch (i % 8) {
 	case 0:
-	case 2: cJSON_AddStringToObject(m, "title", "Drobná oprava"); break;
+	case 2:
+		cJSON_AddStringToObject(m, "title", "Drobná oprava");
+		break;
 	case 1:
 		if (ctx->records[record].created_at > at)
 			at = ctx->records[record].created_at +
 			     (ctx->now - ctx->records[record].created_at) / 2;
-		cJSON_AddStringToObject(m, "title", ctx->records[record].title
-							    ? ctx->records[record].title
-							    : "");
+		cJSON_AddStringToObject(m, "title",
+					ctx->records[record].title
+					    ? ctx->records[record].title
+					    : "");
 		return add_activity(ctx, ctx->records[record].property, actor,
-				    type, "zaznam", ctx->records[record].id, m, at);
+				    type, "zaznam", ctx->records[record].id, m,
+				    at);
 	case 3:
 	case 7:
 		cJSON_AddStringToObject(m, "zaznamId", ctx->records[record].id);
@@ -163,7 +170,7 @@ static int background_activity(struct demo_ctx *ctx, int i)
 				    ctx->users[member], m, at);
 	}
 	return add_activity(ctx, property, actor, type,
-			    i % 8 == 3 ? "comment"
+			    i % 8 == 3	 ? "comment"
 			    : i % 8 == 7 ? "dokument"
 					 : "zaznam",
 			    target, m, at);
@@ -192,12 +199,12 @@ static int add_notification(struct demo_ctx *ctx, int user, const char *type,
 		read_at = ctx->now;
 	{
 		struct demo_notification row = {
-			.id = id,
-			.user_id = ctx->users[user],
-			.type = type,
-			.payload = json,
-			.read_at = read_at,
-			.created_at = created_at,
+		    .id = id,
+		    .user_id = ctx->users[user],
+		    .type = type,
+		    .payload = json,
+		    .read_at = read_at,
+		    .created_at = created_at,
 		};
 		rc = demo_insert_notification(ctx->db, &row, ctx->e);
 	}
@@ -215,7 +222,8 @@ static void add_time(cJSON *obj, const char *name, int64_t ms)
 }
 
 /* Reminders the daily job would already have sent: one draft_reminder per
- * draft at 10+ days, one draft_expiring for the draft 25 days old. */
+ * draft at 10+ days, one draft_expiring for the draft 25 days old; none
+ * for a maker who turned draft reminders off. */
 static int draft_notifications(struct demo_ctx *ctx)
 {
 	int rc = 0;
@@ -226,7 +234,8 @@ static int draft_notifications(struct demo_ctx *ctx)
 		int user = r->creator >= 0 ? r->creator : r->actor;
 		cJSON *p;
 
-		if (!r->is_draft || age < 10 * MS_PER_DAY)
+		if (!r->is_draft || age < 10 * MS_PER_DAY ||
+		    !demo_user_wants_draft_reminders(user))
 			continue;
 		p = cJSON_CreateObject();
 		cJSON_AddStringToObject(p, "zaznamId", r->id);
@@ -236,7 +245,8 @@ static int draft_notifications(struct demo_ctx *ctx)
 		cJSON_AddNumberToObject(p, "daysOld", 3);
 		rc = add_notification(ctx, user, "draft_reminder", p,
 				      r->created_at + 3 * MS_PER_DAY,
-				      i % 2 ? r->created_at + 4 * MS_PER_DAY : 0);
+				      i % 2 ? r->created_at + 4 * MS_PER_DAY
+					    : 0);
 		if (rc || age / MS_PER_DAY != 25)
 			continue;
 		p = cJSON_CreateObject();
@@ -290,10 +300,12 @@ static cJSON *background_payload(struct demo_ctx *ctx, const char *type)
 	if (strcmp(type, "sync_failed") == 0) {
 		cJSON_AddStringToObject(p, "entityType", "zaznamy");
 		cJSON_AddStringToObject(p, "entityId", r->id);
-		cJSON_AddStringToObject(p, "error", "Conflict: newer version on server");
+		cJSON_AddStringToObject(p, "error",
+					"Conflict: newer version on server");
 	} else if (strcmp(type, "export_failed") == 0) {
 		cJSON_AddStringToObject(p, "format", "zip");
-		cJSON_AddStringToObject(p, "reason", "Export exceeded the size limit");
+		cJSON_AddStringToObject(p, "reason",
+					"Export exceeded the size limit");
 	} else if (strcmp(type, "invitation_received") == 0) {
 		cJSON_AddStringToObject(p, "targetType", "project");
 		cJSON_AddStringToObject(p, "targetName", demo_project_name(0));
@@ -312,30 +324,34 @@ static cJSON *background_payload(struct demo_ctx *ctx, const char *type)
 int demo_fill_notifications(struct demo_ctx *ctx)
 {
 	static const char *const types[] = {
-		"mention_in_comment", "comment_on_your_zaznam", "mention_in_comment",
-		"comment_on_your_zaznam", "sync_failed", "export_failed",
-		"invitation_received"};
+	    "mention_in_comment", "comment_on_your_zaznam",
+	    "mention_in_comment", "comment_on_your_zaznam",
+	    "sync_failed",	  "export_failed",
+	    "invitation_received"};
 	int rc = draft_notifications(ctx);
 
 	rc = rc ? rc : invitation_notifications(ctx);
 	/* Cleanup boundaries: read exactly 30 days ago, unread exactly 90. */
 	if (!rc)
-		rc = add_notification(ctx, 0, "mention_in_comment",
-				      background_payload(ctx, "mention_in_comment"),
-				      ctx->now - 30 * MS_PER_DAY,
-				      ctx->now - 30 * MS_PER_DAY + MS_PER_HOUR);
+		rc = add_notification(
+		    ctx, 0, "mention_in_comment",
+		    background_payload(ctx, "mention_in_comment"),
+		    ctx->now - 30 * MS_PER_DAY,
+		    ctx->now - 30 * MS_PER_DAY + MS_PER_HOUR);
 	if (!rc)
-		rc = add_notification(ctx, 1, "comment_on_your_zaznam",
-				      background_payload(ctx, "comment_on_your_zaznam"),
-				      ctx->now - 90 * MS_PER_DAY, 0);
+		rc = add_notification(
+		    ctx, 1, "comment_on_your_zaznam",
+		    background_payload(ctx, "comment_on_your_zaznam"),
+		    ctx->now - 90 * MS_PER_DAY, 0);
 	for (int i = 0; !rc && ctx->counts->notifications < DEMO_NOTIFICATIONS;
 	     i++) {
 		const char *type = types[i % 7];
 		int user = (int)demo_rng_between(&ctx->rng, 0, DEMO_USERS - 1);
-		int64_t at = demo_rng_between(&ctx->rng, window_start(ctx), ctx->now);
+		int64_t at =
+		    demo_rng_between(&ctx->rng, window_start(ctx), ctx->now);
 		int is_read = demo_rng_between(&ctx->rng, 0, 99) < 65;
-		int64_t read_at = at + demo_rng_between(&ctx->rng, 1, 48) *
-					       MS_PER_HOUR;
+		int64_t read_at =
+		    at + demo_rng_between(&ctx->rng, 1, 48) * MS_PER_HOUR;
 
 		rc = add_notification(ctx, user, type,
 				      background_payload(ctx, type), at,

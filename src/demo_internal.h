@@ -108,6 +108,8 @@ const char *demo_user_name(int i);
 const char *demo_user_email(int i);
 const char *demo_property_name(int i);
 const char *demo_project_name(int i);
+/* 0 for the user whose preferences turn push_draft_reminders off. */
+int demo_user_wants_draft_reminders(int user);
 /* A user who may write records on the property (owner or editor). */
 int demo_pick_editor(struct demo_ctx *ctx, int property);
 /* A unit of the property with that unit_type ("room": any room), or NULL. */

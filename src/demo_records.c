@@ -17,10 +17,21 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { TAG_OPRAVA = 1, TAG_UDRZBA, TAG_VYLEPSENI, TAG_NAKUP, TAG_REVIZE,
-       TAG_HAVARIE, TAG_POJISTENI, TAG_SMLOUVA, TAG_PLATBA, TAG_ZARUKA };
+enum {
+	TAG_OPRAVA = 1,
+	TAG_UDRZBA,
+	TAG_VYLEPSENI,
+	TAG_NAKUP,
+	TAG_REVIZE,
+	TAG_HAVARIE,
+	TAG_POJISTENI,
+	TAG_SMLOUVA,
+	TAG_PLATBA,
+	TAG_ZARUKA
+};
 
 /* property < 0: any; docs: p photo, d document (PDF), r receipt. */
+/* clang-format off */
 static const struct record_template {
 	const char *title, *description, *unit_type, *docs;
 	int property;
@@ -86,10 +97,12 @@ static const struct record_template {
 	{"Záruční oprava pračky", "Výměna ložisek v záruce, zdarma.", "room",
 	 "d", 1, 0, 0, {TAG_ZARUKA, TAG_OPRAVA}},
 };
+/* clang-format on */
 
 #define TEMPLATE_COUNT ((int)(sizeof(templates) / sizeof(templates[0])))
 
 /* Draft ages in minutes; the exact-day ones are the boundaries. */
+/* clang-format off */
 #define DAY_MINUTES (24 * 60)
 static const struct {
 	int64_t age_minutes;
@@ -107,20 +120,21 @@ static const struct {
 	{34 * DAY_MINUTES + 360, 1, 0, 0}, {38 * DAY_MINUTES + 120, 1, 0, 0},
 	{40 * DAY_MINUTES, 1, 0, 0},       {45 * DAY_MINUTES, 1, 1, 0},
 };
+/* clang-format on */
 
 #define DRAFT_COUNT ((int)(sizeof(drafts) / sizeof(drafts[0])))
 
 static const char *const comment_texts[] = {
-	"Faktura je v příloze, zaplaceno převodem.",
-	"Řemeslník přijde ve čtvrtek kolem deváté.",
-	"Díky, vypadá to dobře!",
-	"Nezapomeňte schovat záruční list.",
-	"Příště bych zkusil jinou firmu, bylo to drahé.",
-	"Fotky jsou z dnešního rána.",
-	"Looks great, thanks for sorting this out.",
-	"Je potřeba to zkontrolovat znovu na jaře.",
-	"Objednáno, doručení do týdne.",
-	"Pojišťovna chce ještě fotku poškození.",
+    "Faktura je v příloze, zaplaceno převodem.",
+    "Řemeslník přijde ve čtvrtek kolem deváté.",
+    "Díky, vypadá to dobře!",
+    "Nezapomeňte schovat záruční list.",
+    "Příště bych zkusil jinou firmu, bylo to drahé.",
+    "Fotky jsou z dnešního rána.",
+    "Looks great, thanks for sorting this out.",
+    "Je potřeba to zkontrolovat znovu na jaře.",
+    "Objednáno, doručení do týdne.",
+    "Pojišťovna chce ještě fotku poškození.",
 };
 
 static int pick_template(struct demo_ctx *ctx, int property)
@@ -128,7 +142,8 @@ static int pick_template(struct demo_ctx *ctx, int property)
 	for (;;) {
 		int t = (int)demo_rng_between(&ctx->rng, 0, TEMPLATE_COUNT - 1);
 
-		if (templates[t].property < 0 || templates[t].property == property)
+		if (templates[t].property < 0 ||
+		    templates[t].property == property)
 			return t;
 	}
 }
@@ -197,28 +212,30 @@ static int insert_document(struct demo_ctx *ctx, int record, char kind,
 	demo_uuid(&ctx->rng, d->id);
 	d->record = record;
 	d->type = types[kind == 'p' ? 0 : kind == 'd' ? 1 : 2];
-	d->created_at = r->created_at + demo_rng_between(&ctx->rng, 1, 90) *
-						MS_PER_MINUTE;
+	d->created_at =
+	    r->created_at + demo_rng_between(&ctx->rng, 1, 90) * MS_PER_MINUTE;
 	if (d->created_at > ctx->now)
 		d->created_at = ctx->now;
 	file_name_for(ctx, kind, ext, d->created_at, d->file_name,
 		      sizeof(d->file_name));
 	snprintf(key, sizeof(key), "documents/%s/%s/%s.%s",
 		 ctx->properties[r->property], r->id, d->id, ext);
-	rc = demo_file_create(&ctx->rng, ctx->storage_root, key, ext,
-			      caption, &size, ctx->e);
+	rc = demo_file_create(&ctx->rng, ctx->storage_root, key, ext, caption,
+			      &size, ctx->e);
 	if (!rc) {
 		struct demo_document row = {
-			.id = d->id,
-			.zaznam_id = r->id,
-			.type = d->type,
-			.storage_key = key,
-			.original_file_name = d->file_name,
-			.mime_type = mimes[ext[1] == 'p' ? 0 : ext[1] == 'n' ? 1 : 2],
-			.size_bytes = size,
-			.created_at = d->created_at,
-			.is_deleted = r->is_deleted,
-			.deleted_at = r->is_deleted ? r->updated_at : 0,
+		    .id = d->id,
+		    .zaznam_id = r->id,
+		    .type = d->type,
+		    .storage_key = key,
+		    .original_file_name = d->file_name,
+		    .mime_type = mimes[ext[1] == 'p'   ? 0
+				       : ext[1] == 'n' ? 1
+						       : 2],
+		    .size_bytes = size,
+		    .created_at = d->created_at,
+		    .is_deleted = r->is_deleted,
+		    .deleted_at = r->is_deleted ? r->updated_at : 0,
 		};
 		rc = demo_insert_document(ctx->db, &row, ctx->e);
 	}
@@ -236,35 +253,37 @@ static int insert_record(struct demo_ctx *ctx, struct demo_record_info *r,
 {
 	char date[11];
 	const char *unit = t->unit_type
-				   ? demo_pick_unit(ctx, r->property, t->unit_type)
-				   : NULL;
+			       ? demo_pick_unit(ctx, r->property, t->unit_type)
+			       : NULL;
 	int has_cost = t->cost_high > 0 &&
 		       (!r->is_draft || demo_rng_between(&ctx->rng, 0, 1));
 	/* Drawn one by one: initializers are evaluated in no fixed order. */
 	int64_t cost = has_cost ? demo_rng_between(&ctx->rng, t->cost_low / 10,
-						   t->cost_high / 10) * 10
+						   t->cost_high / 10) *
+				      10
 				: 0;
 	int64_t flags = demo_rng_between(&ctx->rng, 0, 7) == 0 ? 1 : 0;
 	struct demo_record row = {
-		.id = r->id,
-		.property_id = ctx->properties[r->property],
-		.unit_id = unit,
-		.title = r->title,
-		.description = t->description,
-		.date = date,
-		.has_cost = has_cost,
-		.cost = cost,
-		.status = status,
-		.flags = flags,
-		.created_by = r->creator >= 0 ? ctx->users[r->creator] : NULL,
-		.created_at = r->created_at,
-		.updated_at = r->updated_at,
-		.is_deleted = r->is_deleted,
-		.deleted_at = r->is_deleted ? r->updated_at : 0,
+	    .id = r->id,
+	    .property_id = ctx->properties[r->property],
+	    .unit_id = unit,
+	    .title = r->title,
+	    .description = t->description,
+	    .date = date,
+	    .has_cost = has_cost,
+	    .cost = cost,
+	    .status = status,
+	    .flags = flags,
+	    .created_by = r->creator >= 0 ? ctx->users[r->creator] : NULL,
+	    .created_at = r->created_at,
+	    .updated_at = r->updated_at,
+	    .is_deleted = r->is_deleted,
+	    .deleted_at = r->is_deleted ? r->updated_at : 0,
 	};
 	int rc;
 
-	demo_date(r->created_at - demo_rng_between(&ctx->rng, 0, 3) * MS_PER_DAY,
+	demo_date(r->created_at -
+		      demo_rng_between(&ctx->rng, 0, 3) * MS_PER_DAY,
 		  date);
 	if ((rc = demo_insert_record(ctx->db, &row, ctx->e)))
 		return rc;
@@ -284,8 +303,8 @@ static int insert_documents(struct demo_ctx *ctx, int record,
 
 	if (is_draft)
 		return demo_rng_between(&ctx->rng, 0, 3)
-			       ? insert_document(ctx, record, 'p', caption)
-			       : 0;
+			   ? insert_document(ctx, record, 'p', caption)
+			   : 0;
 	for (const char *kind = t->docs; *kind; kind++)
 		if ((rc = insert_document(ctx, record, *kind, caption)))
 			return rc;
@@ -310,8 +329,9 @@ static int fill_one(struct demo_ctx *ctx, int64_t created_at, int is_draft,
 	r->created_at = created_at;
 	r->updated_at = created_at;
 	if (!is_draft || is_deleted)
-		r->updated_at = created_at + demo_rng_between(&ctx->rng, 0, 96) *
-						     MS_PER_HOUR;
+		r->updated_at =
+		    created_at +
+		    demo_rng_between(&ctx->rng, 0, 96) * MS_PER_HOUR;
 	if (r->updated_at > ctx->now)
 		r->updated_at = ctx->now;
 	ctx->record_count++;
@@ -333,8 +353,8 @@ static int fill_comment(struct demo_ctx *ctx, int record)
 	demo_uuid(&ctx->rng, c->id);
 	c->record = record;
 	c->author = demo_pick_editor(ctx, r->property);
-	c->created_at = r->created_at +
-			demo_rng_between(&ctx->rng, 1, 72) * MS_PER_HOUR;
+	c->created_at =
+	    r->created_at + demo_rng_between(&ctx->rng, 1, 72) * MS_PER_HOUR;
 	if (c->created_at > ctx->now)
 		c->created_at = ctx->now - MS_PER_MINUTE;
 	if (mentioned == c->author)
@@ -347,7 +367,8 @@ static int fill_comment(struct demo_ctx *ctx, int record)
 	{
 		struct demo_comment row = {.id = c->id,
 					   .zaznam_id = r->id,
-					   .author_user_id = ctx->users[c->author],
+					   .author_user_id =
+					       ctx->users[c->author],
 					   .content = content,
 					   .created_at = c->created_at};
 		if ((rc = demo_insert_comment(ctx->db, &row, ctx->e)))
@@ -364,30 +385,33 @@ static int fill_comment(struct demo_ctx *ctx, int record)
 	return 0;
 }
 
+_Static_assert(DRAFT_COUNT < DEMO_RECORDS, "more drafts than records");
+
 int demo_fill_records(struct demo_ctx *ctx)
 {
 	int completed = DEMO_RECORDS - DRAFT_COUNT;
 	int rc;
 
 	for (int i = 0; i < DRAFT_COUNT; i++)
-		if ((rc = fill_one(ctx, ctx->now - drafts[i].age_minutes *
-							   MS_PER_MINUTE,
-				   1, drafts[i].has_creator,
-				   drafts[i].is_deleted, drafts[i].is_untitled)))
+		if ((rc = fill_one(
+			 ctx, ctx->now - drafts[i].age_minutes * MS_PER_MINUTE,
+			 1, drafts[i].has_creator, drafts[i].is_deleted,
+			 drafts[i].is_untitled)))
 			return rc;
 	for (int i = 0; i < completed; i++) {
 		/* Two recent ones without created_by, like the drafts above. */
-		int64_t age = i < 2 ? 12 + 50 * i
-				    : demo_rng_between(&ctx->rng, 1, 730);
-		int64_t at = ctx->now - age * MS_PER_DAY -
-			     demo_rng_between(&ctx->rng, 0, 600) * MS_PER_MINUTE;
+		int64_t age =
+		    i < 2 ? 12 + 50 * i : demo_rng_between(&ctx->rng, 1, 730);
+		int64_t at =
+		    ctx->now - age * MS_PER_DAY -
+		    demo_rng_between(&ctx->rng, 0, 600) * MS_PER_MINUTE;
 
 		if ((rc = fill_one(ctx, at, 0, i >= 2, i == completed - 1, 0)))
 			return rc;
 	}
 	for (int i = 0; i < DEMO_MAX_COMMENTS * 3 / 4; i++)
-		if ((rc = fill_comment(ctx, (int)demo_rng_between(
-						    &ctx->rng, 0,
+		if ((rc = fill_comment(
+			 ctx, (int)demo_rng_between(&ctx->rng, 0,
 						    ctx->record_count - 1))))
 			return rc;
 	return 0;

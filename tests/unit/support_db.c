@@ -26,7 +26,8 @@ int support_tempdir(char *out, size_t n)
 		base = "/tmp";
 	len = snprintf(out, n, "%s/domecek-test-XXXXXX", base);
 	if (len < 0 || (size_t)len >= n || !mkdtemp(out)) {
-		fprintf(stderr, "support_tempdir: cannot create under %s\n", base);
+		fprintf(stderr, "support_tempdir: cannot create under %s\n",
+			base);
 		return -1;
 	}
 	return 0;
@@ -67,8 +68,8 @@ sqlite3 *support_open(const char *dir)
 
 	snprintf(path, sizeof(path), "%s/app.db", dir);
 	if (sqlite3_open_v2(path, &db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-		    SQLITE_OK ||
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK ||
 	    exec_or_report(db, "PRAGMA foreign_keys=ON", path)) {
 		fprintf(stderr, "support_db: cannot open %s\n", path);
 		sqlite3_close(db);
