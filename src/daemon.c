@@ -114,9 +114,21 @@ static void on_clock_set(int fd, short revents, void *arg)
 	arm_clock_watch(d);
 }
 
-static int watch_events(struct daemon *d, struct err *e)
+/* Only the leader watches the WAL: a standby has nothing to pick up, and
+ * the leader's own writes would wake it for nothing. */
+static void watch_wal(struct daemon *d)
 {
 	char wal[4096];
+
+	snprintf(wal, sizeof(wal), "%s-wal", d->opt->db_path);
+	if (inotify_add_watch(d->inotify_fd, wal, IN_MODIFY) < 0)
+		log_event(LOG_WARN, "daemon.no_wal_watch", "file", wal, "error",
+			  strerror(errno), "effect", "jobs inserted by other programs "
+			  "are picked up at the next wake-up only", NULL);
+}
+
+static int watch_events(struct daemon *d, struct err *e)
+{
 	sigset_t mask;
 
 	sigemptyset(&mask);
@@ -130,11 +142,6 @@ static int watch_events(struct daemon *d, struct err *e)
 	d->clock_fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (d->signal_fd < 0 || d->inotify_fd < 0 || d->clock_fd < 0)
 		return err_set(e, ERR_IO, "setting up the event loop: %s", strerror(errno));
-	snprintf(wal, sizeof(wal), "%s-wal", d->opt->db_path);
-	if (inotify_add_watch(d->inotify_fd, wal, IN_MODIFY) < 0)
-		log_event(LOG_WARN, "daemon.no_wal_watch", "file", wal, "error",
-			  strerror(errno), "effect", "jobs inserted by other programs "
-			  "are picked up at the next wake-up only", NULL);
 	arm_clock_watch(d);
 	loop_watch(d->loop, d->signal_fd, POLLIN, on_signal, d);
 	loop_watch(d->loop, d->inotify_fd, POLLIN, on_wal_change, d);
@@ -182,6 +189,7 @@ static int become_leader(struct daemon *d, int64_t now, struct err *e)
 			recovered);
 	if ((rc = scheduler_sync(d->scheduler, now, e)))
 		return rc;
+	watch_wal(d);
 	d->next_fire_at = now; /* misfires are handled by the first tick */
 	log_event(LOG_INFO, "daemon.leader", "owner", d->owner, NULL);
 	return 0;

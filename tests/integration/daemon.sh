@@ -27,9 +27,8 @@ wait_log() { # FILE TEXT TIMEOUT_S
 jobs_bin migrate >/dev/null
 
 # 1. another program inserts a job; the running daemon picks it up
-jobs_bin run 2> daemon.log &
-pid=$!
-track_pid $pid
+start_daemon daemon.log run
+pid=$DAEMON_PID
 check "daemon starts and leads" wait_log daemon.log daemon.leader 10
 sql "INSERT INTO jobs (type, payload) VALUES ('noop', '{\"steps\": 3}')"
 check "an inserted job is picked up and done" wait_for 10 "SELECT state FROM jobs" succeeded
@@ -49,13 +48,11 @@ contains "the stop is logged" daemon.log daemon.stopped
 sql "DELETE FROM jobs WHERE id = 2"
 
 # 3. a second daemon waits as standby and takes over when the first dies
-jobs_bin run 2> a.log &
-a=$!
-track_pid $a
+start_daemon a.log run
+a=$DAEMON_PID
 check "first daemon leads" wait_log a.log daemon.leader 10
-jobs_bin run 2> b.log &
-b=$!
-track_pid $b
+start_daemon b.log run
+b=$DAEMON_PID
 check "second daemon reports standby" wait_log b.log daemon.standby 10
 contains "standby names the leader's pid" b.log "pid=$a"
 kill -KILL $a
@@ -70,8 +67,8 @@ wait $b
 sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
      INSERT INTO jobs (type, payload) SELECT 'noop', '{\"steps\": 2}' FROM n"
 for round in 1 2 3 4 5 6; do
-	jobs_bin run 2>> kill.log &
-	k=$!
+	start_daemon "kill$round.log" run
+	k=$DAEMON_PID
 	sleep "0.$((RANDOM % 40 + 5))"
 	kill -KILL $k
 	wait $k 2>/dev/null

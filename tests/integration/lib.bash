@@ -66,4 +66,13 @@ not_contains() {
 }
 
 jobs_bin() { "$BIN" --db "$T/domecek.db" "$@"; }
+# start_daemon LOG ARGS...: the binary itself in the background (so that
+# $DAEMON_PID is its pid, not a subshell's), stopped by teardown.
+start_daemon() {
+	local log=$1
+	shift
+	"$BIN" --db "$T/domecek.db" "$@" 2>"$log" &
+	DAEMON_PID=$!
+	track_pid "$DAEMON_PID"
+}
 sql() { sqlite3 -batch "$T/domecek.db" "$@"; }
