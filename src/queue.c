@@ -41,7 +41,7 @@ static const char sql_find_unique[] =
 static const char sql_claim[] =
 	"UPDATE jobs SET state = 'processing', owner = ?1, lease_until = ?2,\n"
 	"                attempts = attempts + 1, started_at = ?3, progress = NULL\n"
-	"WHERE id = (SELECT id FROM jobs\n"
+	"WHERE id = (SELECT id FROM jobs INDEXED BY jobs_claim\n"
 	"            WHERE state IN " WAITING_STATES " AND run_at <= ?3\n"
 	"            ORDER BY priority DESC, run_at, id LIMIT 1)\n"
 	"RETURNING id, type, payload, attempts, max_attempts, recurring_name, run_at";
@@ -82,7 +82,8 @@ static const char sql_fail[] =
 	"RETURNING state";
 
 static const char sql_next_due[] =
-	"SELECT run_at FROM jobs WHERE state IN " WAITING_STATES "\n"
+	"SELECT run_at FROM jobs INDEXED BY jobs_due\n"
+	"WHERE state IN " WAITING_STATES "\n"
 	"ORDER BY run_at LIMIT 1";
 
 static const char sql_pending[] =
@@ -91,11 +92,11 @@ static const char sql_pending[] =
 	"                  OR (state IN " WAITING_STATES " AND run_at <= ?1)\n"
 	"                  OR (state = 'failed'))";
 
-enum { ST_ENQUEUE, ST_FIND_UNIQUE, ST_CLAIM, ST_CLAIM_ID, ST_ATTEMPT_START, ST_ATTEMPT_FINISH,
+enum { ST_BEGIN, ST_COMMIT, ST_ENQUEUE, ST_FIND_UNIQUE, ST_CLAIM, ST_CLAIM_ID, ST_ATTEMPT_START, ST_ATTEMPT_FINISH,
        ST_RENEW, ST_COMPLETE, ST_FAIL, ST_NEXT_DUE, ST_PENDING, ST_COUNT };
 
 static const char *const statement_sql[ST_COUNT] = {
-	sql_enqueue, sql_find_unique, sql_claim, sql_claim_id, sql_attempt_start,
+	"BEGIN IMMEDIATE", "COMMIT", sql_enqueue, sql_find_unique, sql_claim, sql_claim_id, sql_attempt_start,
 	sql_attempt_finish, sql_renew, sql_complete, sql_fail, sql_next_due,
 	sql_pending,
 };
@@ -125,6 +126,25 @@ static sqlite3_stmt *use(struct queue *q, int which)
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	return stmt;
+}
+
+/* db_begin/db_commit with statements prepared once: the claim and the
+ * completion are the hot path of every job. */
+static int begin(struct queue *q, struct err *e)
+{
+	int rc = step_done(use(q, ST_BEGIN));
+
+	return rc == SQLITE_DONE ? 0 : db_error(q->db, rc, e, "BEGIN IMMEDIATE");
+}
+
+static int commit(struct queue *q, struct err *e)
+{
+	int rc = step_done(use(q, ST_COMMIT));
+
+	if (rc == SQLITE_DONE)
+		return 0;
+	db_rollback(q->db);
+	return db_error(q->db, rc, e, "COMMIT");
 }
 
 /* Keeps job_types in step with the compiled-in registry, so rows that
@@ -373,11 +393,11 @@ static int claim(struct queue *q, int64_t now, int64_t id, struct queue_job *job
 	int rc;
 
 	memset(job, 0, sizeof(*job));
-	if ((rc = db_begin(q->db, e)))
+	if ((rc = begin(q, e)))
 		return rc;
 	if ((rc = claim_row(q, now, id, job, e)) || (rc = start_attempt(q, job, now, e)))
 		goto fail;
-	if ((rc = db_commit(q->db, e)))
+	if ((rc = commit(q, e)))
 		goto fail;
 	return 0;
 fail:
@@ -448,7 +468,7 @@ int queue_complete(struct queue *q, const struct queue_job *job, int64_t now,
 	sqlite3_stmt *stmt;
 	int rc;
 
-	if ((rc = db_begin(q->db, e)))
+	if ((rc = begin(q, e)))
 		return rc;
 	stmt = use(q, ST_COMPLETE);
 	sqlite3_bind_int64(stmt, 1, job->id);
@@ -467,7 +487,7 @@ int queue_complete(struct queue *q, const struct queue_job *job, int64_t now,
 	}
 	if ((rc = finish_attempt(q, job, now, "succeeded", NULL, e)))
 		goto fail;
-	return db_commit(q->db, e);
+	return commit(q, e);
 fail:
 	db_rollback(q->db);
 	return rc;
@@ -481,7 +501,7 @@ int queue_fail(struct queue *q, const struct queue_job *job, int64_t now,
 	int rc;
 
 	*state_out = "failed";
-	if ((rc = db_begin(q->db, e)))
+	if ((rc = begin(q, e)))
 		return rc;
 	stmt = use(q, ST_FAIL);
 	sqlite3_bind_int64(stmt, 1, job->id);
@@ -506,7 +526,7 @@ int queue_fail(struct queue *q, const struct queue_job *job, int64_t now,
 	}
 	if ((rc = finish_attempt(q, job, now, "failed", error, e)))
 		goto fail;
-	return db_commit(q->db, e);
+	return commit(q, e);
 fail:
 	db_rollback(q->db);
 	return rc;
