@@ -88,7 +88,7 @@ static struct storage *open_foreground_storage(const struct config *cfg)
 	if (fs_mkdirs(cfg->storage.local.root, 0750, &e) ||
 	    storage_open_local(cfg->storage.local.root, &st, &e)) {
 		log_event(LOG_WARN, "storage.unavailable", "root", cfg->storage.local.root,
-			  "error", e.msg, NULL);
+			  "error", e.msg, (char *)NULL);
 		return NULL;
 	}
 	return st;

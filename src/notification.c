@@ -13,8 +13,8 @@
 #include <stdio.h>
 
 static const char insert_sql[] =
-	"INSERT INTO notifications (id, user_id, type, payload, created_at)\n"
-	"VALUES (?1, ?2, ?3, ?4, ?5)";
+    "INSERT INTO notifications (id, user_id, type, payload, created_at)\n"
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
 
 int notification_uuid(char out[NOTIFICATION_ID_LEN], struct err *e)
 {
@@ -22,7 +22,8 @@ int notification_uuid(char out[NOTIFICATION_ID_LEN], struct err *e)
 	char hex[33];
 
 	if (crypto_random(b, sizeof(b)))
-		return err_set(e, ERR_IO, "no random bytes for a notification id");
+		return err_set(e, ERR_IO,
+			       "no random bytes for a notification id");
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
 	crypto_hex(b, sizeof(b), hex);

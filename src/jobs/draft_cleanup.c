@@ -50,10 +50,10 @@
 #include <string.h>
 
 struct cleanup_state {
-	int64_t cutoff;  /* created_at must be before this */
-	int64_t coarse;  /* text bound for the index: next whole second */
+	int64_t cutoff; /* created_at must be before this */
+	int64_t coarse; /* text bound for the index: next whole second */
 	int batch_size;
-	char **ids;     /* this batch's drafts, owned until the step ends */
+	char **ids; /* this batch's drafts, owned until the step ends */
 	int id_count;
 };
 
@@ -63,27 +63,27 @@ struct cleanup_batch {
 };
 
 static const char select_drafts_sql[] =
-	"SELECT id FROM zaznamy\n"
-	"WHERE status = 'draft' AND is_deleted = 0\n"
-	"  AND created_at < ?1\n"
-	"  AND strftime('%Y-%m-%dT%H:%M:%fZ', created_at) < ?2\n"
-		"ORDER BY created_at, id\n"
-	"LIMIT ?3";
+    "SELECT id FROM zaznamy\n"
+    "WHERE status = 'draft' AND is_deleted = 0\n"
+    "  AND created_at < ?1\n"
+    "  AND strftime('%Y-%m-%dT%H:%M:%fZ', created_at) < ?2\n"
+    "ORDER BY created_at, id\n"
+    "LIMIT ?3";
 
 static const char select_documents_sql[] =
-	"SELECT id, storage_key FROM zaznam_dokumenty\n"
-	"WHERE zaznam_id = ?1 AND is_deleted = 0\n"
-	"ORDER BY id";
+    "SELECT id, storage_key FROM zaznam_dokumenty\n"
+    "WHERE zaznam_id = ?1 AND is_deleted = 0\n"
+    "ORDER BY id";
 
 static const char delete_documents_sql[] =
-	"UPDATE zaznam_dokumenty\n"
-	"SET is_deleted = 1, deleted_at = ?2, updated_at = ?2\n"
-	"WHERE zaznam_id = ?1 AND is_deleted = 0";
+    "UPDATE zaznam_dokumenty\n"
+    "SET is_deleted = 1, deleted_at = ?2, updated_at = ?2\n"
+    "WHERE zaznam_id = ?1 AND is_deleted = 0";
 
 static const char delete_draft_sql[] =
-	"UPDATE zaznamy\n"
-	"SET is_deleted = 1, deleted_at = ?2, updated_at = ?2\n"
-	"WHERE id = ?1 AND status = 'draft' AND is_deleted = 0";
+    "UPDATE zaznamy\n"
+    "SET is_deleted = 1, deleted_at = ?2, updated_at = ?2\n"
+    "WHERE id = ?1 AND status = 'draft' AND is_deleted = 0";
 
 static int cleanup_start(struct job_ctx *ctx, struct err *e)
 {
@@ -95,11 +95,15 @@ static int cleanup_start(struct job_ctx *ctx, struct err *e)
 	ctx->state = s;
 	s->batch_size = cfg->jobs.draft_cleanup.r.batch_size;
 	if (s->batch_size < 1)
-		return err_set(e, ERR_INVALID, "Jobs.DraftCleanup.BatchSize must be at least 1");
+		return err_set(
+		    e, ERR_INVALID,
+		    "Jobs.DraftCleanup.BatchSize must be at least 1");
 	s->ids = calloc((size_t)s->batch_size, sizeof(*s->ids));
 	if (!s->ids)
-		return err_set(e, ERR_NOMEM, "out of memory for %d draft ids", s->batch_size);
-	s->cutoff = ctx->now - cfg->jobs.draft_cleanup.delete_after_days * MS_PER_DAY;
+		return err_set(e, ERR_NOMEM, "out of memory for %d draft ids",
+			       s->batch_size);
+	s->cutoff =
+	    ctx->now - cfg->jobs.draft_cleanup.delete_after_days * MS_PER_DAY;
 	s->coarse = s->cutoff - s->cutoff % MS_PER_SECOND + MS_PER_SECOND;
 	/* Every count shows in the result, zero or not. */
 	job_count(ctx, "deleted", 0);
@@ -117,8 +121,8 @@ static void free_ids(struct cleanup_state *s)
 	s->id_count = 0;
 }
 
-static int select_batch(struct job_ctx *ctx, struct cleanup_state *s, int *count,
-			struct err *e)
+static int select_batch(struct job_ctx *ctx, struct cleanup_state *s,
+			int *count, struct err *e)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc, n = 0;
@@ -131,7 +135,8 @@ static int select_batch(struct job_ctx *ctx, struct cleanup_state *s, int *count
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && n < s->batch_size) {
 		s->ids[n] = strdup((const char *)sqlite3_column_text(stmt, 0));
 		if (!s->ids[n]) {
-			rc = err_set(e, ERR_NOMEM, "out of memory for a draft id");
+			rc = err_set(e, ERR_NOMEM,
+				     "out of memory for a draft id");
 			goto done;
 		}
 		s->id_count = ++n;
@@ -148,30 +153,35 @@ done:
 }
 
 /* Deletes one document's blob; a refused key is logged and skipped. */
-static int delete_blob(struct job_ctx *ctx, const char *draft_id, const char *doc_id,
-		       const char *key, struct cleanup_batch *b, struct err *e)
+static int delete_blob(struct job_ctx *ctx, const char *draft_id,
+		       const char *doc_id, const char *key,
+		       struct cleanup_batch *b, struct err *e)
 {
 	struct storage *st = ctx->services ? ctx->services->storage : NULL;
 	struct err why = {0};
 	int rc;
 
 	if (storage_key_valid(key, &why)) {
-		log_event(LOG_WARN, "draft_cleanup.key_refused", "draft", draft_id,
-			  "document", doc_id, "reason", why.msg, NULL);
+		log_event(LOG_WARN, "draft_cleanup.key_refused", "draft",
+			  draft_id, "document", doc_id, "reason", why.msg,
+			  (char *)NULL);
 		b->keys_refused++;
 		return 0;
 	}
 	if (!st)
-		return err_set(e, ERR_INVALID, "draft %s, document %s: no blob storage is "
-			       "open (Storage.Provider), so its file cannot be deleted",
-			       draft_id, doc_id);
+		return err_set(
+		    e, ERR_INVALID,
+		    "draft %s, document %s: no blob storage is "
+		    "open (Storage.Provider), so its file cannot be deleted",
+		    draft_id, doc_id);
 	rc = storage_delete(st, key, &why);
 	if (rc == ERR_NOTFOUND) {
 		b->blobs_missing++;
 		return 0;
 	}
 	if (rc)
-		return err_set(e, rc, "draft %s, document %s: %s", draft_id, doc_id, why.msg);
+		return err_set(e, rc, "draft %s, document %s: %s", draft_id,
+			       doc_id, why.msg);
 	b->blobs_deleted++;
 	return 0;
 }
@@ -189,7 +199,8 @@ static int delete_blobs(struct job_ctx *ctx, const char *draft_id,
 		const char *doc_id = (const char *)sqlite3_column_text(stmt, 0);
 		const char *key = (const char *)sqlite3_column_text(stmt, 1);
 
-		if ((rc = delete_blob(ctx, draft_id, doc_id, key ? key : "", b, e)))
+		if ((rc = delete_blob(ctx, draft_id, doc_id, key ? key : "", b,
+				      e)))
 			goto done;
 	}
 	if (rc != SQLITE_DONE) {
@@ -229,7 +240,8 @@ static int delete_draft(struct job_ctx *ctx, const char *draft_id,
 	int rc, documents = 0, drafts = 0;
 
 	if ((rc = delete_blobs(ctx, draft_id, b, e)) ||
-	    (rc = soft_delete(ctx, delete_documents_sql, draft_id, &documents, e)) ||
+	    (rc = soft_delete(ctx, delete_documents_sql, draft_id, &documents,
+			      e)) ||
 	    (rc = soft_delete(ctx, delete_draft_sql, draft_id, &drafts, e)))
 		return rc;
 	b->documents += documents;
@@ -279,12 +291,12 @@ static void cleanup_finish(struct job_ctx *ctx)
 }
 
 const struct job_type job_draft_cleanup = {
-	.name = "draft_cleanup",
-	.priority = 0,
-	.max_attempts = 3,
-	.retry_delay_ms = 30000,
-	.retry_cap_ms = 3600000,
-	.start = cleanup_start,
-	.step = cleanup_step,
-	.finish = cleanup_finish,
+    .name = "draft_cleanup",
+    .priority = 0,
+    .max_attempts = 3,
+    .retry_delay_ms = 30000,
+    .retry_cap_ms = 3600000,
+    .start = cleanup_start,
+    .step = cleanup_step,
+    .finish = cleanup_finish,
 };

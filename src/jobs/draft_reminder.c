@@ -82,39 +82,42 @@ struct reminder_batch {
 };
 
 /* ?1 coarse text bound, ?2 exact cutoff, ?3 notice type, ?4 batch size. */
-#define CANDIDATES_SQL(exact_test)                                                   \
-	"WITH draft AS (\n"                                                          \
-	"  SELECT z.id, z.title, p.name AS property_name,\n"                         \
-	"         strftime('%Y-%m-%dT%H:%M:%fZ', z.created_at) AS created_at,\n"     \
-	"         COALESCE(z.created_by, (\n"                                        \
-	"           SELECT a.actor_user_id FROM activities a\n"                      \
-	"           WHERE a.target_type = 'zaznam' AND a.target_id = z.id\n"         \
-	"             AND a.type = 'zaznam_created'\n"                               \
-	"           ORDER BY a.created_at, a.id LIMIT 1)) AS creator\n"              \
-	"  FROM zaznamy z JOIN properties p ON p.id = z.property_id\n"               \
-	"  WHERE z.status = 'draft' AND z.is_deleted = 0\n"                          \
-	"    AND z.created_at < ?1\n"                                                \
-	"    AND strftime('%Y-%m-%dT%H:%M:%fZ', z.created_at) " exact_test " ?2\n"   \
-	"    AND NOT EXISTS (SELECT 1 FROM draft_notices m\n"                        \
-	"                    WHERE m.zaznam_id = z.id AND m.type = ?3))\n"           \
-	"SELECT d.id, d.title, d.property_name, d.created_at,\n"                     \
-	"       u.id, u.email, u.first_name, u.preferred_language\n"                 \
-	"FROM draft d JOIN users u ON u.id = d.creator\n"                            \
-	"WHERE u.is_blocked = 0 AND u.is_deleted = 0\n"                              \
-	"  AND COALESCE((SELECT push_draft_reminders FROM user_preferences\n"        \
-	"                WHERE user_id = u.id), 1) = 1\n"                            \
-	"  AND NOT EXISTS (SELECT 1 FROM notifications n\n"                          \
-	"                  WHERE n.user_id = u.id AND n.type = ?3\n"                 \
-	"                    AND json_extract(n.payload, '$.zaznamId') = d.id)\n"    \
-	"ORDER BY d.created_at, d.id\n"                                              \
+#define CANDIDATES_SQL(exact_test)                                             \
+	"WITH draft AS (\n"                                                    \
+	"  SELECT z.id, z.title, p.name AS property_name,\n"                   \
+	"         strftime('%Y-%m-%dT%H:%M:%fZ', z.created_at) AS "            \
+	"created_at,\n"                                                        \
+	"         COALESCE(z.created_by, (\n"                                  \
+	"           SELECT a.actor_user_id FROM activities a\n"                \
+	"           WHERE a.target_type = 'zaznam' AND a.target_id = z.id\n"   \
+	"             AND a.type = 'zaznam_created'\n"                         \
+	"           ORDER BY a.created_at, a.id LIMIT 1)) AS creator\n"        \
+	"  FROM zaznamy z JOIN properties p ON p.id = z.property_id\n"         \
+	"  WHERE z.status = 'draft' AND z.is_deleted = 0\n"                    \
+	"    AND z.created_at < ?1\n"                                          \
+	"    AND strftime('%Y-%m-%dT%H:%M:%fZ', z.created_at) " exact_test     \
+	" ?2\n"                                                                \
+	"    AND NOT EXISTS (SELECT 1 FROM draft_notices m\n"                  \
+	"                    WHERE m.zaznam_id = z.id AND m.type = ?3))\n"     \
+	"SELECT d.id, d.title, d.property_name, d.created_at,\n"               \
+	"       u.id, u.email, u.first_name, u.preferred_language\n"           \
+	"FROM draft d JOIN users u ON u.id = d.creator\n"                      \
+	"WHERE u.is_blocked = 0 AND u.is_deleted = 0\n"                        \
+	"  AND COALESCE((SELECT push_draft_reminders FROM user_preferences\n"  \
+	"                WHERE user_id = u.id), 1) = 1\n"                      \
+	"  AND NOT EXISTS (SELECT 1 FROM notifications n\n"                    \
+	"                  WHERE n.user_id = u.id AND n.type = ?3\n"           \
+	"                    AND json_extract(n.payload, '$.zaznamId') = "     \
+	"d.id)\n"                                                              \
+	"ORDER BY d.created_at, d.id\n"                                        \
 	"LIMIT ?4"
 
 static const char reminder_candidates_sql[] = CANDIDATES_SQL("<");
 static const char expiring_candidates_sql[] = CANDIDATES_SQL("<=");
 
 static const char insert_marker_sql[] =
-	"INSERT OR IGNORE INTO draft_notices (zaznam_id, type, sent_at)\n"
-	"VALUES (?1, ?2, ?3)";
+    "INSERT OR IGNORE INTO draft_notices (zaznam_id, type, sent_at)\n"
+    "VALUES (?1, ?2, ?3)";
 
 static int reminder_start(struct job_ctx *ctx, struct err *e)
 {
@@ -127,10 +130,16 @@ static int reminder_start(struct job_ctx *ctx, struct err *e)
 	ctx->state = s;
 	s->batch_size = cfg->jobs.draft_reminder.r.batch_size;
 	if (s->batch_size < 1)
-		return err_set(e, ERR_INVALID, "Jobs.DraftReminder.BatchSize must be at least 1");
-	s->delete_after_ms = cfg->jobs.draft_cleanup.delete_after_days * MS_PER_DAY;
-	warn_before = cfg->jobs.draft_reminder.expiration_warning_days * MS_PER_DAY;
-	s->reminder_cutoff = ctx->now - cfg->jobs.draft_reminder.reminder_after_days * MS_PER_DAY;
+		return err_set(
+		    e, ERR_INVALID,
+		    "Jobs.DraftReminder.BatchSize must be at least 1");
+	s->delete_after_ms =
+	    cfg->jobs.draft_cleanup.delete_after_days * MS_PER_DAY;
+	warn_before =
+	    cfg->jobs.draft_reminder.expiration_warning_days * MS_PER_DAY;
+	s->reminder_cutoff =
+	    ctx->now -
+	    cfg->jobs.draft_reminder.reminder_after_days * MS_PER_DAY;
 	s->expiring_cutoff = ctx->now - s->delete_after_ms + warn_before;
 	job_count(ctx, "reminded", 0);
 	job_count(ctx, "expiring", 0);
@@ -140,8 +149,8 @@ static int reminder_start(struct job_ctx *ctx, struct err *e)
 
 /* Records the notice; *is_new 0 when it was already recorded (SQLite may
  * show an updated row twice to a statement still stepping). */
-static int insert_marker(struct job_ctx *ctx, const char *draft_id, const char *type,
-			 int *is_new, struct err *e)
+static int insert_marker(struct job_ctx *ctx, const char *draft_id,
+			 const char *type, int *is_new, struct err *e)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
@@ -152,23 +161,27 @@ static int insert_marker(struct job_ctx *ctx, const char *draft_id, const char *
 	sqlite3_bind_text(stmt, 2, type, -1, SQLITE_STATIC);
 	db_bind_time(stmt, 3, ctx->now);
 	rc = sqlite3_step(stmt);
-	rc = rc == SQLITE_DONE ? 0 : db_error(ctx->db, rc, e, "record a draft notice");
+	rc = rc == SQLITE_DONE
+		 ? 0
+		 : db_error(ctx->db, rc, e, "record a draft notice");
 	*is_new = sqlite3_changes(ctx->db) > 0;
 	sqlite3_finalize(stmt);
 	return rc;
 }
 
 /* Serialises obj (consumed) and inserts it as the user's notification. */
-static int notify(struct job_ctx *ctx, const struct draft_row *d, const char *type,
-		  cJSON *obj, struct err *e)
+static int notify(struct job_ctx *ctx, const struct draft_row *d,
+		  const char *type, cJSON *obj, struct err *e)
 {
 	char *json = obj ? cJSON_PrintUnformatted(obj) : NULL;
 	int rc;
 
 	cJSON_Delete(obj);
 	if (!json)
-		return err_set(e, ERR_NOMEM, "out of memory for a %s payload", type);
-	rc = notification_insert(ctx->db, d->user_id, type, json, ctx->now, NULL, e);
+		return err_set(e, ERR_NOMEM, "out of memory for a %s payload",
+			       type);
+	rc = notification_insert(ctx->db, d->user_id, type, json, ctx->now,
+				 NULL, e);
 	cJSON_free(json);
 	return rc;
 }
@@ -180,14 +193,16 @@ static void add_time(cJSON *obj, const char *name, int64_t ms)
 	cJSON_AddStringToObject(obj, name, clock_format(ms, iso));
 }
 
-static int send_reminder(struct job_ctx *ctx, const struct draft_row *d, struct err *e)
+static int send_reminder(struct job_ctx *ctx, const struct draft_row *d,
+			 struct err *e)
 {
 	cJSON *p = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(p, "zaznamId", d->id);
 	cJSON_AddStringToObject(p, "propertyName", d->property_name);
 	add_time(p, "createdAt", d->created_at);
-	cJSON_AddNumberToObject(p, "daysOld", (double)((ctx->now - d->created_at) / MS_PER_DAY));
+	cJSON_AddNumberToObject(
+	    p, "daysOld", (double)((ctx->now - d->created_at) / MS_PER_DAY));
 	return notify(ctx, d, "draft_reminder", p, e);
 }
 
@@ -199,11 +214,12 @@ static int64_t days_remaining(int64_t expires_at, int64_t now)
 }
 
 /* Enqueues the draft_expiring email; *inserted 0 when one is pending. */
-static int enqueue_email(struct job_ctx *ctx, const struct draft_row *d, int64_t expires_at,
-			 int *inserted, struct err *e)
+static int enqueue_email(struct job_ctx *ctx, const struct draft_row *d,
+			 int64_t expires_at, int *inserted, struct err *e)
 {
 	int is_english = strcmp(d->language, "en") == 0;
-	cJSON *p = cJSON_CreateObject(), *data = cJSON_AddObjectToObject(p, "data");
+	cJSON *p = cJSON_CreateObject(),
+	      *data = cJSON_AddObjectToObject(p, "data");
 	char key[128], *json;
 	int rc;
 
@@ -212,23 +228,27 @@ static int enqueue_email(struct job_ctx *ctx, const struct draft_row *d, int64_t
 	cJSON_AddStringToObject(p, "language", is_english ? "en" : "cs");
 	if (d->first_name && d->first_name[0])
 		cJSON_AddStringToObject(data, "name", d->first_name);
-	cJSON_AddStringToObject(data, "zaznamTitle", d->title && d->title[0] ? d->title
-						     : is_english ? "Untitled" : "Bez názvu");
+	cJSON_AddStringToObject(data, "zaznamTitle",
+				d->title && d->title[0] ? d->title
+				: is_english		? "Untitled"
+							: "Bez názvu");
 	cJSON_AddStringToObject(data, "propertyName", d->property_name);
 	add_time(data, "expiresAt", expires_at);
-	cJSON_AddNumberToObject(data, "daysRemaining", (double)days_remaining(expires_at, ctx->now));
+	cJSON_AddNumberToObject(data, "daysRemaining",
+				(double)days_remaining(expires_at, ctx->now));
 	json = cJSON_PrintUnformatted(p);
 	cJSON_Delete(p);
 	if (!json)
-		return err_set(e, ERR_NOMEM, "out of memory for a draft_expiring email");
+		return err_set(e, ERR_NOMEM,
+			       "out of memory for a draft_expiring email");
 	snprintf(key, sizeof(key), "draft_expiring:%s", d->id);
 	rc = queue_insert(ctx->db, "send_email", json, key, 0, inserted, e);
 	cJSON_free(json);
 	return rc;
 }
 
-static int send_expiring(struct job_ctx *ctx, const struct draft_row *d, int *emailed,
-			 struct err *e)
+static int send_expiring(struct job_ctx *ctx, const struct draft_row *d,
+			 int *emailed, struct err *e)
 {
 	struct reminder_state *s = ctx->state;
 	int64_t expires_at = d->created_at + s->delete_after_ms;
@@ -238,7 +258,8 @@ static int send_expiring(struct job_ctx *ctx, const struct draft_row *d, int *em
 	cJSON_AddStringToObject(p, "zaznamId", d->id);
 	cJSON_AddStringToObject(p, "propertyName", d->property_name);
 	add_time(p, "expiresAt", expires_at);
-	cJSON_AddNumberToObject(p, "daysRemaining", (double)days_remaining(expires_at, ctx->now));
+	cJSON_AddNumberToObject(p, "daysRemaining",
+				(double)days_remaining(expires_at, ctx->now));
 	if ((rc = notify(ctx, d, "draft_expiring", p, e)))
 		return rc;
 	*emailed = 0;
@@ -257,13 +278,13 @@ static int handle_row(struct job_ctx *ctx, sqlite3_stmt *stmt, const char *type,
 		      struct reminder_batch *b, struct err *e)
 {
 	struct draft_row d = {
-		.id = column_text(stmt, 0),
-		.title = column_text(stmt, 1),
-		.property_name = column_text(stmt, 2),
-		.user_id = column_text(stmt, 4),
-		.email = column_text(stmt, 5),
-		.first_name = column_text(stmt, 6),
-		.language = column_text(stmt, 7),
+	    .id = column_text(stmt, 0),
+	    .title = column_text(stmt, 1),
+	    .property_name = column_text(stmt, 2),
+	    .user_id = column_text(stmt, 4),
+	    .email = column_text(stmt, 5),
+	    .first_name = column_text(stmt, 6),
+	    .language = column_text(stmt, 7),
 	};
 	int rc, emailed = 0, is_new = 0;
 
@@ -272,7 +293,8 @@ static int handle_row(struct job_ctx *ctx, sqlite3_stmt *stmt, const char *type,
 	if (!d.property_name)
 		d.property_name = "";
 	if (db_column_time(stmt, 3, &d.created_at))
-		return err_set(e, ERR_INVALID, "draft %s: created_at is not a time", d.id);
+		return err_set(e, ERR_INVALID,
+			       "draft %s: created_at is not a time", d.id);
 	if ((rc = insert_marker(ctx, d.id, type, &is_new, e)) || !is_new)
 		return rc;
 	if (strcmp(type, "draft_reminder") == 0) {
@@ -289,7 +311,8 @@ static int handle_row(struct job_ctx *ctx, sqlite3_stmt *stmt, const char *type,
 }
 
 /* One batch of the current phase, inside the caller's transaction. */
-static int run_batch(struct job_ctx *ctx, struct reminder_batch *b, struct err *e)
+static int run_batch(struct job_ctx *ctx, struct reminder_batch *b,
+		     struct err *e)
 {
 	struct reminder_state *s = ctx->state;
 	int is_reminder = s->phase == PHASE_REMINDER;
@@ -298,7 +321,9 @@ static int run_batch(struct job_ctx *ctx, struct reminder_batch *b, struct err *
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	rc = db_prepare(ctx->db, is_reminder ? reminder_candidates_sql : expiring_candidates_sql,
+	rc = db_prepare(ctx->db,
+			is_reminder ? reminder_candidates_sql
+				    : expiring_candidates_sql,
 			&stmt, e);
 	if (rc)
 		return rc;
@@ -311,7 +336,9 @@ static int run_batch(struct job_ctx *ctx, struct reminder_batch *b, struct err *
 			goto done;
 		b->drafts++;
 	}
-	rc = rc == SQLITE_DONE ? 0 : db_error(ctx->db, rc, e, "select drafts to remind");
+	rc = rc == SQLITE_DONE
+		 ? 0
+		 : db_error(ctx->db, rc, e, "select drafts to remind");
 done:
 	sqlite3_finalize(stmt);
 	return rc;
@@ -332,12 +359,14 @@ static int reminder_step(struct job_ctx *ctx, struct err *e)
 	job_count(ctx, "reminded", b.reminded);
 	job_count(ctx, "expiring", b.expiring);
 	job_count(ctx, "emails", b.emails);
-	snprintf(ctx->progress, sizeof(ctx->progress), "%lld reminded, %lld expiring",
+	snprintf(ctx->progress, sizeof(ctx->progress),
+		 "%lld reminded, %lld expiring",
 		 (long long)job_count_get(ctx, "reminded"),
 		 (long long)job_count_get(ctx, "expiring"));
 	if (b.drafts == s->batch_size)
 		return JOB_AGAIN;
-	if (s->phase == PHASE_REMINDER && ctx->cfg->jobs.draft_cleanup.r.enabled) {
+	if (s->phase == PHASE_REMINDER &&
+	    ctx->cfg->jobs.draft_cleanup.r.enabled) {
 		s->phase = PHASE_EXPIRING;
 		return JOB_AGAIN;
 	}
@@ -352,12 +381,12 @@ static void reminder_finish(struct job_ctx *ctx)
 }
 
 const struct job_type job_draft_reminder = {
-	.name = "draft_reminder",
-	.priority = 0,
-	.max_attempts = 3,
-	.retry_delay_ms = 30000,
-	.retry_cap_ms = 3600000,
-	.start = reminder_start,
-	.step = reminder_step,
-	.finish = reminder_finish,
+    .name = "draft_reminder",
+    .priority = 0,
+    .max_attempts = 3,
+    .retry_delay_ms = 30000,
+    .retry_cap_ms = 3600000,
+    .start = reminder_start,
+    .step = reminder_step,
+    .finish = reminder_finish,
 };

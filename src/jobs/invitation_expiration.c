@@ -43,22 +43,22 @@ struct expiration_batch {
 };
 
 static const char select_expired_sql[] =
-	"SELECT i.id, i.email, i.target_type, i.created_by,\n"
-	"       CASE i.target_type\n"
-	"         WHEN 'project' THEN (SELECT name FROM projects WHERE id = i.target_id)\n"
-	"         ELSE (SELECT name FROM properties WHERE id = i.target_id)\n"
-	"       END,\n"
-	"       (SELECT is_deleted FROM users WHERE id = i.created_by)\n"
-	"FROM invitations i\n"
-	"WHERE i.status = 'pending'\n"
-	"  AND i.expires_at < ?1\n"
-	"  AND strftime('%Y-%m-%dT%H:%M:%fZ', i.expires_at) < ?2\n"
-	"ORDER BY i.expires_at, i.id\n"
-	"LIMIT ?3";
+    "SELECT i.id, i.email, i.target_type, i.created_by,\n"
+    "       CASE i.target_type\n"
+    "         WHEN 'project' THEN (SELECT name FROM projects WHERE id = "
+    "i.target_id)\n"
+    "         ELSE (SELECT name FROM properties WHERE id = i.target_id)\n"
+    "       END,\n"
+    "       (SELECT is_deleted FROM users WHERE id = i.created_by)\n"
+    "FROM invitations i\n"
+    "WHERE i.status = 'pending'\n"
+    "  AND i.expires_at < ?1\n"
+    "  AND strftime('%Y-%m-%dT%H:%M:%fZ', i.expires_at) < ?2\n"
+    "ORDER BY i.expires_at, i.id\n"
+    "LIMIT ?3";
 
-static const char expire_sql[] =
-	"UPDATE invitations SET status = 'expired'\n"
-	"WHERE id = ?1 AND status = 'pending'";
+static const char expire_sql[] = "UPDATE invitations SET status = 'expired'\n"
+				 "WHERE id = ?1 AND status = 'pending'";
 
 static int expiration_start(struct job_ctx *ctx, struct err *e)
 {
@@ -69,15 +69,17 @@ static int expiration_start(struct job_ctx *ctx, struct err *e)
 	ctx->state = s;
 	s->batch_size = ctx->cfg->jobs.invitation_expiration.r.batch_size;
 	if (s->batch_size < 1)
-		return err_set(e, ERR_INVALID,
-			       "Jobs.InvitationExpiration.BatchSize must be at least 1");
+		return err_set(
+		    e, ERR_INVALID,
+		    "Jobs.InvitationExpiration.BatchSize must be at least 1");
 	job_count(ctx, "expired", 0);
 	job_count(ctx, "notified", 0);
 	return 0;
 }
 
 /* Sets one invitation to expired; *changed 0 when it was no longer pending. */
-static int expire_one(struct job_ctx *ctx, const char *id, int *changed, struct err *e)
+static int expire_one(struct job_ctx *ctx, const char *id, int *changed,
+		      struct err *e)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
@@ -86,7 +88,9 @@ static int expire_one(struct job_ctx *ctx, const char *id, int *changed, struct 
 		return rc;
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
-	rc = rc == SQLITE_DONE ? 0 : db_error(ctx->db, rc, e, "expire an invitation");
+	rc = rc == SQLITE_DONE
+		 ? 0
+		 : db_error(ctx->db, rc, e, "expire an invitation");
 	*changed = sqlite3_changes(ctx->db);
 	sqlite3_finalize(stmt);
 	return rc;
@@ -102,8 +106,10 @@ static int notify_creator(struct job_ctx *ctx, sqlite3_stmt *row, struct err *e)
 	int rc;
 
 	cJSON_AddStringToObject(p, "invitationId", id);
-	cJSON_AddStringToObject(p, "email", (const char *)sqlite3_column_text(row, 1));
-	cJSON_AddStringToObject(p, "targetType", (const char *)sqlite3_column_text(row, 2));
+	cJSON_AddStringToObject(p, "email",
+				(const char *)sqlite3_column_text(row, 1));
+	cJSON_AddStringToObject(p, "targetType",
+				(const char *)sqlite3_column_text(row, 2));
 	if (target_name)
 		cJSON_AddStringToObject(p, "targetName", target_name);
 	else
@@ -111,15 +117,16 @@ static int notify_creator(struct job_ctx *ctx, sqlite3_stmt *row, struct err *e)
 	json = cJSON_PrintUnformatted(p);
 	cJSON_Delete(p);
 	if (!json)
-		return err_set(e, ERR_NOMEM, "out of memory for invitation %s", id);
-	rc = notification_insert(ctx->db, creator, "invitation_expired", json, ctx->now,
-				 NULL, e);
+		return err_set(e, ERR_NOMEM, "out of memory for invitation %s",
+			       id);
+	rc = notification_insert(ctx->db, creator, "invitation_expired", json,
+				 ctx->now, NULL, e);
 	cJSON_free(json);
 	return rc;
 }
 
-static int handle_row(struct job_ctx *ctx, sqlite3_stmt *row, struct expiration_batch *b,
-		      struct err *e)
+static int handle_row(struct job_ctx *ctx, sqlite3_stmt *row,
+		      struct expiration_batch *b, struct err *e)
 {
 	const char *id = (const char *)sqlite3_column_text(row, 0);
 	int is_creator_gone = sqlite3_column_type(row, 5) == SQLITE_NULL ||
@@ -137,7 +144,8 @@ static int handle_row(struct job_ctx *ctx, sqlite3_stmt *row, struct expiration_
 	return 0;
 }
 
-static int run_batch(struct job_ctx *ctx, struct expiration_batch *b, struct err *e)
+static int run_batch(struct job_ctx *ctx, struct expiration_batch *b,
+		     struct err *e)
 {
 	struct expiration_state *s = ctx->state;
 	sqlite3_stmt *stmt = NULL;
@@ -145,7 +153,8 @@ static int run_batch(struct job_ctx *ctx, struct expiration_batch *b, struct err
 
 	if ((rc = db_prepare(ctx->db, select_expired_sql, &stmt, e)))
 		return rc;
-	db_bind_time(stmt, 1, ctx->now - ctx->now % MS_PER_SECOND + MS_PER_SECOND);
+	db_bind_time(stmt, 1,
+		     ctx->now - ctx->now % MS_PER_SECOND + MS_PER_SECOND);
 	db_bind_time(stmt, 2, ctx->now);
 	sqlite3_bind_int(stmt, 3, s->batch_size);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -153,7 +162,9 @@ static int run_batch(struct job_ctx *ctx, struct expiration_batch *b, struct err
 			goto done;
 		b->invitations++;
 	}
-	rc = rc == SQLITE_DONE ? 0 : db_error(ctx->db, rc, e, "select expired invitations");
+	rc = rc == SQLITE_DONE
+		 ? 0
+		 : db_error(ctx->db, rc, e, "select expired invitations");
 done:
 	sqlite3_finalize(stmt);
 	return rc;
@@ -173,7 +184,8 @@ static int expiration_step(struct job_ctx *ctx, struct err *e)
 	}
 	job_count(ctx, "expired", b.expired);
 	job_count(ctx, "notified", b.notified);
-	snprintf(ctx->progress, sizeof(ctx->progress), "%lld invitations expired",
+	snprintf(ctx->progress, sizeof(ctx->progress),
+		 "%lld invitations expired",
 		 (long long)job_count_get(ctx, "expired"));
 	return b.invitations < s->batch_size ? JOB_DONE : JOB_AGAIN;
 }
@@ -185,12 +197,12 @@ static void expiration_finish(struct job_ctx *ctx)
 }
 
 const struct job_type job_invitation_expiration = {
-	.name = "invitation_expiration",
-	.priority = 0,
-	.max_attempts = 3,
-	.retry_delay_ms = 30000,
-	.retry_cap_ms = 3600000,
-	.start = expiration_start,
-	.step = expiration_step,
-	.finish = expiration_finish,
+    .name = "invitation_expiration",
+    .priority = 0,
+    .max_attempts = 3,
+    .retry_delay_ms = 30000,
+    .retry_cap_ms = 3600000,
+    .start = expiration_start,
+    .step = expiration_step,
+    .finish = expiration_finish,
 };

@@ -1,11 +1,14 @@
 /*
  * support_appdb.c - the data jobs' test household (see support_appdb.h).
  */
+/* cmocka.h needs these first */
+/* clang-format off */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+/* clang-format on */
 
 #include "support_appdb.h"
 #include "buf.h"
@@ -23,20 +26,28 @@
 
 static void household(struct appdb *f)
 {
-	struct demo_user jana = {.id = APPDB_JANA, .email = "jana@example.cz",
-				 .first_name = "Jana", .last_name = "Nováková",
+	struct demo_user jana = {.id = APPDB_JANA,
+				 .email = "jana@example.cz",
+				 .first_name = "Jana",
+				 .last_name = "Nováková",
 				 .created_at = APPDB_EPOCH};
-	struct demo_user tom = {.id = APPDB_TOM, .email = "tom@example.com",
-				.first_name = "Tom", .preferred_language = "en",
+	struct demo_user tom = {.id = APPDB_TOM,
+				.email = "tom@example.com",
+				.first_name = "Tom",
+				.preferred_language = "en",
 				.created_at = APPDB_EPOCH};
-	struct demo_project project = {.id = APPDB_PROJECT, .owner_id = APPDB_JANA,
-				       .name = "Rodina", .created_at = APPDB_EPOCH};
+	struct demo_project project = {.id = APPDB_PROJECT,
+				       .owner_id = APPDB_JANA,
+				       .name = "Rodina",
+				       .created_at = APPDB_EPOCH};
 	struct demo_property property = {.id = APPDB_PROPERTY,
 					 .project_id = APPDB_PROJECT,
-					 .name = "Chalupa", .created_at = APPDB_EPOCH};
+					 .name = "Chalupa",
+					 .created_at = APPDB_EPOCH};
 	struct err e = {0};
 
-	if (demo_insert_user(f->db, &jana, &e) || demo_insert_user(f->db, &tom, &e) ||
+	if (demo_insert_user(f->db, &jana, &e) ||
+	    demo_insert_user(f->db, &tom, &e) ||
 	    demo_insert_project(f->db, &project, &e) ||
 	    demo_insert_property(f->db, &property, &e))
 		fail_msg("household: %s", e.msg);
@@ -94,7 +105,8 @@ char *appdb_rows(sqlite3 *db, const char *sql)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		for (int i = 0; i < sqlite3_column_count(stmt); i++) {
-			const char *v = (const char *)sqlite3_column_text(stmt, i);
+			const char *v =
+			    (const char *)sqlite3_column_text(stmt, i);
 
 			buf_printf(&out, "%s%s", i ? "|" : "", v ? v : "NULL");
 		}

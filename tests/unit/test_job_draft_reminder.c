@@ -5,11 +5,14 @@
  * emails, cleaned-up notifications, notices written before), a crash
  * between batches, and no warning while DraftCleanup is disabled.
  */
+/* cmocka.h needs these first */
+/* clang-format off */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+/* clang-format on */
 
 #include "clock.h"
 #include "demo.h"
@@ -27,10 +30,14 @@
 #define REMIND_CUTOFF (NOW - 3 * MS_PER_DAY)
 #define WARN_CUTOFF (NOW - 23 * MS_PER_DAY) /* 30 - 7 days */
 
-static void add_draft(struct appdb *f, const char *id, const char *creator, int64_t created_at)
+static void add_draft(struct appdb *f, const char *id, const char *creator,
+		      int64_t created_at)
 {
-	struct demo_record row = {.id = id, .property_id = APPDB_PROPERTY, .title = id,
-				  .created_by = creator, .created_at = created_at};
+	struct demo_record row = {.id = id,
+				  .property_id = APPDB_PROPERTY,
+				  .title = id,
+				  .created_by = creator,
+				  .created_at = created_at};
 	struct err e = {0};
 
 	if (demo_insert_record(f->db, &row, &e))
@@ -49,8 +56,8 @@ static struct support_job_result run(struct appdb *f, int max_steps)
 {
 	struct support_job_result r;
 
-	support_run_job(f->db, &f->cfg, &f->services, "draft_reminder", NULL, NOW, max_steps,
-			&r);
+	support_run_job(f->db, &f->cfg, &f->services, "draft_reminder", NULL,
+			NOW, max_steps, &r);
 	if (max_steps == 0 && r.rc != JOB_DONE)
 		fail_msg("draft_reminder: rc %d: %s", r.rc, r.err.msg);
 	return r;
@@ -65,8 +72,10 @@ static int64_t notices(struct appdb *f, const char *type, const char *draft)
 {
 	char sql[256];
 
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM notifications WHERE type = '%s'"
-		 " AND json_extract(payload, '$.zaznamId') = '%s'", type, draft);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM notifications WHERE type = '%s'"
+		 " AND json_extract(payload, '$.zaznamId') = '%s'",
+		 type, draft);
 	return appdb_int(f->db, sql);
 }
 
@@ -77,13 +86,17 @@ static cJSON *payload_of(struct appdb *f, const char *type, const char *draft,
 	char sql[512], *rows;
 	cJSON *json;
 
-	snprintf(sql, sizeof(sql), "SELECT payload FROM notifications WHERE type = '%s'"
-		 " AND json_extract(payload, '$.zaznamId') = '%s' AND user_id = '%s'"
-		 " AND read_at IS NULL", type, draft, user);
+	snprintf(
+	    sql, sizeof(sql),
+	    "SELECT payload FROM notifications WHERE type = '%s'"
+	    " AND json_extract(payload, '$.zaznamId') = '%s' AND user_id = '%s'"
+	    " AND read_at IS NULL",
+	    type, draft, user);
 	rows = appdb_rows(f->db, sql);
 	json = cJSON_Parse(rows);
 	if (!json)
-		fail_msg("no %s notification for %s to %s (got \"%s\")", type, draft, user, rows);
+		fail_msg("no %s notification for %s to %s (got \"%s\")", type,
+			 draft, user, rows);
 	free(rows);
 	return json;
 }
@@ -102,15 +115,21 @@ static double number(const cJSON *obj, const char *path)
 	return cJSON_IsNumber(item) ? item->valuedouble : -1;
 }
 
-static void test_draft_reminder_reminds_drafts_strictly_older_than_reminder_after_days(
-	void **state)
+static void
+test_draft_reminder_reminds_drafts_strictly_older_than_reminder_after_days(
+    void **state)
 {
 	struct appdb *f = appdb_open();
-	struct demo_record complete = {.id = "complete", .property_id = APPDB_PROPERTY,
-				       .status = "complete", .created_by = APPDB_JANA,
-				       .created_at = REMIND_CUTOFF - MS_PER_DAY};
-	struct demo_record deleted = {.id = "deleted", .property_id = APPDB_PROPERTY,
-				      .created_by = APPDB_JANA, .is_deleted = 1,
+	struct demo_record complete = {.id = "complete",
+				       .property_id = APPDB_PROPERTY,
+				       .status = "complete",
+				       .created_by = APPDB_JANA,
+				       .created_at =
+					   REMIND_CUTOFF - MS_PER_DAY};
+	struct demo_record deleted = {.id = "deleted",
+				      .property_id = APPDB_PROPERTY,
+				      .created_by = APPDB_JANA,
+				      .is_deleted = 1,
 				      .created_at = REMIND_CUTOFF - MS_PER_DAY};
 	struct support_job_result r;
 	struct err e = {0};
@@ -123,7 +142,8 @@ static void test_draft_reminder_reminds_drafts_strictly_older_than_reminder_afte
 	add_draft(f, "young", APPDB_JANA, NOW - MS_PER_DAY);
 	add_draft(f, "no_ms", APPDB_JANA, REMIND_CUTOFF);
 	/* 00:00:00Z is before the cutoff at .500, though it sorts after it. */
-	exec(f, "UPDATE zaznamy SET created_at = '2026-04-08T00:00:00Z' WHERE id = 'no_ms'");
+	exec(f, "UPDATE zaznamy SET created_at = '2026-04-08T00:00:00Z' WHERE "
+		"id = 'no_ms'");
 	assert_int_equal(demo_insert_record(f->db, &complete, &e), 0);
 	assert_int_equal(demo_insert_record(f->db, &deleted, &e), 0);
 	r = run(f, 0);
@@ -138,12 +158,15 @@ static void test_draft_reminder_reminds_drafts_strictly_older_than_reminder_afte
 	assert_int_equal(notices(f, "draft_reminder", "deleted"), 0);
 	p = payload_of(f, "draft_reminder", "older", APPDB_JANA);
 	assert_string_equal(text(p, "propertyName"), "Chalupa");
-	assert_string_equal(text(p, "createdAt"), clock_format(REMIND_CUTOFF - 1, iso));
+	assert_string_equal(text(p, "createdAt"),
+			    clock_format(REMIND_CUTOFF - 1, iso));
 	assert_true(number(p, "daysOld") == 3);
 	assert_int_equal(cJSON_GetArraySize(p), 4);
 	cJSON_Delete(p);
-	assert_int_equal(appdb_int(f->db, "SELECT count(*) FROM notifications WHERE"
-				   " length(id) = 36 AND substr(id, 15, 1) = '4'"), 2);
+	assert_int_equal(
+	    appdb_int(f->db, "SELECT count(*) FROM notifications WHERE"
+			     " length(id) = 36 AND substr(id, 15, 1) = '4'"),
+	    2);
 	appdb_close(f);
 }
 
@@ -152,8 +175,10 @@ static cJSON *email_job(struct appdb *f, const char *draft)
 	char sql[256], *rows;
 	cJSON *json;
 
-	snprintf(sql, sizeof(sql), "SELECT payload FROM jobs WHERE type = 'send_email'"
-		 " AND unique_key = 'draft_expiring:%s'", draft);
+	snprintf(sql, sizeof(sql),
+		 "SELECT payload FROM jobs WHERE type = 'send_email'"
+		 " AND unique_key = 'draft_expiring:%s'",
+		 draft);
 	rows = appdb_rows(f->db, sql);
 	json = cJSON_Parse(rows);
 	if (!json)
@@ -162,8 +187,9 @@ static cJSON *email_job(struct appdb *f, const char *draft)
 	return json;
 }
 
-static void test_draft_reminder_warns_once_expiring_drafts_with_notification_and_email(
-	void **state)
+static void
+test_draft_reminder_warns_once_expiring_drafts_with_notification_and_email(
+    void **state)
 {
 	struct appdb *f = appdb_open();
 	struct support_job_result r;
@@ -184,7 +210,8 @@ static void test_draft_reminder_warns_once_expiring_drafts_with_notification_and
 	p = payload_of(f, "draft_expiring", "at_window", APPDB_JANA);
 	assert_string_equal(text(p, "zaznamId"), "at_window");
 	assert_string_equal(text(p, "propertyName"), "Chalupa");
-	assert_string_equal(text(p, "expiresAt"), clock_format(NOW + 7 * MS_PER_DAY, iso));
+	assert_string_equal(text(p, "expiresAt"),
+			    clock_format(NOW + 7 * MS_PER_DAY, iso));
 	assert_true(number(p, "daysRemaining") == 7);
 	assert_int_equal(cJSON_GetArraySize(p), 4);
 	cJSON_Delete(p);
@@ -203,18 +230,22 @@ static void test_draft_reminder_warns_once_expiring_drafts_with_notification_and
 	assert_string_equal(text(data, "name"), "Jana");
 	assert_string_equal(text(data, "zaznamTitle"), "at_window");
 	assert_string_equal(text(data, "propertyName"), "Chalupa");
-	assert_string_equal(text(data, "expiresAt"), clock_format(NOW + 7 * MS_PER_DAY, iso));
+	assert_string_equal(text(data, "expiresAt"),
+			    clock_format(NOW + 7 * MS_PER_DAY, iso));
 	assert_true(number(data, "daysRemaining") == 7);
 	assert_null(cJSON_GetObjectItemCaseSensitive(data, "link"));
 	cJSON_Delete(p);
 	appdb_close(f);
 }
 
-static void test_draft_reminder_email_in_english_with_untitled_draft(void **state)
+static void
+test_draft_reminder_email_in_english_with_untitled_draft(void **state)
 {
 	struct appdb *f = appdb_open();
-	struct demo_record row = {.id = "untitled", .property_id = APPDB_PROPERTY,
-				  .created_by = APPDB_TOM, .created_at = WARN_CUTOFF};
+	struct demo_record row = {.id = "untitled",
+				  .property_id = APPDB_PROPERTY,
+				  .created_by = APPDB_TOM,
+				  .created_at = WARN_CUTOFF};
 	struct err e = {0};
 	const cJSON *data;
 	cJSON *p;
@@ -232,12 +263,15 @@ static void test_draft_reminder_email_in_english_with_untitled_draft(void **stat
 	appdb_close(f);
 }
 
-static void add_activity(struct appdb *f, const char *id, const char *actor, const char *draft,
-			 int64_t at)
+static void add_activity(struct appdb *f, const char *id, const char *actor,
+			 const char *draft, int64_t at)
 {
-	struct demo_activity row = {.id = id, .property_id = APPDB_PROPERTY,
-				    .type = "zaznam_created", .actor_user_id = actor,
-				    .target_type = "zaznam", .target_id = draft,
+	struct demo_activity row = {.id = id,
+				    .property_id = APPDB_PROPERTY,
+				    .type = "zaznam_created",
+				    .actor_user_id = actor,
+				    .target_type = "zaznam",
+				    .target_id = draft,
 				    .created_at = at};
 	struct err e = {0};
 
@@ -245,8 +279,9 @@ static void add_activity(struct appdb *f, const char *id, const char *actor, con
 		fail_msg("%s", e.msg);
 }
 
-static void test_draft_reminder_without_created_by_tells_the_first_creating_actor(
-	void **state)
+static void
+test_draft_reminder_without_created_by_tells_the_first_creating_actor(
+    void **state)
 {
 	struct appdb *f = appdb_open();
 	struct support_job_result r;
@@ -263,7 +298,8 @@ static void test_draft_reminder_without_created_by_tells_the_first_creating_acto
 	appdb_close(f);
 }
 
-static void test_draft_reminder_respects_push_draft_reminders_and_blocked_users(void **state)
+static void test_draft_reminder_respects_push_draft_reminders_and_blocked_users(
+    void **state)
 {
 	struct appdb *f = appdb_open();
 	struct demo_preferences off = DEMO_PREFERENCES_DEFAULTS(APPDB_JANA);
@@ -282,9 +318,11 @@ static void test_draft_reminder_respects_push_draft_reminders_and_blocked_users(
 	assert_int_equal(count(&r, "expiring"), 1);
 	assert_int_equal(count(&r, "emails"), 1);
 	assert_int_equal(appdb_int(f->db, "SELECT count(*) FROM notifications"
-				   " WHERE user_id = '" APPDB_JANA "'"), 0);
+					  " WHERE user_id = '" APPDB_JANA "'"),
+			 0);
 	assert_int_equal(appdb_int(f->db, "SELECT count(*) FROM jobs"
-				   " WHERE payload LIKE '%jana@%'"), 0);
+					  " WHERE payload LIKE '%jana@%'"),
+			 0);
 	/* A blocked user is not told either; unblocked, they hear of it. */
 	exec(f, "UPDATE user_preferences SET push_draft_reminders = 1;"
 		"UPDATE users SET is_blocked = 1 WHERE id = '" APPDB_JANA "'");
@@ -299,10 +337,15 @@ static void test_draft_reminder_respects_push_draft_reminders_and_blocked_users(
 
 static char *end_state(struct appdb *f)
 {
-	char *n = appdb_rows(f->db, "SELECT user_id, type, payload, created_at FROM notifications"
-				    " ORDER BY type, payload");
-	char *j = appdb_rows(f->db, "SELECT type, payload, unique_key FROM jobs ORDER BY unique_key");
-	char *m = appdb_rows(f->db, "SELECT * FROM draft_notices ORDER BY zaznam_id, type");
+	char *n = appdb_rows(
+	    f->db,
+	    "SELECT user_id, type, payload, created_at FROM notifications"
+	    " ORDER BY type, payload");
+	char *j = appdb_rows(
+	    f->db,
+	    "SELECT type, payload, unique_key FROM jobs ORDER BY unique_key");
+	char *m = appdb_rows(
+	    f->db, "SELECT * FROM draft_notices ORDER BY zaznam_id, type");
 	size_t len = strlen(n) + strlen(j) + strlen(m) + 8;
 	char *all = malloc(len);
 
@@ -319,7 +362,8 @@ static void fill_several(struct appdb *f)
 
 	for (int i = 0; i < 4; i++) {
 		snprintf(id, sizeof(id), "draft%d", i);
-		add_draft(f, id, i % 2 ? APPDB_TOM : APPDB_JANA, WARN_CUTOFF - i * MS_PER_HOUR);
+		add_draft(f, id, i % 2 ? APPDB_TOM : APPDB_JANA,
+			  WARN_CUTOFF - i * MS_PER_HOUR);
 	}
 	add_draft(f, "reminder_only", APPDB_JANA, REMIND_CUTOFF - MS_PER_HOUR);
 }
@@ -338,28 +382,38 @@ static void test_draft_reminder_rerun_sends_nothing_again_ever(void **state)
 	assert_int_equal(count(&r, "emails"), 4);
 	first = end_state(f);
 	r = run(f, 0);
-	assert_int_equal(count(&r, "reminded") + count(&r, "expiring") + count(&r, "emails"), 0);
+	assert_int_equal(count(&r, "reminded") + count(&r, "expiring") +
+			     count(&r, "emails"),
+			 0);
 	second = end_state(f);
 	assert_string_equal(first, second);
 	/* The emails were sent (their unique keys are free again) and
 	 * NotificationCleanup removed the notifications: still nothing. */
-	exec(f, "UPDATE jobs SET state = 'succeeded'; DELETE FROM notifications");
+	exec(f,
+	     "UPDATE jobs SET state = 'succeeded'; DELETE FROM notifications");
 	r = run(f, 0);
-	assert_int_equal(count(&r, "reminded") + count(&r, "expiring") + count(&r, "emails"), 0);
+	assert_int_equal(count(&r, "reminded") + count(&r, "expiring") +
+			     count(&r, "emails"),
+			 0);
 	assert_int_equal(appdb_int(f->db, "SELECT count(*) FROM jobs"), 4);
 	free(first);
 	free(second);
 	appdb_close(f);
 }
 
-static void test_draft_reminder_skips_drafts_notified_before_this_job(void **state)
+static void
+test_draft_reminder_skips_drafts_notified_before_this_job(void **state)
 {
 	struct appdb *f = appdb_open();
 	struct demo_notification legacy = {
-		.id = "legacy", .user_id = APPDB_JANA, .type = "draft_reminder",
-		.payload = "{\"zaznamId\":\"old\",\"propertyName\":\"Chalupa\","
-			   "\"createdAt\":\"2026-03-01T00:00:00.000Z\",\"daysOld\":3}",
-		.read_at = NOW - MS_PER_DAY, .created_at = NOW - 2 * MS_PER_DAY};
+	    .id = "legacy",
+	    .user_id = APPDB_JANA,
+	    .type = "draft_reminder",
+	    .payload =
+		"{\"zaznamId\":\"old\",\"propertyName\":\"Chalupa\","
+		"\"createdAt\":\"2026-03-01T00:00:00.000Z\",\"daysOld\":3}",
+	    .read_at = NOW - MS_PER_DAY,
+	    .created_at = NOW - 2 * MS_PER_DAY};
 	struct support_job_result r;
 	struct err e = {0};
 
@@ -372,7 +426,9 @@ static void test_draft_reminder_skips_drafts_notified_before_this_job(void **sta
 	appdb_close(f);
 }
 
-static void test_draft_reminder_crash_after_one_batch_then_rerun_ends_as_one_run(void **state)
+static void
+test_draft_reminder_crash_after_one_batch_then_rerun_ends_as_one_run(
+    void **state)
 {
 	struct appdb *crashed = appdb_open(), *whole = appdb_open();
 	struct support_job_result r;
@@ -400,7 +456,8 @@ static void test_draft_reminder_crash_after_one_batch_then_rerun_ends_as_one_run
 	appdb_close(whole);
 }
 
-static void test_draft_reminder_no_expiry_warning_while_cleanup_is_disabled(void **state)
+static void
+test_draft_reminder_no_expiry_warning_while_cleanup_is_disabled(void **state)
 {
 	struct appdb *f = appdb_open();
 	struct support_job_result r;
@@ -418,15 +475,24 @@ static void test_draft_reminder_no_expiry_warning_while_cleanup_is_disabled(void
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_draft_reminder_reminds_drafts_strictly_older_than_reminder_after_days),
-		cmocka_unit_test(test_draft_reminder_warns_once_expiring_drafts_with_notification_and_email),
-		cmocka_unit_test(test_draft_reminder_email_in_english_with_untitled_draft),
-		cmocka_unit_test(test_draft_reminder_without_created_by_tells_the_first_creating_actor),
-		cmocka_unit_test(test_draft_reminder_respects_push_draft_reminders_and_blocked_users),
-		cmocka_unit_test(test_draft_reminder_rerun_sends_nothing_again_ever),
-		cmocka_unit_test(test_draft_reminder_skips_drafts_notified_before_this_job),
-		cmocka_unit_test(test_draft_reminder_crash_after_one_batch_then_rerun_ends_as_one_run),
-		cmocka_unit_test(test_draft_reminder_no_expiry_warning_while_cleanup_is_disabled),
+	    cmocka_unit_test(
+		test_draft_reminder_reminds_drafts_strictly_older_than_reminder_after_days),
+	    cmocka_unit_test(
+		test_draft_reminder_warns_once_expiring_drafts_with_notification_and_email),
+	    cmocka_unit_test(
+		test_draft_reminder_email_in_english_with_untitled_draft),
+	    cmocka_unit_test(
+		test_draft_reminder_without_created_by_tells_the_first_creating_actor),
+	    cmocka_unit_test(
+		test_draft_reminder_respects_push_draft_reminders_and_blocked_users),
+	    cmocka_unit_test(
+		test_draft_reminder_rerun_sends_nothing_again_ever),
+	    cmocka_unit_test(
+		test_draft_reminder_skips_drafts_notified_before_this_job),
+	    cmocka_unit_test(
+		test_draft_reminder_crash_after_one_batch_then_rerun_ends_as_one_run),
+	    cmocka_unit_test(
+		test_draft_reminder_no_expiry_warning_while_cleanup_is_disabled),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
