@@ -7,6 +7,7 @@
 #include "daemon.h"
 #include "db.h"
 #include "err.h"
+#include "fsutil.h"
 #include "job.h"
 #include "leader.h"
 #include "log.h"
@@ -14,6 +15,7 @@
 #include "runner.h"
 #include "scheduler.h"
 #include "services.h"
+#include "storage.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +75,25 @@ static void on_foreground_outcome(const struct runner_outcome *o, void *arg)
 	daemon_record_outcome(f->db, o);
 }
 
+/* The storage the daemon would open (Storage.Provider Local), so that
+ * run-job cleans the same files; a job that needs none still runs when
+ * it cannot be opened (the job reports the missing storage itself). */
+static struct storage *open_foreground_storage(const struct config *cfg)
+{
+	struct storage *st = NULL;
+	struct err e = {0};
+
+	if (strcmp(cfg->storage.provider, "Local") != 0)
+		return NULL;
+	if (fs_mkdirs(cfg->storage.local.root, 0750, &e) ||
+	    storage_open_local(cfg->storage.local.root, &st, &e)) {
+		log_event(LOG_WARN, "storage.unavailable", "root", cfg->storage.local.root,
+			  "error", e.msg, (char *)NULL);
+		return NULL;
+	}
+	return st;
+}
+
 /* Runs one claimed job to its end in the foreground. Pauses between
  * batches are skipped: nothing else needs the loop here. */
 static int run_in_foreground(struct cli *cli, sqlite3 *db, struct queue *q,
@@ -89,6 +110,7 @@ static int run_in_foreground(struct cli *cli, sqlite3 *db, struct queue *q,
 	if ((rc = queue_claim_id(q, job_id, clock_now(), &job, &e)))
 		return cli_fail(EXIT_FAILURE_, "%s", e.msg);
 	memcpy(type, job.type, sizeof(type));
+	services.storage = open_foreground_storage(&cli->cfg);
 	runner_init(&runner, db, &cli->cfg, q, &services, on_foreground_outcome, &f);
 	runner.stop_after_steps = stop_after_steps;
 	runner_begin(&runner, &job);
@@ -96,6 +118,7 @@ static int run_in_foreground(struct cli *cli, sqlite3 *db, struct queue *q,
 		runner.next_step_mono = 0;
 		runner_step(&runner);
 	}
+	storage_close(services.storage);
 	printf("%s: %s in %lld ms %s%s%s\n", type, f.state,
 	       (long long)f.duration_ms, f.counts, f.error[0] ? ": " : "", f.error);
 	return !strcmp(f.state, "succeeded") || !strcmp(f.state, "released")

@@ -15,9 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern const struct job_type job_draft_cleanup;
+extern const struct job_type job_draft_reminder;
+extern const struct job_type job_invitation_expiration;
 extern const struct job_type job_noop;
 
 const struct job_type *const job_types[] = {
+	&job_draft_cleanup,
+	&job_draft_reminder,
+	&job_invitation_expiration,
 	&job_noop,
 	NULL,
 };
