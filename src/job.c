@@ -16,9 +16,11 @@
 #include <string.h>
 
 extern const struct job_type job_noop;
+extern const struct job_type job_send_email;
 
 const struct job_type *const job_types[] = {
 	&job_noop,
+	&job_send_email,
 	NULL,
 };
 
