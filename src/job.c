@@ -17,10 +17,12 @@
 
 extern const struct job_type job_noop;
 extern const struct job_type job_send_email;
+extern const struct job_type job_weekly_summary_email;
 
 const struct job_type *const job_types[] = {
 	&job_noop,
 	&job_send_email,
+	&job_weekly_summary_email,
 	NULL,
 };
 
