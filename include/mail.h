@@ -50,7 +50,7 @@ struct mail_message {
 	const char *from_address, *from_name; /* from_name may be NULL */
 	const char *to_address, *to_name;     /* to_name may be NULL */
 	const char *subject, *text, *html;    /* html may be NULL (SendGrid) */
-	const char *mime;                     /* the whole RFC 5322 message */
+	const char *mime;		      /* the whole RFC 5322 message */
 	size_t mime_len;
 };
 
@@ -102,7 +102,6 @@ void mail_transfer_free(struct mail_transfer *t);
 int mail_classify_smtp(CURLcode result, long reply_code, const char *reply,
 		       const char *curl_error, struct err *e);
 int mail_classify_http(const char *provider, CURLcode result, long status,
-		       const char *body, const char *curl_error,
-		       struct err *e);
+		       const char *body, const char *curl_error, struct err *e);
 
 #endif

@@ -27,22 +27,25 @@
 #include <unistd.h>
 
 static const char *const provider_names[] = {
-	[MAIL_MAILDIR] = "Maildir",
-	[MAIL_SMTP] = "SMTP",
-	[MAIL_SENDGRID] = "SendGrid",
-	[MAIL_MAILGUN] = "Mailgun",
+    [MAIL_MAILDIR] = "Maildir",
+    [MAIL_SMTP] = "SMTP",
+    [MAIL_SENDGRID] = "SendGrid",
+    [MAIL_MAILGUN] = "Mailgun",
 };
 
 int mail_provider_of(const struct config *cfg, enum mail_provider *out,
 		     struct err *e)
 {
-	for (size_t i = 0; i < sizeof(provider_names) / sizeof(*provider_names); i++)
+	for (size_t i = 0; i < sizeof(provider_names) / sizeof(*provider_names);
+	     i++)
 		if (strcasecmp(cfg->email.provider, provider_names[i]) == 0) {
 			*out = (enum mail_provider)i;
 			return 0;
 		}
-	return err_set(e, ERR_INVALID, "Email.Provider: '%s' is not one of Maildir, "
-		       "SMTP, SendGrid, Mailgun", cfg->email.provider);
+	return err_set(e, ERR_INVALID,
+		       "Email.Provider: '%s' is not one of Maildir, "
+		       "SMTP, SendGrid, Mailgun",
+		       cfg->email.provider);
 }
 
 const char *mail_provider_name(enum mail_provider provider)
@@ -74,23 +77,29 @@ static int curl_is_permanent(CURLcode result)
 
 static const char *curl_text(CURLcode result, const char *curl_error)
 {
-	return curl_error && curl_error[0] ? curl_error : curl_easy_strerror(result);
+	return curl_error && curl_error[0] ? curl_error
+					   : curl_easy_strerror(result);
 }
 
 int mail_classify_smtp(CURLcode result, long reply_code, const char *reply,
 		       const char *curl_error, struct err *e)
 {
-	const char *text = reply && reply[0] ? reply : curl_text(result, curl_error);
+	const char *text =
+	    reply && reply[0] ? reply : curl_text(result, curl_error);
 
 	if (result == CURLE_OK && (reply_code == 0 || reply_code < 400))
 		return 0;
 	if (reply_code >= 500 && reply_code < 600)
-		return err_set(e, ERR_FATAL, "SMTP server refused the message: %s", text);
+		return err_set(e, ERR_FATAL,
+			       "SMTP server refused the message: %s", text);
 	if (reply_code >= 400 && reply_code < 500)
-		return err_set(e, ERR_TEMP, "SMTP server deferred the message: %s", text);
+		return err_set(e, ERR_TEMP,
+			       "SMTP server deferred the message: %s", text);
 	if (result == CURLE_USE_SSL_FAILED)
-		return err_set(e, ERR_FATAL, "SMTP: the server does not offer STARTTLS "
-			       "(%s); set Email.Smtp.Security to Tls or None", text);
+		return err_set(e, ERR_FATAL,
+			       "SMTP: the server does not offer STARTTLS "
+			       "(%s); set Email.Smtp.Security to Tls or None",
+			       text);
 	if (curl_is_permanent(result))
 		return err_set(e, ERR_FATAL, "SMTP: %s", text);
 	return err_set(e, ERR_TEMP, "SMTP: %s", text);
@@ -102,8 +111,9 @@ int mail_classify_http(const char *provider, CURLcode result, long status,
 	char excerpt[300];
 
 	if (result != CURLE_OK && status == 0)
-		return err_set(e, curl_is_permanent(result) ? ERR_FATAL : ERR_TEMP,
-			       "%s: %s", provider, curl_text(result, curl_error));
+		return err_set(
+		    e, curl_is_permanent(result) ? ERR_FATAL : ERR_TEMP,
+		    "%s: %s", provider, curl_text(result, curl_error));
 	if (status >= 200 && status < 300)
 		return 0;
 	snprintf(excerpt, sizeof(excerpt), "%s", body ? body : "");
@@ -111,18 +121,20 @@ int mail_classify_http(const char *provider, CURLcode result, long status,
 		if (*p == '\r' || *p == '\n')
 			*p = ' ';
 	if (status == 429 || status >= 500)
-		return err_set(e, ERR_TEMP, "%s answered HTTP %ld: %s", provider,
-			       status, excerpt);
+		return err_set(e, ERR_TEMP, "%s answered HTTP %ld: %s",
+			       provider, status, excerpt);
 	return err_set(e, ERR_FATAL, "%s refused the message with HTTP %ld: %s",
 		       provider, status, excerpt);
 }
 
 /* ---- Maildir ------------------------------------------------------------ */
 
-static int io_error(int errnum, struct err *e, const char *what, const char *path)
+static int io_error(int errnum, struct err *e, const char *what,
+		    const char *path)
 {
-	return err_set(e, errnum == ENOSPC || errnum == EDQUOT ? ERR_NOSPACE : ERR_IO,
-		       "Maildir: %s %s: %s", what, path, strerror(errnum));
+	return err_set(
+	    e, errnum == ENOSPC || errnum == EDQUOT ? ERR_NOSPACE : ERR_IO,
+	    "Maildir: %s %s: %s", what, path, strerror(errnum));
 }
 
 static int write_all(int fd, const char *data, size_t len)
@@ -173,7 +185,8 @@ int mail_maildir_deliver(const char *root, const char *unique,
 	int fd = -1, rc;
 
 	if (!unique[0] || strchr(unique, '/') || unique[0] == '.')
-		return err_set(e, ERR_INVALID, "Maildir: '%s' is not a file name", unique);
+		return err_set(e, ERR_INVALID,
+			       "Maildir: '%s' is not a file name", unique);
 	if ((rc = make_dirs(root, e)))
 		return rc;
 	snprintf(tmp, sizeof(tmp), "%s/tmp/%s", root, unique);
@@ -266,7 +279,8 @@ int mail_transfer_result(const struct mail_transfer *t, CURLcode result,
 			code = t->reply_code;
 		else if (result == CURLE_OK)
 			code = 0;
-		return mail_classify_smtp(result, code, t->reply, t->curl_error, e);
+		return mail_classify_smtp(result, code, t->reply, t->curl_error,
+					  e);
 	}
 	return mail_classify_http(mail_provider_name(t->provider), result, code,
 				  buf_str(&t->response), t->curl_error, e);

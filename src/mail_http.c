@@ -53,8 +53,9 @@ static cJSON *address_json(const char *address, const char *name)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	if (o && (!cJSON_AddStringToObject(o, "email", address) ||
-		  (name && name[0] && !cJSON_AddStringToObject(o, "name", name)))) {
+	if (o &&
+	    (!cJSON_AddStringToObject(o, "email", address) ||
+	     (name && name[0] && !cJSON_AddStringToObject(o, "name", name)))) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -84,14 +85,18 @@ static char *sendgrid_body(const struct mail_message *m)
 	if (!root)
 		return NULL;
 	person = cJSON_CreateObject();
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(root, "personalizations"), person);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(root, "personalizations"),
+			     person);
 	if (person && (to = cJSON_AddArrayToObject(person, "to")))
-		cJSON_AddItemToArray(to, address_json(m->to_address, m->to_name));
-	cJSON_AddItemToObject(root, "from", address_json(m->from_address, m->from_name));
+		cJSON_AddItemToArray(to,
+				     address_json(m->to_address, m->to_name));
+	cJSON_AddItemToObject(root, "from",
+			      address_json(m->from_address, m->from_name));
 	cJSON_AddStringToObject(root, "subject", m->subject);
 	content = cJSON_AddArrayToObject(root, "content");
-	if (!to || cJSON_GetArraySize(to) != 1 || !cJSON_GetObjectItem(root, "from") ||
-	    !content || add_content(content, "text/plain", m->text) ||
+	if (!to || cJSON_GetArraySize(to) != 1 ||
+	    !cJSON_GetObjectItem(root, "from") || !content ||
+	    add_content(content, "text/plain", m->text) ||
 	    (m->html && add_content(content, "text/html", m->html)))
 		goto done;
 	text = cJSON_PrintUnformatted(root);
@@ -107,20 +112,26 @@ int mail_sendgrid_prepare(struct mail_transfer *t, const struct config *cfg,
 	struct curl_slist *list;
 
 	if (!cfg->email.sendgrid.api_key[0])
-		return err_set(e, ERR_INVALID, "Email.SendGrid.ApiKey is empty");
+		return err_set(e, ERR_INVALID,
+			       "Email.SendGrid.ApiKey is empty");
 	if (!(t->body = sendgrid_body(m)))
-		return err_set(e, ERR_NOMEM, "out of memory building the SendGrid request");
-	join_url(url, sizeof(url), cfg->email.sendgrid.base_url, "/v3/mail/send");
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", cfg->email.sendgrid.api_key);
+		return err_set(e, ERR_NOMEM,
+			       "out of memory building the SendGrid request");
+	join_url(url, sizeof(url), cfg->email.sendgrid.base_url,
+		 "/v3/mail/send");
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
+		 cfg->email.sendgrid.api_key);
 	if (!(list = curl_slist_append(NULL, auth)))
 		return err_set(e, ERR_NOMEM, "out of memory");
 	t->headers = list;
-	if (!(list = curl_slist_append(t->headers, "Content-Type: application/json")))
+	if (!(list = curl_slist_append(t->headers,
+				       "Content-Type: application/json")))
 		return err_set(e, ERR_NOMEM, "out of memory");
 	set_http_common(t, url);
 	curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
 	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, t->body);
-	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(t->body));
+	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+			 (curl_off_t)strlen(t->body));
 	return 0;
 }
 
@@ -141,23 +152,30 @@ int mail_mailgun_prepare(struct mail_transfer *t, const struct config *cfg,
 	curl_mimepart *part;
 
 	if (!cfg->email.mailgun.api_key[0] || !cfg->email.mailgun.domain[0])
-		return err_set(e, ERR_INVALID, "Email.Mailgun.Domain and ApiKey are needed");
+		return err_set(e, ERR_INVALID,
+			       "Email.Mailgun.Domain and ApiKey are needed");
 	if (strchr(cfg->email.mailgun.domain, '/'))
-		return err_set(e, ERR_INVALID, "Email.Mailgun.Domain: '%s' is not a domain",
+		return err_set(e, ERR_INVALID,
+			       "Email.Mailgun.Domain: '%s' is not a domain",
 			       cfg->email.mailgun.domain);
 	mailgun_base(cfg, base, sizeof(base));
-	snprintf(path, sizeof(path), "/v3/%s/messages.mime", cfg->email.mailgun.domain);
+	snprintf(path, sizeof(path), "/v3/%s/messages.mime",
+		 cfg->email.mailgun.domain);
 	join_url(url, sizeof(url), base, path);
 	if (!(t->form = curl_mime_init(t->easy)))
 		return err_set(e, ERR_NOMEM, "out of memory");
-	if (!(part = curl_mime_addpart(t->form)) || curl_mime_name(part, "to") ||
+	if (!(part = curl_mime_addpart(t->form)) ||
+	    curl_mime_name(part, "to") ||
 	    curl_mime_data(part, m->to_address, CURL_ZERO_TERMINATED))
-		return err_set(e, ERR_NOMEM, "out of memory building the Mailgun form");
-	if (!(part = curl_mime_addpart(t->form)) || curl_mime_name(part, "message") ||
+		return err_set(e, ERR_NOMEM,
+			       "out of memory building the Mailgun form");
+	if (!(part = curl_mime_addpart(t->form)) ||
+	    curl_mime_name(part, "message") ||
 	    curl_mime_filename(part, "message.mime") ||
 	    curl_mime_type(part, "message/rfc822") ||
 	    curl_mime_data(part, m->mime, m->mime_len))
-		return err_set(e, ERR_NOMEM, "out of memory building the Mailgun form");
+		return err_set(e, ERR_NOMEM,
+			       "out of memory building the Mailgun form");
 	set_http_common(t, url);
 	curl_easy_setopt(t->easy, CURLOPT_MIMEPOST, t->form);
 	curl_easy_setopt(t->easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);

@@ -73,7 +73,8 @@ static size_t on_reply_line(char *line, size_t size, size_t count, void *arg)
 	return len;
 }
 
-static int set_url(struct mail_transfer *t, const struct config *cfg, struct err *e)
+static int set_url(struct mail_transfer *t, const struct config *cfg,
+		   struct err *e)
 {
 	const char *security = cfg->email.smtp.security;
 	const char *host = cfg->email.smtp.host;
@@ -84,12 +85,15 @@ static int set_url(struct mail_transfer *t, const struct config *cfg, struct err
 	if (!host[0])
 		return err_set(e, ERR_INVALID, "Email.Smtp.Host is empty");
 	snprintf(url, sizeof(url), "%s://%s%s%s:%d", is_tls ? "smtps" : "smtp",
-		 is_ipv6 ? "[" : "", host, is_ipv6 ? "]" : "", cfg->email.smtp.port);
+		 is_ipv6 ? "[" : "", host, is_ipv6 ? "]" : "",
+		 cfg->email.smtp.port);
 	curl_easy_setopt(t->easy, CURLOPT_URL, url);
 	if (strcasecmp(security, "StartTls") == 0)
-		curl_easy_setopt(t->easy, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+		curl_easy_setopt(t->easy, CURLOPT_USE_SSL,
+				 (long)CURLUSESSL_ALL);
 	else if (!is_tls)
-		curl_easy_setopt(t->easy, CURLOPT_USE_SSL, (long)CURLUSESSL_NONE);
+		curl_easy_setopt(t->easy, CURLOPT_USE_SSL,
+				 (long)CURLUSESSL_NONE);
 	return 0;
 }
 
@@ -116,12 +120,15 @@ int mail_smtp_prepare(struct mail_transfer *t, const struct config *cfg,
 	curl_easy_setopt(t->easy, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(t->easy, CURLOPT_READFUNCTION, read_message);
 	curl_easy_setopt(t->easy, CURLOPT_READDATA, t);
-	curl_easy_setopt(t->easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t)m->mime_len);
+	curl_easy_setopt(t->easy, CURLOPT_INFILESIZE_LARGE,
+			 (curl_off_t)m->mime_len);
 	curl_easy_setopt(t->easy, CURLOPT_HEADERFUNCTION, on_reply_line);
 	curl_easy_setopt(t->easy, CURLOPT_HEADERDATA, t);
 	if (cfg->email.smtp.username[0]) {
-		curl_easy_setopt(t->easy, CURLOPT_USERNAME, cfg->email.smtp.username);
-		curl_easy_setopt(t->easy, CURLOPT_PASSWORD, cfg->email.smtp.password);
+		curl_easy_setopt(t->easy, CURLOPT_USERNAME,
+				 cfg->email.smtp.username);
+		curl_easy_setopt(t->easy, CURLOPT_PASSWORD,
+				 cfg->email.smtp.password);
 	}
 	return 0;
 }

@@ -46,9 +46,9 @@
 #define MIME_MAX (4 * 1024 * 1024)
 
 static const char language_sql[] =
-	"SELECT preferred_language FROM users\n"
-	" WHERE email = lower(?1) AND is_deleted = 0\n"
-	" LIMIT 1";
+    "SELECT preferred_language FROM users\n"
+    " WHERE email = lower(?1) AND is_deleted = 0\n"
+    " LIMIT 1";
 
 struct send_email_state {
 	struct job_ctx *ctx;
@@ -62,8 +62,8 @@ struct send_email_state {
 };
 
 /* An optional string field: NULL when absent, ERR_INVALID when not a string. */
-static int payload_string(const cJSON *payload, const char *name, const char **out,
-			  struct err *e)
+static int payload_string(const cJSON *payload, const char *name,
+			  const char **out, struct err *e)
 {
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(payload, name);
 
@@ -71,24 +71,28 @@ static int payload_string(const cJSON *payload, const char *name, const char **o
 	if (!item || cJSON_IsNull(item))
 		return 0;
 	if (!cJSON_IsString(item))
-		return err_set(e, ERR_INVALID, "payload field %s: expected a string", name);
+		return err_set(e, ERR_INVALID,
+			       "payload field %s: expected a string", name);
 	*out = item->valuestring;
 	return 0;
 }
 
-static int copy_string(char **out, const char *value, const char *field, struct err *e)
+static int copy_string(char **out, const char *value, const char *field,
+		       struct err *e)
 {
 	if (!value)
-		return err_set(e, ERR_INVALID, "payload field %s is required "
-			       "(or give a template)", field);
+		return err_set(e, ERR_INVALID,
+			       "payload field %s is required "
+			       "(or give a template)",
+			       field);
 	if (!(*out = strdup(value)))
 		return err_set(e, ERR_NOMEM, "out of memory");
 	return 0;
 }
 
 /* The recipient's preferred language into out ("" when unknown). */
-static int recipient_language(sqlite3 *db, const char *to, char *out, size_t size,
-			      struct err *e)
+static int recipient_language(sqlite3 *db, const char *to, char *out,
+			      size_t size, struct err *e)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
@@ -99,9 +103,11 @@ static int recipient_language(sqlite3 *db, const char *to, char *out, size_t siz
 	sqlite3_bind_text(stmt, 1, to, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW && sqlite3_column_text(stmt, 0))
-		snprintf(out, size, "%s", (const char *)sqlite3_column_text(stmt, 0));
-	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
-	     : db_error(db, rc, e, "looking up the recipient's language");
+		snprintf(out, size, "%s",
+			 (const char *)sqlite3_column_text(stmt, 0));
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+		 ? 0
+		 : db_error(db, rc, e, "looking up the recipient's language");
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -109,26 +115,32 @@ static int recipient_language(sqlite3 *db, const char *to, char *out, size_t siz
 static int render_template(struct job_ctx *ctx, struct send_email_state *s,
 			   const char *name, struct err *e)
 {
-	const cJSON *data = cJSON_GetObjectItemCaseSensitive(ctx->payload, "data");
+	const cJSON *data =
+	    cJSON_GetObjectItemCaseSensitive(ctx->payload, "data");
 	const char *language;
 	cJSON *empty = NULL;
 	char stored[16], asset[160];
 	int rc;
 
 	if (data && !cJSON_IsObject(data))
-		return err_set(e, ERR_INVALID, "payload field data: expected an object");
+		return err_set(e, ERR_INVALID,
+			       "payload field data: expected an object");
 	if ((rc = payload_string(ctx->payload, "language", &language, e)))
 		return rc;
 	if (!language && ctx->db) {
-		if ((rc = recipient_language(ctx->db, s->to, stored, sizeof(stored), e)))
+		if ((rc = recipient_language(ctx->db, s->to, stored,
+					     sizeof(stored), e)))
 			return rc;
 		language = stored[0] ? stored : NULL;
 	}
 	/* cs is every template's fallback, so it tells whether one exists. */
 	snprintf(asset, sizeof(asset), "templates/%s.cs.subject", name);
 	if (!asset_find(asset))
-		return err_set(e, ERR_INVALID, "payload field template: there is no email "
-			       "template '%s' (assets/templates/README.md lists them)", name);
+		return err_set(
+		    e, ERR_INVALID,
+		    "payload field template: there is no email "
+		    "template '%s' (assets/templates/README.md lists them)",
+		    name);
 	if (!data && !(data = empty = cJSON_CreateObject()))
 		return err_set(e, ERR_NOMEM, "out of memory");
 	rc = template_render_email(name, language, data, &s->email, e);
@@ -139,7 +151,8 @@ static int render_template(struct job_ctx *ctx, struct send_email_state *s,
 	return e->code = ERR_INVALID;
 }
 
-static int take_parts(const cJSON *payload, struct send_email_state *s, struct err *e)
+static int take_parts(const cJSON *payload, struct send_email_state *s,
+		      struct err *e)
 {
 	const char *subject, *text, *html;
 	int rc;
@@ -155,18 +168,20 @@ static int take_parts(const cJSON *payload, struct send_email_state *s, struct e
 	return 0;
 }
 
-static int build_mime(struct job_ctx *ctx, struct send_email_state *s, struct err *e)
+static int build_mime(struct job_ctx *ctx, struct send_email_state *s,
+		      struct err *e)
 {
 	struct mime_message m = {
-		.from_address = ctx->cfg->email.from,
-		.from_name = ctx->cfg->email.from_name[0] ? ctx->cfg->email.from_name : NULL,
-		.to_address = s->to,
-		.to_name = s->to_name,
-		.reply_to = s->reply_to,
-		.subject = s->email.subject,
-		.text = s->email.text,
-		.html = s->email.html,
-		.date_ms = ctx->now,
+	    .from_address = ctx->cfg->email.from,
+	    .from_name =
+		ctx->cfg->email.from_name[0] ? ctx->cfg->email.from_name : NULL,
+	    .to_address = s->to,
+	    .to_name = s->to_name,
+	    .reply_to = s->reply_to,
+	    .subject = s->email.subject,
+	    .text = s->email.text,
+	    .html = s->email.html,
+	    .date_ms = ctx->now,
 	};
 	int rc = mime_build(&m, &s->mime, e);
 
@@ -195,8 +210,10 @@ static int send_email_start(struct job_ctx *ctx, struct err *e)
 	if (!s->to || !s->to[0])
 		return err_set(e, ERR_INVALID, "payload field to is required");
 	if (!mime_header_is_safe(s->to) || !mime_address_valid(s->to))
-		return err_set(e, ERR_INVALID, "payload field to: '%.200s' is not an "
-			       "email address", s->to);
+		return err_set(e, ERR_INVALID,
+			       "payload field to: '%.200s' is not an "
+			       "email address",
+			       s->to);
 	if (template_name)
 		rc = render_template(ctx, s, template_name, e);
 	else
@@ -204,7 +221,8 @@ static int send_email_start(struct job_ctx *ctx, struct err *e)
 	if (!rc)
 		rc = build_mime(ctx, s, e);
 	if (!rc)
-		snprintf(ctx->progress, sizeof(ctx->progress), "to %.100s via %s", s->to,
+		snprintf(ctx->progress, sizeof(ctx->progress),
+			 "to %.100s via %s", s->to,
 			 mail_provider_name(s->provider));
 	return rc;
 }
@@ -234,8 +252,8 @@ static int deliver_maildir(struct job_ctx *ctx, struct send_email_state *s,
 	int rc;
 
 	maildir_name(ctx, name, sizeof(name));
-	rc = mail_maildir_deliver(ctx->cfg->email.maildir.path, name, s->mime.data,
-				  s->mime.len, NULL, 0, e);
+	rc = mail_maildir_deliver(ctx->cfg->email.maildir.path, name,
+				  s->mime.data, s->mime.len, NULL, 0, e);
 	if (rc)
 		return rc;
 	job_count(ctx, "sent", 1);
@@ -257,26 +275,28 @@ static int start_transfer(struct job_ctx *ctx, struct send_email_state *s,
 {
 	struct net *net = ctx->services ? ctx->services->net : NULL;
 	struct mail_message m = {
-		.from_address = ctx->cfg->email.from,
-		.from_name = ctx->cfg->email.from_name,
-		.to_address = s->to,
-		.to_name = s->to_name,
-		.subject = s->email.subject,
-		.text = s->email.text,
-		.html = s->email.html,
-		.mime = s->mime.data,
-		.mime_len = s->mime.len,
+	    .from_address = ctx->cfg->email.from,
+	    .from_name = ctx->cfg->email.from_name,
+	    .to_address = s->to,
+	    .to_name = s->to_name,
+	    .subject = s->email.subject,
+	    .text = s->email.text,
+	    .html = s->email.html,
+	    .mime = s->mime.data,
+	    .mime_len = s->mime.len,
 	};
 	int rc;
 
-	if ((rc = mail_transfer_new(ctx->cfg, s->provider, &m, &s->transfer, e)))
+	if ((rc =
+		 mail_transfer_new(ctx->cfg, s->provider, &m, &s->transfer, e)))
 		return rc;
 	if (!net) { /* no loop to wait in: a tool, or a test */
 		s->result = curl_easy_perform(mail_transfer_easy(s->transfer));
 		s->is_done = 1;
 		return JOB_AGAIN;
 	}
-	if ((rc = net_add(net, mail_transfer_easy(s->transfer), on_transfer_done, s, e)))
+	if ((rc = net_add(net, mail_transfer_easy(s->transfer),
+			  on_transfer_done, s, e)))
 		return rc;
 	return JOB_WAIT;
 }
@@ -314,12 +334,12 @@ static void send_email_finish(struct job_ctx *ctx)
 }
 
 const struct job_type job_send_email = {
-	.name = "send_email",
-	.priority = 10, /* a waiting email goes before exports and cleanups */
-	.max_attempts = 0,   /* Email.RetryCount */
-	.retry_delay_ms = 0, /* Email.RetryDelaySeconds, doubling */
-	.jitter = 1,
-	.start = send_email_start,
-	.step = send_email_step,
-	.finish = send_email_finish,
+    .name = "send_email",
+    .priority = 10,	 /* a waiting email goes before exports and cleanups */
+    .max_attempts = 0,	 /* Email.RetryCount */
+    .retry_delay_ms = 0, /* Email.RetryDelaySeconds, doubling */
+    .jitter = 1,
+    .start = send_email_start,
+    .step = send_email_step,
+    .finish = send_email_finish,
 };

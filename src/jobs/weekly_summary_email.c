@@ -40,6 +40,7 @@
 
 #define USER_FIELD 256
 
+/* clang-format off */
 static const char users_sql[] =
 	"SELECT u.id, u.email, u.first_name, u.preferred_language\n"
 	"  FROM users u JOIN user_preferences p ON p.user_id = u.id\n"
@@ -125,11 +126,12 @@ static const char already_sent_sql[] =
 	"SELECT 1 FROM jobs\n"
 	" WHERE state = 'succeeded' AND type = 'send_email' AND unique_key = ?1\n"
 	" LIMIT 1";
+/* clang-format on */
 
 struct weekly_state {
-	char last_id[64];  /* keyset paging: users after this id */
-	int64_t from, to;  /* the window, whole seconds */
-	char week[16];     /* "2026-W48" */
+	char last_id[64]; /* keyset paging: users after this id */
+	int64_t from, to; /* the window, whole seconds */
+	char week[16];	  /* "2026-W48" */
 	char period_from[2][32], period_to[2][32]; /* [0] cs, [1] en */
 };
 
@@ -139,8 +141,9 @@ struct summary_user {
 
 /* Each list in the email shows at most 20 entries (the LIMITs above). */
 
-static const char *const month_en[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-				       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+static const char *const month_en[] = {"Jan", "Feb", "Mar", "Apr",
+				       "May", "Jun", "Jul", "Aug",
+				       "Sep", "Oct", "Nov", "Dec"};
 
 /* ISO 8601 week of a civil date: the week belongs to the year of its
  * Thursday. */
@@ -172,8 +175,8 @@ static void format_dates(struct weekly_state *st, const struct tz_civil *from,
 static int weekly_start(struct job_ctx *ctx, struct err *e)
 {
 	const char *zone = ctx->cfg->jobs.weekly_summary_email.r.time_zone[0]
-			   ? ctx->cfg->jobs.weekly_summary_email.r.time_zone
-			   : ctx->cfg->scheduler.time_zone;
+			       ? ctx->cfg->jobs.weekly_summary_email.r.time_zone
+			       : ctx->cfg->scheduler.time_zone;
 	struct weekly_state *st = calloc(1, sizeof(*st));
 	struct tz_local from, to, now;
 	struct tz *tz = NULL;
@@ -186,10 +189,12 @@ static int weekly_start(struct job_ctx *ctx, struct err *e)
 	st->from = st->to - 7 * MS_PER_DAY;
 	if ((rc = tz_open(zone, &tz, e)))
 		return err_prefix(e, "time zone of WeeklySummaryEmail");
-	if (tz_to_local(tz, st->from, &from) || tz_to_local(tz, st->to - 1, &to) ||
+	if (tz_to_local(tz, st->from, &from) ||
+	    tz_to_local(tz, st->to - 1, &to) ||
 	    tz_to_local(tz, ctx->now, &now)) {
 		tz_free(tz);
-		return err_set(e, ERR_INVALID, "now is outside the representable time range");
+		return err_set(e, ERR_INVALID,
+			       "now is outside the representable time range");
 	}
 	tz_free(tz);
 	format_dates(st, &from.civil, &to.civil);
@@ -199,8 +204,9 @@ static int weekly_start(struct job_ctx *ctx, struct err *e)
 
 /* Prepares sql and binds what it uses of: ?1 user id, ?2 window start,
  * ?3 window end, ?4 email, ?5 expiring-draft cutoff. */
-static int query(struct job_ctx *ctx, const struct weekly_state *st, const char *sql,
-		 const struct summary_user *u, sqlite3_stmt **stmt, struct err *e)
+static int query(struct job_ctx *ctx, const struct weekly_state *st,
+		 const char *sql, const struct summary_user *u,
+		 sqlite3_stmt **stmt, struct err *e)
 {
 	const struct config *cfg = ctx->cfg;
 	int64_t keep_days = cfg->jobs.draft_cleanup.delete_after_days -
@@ -217,14 +223,18 @@ static int query(struct job_ctx *ctx, const struct weekly_state *st, const char 
 	}
 	if (count >= 5) {
 		sqlite3_bind_text(*stmt, 4, u->email, -1, SQLITE_STATIC);
-		db_bind_time(*stmt, 5, st->to - (keep_days > 0 ? keep_days : 0) * MS_PER_DAY);
+		db_bind_time(*stmt, 5,
+			     st->to -
+				 (keep_days > 0 ? keep_days : 0) * MS_PER_DAY);
 	}
 	return 0;
 }
 
 static int step_error(sqlite3 *db, int rc, struct err *e)
 {
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, e, "reading the weekly summary");
+	return rc == SQLITE_DONE
+		   ? 0
+		   : db_error(db, rc, e, "reading the weekly summary");
 }
 
 /* One row of numbers into obj under names; *total adds them up. */
@@ -254,9 +264,9 @@ static int add_numbers(struct job_ctx *ctx, const struct weekly_state *st,
 
 /* Rows of (text, text-or-number) as an array of {k1: .., k2: ..}. */
 static int add_list(struct job_ctx *ctx, const struct weekly_state *st,
-		    const char *sql, const struct summary_user *u, const char *k1,
-		    const char *k2, cJSON *parent, const char *name, int64_t *total,
-		    struct err *e)
+		    const char *sql, const struct summary_user *u,
+		    const char *k1, const char *k2, cJSON *parent,
+		    const char *name, int64_t *total, struct err *e)
 {
 	cJSON *list = cJSON_AddArrayToObject(parent, name);
 	sqlite3_stmt *stmt = NULL;
@@ -269,12 +279,15 @@ static int add_list(struct job_ctx *ctx, const struct weekly_state *st,
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		cJSON *item = cJSON_CreateObject();
 		cJSON_AddItemToArray(list, item);
-		cJSON_AddStringToObject(item, k1, (const char *)sqlite3_column_text(stmt, 0));
+		cJSON_AddStringToObject(
+		    item, k1, (const char *)sqlite3_column_text(stmt, 0));
 		if (sqlite3_column_type(stmt, 1) == SQLITE_INTEGER)
-			cJSON_AddNumberToObject(item, k2, sqlite3_column_double(stmt, 1));
+			cJSON_AddNumberToObject(item, k2,
+						sqlite3_column_double(stmt, 1));
 		else
-			cJSON_AddStringToObject(item, k2,
-						(const char *)sqlite3_column_text(stmt, 1));
+			cJSON_AddStringToObject(
+			    item, k2,
+			    (const char *)sqlite3_column_text(stmt, 1));
 		(*total)++;
 	}
 	rc = step_error(ctx->db, rc, e);
@@ -283,18 +296,20 @@ static int add_list(struct job_ctx *ctx, const struct weekly_state *st,
 }
 
 static const char *const my_names[] = {"zaznamyCreated", "zaznamyUpdated",
-				       "documentsUploaded", "commentsAdded", NULL};
+				       "documentsUploaded", "commentsAdded",
+				       NULL};
 static const char *const alert_names[] = {"pendingDrafts", "pendingInvitations",
 					  "expiringDrafts", NULL};
 
 /* The WeeklySummary of u into *out (caller deletes); *total is the sum of
  * every figure and list length: 0 means a quiet week. */
 static int summary_build(struct job_ctx *ctx, const struct weekly_state *st,
-			 const struct summary_user *u, cJSON **out, int64_t *total,
-			 struct err *e)
+			 const struct summary_user *u, cJSON **out,
+			 int64_t *total, struct err *e)
 {
 	int is_en = strcmp(u->language, "en") == 0;
-	cJSON *data = cJSON_CreateObject(), *user, *period, *mine, *shared, *alerts;
+	cJSON *data = cJSON_CreateObject(), *user, *period, *mine, *shared,
+	      *alerts;
 	int rc;
 
 	*out = data;
@@ -311,14 +326,16 @@ static int summary_build(struct job_ctx *ctx, const struct weekly_state *st,
 	cJSON_AddStringToObject(user, "email", u->email);
 	cJSON_AddStringToObject(period, "from", st->period_from[is_en]);
 	cJSON_AddStringToObject(period, "to", st->period_to[is_en]);
-	if ((rc = add_numbers(ctx, st, my_activity_sql, u, my_names, mine, total, e)) ||
-	    (rc = add_list(ctx, st, new_records_sql, u, "property", "count", shared,
-			   "newZaznamy", total, e)) ||
-	    (rc = add_list(ctx, st, new_comments_sql, u, "zaznam", "author", shared,
-			   "newComments", total, e)) ||
-	    (rc = add_list(ctx, st, new_members_sql, u, "property", "member", shared,
-			   "newMembers", total, e)) ||
-	    (rc = add_numbers(ctx, st, alerts_sql, u, alert_names, alerts, total, e)))
+	if ((rc = add_numbers(ctx, st, my_activity_sql, u, my_names, mine,
+			      total, e)) ||
+	    (rc = add_list(ctx, st, new_records_sql, u, "property", "count",
+			   shared, "newZaznamy", total, e)) ||
+	    (rc = add_list(ctx, st, new_comments_sql, u, "zaznam", "author",
+			   shared, "newComments", total, e)) ||
+	    (rc = add_list(ctx, st, new_members_sql, u, "property", "member",
+			   shared, "newMembers", total, e)) ||
+	    (rc = add_numbers(ctx, st, alerts_sql, u, alert_names, alerts,
+			      total, e)))
 		return rc;
 	return 0;
 }
@@ -332,7 +349,8 @@ static void copy_column(sqlite3_stmt *stmt, int column, char *out, size_t size)
 
 /* The next page of users after st->last_id: *count of them into users. */
 static int load_users(struct job_ctx *ctx, const struct weekly_state *st,
-		      struct summary_user *users, int max, int *count, struct err *e)
+		      struct summary_user *users, int max, int *count,
+		      struct err *e)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
@@ -349,8 +367,10 @@ static int load_users(struct job_ctx *ctx, const struct weekly_state *st,
 		copy_column(stmt, 2, u->name, sizeof(u->name));
 		copy_column(stmt, 3, u->language, sizeof(u->language));
 	}
-	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
-	     : db_error(ctx->db, rc, e, "listing users for the weekly summary");
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+		 ? 0
+		 : db_error(ctx->db, rc, e,
+			    "listing users for the weekly summary");
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -371,7 +391,8 @@ static int payload_for(struct job_ctx *ctx, const struct weekly_state *st,
 	cJSON_AddStringToObject(payload, "to", u->email);
 	if (u->name[0])
 		cJSON_AddStringToObject(payload, "toName", u->name);
-	cJSON_AddStringToObject(payload, "language", u->language[0] ? u->language : "cs");
+	cJSON_AddStringToObject(payload, "language",
+				u->language[0] ? u->language : "cs");
 	cJSON_AddItemToObject(payload, "data", data);
 	data = NULL;
 	if (!(*out = cJSON_PrintUnformatted(payload)))
@@ -382,7 +403,8 @@ done:
 	return rc;
 }
 
-static int already_sent(sqlite3 *db, const char *key, int *is_sent, struct err *e)
+static int already_sent(sqlite3 *db, const char *key, int *is_sent,
+			struct err *e)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
@@ -392,18 +414,19 @@ static int already_sent(sqlite3 *db, const char *key, int *is_sent, struct err *
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	*is_sent = rc == SQLITE_ROW;
-	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
-	     : db_error(db, rc, e, "looking for an earlier weekly summary");
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+		 ? 0
+		 : db_error(db, rc, e, "looking for an earlier weekly summary");
 	sqlite3_finalize(stmt);
 	return rc;
 }
 
 /* Enqueues the batch's emails in one transaction. */
 static int enqueue_batch(struct job_ctx *ctx, const struct weekly_state *st,
-			 const struct summary_user *users, char *const *payloads,
-			 int count, struct err *e)
+			 const struct summary_user *users,
+			 char *const *payloads, int count, int64_t *emails,
+			 int64_t *already, struct err *e)
 {
-	int64_t emails = 0, already = 0;
 	char key[128];
 	int rc, is_sent, inserted;
 
@@ -412,25 +435,22 @@ static int enqueue_batch(struct job_ctx *ctx, const struct weekly_state *st,
 	for (int i = 0; i < count && !rc; i++) {
 		if (!payloads[i])
 			continue;
-		snprintf(key, sizeof(key), "weekly_summary:%s:%s", users[i].id, st->week);
+		snprintf(key, sizeof(key), "weekly_summary:%s:%s", users[i].id,
+			 st->week);
 		if ((rc = already_sent(ctx->db, key, &is_sent, e)))
 			break;
 		inserted = 0;
 		if (!is_sent)
-			rc = queue_insert(ctx->db, "send_email", payloads[i], key, 0,
-					  &inserted, e);
-		emails += inserted;
-		already += !inserted;
+			rc = queue_insert(ctx->db, "send_email", payloads[i],
+					  key, 0, &inserted, e);
+		*emails += inserted;
+		*already += !inserted;
 	}
 	if (!rc)
 		rc = db_commit(ctx->db, e);
-	if (rc) {
+	if (rc)
 		db_rollback(ctx->db);
-		return rc;
-	}
-	job_count(ctx, "emails", emails);
-	job_count(ctx, "already", already);
-	return 0;
+	return rc;
 }
 
 static int weekly_step(struct job_ctx *ctx, struct err *e)
@@ -439,6 +459,7 @@ static int weekly_step(struct job_ctx *ctx, struct err *e)
 	int batch = ctx->cfg->jobs.weekly_summary_email.r.batch_size;
 	struct summary_user *users = calloc((size_t)batch, sizeof(*users));
 	char **payloads = calloc((size_t)batch, sizeof(*payloads));
+	int64_t emails = 0, already = 0;
 	int count = 0, quiet = 0, rc;
 
 	if (!users || !payloads) {
@@ -451,12 +472,17 @@ static int weekly_step(struct job_ctx *ctx, struct err *e)
 		rc = payload_for(ctx, st, &users[i], &payloads[i], e);
 		quiet += !rc && !payloads[i];
 	}
-	if (rc || (rc = enqueue_batch(ctx, st, users, payloads, count, e)))
+	if (rc || (rc = enqueue_batch(ctx, st, users, payloads, count, &emails,
+				      &already, e)))
 		goto done;
 	job_count(ctx, "users", count);
+	job_count(ctx, "emails", emails);
+	job_count(ctx, "already",
+		  already); /* queued or sent by an earlier run */
 	job_count(ctx, "quiet", quiet);
 	if (count > 0)
-		snprintf(st->last_id, sizeof(st->last_id), "%s", users[count - 1].id);
+		snprintf(st->last_id, sizeof(st->last_id), "%s",
+			 users[count - 1].id);
 	snprintf(ctx->progress, sizeof(ctx->progress), "%lld users",
 		 (long long)job_count_get(ctx, "users"));
 	rc = count == batch ? JOB_AGAIN : JOB_DONE;
@@ -475,12 +501,12 @@ static void weekly_finish(struct job_ctx *ctx)
 }
 
 const struct job_type job_weekly_summary_email = {
-	.name = "weekly_summary_email",
-	.priority = 0,
-	.max_attempts = 3,
-	.retry_delay_ms = 30000,
-	.retry_cap_ms = 3600000,
-	.start = weekly_start,
-	.step = weekly_step,
-	.finish = weekly_finish,
+    .name = "weekly_summary_email",
+    .priority = 0,
+    .max_attempts = 3,
+    .retry_delay_ms = 30000,
+    .retry_cap_ms = 3600000,
+    .start = weekly_start,
+    .step = weekly_step,
+    .finish = weekly_finish,
 };

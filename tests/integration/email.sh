@@ -195,3 +195,34 @@ assert message["Subject"] == "Váš export dat z MujDomecek je připraven", mess
 assert "&lt;script&gt;" in message.get_body(("html",)).get_content()
 PY
 stop_receiver
+
+# ---- weekly summary: enqueues, never sends; a rerun adds nothing ---------
+fresh_db
+rm -rf var/mail
+sql <<'SQL'
+INSERT INTO users (id, email, first_name, preferred_language, created_at) VALUES
+ ('00000000-0000-4000-8000-00000000000a', 'jana@example.cz', 'Jana', 'cs', '2026-01-01T00:00:00.000Z'),
+ ('00000000-0000-4000-8000-00000000000b', 'petr@example.cz', 'Petr', 'en', '2026-01-01T00:00:00Z');
+INSERT INTO user_preferences (user_id, email_weekly_summary) VALUES
+ ('00000000-0000-4000-8000-00000000000a', 1), ('00000000-0000-4000-8000-00000000000b', 1);
+INSERT INTO invitations (id, token_hash, target_type, target_id, email, expires_at, created_at, created_by)
+ VALUES ('00000000-0000-4000-8000-000000000601', 'h1', 'property', 'p1', 'jana@example.cz',
+         '2026-11-30T00:00:00Z', '2026-11-20T10:00:00Z', '00000000-0000-4000-8000-00000000000b');
+SQL
+check "weekly summary: run-job succeeds" jobs_bin --now 2026-11-23T09:00:00Z run-job WeeklySummaryEmail
+contains "weekly summary: one email, one quiet user" "$T/out" 'users=2 emails=1 already=0 quiet=1'
+check "weekly summary: the email is queued, not sent" test ! -d var/mail
+check "weekly summary: unique per user and ISO week" test "$(sql "SELECT unique_key FROM jobs WHERE type = 'send_email'")" = "weekly_summary:00000000-0000-4000-8000-00000000000a:2026-W48"
+check "weekly summary: rerun succeeds" jobs_bin --now 2026-11-23T10:00:00Z run-job WeeklySummaryEmail
+contains "weekly summary: rerun enqueues nothing" "$T/out" 'emails=0 already=1'
+check "weekly summary: still one send_email" test "$(sql "SELECT count(*) FROM jobs WHERE type = 'send_email'")" = 1
+check "weekly summary: the queued email is delivered" jobs_bin run --drain
+check "weekly summary: it reads as the weekly summary" "$PY" - var/mail/new/*.eml <<'PY'
+import sys
+from email import policy
+from email.parser import BytesParser
+m = BytesParser(policy=policy.default).parse(open(sys.argv[1], "rb"))
+assert m["Subject"] == "Váš týdenní souhrn z MujDomecek", m["Subject"]
+assert m["To"].addresses[0].addr_spec == "jana@example.cz"
+assert "16. 11. 2026" in m.get_body(("plain",)).get_content()
+PY

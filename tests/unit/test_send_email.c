@@ -8,7 +8,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +40,8 @@ static int setup(void **state)
 	f->db = support_open_migrated(f->dir);
 	assert_non_null(f->db);
 	config_defaults(&f->cfg);
-	snprintf(f->cfg.email.maildir.path, sizeof(f->cfg.email.maildir.path), "%s/mail",
-		 f->dir);
+	snprintf(f->cfg.email.maildir.path, sizeof(f->cfg.email.maildir.path),
+		 "%s/mail", f->dir);
 	*state = f;
 	return 0;
 }
@@ -72,7 +74,8 @@ static int delivered(const struct fixture *f, char *out, size_t size)
 		if (entry->d_name[0] == '.')
 			continue;
 		n++;
-		snprintf(path, sizeof(path), "%s/mail/new/%s", f->dir, entry->d_name);
+		snprintf(path, sizeof(path), "%s/mail/new/%s", f->dir,
+			 entry->d_name);
 		assert_non_null(strstr(entry->d_name, ".eml"));
 		if (!out || !(file = fopen(path, "rb")))
 			continue;
@@ -84,50 +87,62 @@ static int delivered(const struct fixture *f, char *out, size_t size)
 	return n;
 }
 
-static void test_send_email_bad_payload_is_invalid_and_names_the_field(void **state)
+static void
+test_send_email_bad_payload_is_invalid_and_names_the_field(void **state)
 {
 	static const struct {
 		const char *payload, *in_message;
 	} cases[] = {
-		{"{}", "payload field to is required"},
-		{"{\"to\": 5}", "payload field to: expected a string"},
-		{"{\"to\": \"jana\", \"subject\": \"a\", \"text\": \"b\"}",
-		 "payload field to: 'jana' is not an email address"},
-		{"{\"to\": \"jana@example.cz\\r\\nBcc: eve@example.cz\", \"subject\": \"a\", "
-		 "\"text\": \"b\"}", "payload field to:"},
-		{"{\"to\": \"jana@example.cz\"}", "payload field subject is required"},
-		{"{\"to\": \"jana@example.cz\", \"subject\": \"a\"}",
-		 "payload field text is required"},
-		{"{\"to\": \"jana@example.cz\", \"subject\": \"a\", \"text\": \"b\", "
-		 "\"html\": 7}", "payload field html: expected a string"},
-		{"{\"to\": \"jana@example.cz\", \"template\": \"nope\"}",
-		 "payload field template: there is no email template 'nope'"},
-		{"{\"to\": \"jana@example.cz\", \"template\": \"../../x\"}",
-		 "payload field template: there is no email template"},
-		{"{\"to\": \"jana@example.cz\", \"template\": \"export_ready\"}",
-		 "payload field data: templates/export_ready.cs."},
-		{"{\"to\": \"jana@example.cz\", \"template\": \"export_ready\", \"data\": []}",
-		 "payload field data: expected an object"},
-		{"{\"to\": \"jana@example.cz\", \"template\": \"export_ready\", "
-		 "\"language\": 1, \"data\": {}}", "payload field language: expected a string"},
-		{"{\"to\": \"jana@example.cz\", \"subject\": \"a\\r\\nBcc: eve@example.cz\", "
-		 "\"text\": \"b\"}", "Subject"},
-		{"{\"to\": \"jana@example.cz\", \"toName\": \"Jana\\nBcc: eve@example.cz\", "
-		 "\"subject\": \"a\", \"text\": \"b\"}", "To"},
+	    {"{}", "payload field to is required"},
+	    {"{\"to\": 5}", "payload field to: expected a string"},
+	    {"{\"to\": \"jana\", \"subject\": \"a\", \"text\": \"b\"}",
+	     "payload field to: 'jana' is not an email address"},
+	    {"{\"to\": \"jana@example.cz\\r\\nBcc: eve@example.cz\", "
+	     "\"subject\": \"a\", "
+	     "\"text\": \"b\"}",
+	     "payload field to:"},
+	    {"{\"to\": \"jana@example.cz\"}",
+	     "payload field subject is required"},
+	    {"{\"to\": \"jana@example.cz\", \"subject\": \"a\"}",
+	     "payload field text is required"},
+	    {"{\"to\": \"jana@example.cz\", \"subject\": \"a\", \"text\": "
+	     "\"b\", "
+	     "\"html\": 7}",
+	     "payload field html: expected a string"},
+	    {"{\"to\": \"jana@example.cz\", \"template\": \"nope\"}",
+	     "payload field template: there is no email template 'nope'"},
+	    {"{\"to\": \"jana@example.cz\", \"template\": \"../../x\"}",
+	     "payload field template: there is no email template"},
+	    {"{\"to\": \"jana@example.cz\", \"template\": \"export_ready\"}",
+	     "payload field data: templates/export_ready.cs."},
+	    {"{\"to\": \"jana@example.cz\", \"template\": \"export_ready\", "
+	     "\"data\": []}",
+	     "payload field data: expected an object"},
+	    {"{\"to\": \"jana@example.cz\", \"template\": \"export_ready\", "
+	     "\"language\": 1, \"data\": {}}",
+	     "payload field language: expected a string"},
+	    {"{\"to\": \"jana@example.cz\", \"subject\": \"a\\r\\nBcc: "
+	     "eve@example.cz\", "
+	     "\"text\": \"b\"}",
+	     "Subject"},
+	    {"{\"to\": \"jana@example.cz\", \"toName\": \"Jana\\nBcc: "
+	     "eve@example.cz\", "
+	     "\"subject\": \"a\", \"text\": \"b\"}",
+	     "To"},
 	};
 	struct fixture *f = *state;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		struct support_job_result r;
 
-		support_run_job(f->db, &f->cfg, NULL, "send_email", cases[i].payload, NOW, 0,
-				&r);
+		support_run_job(f->db, &f->cfg, NULL, "send_email",
+				cases[i].payload, NOW, 0, &r);
 		if (r.rc != ERR_INVALID)
-			fail_msg("case %zu: expected ERR_INVALID, got %d (%s)", i, r.rc,
-				 r.err.msg);
+			fail_msg("case %zu: expected ERR_INVALID, got %d (%s)",
+				 i, r.rc, r.err.msg);
 		if (!strstr(r.err.msg, cases[i].in_message))
-			fail_msg("case %zu: '%s' not in '%s'", i, cases[i].in_message,
-				 r.err.msg);
+			fail_msg("case %zu: '%s' not in '%s'", i,
+				 cases[i].in_message, r.err.msg);
 	}
 	assert_int_equal(delivered(f, NULL, 0), 0);
 }
@@ -147,7 +162,8 @@ static void test_send_email_maildir_writes_one_message(void **state)
 	assert_int_equal(job_count_get(&r.ctx, "sent"), 1);
 	assert_int_equal(delivered(f, text, sizeof(text)), 1);
 	assert_non_null(strstr(text, "Subject: Ahoj\r\n"));
-	assert_non_null(strstr(text, "From: \"MujDomecek\" <noreply@mujdomecek.cz>"));
+	assert_non_null(
+	    strstr(text, "From: \"MujDomecek\" <noreply@mujdomecek.cz>"));
 	assert_non_null(strstr(text, "multipart/alternative"));
 	assert_non_null(strstr(text, "Date: Fri, 27 Nov 2026 07:00:00"));
 }
@@ -156,21 +172,25 @@ static void test_send_email_uses_the_recipients_language(void **state)
 {
 	struct fixture *f = *state;
 	struct demo_user user = {.id = "00000000-0000-4000-8000-000000000001",
-				 .email = "john@example.com", .first_name = "John",
-				 .preferred_language = "en", .created_at = NOW - MS_PER_DAY};
+				 .email = "john@example.com",
+				 .first_name = "John",
+				 .preferred_language = "en",
+				 .created_at = NOW - MS_PER_DAY};
 	struct support_job_result r;
 	struct err e = {0};
 	char text[32768];
 
 	assert_int_equal(demo_insert_user(f->db, &user, &e), 0);
-	support_run_job(f->db, &f->cfg, NULL, "send_email",
-			"{\"template\": \"export_ready\", \"to\": \"John@Example.com\", "
-			"\"data\": {\"size\": \"1 MB\", \"link\": \"https://x.cz/e\", "
-			"\"expiresHours\": 24}}",
-			NOW, 0, &r);
+	support_run_job(
+	    f->db, &f->cfg, NULL, "send_email",
+	    "{\"template\": \"export_ready\", \"to\": \"John@Example.com\", "
+	    "\"data\": {\"size\": \"1 MB\", \"link\": \"https://x.cz/e\", "
+	    "\"expiresHours\": 24}}",
+	    NOW, 0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(delivered(f, text, sizeof(text)), 1);
-	assert_non_null(strstr(text, "Subject: Your MujDomecek data export is ready"));
+	assert_non_null(
+	    strstr(text, "Subject: Your MujDomecek data export is ready"));
 }
 
 static void test_send_email_payload_language_wins(void **state)
@@ -179,14 +199,16 @@ static void test_send_email_payload_language_wins(void **state)
 	struct support_job_result r;
 	char text[32768];
 
-	support_run_job(f->db, &f->cfg, NULL, "send_email",
-			"{\"template\": \"export_ready\", \"to\": \"nobody@example.com\", "
-			"\"language\": \"en\", \"data\": {\"size\": \"1 MB\", "
-			"\"link\": \"https://x.cz/e\", \"expiresHours\": 24}}",
-			NOW, 0, &r);
+	support_run_job(
+	    f->db, &f->cfg, NULL, "send_email",
+	    "{\"template\": \"export_ready\", \"to\": \"nobody@example.com\", "
+	    "\"language\": \"en\", \"data\": {\"size\": \"1 MB\", "
+	    "\"link\": \"https://x.cz/e\", \"expiresHours\": 24}}",
+	    NOW, 0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(delivered(f, text, sizeof(text)), 1);
-	assert_non_null(strstr(text, "Subject: Your MujDomecek data export is ready"));
+	assert_non_null(
+	    strstr(text, "Subject: Your MujDomecek data export is ready"));
 }
 
 static void test_send_email_unknown_provider_is_invalid(void **state)
@@ -194,10 +216,12 @@ static void test_send_email_unknown_provider_is_invalid(void **state)
 	struct fixture *f = *state;
 	struct support_job_result r;
 
-	snprintf(f->cfg.email.provider, sizeof(f->cfg.email.provider), "Pigeon");
-	support_run_job(f->db, &f->cfg, NULL, "send_email",
-			"{\"to\": \"a@b.cz\", \"subject\": \"s\", \"text\": \"t\"}", NOW, 0,
-			&r);
+	snprintf(f->cfg.email.provider, sizeof(f->cfg.email.provider),
+		 "Pigeon");
+	support_run_job(
+	    f->db, &f->cfg, NULL, "send_email",
+	    "{\"to\": \"a@b.cz\", \"subject\": \"s\", \"text\": \"t\"}", NOW, 0,
+	    &r);
 	assert_int_equal(r.rc, ERR_INVALID);
 	assert_non_null(strstr(r.err.msg, "Email.Provider"));
 }
@@ -213,9 +237,10 @@ static void test_send_email_maildir_write_failure_is_reported(void **state)
 	file = fopen(path, "w"); /* a file where the Maildir should be */
 	assert_non_null(file);
 	fclose(file);
-	support_run_job(f->db, &f->cfg, NULL, "send_email",
-			"{\"to\": \"a@b.cz\", \"subject\": \"s\", \"text\": \"t\"}", NOW, 0,
-			&r);
+	support_run_job(
+	    f->db, &f->cfg, NULL, "send_email",
+	    "{\"to\": \"a@b.cz\", \"subject\": \"s\", \"text\": \"t\"}", NOW, 0,
+	    &r);
 	assert_int_equal(r.rc, ERR_IO);
 	assert_false(job_error_is_final(r.rc));
 	assert_non_null(strstr(r.err.msg, "Maildir"));
@@ -227,12 +252,15 @@ static void test_send_email_smtp_refused_connection_retries(void **state)
 	struct support_job_result r;
 
 	snprintf(f->cfg.email.provider, sizeof(f->cfg.email.provider), "SMTP");
-	snprintf(f->cfg.email.smtp.host, sizeof(f->cfg.email.smtp.host), "127.0.0.1");
-	snprintf(f->cfg.email.smtp.security, sizeof(f->cfg.email.smtp.security), "None");
+	snprintf(f->cfg.email.smtp.host, sizeof(f->cfg.email.smtp.host),
+		 "127.0.0.1");
+	snprintf(f->cfg.email.smtp.security, sizeof(f->cfg.email.smtp.security),
+		 "None");
 	f->cfg.email.smtp.port = 1; /* tcpmux: nobody listens there */
-	support_run_job(f->db, &f->cfg, NULL, "send_email",
-			"{\"to\": \"a@b.cz\", \"subject\": \"s\", \"text\": \"t\"}", NOW, 0,
-			&r);
+	support_run_job(
+	    f->db, &f->cfg, NULL, "send_email",
+	    "{\"to\": \"a@b.cz\", \"subject\": \"s\", \"text\": \"t\"}", NOW, 0,
+	    &r);
 	assert_int_equal(r.rc, ERR_TEMP);
 	assert_false(job_error_is_final(r.rc));
 	assert_non_null(strstr(r.err.msg, "SMTP"));
@@ -258,14 +286,14 @@ static void test_send_email_type_defaults_come_from_the_config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_send_email_bad_payload_is_invalid_and_names_the_field),
-		T(test_send_email_maildir_writes_one_message),
-		T(test_send_email_uses_the_recipients_language),
-		T(test_send_email_payload_language_wins),
-		T(test_send_email_unknown_provider_is_invalid),
-		T(test_send_email_maildir_write_failure_is_reported),
-		T(test_send_email_smtp_refused_connection_retries),
-		T(test_send_email_type_defaults_come_from_the_config),
+	    T(test_send_email_bad_payload_is_invalid_and_names_the_field),
+	    T(test_send_email_maildir_writes_one_message),
+	    T(test_send_email_uses_the_recipients_language),
+	    T(test_send_email_payload_language_wins),
+	    T(test_send_email_unknown_provider_is_invalid),
+	    T(test_send_email_maildir_write_failure_is_reported),
+	    T(test_send_email_smtp_refused_connection_retries),
+	    T(test_send_email_type_defaults_come_from_the_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

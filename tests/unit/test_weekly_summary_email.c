@@ -9,7 +9,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +26,8 @@
 #include "support_job.h"
 #include "template.h"
 
-#define NOW INT64_C(1795424400000) /* Monday 2026-11-23T09:00:00Z, ISO week 48 */
+#define NOW                                                                    \
+	INT64_C(1795424400000) /* Monday 2026-11-23T09:00:00Z, ISO week 48 */
 #define DAY MS_PER_DAY
 
 #define JANA "00000000-0000-4000-8000-00000000000a"
@@ -48,11 +51,15 @@ static const char *new_id(struct fixture *f, char *out)
 	return out;
 }
 
-static void user(struct fixture *f, const char *id, const char *email, const char *name,
-		 const char *language, int opted_in, int is_blocked)
+static void user(struct fixture *f, const char *id, const char *email,
+		 const char *name, const char *language, int opted_in,
+		 int is_blocked)
 {
-	struct demo_user u = {.id = id, .email = email, .first_name = name,
-			      .preferred_language = language, .is_blocked = is_blocked,
+	struct demo_user u = {.id = id,
+			      .email = email,
+			      .first_name = name,
+			      .preferred_language = language,
+			      .is_blocked = is_blocked,
 			      .created_at = NOW - 100 * DAY};
 	struct demo_preferences p = DEMO_PREFERENCES_DEFAULTS(id);
 	struct err e = {0};
@@ -62,12 +69,17 @@ static void user(struct fixture *f, const char *id, const char *email, const cha
 	assert_int_equal(demo_insert_preferences(f->db, &p, &e), 0);
 }
 
-static void activity(struct fixture *f, const char *actor, const char *type, int64_t at)
+static void activity(struct fixture *f, const char *actor, const char *type,
+		     int64_t at)
 {
 	char id[40];
-	struct demo_activity a = {.id = new_id(f, id), .property_id = LIPNO, .type = type,
-				  .actor_user_id = actor, .target_type = "zaznam",
-				  .target_id = KOTEL, .created_at = at};
+	struct demo_activity a = {.id = new_id(f, id),
+				  .property_id = LIPNO,
+				  .type = type,
+				  .actor_user_id = actor,
+				  .target_type = "zaznam",
+				  .target_id = KOTEL,
+				  .created_at = at};
 	struct err e = {0};
 
 	assert_int_equal(demo_insert_activity(f->db, &a, &e), 0);
@@ -76,8 +88,11 @@ static void activity(struct fixture *f, const char *actor, const char *type, int
 static void draft(struct fixture *f, const char *by, int64_t created_at)
 {
 	char id[40];
-	struct demo_record r = {.id = new_id(f, id), .property_id = LIPNO, .title = "Draft",
-				.created_by = by, .created_at = created_at};
+	struct demo_record r = {.id = new_id(f, id),
+				.property_id = LIPNO,
+				.title = "Draft",
+				.created_by = by,
+				.created_at = created_at};
 	struct err e = {0};
 
 	assert_int_equal(demo_insert_record(f->db, &r, &e), 0);
@@ -86,10 +101,14 @@ static void draft(struct fixture *f, const char *by, int64_t created_at)
 /* Chalupa Lipno, in a project of owner (already a user). */
 static void place(struct fixture *f, const char *owner)
 {
-	struct demo_project project = {.id = PROJECT, .owner_id = owner, .name = "Rodina",
+	struct demo_project project = {.id = PROJECT,
+				       .owner_id = owner,
+				       .name = "Rodina",
 				       .created_at = NOW - 90 * DAY};
-	struct demo_property property = {.id = LIPNO, .project_id = PROJECT,
-					 .name = "Chalupa Lipno", .created_at = NOW - 90 * DAY};
+	struct demo_property property = {.id = LIPNO,
+					 .project_id = PROJECT,
+					 .name = "Chalupa Lipno",
+					 .created_at = NOW - 90 * DAY};
 	struct err e = {0};
 
 	assert_int_equal(demo_insert_project(f->db, &project, &e), 0);
@@ -100,19 +119,32 @@ static void place(struct fixture *f, const char *owner)
  * there; Petr opted in but had a quiet week; Karel is blocked. */
 static void seed_week(struct fixture *f)
 {
-	struct demo_member member = {.id = "00000000-0000-4000-8000-000000000401",
-				     .target_id = LIPNO, .user_id = EVA,
+	struct demo_member member = {.id =
+					 "00000000-0000-4000-8000-000000000401",
+				     .target_id = LIPNO,
+				     .user_id = EVA,
 				     .created_at = NOW - 2 * DAY};
-	struct demo_record kotel = {.id = KOTEL, .property_id = LIPNO,
-				    .title = "Výměna kotle", .status = "complete",
-				    .created_by = EVA, .created_at = NOW - 3 * DAY};
-	struct demo_comment comment = {.id = "00000000-0000-4000-8000-000000000501",
-				       .zaznam_id = KOTEL, .author_user_id = EVA,
-				       .content = "Hotovo", .created_at = NOW - DAY};
+	struct demo_record kotel = {.id = KOTEL,
+				    .property_id = LIPNO,
+				    .title = "Výměna kotle",
+				    .status = "complete",
+				    .created_by = EVA,
+				    .created_at = NOW - 3 * DAY};
+	struct demo_comment comment = {
+	    .id = "00000000-0000-4000-8000-000000000501",
+	    .zaznam_id = KOTEL,
+	    .author_user_id = EVA,
+	    .content = "Hotovo",
+	    .created_at = NOW - DAY};
 	struct demo_invitation invitation = {
-		.id = "00000000-0000-4000-8000-000000000601", .token_hash = "h1",
-		.target_type = "property", .target_id = LIPNO, .email = "jana@example.cz",
-		.created_by = EVA, .expires_at = NOW + 3 * DAY, .created_at = NOW - DAY};
+	    .id = "00000000-0000-4000-8000-000000000601",
+	    .token_hash = "h1",
+	    .target_type = "property",
+	    .target_id = LIPNO,
+	    .email = "jana@example.cz",
+	    .created_by = EVA,
+	    .expires_at = NOW + 3 * DAY,
+	    .created_at = NOW - DAY};
 	struct err e = {0};
 
 	user(f, JANA, "jana@example.cz", "Jana", "cs", 1, 0);
@@ -151,7 +183,8 @@ static int setup(void **state)
 	f->db = support_open_migrated(f->dir);
 	assert_non_null(f->db);
 	config_defaults(&f->cfg);
-	snprintf(f->cfg.scheduler.time_zone, sizeof(f->cfg.scheduler.time_zone), "UTC");
+	snprintf(f->cfg.scheduler.time_zone, sizeof(f->cfg.scheduler.time_zone),
+		 "UTC");
 	*state = f;
 	return 0;
 }
@@ -171,7 +204,8 @@ static int64_t scalar(sqlite3 *db, const char *sql)
 	sqlite3_stmt *stmt = NULL;
 	int64_t value = -1;
 
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+			 SQLITE_OK);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		value = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
@@ -184,20 +218,25 @@ static cJSON *email_payload(sqlite3 *db, const char *key)
 	sqlite3_stmt *stmt = NULL;
 	cJSON *payload = NULL;
 
-	assert_int_equal(sqlite3_prepare_v2(db,
-					    "SELECT payload FROM jobs WHERE type = 'send_email' "
-					    "AND unique_key = ?1", -1, &stmt, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(
+		db,
+		"SELECT payload FROM jobs WHERE type = 'send_email' "
+		"AND unique_key = ?1",
+		-1, &stmt, NULL),
+	    SQLITE_OK);
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
-		payload = cJSON_Parse((const char *)sqlite3_column_text(stmt, 0));
+		payload =
+		    cJSON_Parse((const char *)sqlite3_column_text(stmt, 0));
 	sqlite3_finalize(stmt);
 	return payload;
 }
 
 static double number_at(const cJSON *data, const char *object, const char *name)
 {
-	const cJSON *item = cJSON_GetObjectItem(cJSON_GetObjectItem(data, object), name);
+	const cJSON *item =
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(data, object), name);
 
 	assert_true(cJSON_IsNumber(item));
 	return item->valuedouble;
@@ -211,23 +250,30 @@ static void test_weekly_summary_counts_a_seeded_week(void **state)
 	cJSON *payload;
 
 	seed_week(f);
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW, 0, &r);
+	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW,
+			0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(job_count_get(&r.ctx, "users"), 2); /* Jana, Petr */
 	assert_int_equal(job_count_get(&r.ctx, "emails"), 1);
 	assert_int_equal(job_count_get(&r.ctx, "quiet"), 1);
 	payload = email_payload(f->db, "weekly_summary:" JANA ":2026-W48");
 	assert_non_null(payload);
-	assert_string_equal(cJSON_GetObjectItem(payload, "template")->valuestring,
-			    "weekly_summary");
+	assert_string_equal(
+	    cJSON_GetObjectItem(payload, "template")->valuestring,
+	    "weekly_summary");
 	assert_string_equal(cJSON_GetObjectItem(payload, "to")->valuestring,
 			    "jana@example.cz");
-	assert_string_equal(cJSON_GetObjectItem(payload, "language")->valuestring, "cs");
+	assert_string_equal(
+	    cJSON_GetObjectItem(payload, "language")->valuestring, "cs");
 	data = cJSON_GetObjectItem(payload, "data");
-	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(data, "period"),
-						"from")->valuestring, "16. 11. 2026");
-	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(data, "period"),
-						"to")->valuestring, "23. 11. 2026");
+	assert_string_equal(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(data, "period"), "from")
+		->valuestring,
+	    "16. 11. 2026");
+	assert_string_equal(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(data, "period"), "to")
+		->valuestring,
+	    "23. 11. 2026");
 	assert_true(number_at(data, "myActivity", "zaznamyCreated") == 2);
 	assert_true(number_at(data, "myActivity", "zaznamyUpdated") == 1);
 	assert_true(number_at(data, "myActivity", "documentsUploaded") == 2);
@@ -236,21 +282,30 @@ static void test_weekly_summary_counts_a_seeded_week(void **state)
 	assert_true(number_at(data, "alerts", "pendingInvitations") == 1);
 	assert_true(number_at(data, "alerts", "expiringDrafts") == 1);
 	shared = cJSON_GetObjectItem(data, "sharedActivity");
-	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(shared, "newZaznamy")), 1);
+	assert_int_equal(
+	    cJSON_GetArraySize(cJSON_GetObjectItem(shared, "newZaznamy")), 1);
 	item = cJSON_GetArrayItem(cJSON_GetObjectItem(shared, "newZaznamy"), 0);
 	assert_string_equal(cJSON_GetObjectItem(item, "property")->valuestring,
 			    "Chalupa Lipno");
 	assert_true(cJSON_GetObjectItem(item, "count")->valuedouble == 2);
-	item = cJSON_GetArrayItem(cJSON_GetObjectItem(shared, "newComments"), 0);
-	assert_string_equal(cJSON_GetObjectItem(item, "zaznam")->valuestring, "Výměna kotle");
-	assert_string_equal(cJSON_GetObjectItem(item, "author")->valuestring, "Eva");
+	item =
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(shared, "newComments"), 0);
+	assert_string_equal(cJSON_GetObjectItem(item, "zaznam")->valuestring,
+			    "Výměna kotle");
+	assert_string_equal(cJSON_GetObjectItem(item, "author")->valuestring,
+			    "Eva");
 	item = cJSON_GetArrayItem(cJSON_GetObjectItem(shared, "newMembers"), 0);
-	assert_string_equal(cJSON_GetObjectItem(item, "member")->valuestring, "Eva");
+	assert_string_equal(cJSON_GetObjectItem(item, "member")->valuestring,
+			    "Eva");
 	cJSON_Delete(payload);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs WHERE unique_key LIKE "
-				       "'weekly_summary:" PETR "%'"), 0);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs WHERE unique_key LIKE "
-				       "'weekly_summary:" KAREL "%'"), 0);
+	assert_int_equal(
+	    scalar(f->db, "SELECT count(*) FROM jobs WHERE unique_key LIKE "
+			  "'weekly_summary:" PETR "%'"),
+	    0);
+	assert_int_equal(
+	    scalar(f->db, "SELECT count(*) FROM jobs WHERE unique_key LIKE "
+			  "'weekly_summary:" KAREL "%'"),
+	    0);
 }
 
 static void test_weekly_summary_payload_renders_in_both_languages(void **state)
@@ -261,14 +316,16 @@ static void test_weekly_summary_payload_renders_in_both_languages(void **state)
 	cJSON *payload;
 
 	seed_week(f);
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW, 0, &r);
+	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW,
+			0, &r);
 	payload = email_payload(f->db, "weekly_summary:" JANA ":2026-W48");
 	assert_non_null(payload);
 	for (int i = 0; i < 2; i++) {
 		struct rendered_email email;
 		struct err e = {0};
-		int rc = template_render_email("weekly_summary", languages[i],
-					       cJSON_GetObjectItem(payload, "data"), &email, &e);
+		int rc = template_render_email(
+		    "weekly_summary", languages[i],
+		    cJSON_GetObjectItem(payload, "data"), &email, &e);
 		if (rc)
 			fail_msg("%s: %s", languages[i], e.msg);
 		assert_non_null(strstr(email.text, "Chalupa Lipno"));
@@ -283,26 +340,36 @@ static void test_weekly_summary_rerun_sends_no_second_email(void **state)
 	struct support_job_result r;
 
 	seed_week(f);
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW, 0, &r);
+	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW,
+			0, &r);
 	assert_int_equal(job_count_get(&r.ctx, "emails"), 1);
 	/* while the first email waits in the queue */
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW + 60000, 0,
-			&r);
+	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL,
+			NOW + 60000, 0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(job_count_get(&r.ctx, "emails"), 0);
 	assert_int_equal(job_count_get(&r.ctx, "already"), 1);
 	/* after it was sent */
-	assert_int_equal(sqlite3_exec(f->db, "UPDATE jobs SET state = 'succeeded'", NULL,
-				      NULL, NULL), SQLITE_OK);
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW + DAY, 0, &r);
+	assert_int_equal(sqlite3_exec(f->db,
+				      "UPDATE jobs SET state = 'succeeded'",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL,
+			NOW + DAY, 0, &r);
 	assert_int_equal(job_count_get(&r.ctx, "emails"), 0);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs WHERE type = 'send_email'"), 1);
-	/* next week is a new email (Jana's drafts and invitation still count) */
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW + 7 * DAY, 0,
-			&r);
+	assert_int_equal(
+	    scalar(f->db,
+		   "SELECT count(*) FROM jobs WHERE type = 'send_email'"),
+	    1);
+	/* next week is a new email (Jana's drafts and invitation still count)
+	 */
+	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL,
+			NOW + 7 * DAY, 0, &r);
 	assert_int_equal(job_count_get(&r.ctx, "emails"), 1);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs WHERE unique_key = "
-				       "'weekly_summary:" JANA ":2026-W49'"), 1);
+	assert_int_equal(scalar(f->db,
+				"SELECT count(*) FROM jobs WHERE unique_key = "
+				"'weekly_summary:" JANA ":2026-W49'"),
+			 1);
 }
 
 static void test_weekly_summary_pages_through_all_users(void **state)
@@ -319,13 +386,16 @@ static void test_weekly_summary_pages_through_all_users(void **state)
 		draft(f, id, NOW - DAY); /* a pending draft: not quiet */
 	}
 	f->cfg.jobs.weekly_summary_email.r.batch_size = 2;
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW, 0, &r);
+	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW,
+			0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(r.steps, 3);
 	assert_int_equal(job_count_get(&r.ctx, "users"), 5);
 	assert_int_equal(job_count_get(&r.ctx, "emails"), 5);
-	assert_int_equal(scalar(f->db, "SELECT count(DISTINCT unique_key) FROM jobs "
-				       "WHERE type = 'send_email'"), 5);
+	assert_int_equal(scalar(f->db,
+				"SELECT count(DISTINCT unique_key) FROM jobs "
+				"WHERE type = 'send_email'"),
+			 5);
 }
 
 static void test_weekly_summary_crash_mid_way_then_rerun_completes(void **state)
@@ -342,13 +412,17 @@ static void test_weekly_summary_crash_mid_way_then_rerun_completes(void **state)
 		draft(f, id, NOW - DAY);
 	}
 	f->cfg.jobs.weekly_summary_email.r.batch_size = 2;
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW, 1, &r);
+	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW,
+			1, &r);
 	assert_int_equal(job_count_get(&r.ctx, "emails"), 2);
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW, 0, &r);
+	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW,
+			0, &r);
 	assert_int_equal(job_count_get(&r.ctx, "emails"), 2);
 	assert_int_equal(job_count_get(&r.ctx, "already"), 2);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs WHERE type = 'send_email' "
-				       "AND json_extract(payload, '$.language') = 'en'"), 4);
+	assert_int_equal(
+	    scalar(f->db, "SELECT count(*) FROM jobs WHERE type = 'send_email' "
+			  "AND json_extract(payload, '$.language') = 'en'"),
+	    4);
 }
 
 static void test_weekly_summary_with_nobody_opted_in_does_nothing(void **state)
@@ -356,7 +430,8 @@ static void test_weekly_summary_with_nobody_opted_in_does_nothing(void **state)
 	struct fixture *f = *state;
 	struct support_job_result r;
 
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW, 0, &r);
+	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW,
+			0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(job_count_get(&r.ctx, "users"), 0);
 	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs"), 0);
@@ -369,7 +444,8 @@ static void test_weekly_summary_bad_time_zone_is_reported(void **state)
 
 	snprintf(f->cfg.scheduler.time_zone, sizeof(f->cfg.scheduler.time_zone),
 		 "Mars/Olympus");
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW, 0, &r);
+	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW,
+			0, &r);
 	assert_true(r.rc < 0);
 	assert_non_null(strstr(r.err.msg, "time zone of WeeklySummaryEmail"));
 }
@@ -379,13 +455,13 @@ static void test_weekly_summary_bad_time_zone_is_reported(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_weekly_summary_counts_a_seeded_week),
-		T(test_weekly_summary_payload_renders_in_both_languages),
-		T(test_weekly_summary_rerun_sends_no_second_email),
-		T(test_weekly_summary_pages_through_all_users),
-		T(test_weekly_summary_crash_mid_way_then_rerun_completes),
-		T(test_weekly_summary_with_nobody_opted_in_does_nothing),
-		T(test_weekly_summary_bad_time_zone_is_reported),
+	    T(test_weekly_summary_counts_a_seeded_week),
+	    T(test_weekly_summary_payload_renders_in_both_languages),
+	    T(test_weekly_summary_rerun_sends_no_second_email),
+	    T(test_weekly_summary_pages_through_all_users),
+	    T(test_weekly_summary_crash_mid_way_then_rerun_completes),
+	    T(test_weekly_summary_with_nobody_opted_in_does_nothing),
+	    T(test_weekly_summary_bad_time_zone_is_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
