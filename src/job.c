@@ -19,12 +19,16 @@ extern const struct job_type job_draft_cleanup;
 extern const struct job_type job_draft_reminder;
 extern const struct job_type job_invitation_expiration;
 extern const struct job_type job_noop;
+extern const struct job_type job_send_email;
+extern const struct job_type job_weekly_summary_email;
 
 const struct job_type *const job_types[] = {
 	&job_draft_cleanup,
 	&job_draft_reminder,
 	&job_invitation_expiration,
 	&job_noop,
+	&job_send_email,
+	&job_weekly_summary_email,
 	NULL,
 };
 
