@@ -1,0 +1,329 @@
+/*
+ * test_scheduler.c - recurring schedules: planning in a time zone, fires,
+ * no second instance, misfires (coalesced or skipped), pause, a clock
+ * that reads before the last fire, re-planning on config change, and the
+ * DST days of the seed's Sunday 02:00 jobs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "config.h"
+#include "db.h"
+#include "err.h"
+#include "queue.h"
+#include "scheduler.h"
+#include "support_db.h"
+
+struct fixture {
+	char dir[256];
+	sqlite3 *db;
+	struct config cfg;
+	struct queue *q;
+	struct scheduler *s;
+};
+
+static int64_t at(const char *iso)
+{
+	int64_t ms = 0;
+
+	assert_int_equal(clock_parse(iso, &ms, NULL), 0);
+	return ms;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct err e = {0};
+
+	if (!f || support_tempdir(f->dir, sizeof(f->dir)))
+		return -1;
+	f->db = support_open_migrated(f->dir);
+	config_defaults(&f->cfg);
+	snprintf(f->cfg.scheduler.time_zone, sizeof(f->cfg.scheduler.time_zone), "Europe/Prague");
+	if (!f->db || queue_open(f->db, &f->cfg, "testhost:1:aaaa", &f->q, &e) ||
+	    scheduler_open(f->db, &f->cfg, f->q, &f->s, &e))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	scheduler_free(f->s);
+	queue_free(f->q);
+	sqlite3_close(f->db);
+	support_rmrf(f->dir);
+	free(f);
+	return 0;
+}
+
+static void text(sqlite3 *db, const char *sql, char *out, size_t size)
+{
+	sqlite3_stmt *stmt;
+
+	out[0] = '\0';
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
+		snprintf(out, size, "%s", sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+}
+
+#define assert_sql(db, sql, expected)                                          \
+	do {                                                                   \
+		char got_[256];                                                \
+		text(db, sql, got_, sizeof(got_));                             \
+		assert_string_equal(got_, expected);                           \
+	} while (0)
+
+static void test_scheduler_plans_in_the_zone(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+
+	/* 03:00 in Prague on the day summer time starts is 01:00Z */
+	assert_int_equal(scheduler_sync(f->s, at("2026-03-28T12:00:00Z"), &e), 0);
+	assert_sql(f->db, "SELECT next_fire_at FROM recurring_jobs WHERE name = 'DraftCleanup'",
+		   "2026-03-29T01:00:00.000Z");
+	assert_sql(f->db, "SELECT time_zone FROM recurring_jobs WHERE name = 'DraftCleanup'",
+		   "Europe/Prague");
+	assert_sql(f->db, "SELECT misfire FROM recurring_jobs WHERE name = 'DraftCleanup'",
+		   "run_once");
+}
+
+static void test_scheduler_fires_once_and_plans_the_next(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int64_t next;
+
+	assert_int_equal(scheduler_sync(f->s, at("2026-11-10T12:00:00Z"), &e), 0);
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-11T01:59:59Z"), &next, &e), 0);
+	assert_sql(f->db, "SELECT count(*) FROM jobs", "0");
+	/* DraftCleanup 03:00 CET = 02:00Z */
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-11T02:00:00Z"), &next, &e), 0);
+	assert_sql(f->db, "SELECT type || ' ' || unique_key || ' ' || recurring_name FROM jobs",
+		   "draft_cleanup recurring:DraftCleanup DraftCleanup");
+	assert_sql(f->db, "SELECT result || ' ' || planned_at FROM schedule_history",
+		   "enqueued 2026-11-11T02:00:00.000Z");
+	assert_sql(f->db, "SELECT next_fire_at FROM recurring_jobs WHERE name = 'DraftCleanup'",
+		   "2026-11-12T02:00:00.000Z");
+	assert_true(next > at("2026-11-11T02:00:00Z"));
+}
+
+static void test_scheduler_never_runs_two_instances(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int64_t next;
+
+	assert_int_equal(scheduler_sync(f->s, at("2026-11-10T12:00:00Z"), &e), 0);
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-11T02:00:00Z"), &next, &e), 0);
+	/* the job is still waiting when the next day's fire comes */
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-12T02:00:00Z"), &next, &e), 0);
+	assert_sql(f->db, "SELECT count(*) FROM jobs WHERE type = 'draft_cleanup'", "1");
+	assert_sql(f->db, "SELECT result FROM schedule_history WHERE planned_at = "
+		   "'2026-11-12T02:00:00.000Z'", "skipped");
+}
+
+static void test_scheduler_misfires_coalesce_into_one_run(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int64_t next;
+
+	assert_int_equal(scheduler_sync(f->s, at("2026-11-10T12:00:00Z"), &e), 0);
+	/* the daemon was off for three days */
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-13T12:00:00Z"), &next, &e), 0);
+	assert_sql(f->db, "SELECT count(*) FROM jobs WHERE type = 'draft_cleanup'", "1");
+	assert_sql(f->db, "SELECT planned_at FROM schedule_history WHERE name = 'DraftCleanup'",
+		   "2026-11-13T02:00:00.000Z");
+	assert_sql(f->db, "SELECT detail FROM schedule_history WHERE name = 'DraftCleanup'",
+		   "3 fire(s) missed while the daemon was not running, first at planned time");
+	assert_sql(f->db, "SELECT next_fire_at FROM recurring_jobs WHERE name = 'DraftCleanup'",
+		   "2026-11-14T02:00:00.000Z");
+}
+
+static void test_scheduler_misfire_skip_runs_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int64_t next;
+
+	f->cfg.jobs.draft_cleanup.r.misfire = MISFIRE_SKIP;
+	assert_int_equal(scheduler_sync(f->s, at("2026-11-10T12:00:00Z"), &e), 0);
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-13T12:00:00Z"), &next, &e), 0);
+	assert_sql(f->db, "SELECT count(*) FROM jobs WHERE type = 'draft_cleanup'", "0");
+	assert_sql(f->db, "SELECT result FROM schedule_history WHERE name = 'DraftCleanup'",
+		   "missed");
+}
+
+static void test_scheduler_fire_on_time_is_not_a_misfire(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int64_t next;
+
+	assert_int_equal(scheduler_sync(f->s, at("2026-11-10T12:00:00Z"), &e), 0);
+	/* 59 s late (a busy loop) is still on time */
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-11T02:00:59Z"), &next, &e), 0);
+	assert_sql(f->db, "SELECT COALESCE(detail, 'on time') FROM schedule_history "
+		   "WHERE name = 'DraftCleanup'", "on time");
+}
+
+static void test_scheduler_paused_job_does_not_fire(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int64_t next;
+
+	assert_int_equal(scheduler_sync(f->s, at("2026-11-10T12:00:00Z"), &e), 0);
+	assert_int_equal(scheduler_pause(f->db, "draft_cleanup", 1, at("2026-11-10T12:00:00Z"), &e), 0);
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-11T02:00:00Z"), &next, &e), 0);
+	assert_sql(f->db, "SELECT count(*) FROM jobs WHERE type = 'draft_cleanup'", "0");
+	assert_sql(f->db, "SELECT next_fire_at FROM recurring_jobs WHERE name = 'DraftCleanup'",
+		   "2026-11-12T02:00:00.000Z");
+	assert_int_equal(scheduler_pause(f->db, "DraftCleanup", 0, at("2026-11-11T03:00:00Z"), &e), 0);
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-12T02:00:00Z"), &next, &e), 0);
+	assert_sql(f->db, "SELECT count(*) FROM jobs WHERE type = 'draft_cleanup'", "1");
+	assert_int_equal(scheduler_pause(f->db, "Nonexistent", 1, 0, &e), ERR_NOTFOUND);
+}
+
+static void test_scheduler_clock_before_last_fire_schedules_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int64_t next;
+
+	assert_int_equal(scheduler_sync(f->s, at("2026-11-10T12:00:00Z"), &e), 0);
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-11T02:00:00Z"), &next, &e), 0);
+	/* a Raspberry Pi boots at 1970 before NTP */
+	assert_int_equal(scheduler_tick(f->s, at("1970-01-01T00:00:10Z"), &next, &e), 0);
+	assert_int_equal(next, 0);
+	assert_sql(f->db, "SELECT count(*) FROM schedule_history", "1");
+}
+
+static void test_scheduler_replans_when_config_changes(void **state)
+{
+	struct fixture *f = *state;
+	struct scheduler *changed;
+	struct err e = {0};
+
+	assert_int_equal(scheduler_sync(f->s, at("2026-11-10T12:00:00Z"), &e), 0);
+	snprintf(f->cfg.jobs.draft_cleanup.r.cron, CONFIG_STR, "30 4 * * *");
+	f->cfg.jobs.draft_reminder.r.enabled = false;
+	assert_int_equal(scheduler_open(f->db, &f->cfg, f->q, &changed, &e), 0);
+	assert_int_equal(scheduler_sync(changed, at("2026-11-10T12:00:00Z"), &e), 0);
+	assert_sql(f->db, "SELECT cron || ' ' || next_fire_at FROM recurring_jobs "
+		   "WHERE name = 'DraftCleanup'", "30 4 * * * 2026-11-11T03:30:00.000Z");
+	assert_sql(f->db, "SELECT enabled || ' ' || COALESCE(next_fire_at, 'none') FROM "
+		   "recurring_jobs WHERE name = 'DraftReminder'", "0 none");
+	scheduler_free(changed);
+}
+
+static void test_scheduler_records_the_run_result(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int64_t next;
+
+	assert_int_equal(scheduler_sync(f->s, at("2026-11-10T12:00:00Z"), &e), 0);
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-11T02:00:00Z"), &next, &e), 0);
+	assert_int_equal(scheduler_job_finished(f->db, 1, "DraftCleanup", "succeeded",
+						at("2026-11-11T02:00:01Z"), at("2026-11-11T02:00:03Z"),
+						2000, "{\"deleted\":4}", NULL, &e), 0);
+	assert_sql(f->db, "SELECT result || ' ' || counts || ' ' || started_at FROM schedule_history",
+		   "succeeded {\"deleted\":4} 2026-11-11T02:00:01.000Z");
+	assert_sql(f->db, "SELECT last_result || ' ' || last_duration_ms FROM recurring_jobs "
+		   "WHERE name = 'DraftCleanup'", "succeeded 2000");
+}
+
+static void test_scheduler_trigger_enqueues_now_once(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int64_t a, b;
+	int existed;
+
+	assert_int_equal(scheduler_trigger(f->db, &f->cfg, f->q, "DraftCleanup",
+					   at("2026-11-10T12:00:00Z"), &a, &existed, &e), 0);
+	assert_false(existed);
+	assert_int_equal(scheduler_trigger(f->db, &f->cfg, f->q, "draft_cleanup",
+					   at("2026-11-10T12:00:01Z"), &b, &existed, &e), 0);
+	assert_true(existed);
+	assert_int_equal(a, b);
+	assert_int_equal(scheduler_trigger(f->db, &f->cfg, f->q, "nope", 0, &a, &existed, &e),
+			 ERR_NOTFOUND);
+}
+
+struct fires {
+	char lines[16][80];
+	int n;
+};
+
+static void collect(const char *name, const char *type, int64_t when, const char *zone,
+		    void *arg)
+{
+	struct fires *fires = arg;
+	char iso[CLOCK_ISO_LEN];
+
+	(void)type;
+	(void)zone;
+	if (fires->n < 16)
+		snprintf(fires->lines[fires->n++], 80, "%s %s", clock_format(when, iso), name);
+}
+
+static void test_scheduler_sunday_two_am_across_both_dst_days(void **state)
+{
+	struct fixture *f = *state;
+	struct fires fires = {0};
+	struct config cfg = f->cfg;
+	struct config_recurring all[16];
+	struct err e = {0};
+	int n = config_recurring(&cfg, all, 16);
+
+	/* only DraftCleanup, on the seed's weekly cron */
+	for (int i = 0; i < n; i++)
+		((struct recurring_settings *)all[i].settings)->enabled = false;
+	cfg.jobs.draft_cleanup.r.enabled = true;
+	snprintf(cfg.jobs.draft_cleanup.r.cron, CONFIG_STR, "0 2 * * 0");
+	assert_int_equal(scheduler_simulate(&cfg, at("2026-03-28T00:00:00Z"),
+					    at("2026-04-06T00:00:00Z"), collect, &fires, &e), 0);
+	assert_int_equal(fires.n, 2);
+	/* 02:00 does not exist on 29 March: once, at 03:00 CEST */
+	assert_string_equal(fires.lines[0], "2026-03-29T01:00:00.000Z DraftCleanup");
+	assert_string_equal(fires.lines[1], "2026-04-05T00:00:00.000Z DraftCleanup");
+	fires.n = 0;
+	assert_int_equal(scheduler_simulate(&cfg, at("2026-10-24T00:00:00Z"),
+					    at("2026-10-26T00:00:00Z"), collect, &fires, &e), 0);
+	/* 02:00 happens twice on 25 October: once, the first (CEST) */
+	assert_int_equal(fires.n, 1);
+	assert_string_equal(fires.lines[0], "2026-10-25T00:00:00.000Z DraftCleanup");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_scheduler_plans_in_the_zone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_fires_once_and_plans_the_next, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_never_runs_two_instances, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_misfires_coalesce_into_one_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_misfire_skip_runs_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_fire_on_time_is_not_a_misfire, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_paused_job_does_not_fire, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_clock_before_last_fire_schedules_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_replans_when_config_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_records_the_run_result, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_trigger_enqueues_now_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_sunday_two_am_across_both_dst_days, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("scheduler", tests, NULL, NULL);
+}
