@@ -100,3 +100,14 @@ check "restored database has one job again" test "$(sql 'SELECT count(*) FROM jo
 expect_exit 1 "restore refuses a non-database" jobs_bin restore notadb.db
 check "status shows the queue" jobs_bin status
 contains "status shows queue counts" "$T/out" "1 enqueued"
+
+# demo: a believable household in an empty database, refused twice
+rm -f domecek.db*
+jobs_bin migrate >/dev/null 2>&1
+check "demo fills an empty database" jobs_bin --now 2026-11-28T20:00:00Z demo
+contains "demo reports what it wrote" "$T/out" "3 users"
+check "demo wrote 5000 activities" test "$(sql 'SELECT count(*) FROM activities')" = 5000
+check "demo wrote document files" test "$(find var/storage/documents -type f | wc -l)" -gt 10
+check "demo has a draft exactly 30 days old" test "$(sql "SELECT count(*) FROM zaznamy WHERE status = 'draft' AND created_at = '2026-10-29T20:00:00.000Z'")" -ge 1
+expect_exit 1 "demo refuses a database with users" jobs_bin demo
+contains "demo says why" "$T/out" "already has 3 users"
