@@ -54,6 +54,11 @@ int scheduler_job_finished(sqlite3 *db, int64_t job_id, const char *recurring_na
 			   int64_t duration_ms, const char *counts_json,
 			   const char *error, struct err *e);
 
+/* Deletes schedule history and hourly metrics older than the retention,
+ * at most limit rows per table; *deleted: how many in all. */
+int scheduler_prune_history(sqlite3 *db, int64_t now, int retention_days, int limit,
+			    int *deleted, struct err *e);
+
 /* `recurring trigger NAME`: enqueue now, outside the schedule. NAME is the
  * config name (DraftCleanup) or the job type (draft_cleanup). */
 int scheduler_trigger(sqlite3 *db, const struct config *cfg, struct queue *queue,

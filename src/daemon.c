@@ -234,8 +234,14 @@ static void maintenance(struct daemon *d, int64_t now)
 			break;
 		total += pruned;
 	} while (pruned == PRUNE_BATCH);
+	do {
+		if (scheduler_prune_history(d->db, now, d->cfg->queue.history_retention_days,
+					    PRUNE_BATCH, &pruned, &e))
+			break;
+		total += pruned;
+	} while (pruned >= PRUNE_BATCH);
 	if (total) {
-		log_fmt(LOG_INFO, "queue.pruned", "jobs=%d", total);
+		log_fmt(LOG_INFO, "queue.pruned", "rows=%d", total);
 		db_exec(d->db, "PRAGMA incremental_vacuum(1000)", NULL);
 	}
 }

@@ -481,6 +481,31 @@ int scheduler_job_finished(sqlite3 *db, int64_t job_id, const char *recurring_na
 	return run_statement(db, stmt, "recording a schedule result", e);
 }
 
+int scheduler_prune_history(sqlite3 *db, int64_t now, int retention_days, int limit,
+			    int *deleted, struct err *e)
+{
+	static const char *const sql[] = {
+		"DELETE FROM schedule_history WHERE id IN (SELECT id FROM schedule_history\n"
+		"    WHERE fired_at < ?1 LIMIT ?2)",
+		"DELETE FROM metrics_hourly WHERE (hour, job) IN (SELECT hour, job\n"
+		"    FROM metrics_hourly WHERE hour < substr(?1, 1, 13) LIMIT ?2)",
+	};
+	sqlite3_stmt *stmt;
+	int rc = 0;
+
+	*deleted = 0;
+	for (int i = 0; i < 2 && !rc; i++) {
+		if ((rc = db_prepare(db, sql[i], &stmt, e)))
+			break;
+		db_bind_time(stmt, 1, now - (int64_t)retention_days * MS_PER_DAY);
+		sqlite3_bind_int(stmt, 2, limit);
+		rc = run_statement(db, stmt, "pruning the schedule history", e);
+		if (!rc)
+			*deleted += sqlite3_changes(db);
+	}
+	return rc;
+}
+
 int scheduler_resolve_name(const struct config *cfg, const char *name,
 			   const char **config_name, const char **type,
 			   struct err *e)

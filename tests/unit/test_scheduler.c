@@ -264,6 +264,27 @@ static void test_scheduler_trigger_enqueues_now_once(void **state)
 			 ERR_NOTFOUND);
 }
 
+static void test_scheduler_prunes_old_history_only(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int64_t next;
+	int deleted;
+
+	assert_int_equal(scheduler_sync(f->s, at("2026-11-10T12:00:00Z"), &e), 0);
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-11T02:00:00Z"), &next, &e), 0);
+	sqlite3_exec(f->db, "INSERT INTO metrics_hourly (hour, job, succeeded) VALUES "
+		     "('2026-08-01T10', 'noop', 1), ('2026-11-11T10', 'noop', 1)", NULL, NULL, NULL);
+	assert_int_equal(scheduler_prune_history(f->db, at("2027-02-09T02:00:00Z"), 90, 100,
+						 &deleted, &e), 0);
+	assert_int_equal(deleted, 1); /* the August metrics row; the fire is exactly 90 days old */
+	assert_int_equal(scheduler_prune_history(f->db, at("2027-02-09T02:00:01Z"), 90, 100,
+						 &deleted, &e), 0);
+	assert_int_equal(deleted, 1);
+	assert_sql(f->db, "SELECT count(*) FROM schedule_history", "0");
+	assert_sql(f->db, "SELECT count(*) FROM metrics_hourly", "1");
+}
+
 struct fires {
 	char lines[16][80];
 	int n;
@@ -324,6 +345,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scheduler_records_the_run_result, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduler_trigger_enqueues_now_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduler_sunday_two_am_across_both_dst_days, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_prunes_old_history_only, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("scheduler", tests, NULL, NULL);
 }
