@@ -197,6 +197,13 @@ void config_defaults(struct config *c);
 int config_load(struct config *c, const char *path, char *const *envp,
 		struct buf *warnings, struct err *e);
 
+/* Applies JSON text (an appsettings.json's content) on top of c; origin
+ * names it in messages. Used by config_load; public for the fuzz target. */
+int config_apply_text(struct config *c, const char *text, const char *origin,
+		      struct buf *warnings, struct err *e);
+/* The checks across keys (Http.Listen form, S3 and provider keys). */
+int config_validate(const struct config *c, struct err *e);
+
 /* Writes the effective config as JSON, secrets masked as "********". */
 int config_show(const struct config *c, struct buf *out);
 

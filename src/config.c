@@ -507,36 +507,51 @@ static void line_column(const char *text, const char *at, int *line, int *column
 	}
 }
 
-static int load_file(struct config *c, const char *path, struct buf *warnings,
-		     struct err *e)
+int config_apply_text(struct config *c, const char *text, const char *origin,
+		      struct buf *warnings, struct err *e)
 {
-	struct buf text;
+	struct buf copy;
 	cJSON *root = NULL;
 	const char *end = NULL;
 	int rc, line, column;
 
-	buf_init(&text, CONFIG_FILE_MAX);
-	if ((rc = read_file(path, &text, e)))
+	buf_init(&copy, CONFIG_FILE_MAX);
+	if ((rc = buf_puts(&copy, text))) {
+		err_set(e, rc, "%s: larger than %d bytes", origin, CONFIG_FILE_MAX);
 		goto done;
-	blank_comments(text.data ? text.data : "");
-	root = cJSON_ParseWithOpts(buf_str(&text), &end, 1);
+	}
+	blank_comments(copy.data ? copy.data : "");
+	root = cJSON_ParseWithOpts(buf_str(&copy), &end, 1);
 	if (!root) {
 		const char *at = cJSON_GetErrorPtr();
-		line_column(buf_str(&text), at ? at : buf_str(&text) + text.len,
+		line_column(buf_str(&copy), at ? at : buf_str(&copy) + copy.len,
 			    &line, &column);
 		rc = err_set(e, ERR_INVALID, "%s:%d:%d: invalid JSON near '%.20s'",
-			     path, line, column, at && *at ? at : "end of file");
+			     origin, line, column, at && *at ? at : "end of file");
 		goto done;
 	}
 	if (!cJSON_IsObject(root)) {
-		rc = err_set(e, ERR_INVALID, "%s: the top level must be a JSON object", path);
+		rc = err_set(e, ERR_INVALID, "%s: the top level must be a JSON object", origin);
 		goto done;
 	}
-	rc = apply_json(c, root, "", path, warnings, e);
+	rc = apply_json(c, root, "", origin, warnings, e);
 	if (rc)
-		err_prefix(e, "%s", path);
+		err_prefix(e, "%s", origin);
 done:
 	cJSON_Delete(root);
+	buf_free(&copy);
+	return rc;
+}
+
+static int load_file(struct config *c, const char *path, struct buf *warnings,
+		     struct err *e)
+{
+	struct buf text;
+	int rc;
+
+	buf_init(&text, CONFIG_FILE_MAX);
+	if (!(rc = read_file(path, &text, e)))
+		rc = config_apply_text(c, buf_str(&text), path, warnings, e);
 	buf_free(&text);
 	return rc;
 }
@@ -624,7 +639,7 @@ static int apply_env(struct config *c, char *const *envp, struct buf *warnings,
 	return 0;
 }
 
-static int validate(const struct config *c, struct err *e)
+int config_validate(const struct config *c, struct err *e)
 {
 	const char *colon = strrchr(c->http.listen, ':');
 
@@ -672,7 +687,7 @@ int config_load(struct config *c, const char *path, char *const *envp,
 	}
 	if ((rc = apply_env(c, envp, warnings, e)))
 		return rc;
-	return validate(c, e);
+	return config_validate(c, e);
 }
 
 static cJSON *section_for(cJSON *root, const char *path, char *leaf, size_t size)
