@@ -135,6 +135,7 @@ static const struct key keys[] = {
 	SECRET("Storage.S3.SecretKey", storage.s3.secret_key),
 	BOOL("Storage.S3.PathStyle", storage.s3.path_style, "true"),
 
+	BOOL("Http.Enabled", http.enabled, "true"),
 	STR("Http.Listen", http.listen, "127.0.0.1:8080"),
 	STR("Http.PublicUrl", http.public_url, ""),
 

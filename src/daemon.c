@@ -12,10 +12,12 @@
  * nothing planned sleeps in poll() without a timeout.
  */
 #include "daemon.h"
+#include "alerts.h"
 #include "clock.h"
 #include "config.h"
 #include "db.h"
 #include "err.h"
+#include "http.h"
 #include "leader.h"
 #include "log.h"
 #include "loop.h"
@@ -60,6 +62,11 @@ struct daemon {
 	int64_t next_maintenance; /* mono ms */
 	int jobs_run;
 	int64_t started_mono;
+	/* HTTP, metrics and alerts (issue 8) */
+	struct daemon_status status;
+	struct http *http;       /* NULL when Http.Enabled is false */
+	struct metrics *metrics;
+	struct alerts *alerts;
 };
 
 /* ---- events ---------------------------------------------------------- */
@@ -162,6 +169,10 @@ static void on_outcome(const struct runner_outcome *o, void *arg)
 
 	d->jobs_run++;
 	daemon_record_outcome(d->db, o);
+	if (strcmp(o->state, "released") != 0) {
+		metrics_observe(d->metrics, o->job->type, o->duration_ms);
+		alerts_job_finished(d->alerts, o->job->type, o->state, o->error, clock_now());
+	}
 	if (d->lock_fd >= 0)
 		leader_heartbeat(d->db, d->owner, clock_now(), NULL);
 }
@@ -306,6 +317,8 @@ static int daemon_iterate(struct daemon *d)
 	struct err e = {0};
 	int pending = 0;
 
+	d->status.heartbeat_mono = clock_mono();
+	d->status.is_leader = d->lock_fd >= 0;
 	if (d->wants_reload)
 		reload(d);
 	if (d->is_stopping) {
@@ -326,6 +339,7 @@ static int daemon_iterate(struct daemon *d)
 	if (d->opt->stop_after_steps && !d->runner.is_active && d->jobs_run)
 		return 1;
 	maintenance(d, now);
+	alerts_tick(d->alerts, now, clock_mono());
 	if (d->opt->once && !d->runner.is_active)
 		return 1;
 	if (d->opt->drain && !d->runner.is_active &&
@@ -366,6 +380,27 @@ static int64_t next_deadline(const struct daemon *d)
 
 /* ---- start and stop -------------------------------------------------- */
 
+/* The HTTP server, metrics and alerts. A port that cannot be bound stops
+ * the start: a daemon whose health endpoint is missing looks dead. */
+static int open_http(struct daemon *d, struct err *e)
+{
+	struct http_deps deps = {
+		.loop = d->loop, .cfg = d->cfg, .db = d->db, .queue = d->queue,
+		.status = &d->status, .metrics = NULL,
+	};
+	int rc;
+
+	d->status.started_at = clock_now();
+	d->status.heartbeat_mono = clock_mono();
+	if ((rc = metrics_new(&d->metrics, e)) ||
+	    (rc = alerts_new(d->db, d->cfg, d->queue, &d->alerts, e)))
+		return rc;
+	deps.metrics = d->metrics;
+	if (!d->cfg->http.enabled)
+		return 0;
+	return http_start(&deps, &d->http, e);
+}
+
 static int daemon_open(struct daemon *d, struct err *e)
 {
 	struct db_options dbo = {
@@ -388,13 +423,16 @@ static int daemon_open(struct daemon *d, struct err *e)
 		return rc;
 	runner_init(&d->runner, d->db, d->cfg, d->queue, &d->services, on_outcome, d);
 	d->runner.stop_after_steps = d->opt->stop_after_steps;
-	return 0;
+	return open_http(d, e);
 }
 
 static void daemon_close(struct daemon *d)
 {
 	int lock_fd = d->lock_fd;
 
+	http_stop(d->http);
+	alerts_free(d->alerts);
+	metrics_free(d->metrics);
 	scheduler_free(d->scheduler);
 	queue_free(d->queue);
 	if (d->db) {
@@ -432,6 +470,7 @@ int daemon_run(struct config *cfg, const struct daemon_options *opt, struct err 
 	while (!daemon_iterate(&d)) {
 		/* Between steps of a job: look at the sockets, don't sleep. */
 		int64_t deadline = next_deadline(&d);
+		http_before_wait(d.http, &deadline);
 		loop_wait(d.loop, deadline);
 	}
 	log_fmt(LOG_INFO, "daemon.stopped", "jobs_run=%d", d.jobs_run);
