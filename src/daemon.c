@@ -102,7 +102,10 @@ static void on_wal_change(int fd, short revents, void *arg)
 
 static void arm_clock_watch(struct daemon *d)
 {
-	struct itimerspec far = {.it_value = {.tv_sec = INT_MAX / 2}};
+	/* Far in the future but representable: INT_MAX / 2 s was 2004, a time
+	 * in the past, so the timer fired at once and the loop spun. */
+	struct itimerspec far = {.it_value = {.tv_sec = (time_t)(clock_now() / 1000) +
+							(time_t)10 * 366 * 86400}};
 
 	timerfd_settime(d->clock_fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &far, NULL);
 }
