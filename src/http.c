@@ -494,13 +494,25 @@ fail:
 	return rc;
 }
 
+/* MHD's timeout is 0 when it has work that no fd will announce (a
+ * response partly sent from a file, a connection past its timeout): it
+ * must then be run now, not waited for, or the loop would spin on a 0 ms
+ * deadline without ever calling it. */
 void http_before_wait(struct http *h, int64_t *deadline_mono)
 {
-	MHD_UNSIGNED_LONG_LONG timeout;
+	MHD_UNSIGNED_LONG_LONG timeout = 0;
 	int64_t due;
+	int round;
 
-	if (!h || MHD_get_timeout(h->mhd, &timeout) != MHD_YES)
+	if (!h)
 		return;
+	for (round = 0; round < 4; round++) {
+		if (MHD_get_timeout(h->mhd, &timeout) != MHD_YES)
+			return;
+		if (timeout > 0)
+			break;
+		MHD_run(h->mhd);
+	}
 	due = clock_mono() + (int64_t)(timeout > 3600000 ? 3600000 : timeout);
 	if (*deadline_mono < 0 || due < *deadline_mono)
 		*deadline_mono = due;
