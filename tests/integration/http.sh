@@ -151,12 +151,14 @@ class Hook(http.server.BaseHTTPRequestHandler):
 http.server.HTTPServer(("127.0.0.1", port), Hook).serve_forever()
 PY
 track_pid $!
+for i in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$HOOK_PORT/" && break; sleep 0.1; done
 kill "$DAEMON_PID" && wait "$DAEMON_PID" 2>/dev/null
 sql "INSERT INTO jobs (type, state, run_at) SELECT 'noop', 'enqueued',
      strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+1 day') FROM (SELECT 1 UNION SELECT 2 UNION SELECT 3);"
 check "daemon restarts with a webhook configured" start_daemon "$PORT" \
 	Alerts__QueueLengthThreshold=3 Alerts__SlackWebhookUrl="http://127.0.0.1:$HOOK_PORT/hook"
 for i in $(seq 1 100); do [ -s "$T/hook.txt" ] && break; sleep 0.1; done
+touch "$T/hook.txt"
 contains "webhook got the queue alert" "$T/hook.txt" '{"text":"domecek-jobs: 3 jobs are waiting'
 check "the alert is in the alerts table" \
 	test "$(sql "SELECT count(*) FROM alerts WHERE kind = 'queue_length'")" = 1
