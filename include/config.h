@@ -155,7 +155,7 @@ struct config {
 	} storage;
 
 	struct {
-		bool enabled;
+		bool enabled; /* false: no HTTP server (tests with run --drain) */
 		char listen[CONFIG_STR];
 		char public_url[CONFIG_STR];
 	} http;

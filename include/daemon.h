@@ -10,6 +10,8 @@
 #ifndef DOMECEK_DAEMON_H
 #define DOMECEK_DAEMON_H
 
+#include <stdint.h>
+
 struct config;
 struct err;
 
@@ -24,6 +26,15 @@ struct daemon_options {
 
 struct runner_outcome;
 struct sqlite3;
+
+/* What the running daemon shows its HTTP server (health checks, process
+ * metrics). Owned and updated by the daemon; readers hold a const
+ * pointer that stays valid while the daemon runs. */
+struct daemon_status {
+	int64_t started_at;       /* wall ms when the daemon started */
+	int64_t heartbeat_mono;   /* monotonic ms: start of the latest loop iteration */
+	int is_leader;            /* holds the leader lease on the database file */
+};
 
 /* Records a finished attempt everywhere it is shown: metrics and, for a
  * job a schedule fired, the schedule history. Used by `run` and `run-job`. */

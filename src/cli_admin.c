@@ -2,6 +2,7 @@
  * cli_admin.c - commands that look after the installation: migrate,
  * config check|show, backup, restore, status.
  */
+#include "auth.h"
 #include "buf.h"
 #include "cli.h"
 #include "clock.h"
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 static int migrate(struct cli *cli, int argc, char **argv)
@@ -265,6 +267,66 @@ static int demo(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* One line from stdin, without echo when it is a terminal. */
+static int read_password(char *out, size_t size)
+{
+	struct termios saved, quiet;
+	int is_tty = isatty(STDIN_FILENO), ok;
+
+	if (is_tty) {
+		fprintf(stderr, "New dashboard password: ");
+		tcgetattr(STDIN_FILENO, &saved);
+		quiet = saved;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	ok = fgets(out, (int)size, stdin) != NULL;
+	if (is_tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+		fprintf(stderr, "\n");
+	}
+	if (!ok)
+		return -1;
+	out[strcspn(out, "\r\n")] = '\0';
+	return 0;
+}
+
+static int passwd(struct cli *cli, int argc, char **argv)
+{
+	char password[256], token[AUTH_TOKEN_LEN + 1];
+	int is_random = argc == 1 && !strcmp(argv[0], "--random");
+	struct err e = {0};
+	sqlite3 *db;
+	int rc;
+
+	if (argc && !is_random)
+		return cli_fail(EXIT_USAGE, "passwd takes no arguments but --random");
+	if (is_random) {
+		if (auth_token(token))
+			return cli_fail(EXIT_FAILURE_, "no random bytes for a password");
+		snprintf(password, sizeof(password), "%.24s", token);
+	} else if (read_password(password, sizeof(password))) {
+		return cli_fail(EXIT_USAGE, "no password given on standard input");
+	}
+	if (strlen(password) < 8)
+		return cli_fail(EXIT_USAGE, "the password must have at least 8 characters");
+	if ((rc = cli_open_db(cli, 0, &db)))
+		return rc;
+	rc = auth_password_set(db, password, &e);
+	db_close(db);
+	if (rc)
+		return cli_fail(cli_exit_code(rc), "%s", e.msg);
+	if (cli->cfg.dashboard.admin_password_hash[0])
+		fprintf(stderr, "domecek-jobs: note: Dashboard.AdminPasswordHash is set in the "
+			"config and takes precedence; remove it to use this password\n");
+	if (is_random)
+		printf("%s\n", password);
+	else
+		printf("dashboard password changed; sessions already open stay valid "
+		       "until they expire\n");
+	return EXIT_OK;
+}
+
 const struct cli_command cli_admin_commands[] = {
 	{"migrate", "", "create the database or bring its schema up to date", NULL, migrate},
 	{"config check", "", "check the configuration (exit 2 and the key when wrong)",
@@ -280,5 +342,8 @@ const struct cli_command cli_admin_commands[] = {
 	 "  Users, properties, records with drafts of every age, documents with real\n"
 	 "  files in Storage.Local.Root, invitations, 5,000 activities, notifications,\n"
 	 "  tokens and sync items. The same seed and --now give the same data.\n", demo},
+	{"passwd", "[--random]", "set the dashboard admin password",
+	 "  reads the new password from standard input (no echo on a terminal);\n"
+	 "  --random   generate one and print it\n", passwd},
 	{NULL, NULL, NULL, NULL, NULL},
 };

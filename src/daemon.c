@@ -12,11 +12,13 @@
  * nothing planned sleeps in poll() without a timeout.
  */
 #include "daemon.h"
+#include "alerts.h"
 #include "clock.h"
 #include "config.h"
 #include "db.h"
 #include "err.h"
 #include "fsutil.h"
+#include "http.h"
 #include "leader.h"
 #include "log.h"
 #include "loop.h"
@@ -43,6 +45,8 @@
 #define STANDBY_RETRY_MS 2000
 #define MAINTENANCE_MS (3600 * 1000)
 #define PRUNE_BATCH 1000
+#define WAL_SETTLE_MS 2
+#define WAL_SETTLE_LAST_MS 100
 
 struct daemon {
 	struct config *cfg;
@@ -63,6 +67,13 @@ struct daemon {
 	int64_t next_maintenance; /* mono ms */
 	int jobs_run;
 	int64_t started_mono;
+	int64_t wal_recheck_mono; /* see on_wal_change */
+	int wal_rechecks_left;
+	/* HTTP, metrics and alerts (issue 8) */
+	struct daemon_status status;
+	struct http *http;       /* NULL when Http.Enabled is false */
+	struct metrics *metrics;
+	struct alerts *alerts;
 };
 
 /* ---- events ---------------------------------------------------------- */
@@ -85,20 +96,28 @@ static void on_signal(int fd, short revents, void *arg)
 }
 
 /* Any write to the WAL: another process may have enqueued a job. The
- * iteration that follows re-reads the next due time, which is cheap. */
+ * iteration that follows re-reads the next due time, which is cheap. The
+ * last write of a commit reaches the WAL file a moment before the commit
+ * is published in the shared-memory index (which inotify cannot see), so
+ * the due time is read again 2 ms and 100 ms after the last event. */
 static void on_wal_change(int fd, short revents, void *arg)
 {
 	char events[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	struct daemon *d = arg;
 
 	(void)revents;
-	(void)arg;
 	while (read(fd, events, sizeof(events)) > 0)
 		;
+	d->wal_recheck_mono = clock_mono() + WAL_SETTLE_MS;
+	d->wal_rechecks_left = 2;
 }
 
 static void arm_clock_watch(struct daemon *d)
 {
-	struct itimerspec far = {.it_value = {.tv_sec = INT_MAX / 2}};
+	/* Far in the future but representable: INT_MAX / 2 s was 2004, a time
+	 * in the past, so the timer fired at once and the loop spun. */
+	struct itimerspec far = {.it_value = {.tv_sec = (time_t)(clock_now() / 1000) +
+							(time_t)10 * 366 * 86400}};
 
 	timerfd_settime(d->clock_fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &far, NULL);
 }
@@ -172,6 +191,10 @@ static void on_outcome(const struct runner_outcome *o, void *arg)
 
 	d->jobs_run++;
 	daemon_record_outcome(d->db, o);
+	if (strcmp(o->state, "released") != 0) {
+		metrics_observe(d->metrics, o->job->type, o->duration_ms);
+		alerts_job_finished(d->alerts, o->job->type, o->state, o->error, clock_now());
+	}
 	if (d->lock_fd >= 0)
 		leader_heartbeat(d->db, d->owner, clock_now(), NULL);
 }
@@ -323,6 +346,8 @@ static int daemon_iterate(struct daemon *d)
 	struct err e = {0};
 	int pending = 0;
 
+	d->status.heartbeat_mono = clock_mono();
+	d->status.is_leader = d->lock_fd >= 0;
 	if (d->wants_reload)
 		reload(d);
 	if (d->is_stopping) {
@@ -337,6 +362,8 @@ static int daemon_iterate(struct daemon *d)
 		if (d->lock_fd < 0)
 			return 0;
 	}
+	if (d->wal_rechecks_left && clock_mono() >= d->wal_recheck_mono)
+		d->wal_recheck_mono = --d->wal_rechecks_left ? clock_mono() + WAL_SETTLE_LAST_MS : 0;
 	fire_schedules(d, now);
 	claim_next(d, now);
 	net_process(d->services.net);
@@ -344,6 +371,7 @@ static int daemon_iterate(struct daemon *d)
 	if (d->opt->stop_after_steps && !d->runner.is_active && d->jobs_run)
 		return 1;
 	maintenance(d, now);
+	alerts_tick(d->alerts, now, clock_mono());
 	if (d->opt->once && !d->runner.is_active)
 		return 1;
 	if (d->opt->drain && !d->runner.is_active &&
@@ -378,6 +406,8 @@ static int64_t next_deadline(const struct daemon *d)
 	if (!d->runner.is_active)
 		deadline = earliest(deadline, wall_to_mono(d->next_due_at));
 	deadline = earliest(deadline, wall_to_mono(d->next_fire_at));
+	if (d->wal_rechecks_left)
+		deadline = earliest(deadline, d->wal_recheck_mono);
 	if (d->opt->drain) /* retries of failed jobs are due by run_at */
 		deadline = earliest(deadline, clock_mono() + 1000);
 	return deadline;
@@ -400,6 +430,27 @@ static int open_storage(const struct config *cfg, struct storage **out, struct e
 	    (rc = storage_local_set_quota(*out, cfg->storage.local.quota_bytes, e)))
 		return err_prefix(e, "Storage.Local.QuotaBytes");
 	return 0;
+}
+
+/* The HTTP server, metrics and alerts. A port that cannot be bound stops
+ * the start: a daemon whose health endpoint is missing looks dead. */
+static int open_http(struct daemon *d, struct err *e)
+{
+	struct http_deps deps = {
+		.loop = d->loop, .cfg = d->cfg, .db = d->db, .queue = d->queue,
+		.status = &d->status, .metrics = NULL,
+	};
+	int rc;
+
+	d->status.started_at = clock_now();
+	d->status.heartbeat_mono = clock_mono();
+	if ((rc = metrics_new(&d->metrics, e)) ||
+	    (rc = alerts_new(d->db, d->cfg, d->queue, &d->alerts, e)))
+		return rc;
+	deps.metrics = d->metrics;
+	if (!d->cfg->http.enabled)
+		return 0;
+	return http_start(&deps, &d->http, e);
 }
 
 static int daemon_open(struct daemon *d, struct err *e)
@@ -426,13 +477,16 @@ static int daemon_open(struct daemon *d, struct err *e)
 		return rc;
 	runner_init(&d->runner, d->db, d->cfg, d->queue, &d->services, on_outcome, d);
 	d->runner.stop_after_steps = d->opt->stop_after_steps;
-	return 0;
+	return open_http(d, e);
 }
 
 static void daemon_close(struct daemon *d)
 {
 	int lock_fd = d->lock_fd;
 
+	http_stop(d->http);
+	alerts_free(d->alerts);
+	metrics_free(d->metrics);
 	scheduler_free(d->scheduler);
 	queue_free(d->queue);
 	net_free(d->services.net);
@@ -472,6 +526,7 @@ int daemon_run(struct config *cfg, const struct daemon_options *opt, struct err 
 	while (!daemon_iterate(&d)) {
 		/* Between steps of a job: look at the sockets, don't sleep. */
 		int64_t deadline = next_deadline(&d);
+		http_before_wait(d.http, &deadline);
 		loop_wait(d.loop, deadline);
 	}
 	log_fmt(LOG_INFO, "daemon.stopped", "jobs_run=%d", d.jobs_run);

@@ -1,0 +1,143 @@
+/*
+ * test_metrics.c - the Prometheus text: histogram buckets cumulative and
+ * ending at +Inf, counters from the hourly table, queue gauges by state,
+ * process metrics, label values escaped.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "err.h"
+#include "metrics.h"
+#include "support_testdb.h"
+
+#define NOW INT64_C(1795898717000)
+
+static char *render(sqlite3 *db, const struct metrics *m)
+{
+	struct buf out;
+	struct err e = {0};
+
+	buf_init(&out, 1 << 20);
+	assert_int_equal(metrics_render(db, m, NOW, &out, &e), 0);
+	return buf_steal(&out);
+}
+
+static void assert_line(const char *text, const char *line)
+{
+	if (!strstr(text, line))
+		fail_msg("missing line '%s' in:\n%s", line, text);
+}
+
+static void test_metrics_histogram_buckets_are_cumulative(void **state)
+{
+	sqlite3 *db = testdb_open();
+	struct metrics *m = NULL;
+	struct err e = {0};
+	char *text;
+
+	(void)state;
+	assert_int_equal(metrics_new(&m, &e), 0);
+	metrics_observe(m, "noop", 50);      /* 0.05 s */
+	metrics_observe(m, "noop", 700);     /* 0.7 s */
+	metrics_observe(m, "noop", 7200000); /* 2 h: only +Inf */
+	text = render(db, m);
+	assert_line(text, "# TYPE job_execution_duration_seconds histogram\n");
+	assert_line(text, "job_execution_duration_seconds_bucket{job=\"noop\",le=\"0.1\"} 1\n");
+	assert_line(text, "job_execution_duration_seconds_bucket{job=\"noop\",le=\"0.5\"} 1\n");
+	assert_line(text, "job_execution_duration_seconds_bucket{job=\"noop\",le=\"1\"} 2\n");
+	assert_line(text, "job_execution_duration_seconds_bucket{job=\"noop\",le=\"3600\"} 2\n");
+	assert_line(text, "job_execution_duration_seconds_bucket{job=\"noop\",le=\"+Inf\"} 3\n");
+	assert_line(text, "job_execution_duration_seconds_count{job=\"noop\"} 3\n");
+	assert_line(text, "job_execution_duration_seconds_sum{job=\"noop\"} 7200.750\n");
+	free(text);
+	metrics_free(m);
+	testdb_close(db);
+}
+
+static void test_metrics_counters_come_from_hourly_table(void **state)
+{
+	sqlite3 *db = testdb_open();
+	struct err e = {0};
+	char *text;
+
+	(void)state;
+	assert_int_equal(metrics_record_run(db, "draft_cleanup", 1, 100, NOW, &e), 0);
+	assert_int_equal(metrics_record_run(db, "draft_cleanup", 0, 100, NOW, &e), 0);
+	assert_int_equal(metrics_record_run(db, "draft_cleanup", 1, 100, NOW + 3600000, &e), 0);
+	testdb_exec(db, "INSERT INTO jobs (type, state) VALUES ('noop', 'dead'), "
+		    "('noop', 'enqueued'), ('noop', 'enqueued')");
+	text = render(db, NULL);
+	assert_line(text, "job_execution_total{job=\"draft_cleanup\",result=\"succeeded\"} 2\n");
+	assert_line(text, "job_execution_total{job=\"draft_cleanup\",result=\"failed\"} 1\n");
+	assert_line(text, "job_failures_total{job=\"draft_cleanup\"} 1\n");
+	assert_line(text, "job_queue_length{state=\"enqueued\"} 2\n");
+	assert_line(text, "job_queue_length{state=\"dead\"} 1\n");
+	assert_line(text, "process_start_time_seconds 1795898717.000\n");
+	assert_line(text, "# TYPE process_open_fds gauge\n");
+	assert_line(text, "# TYPE process_resident_memory_bytes gauge\n");
+	free(text);
+	testdb_close(db);
+}
+
+static void test_metrics_label_values_are_escaped(void **state)
+{
+	sqlite3 *db = testdb_open();
+	struct err e = {0};
+	char *text;
+
+	(void)state;
+	assert_int_equal(metrics_record_run(db, "odd\"job\\\n", 0, 1, NOW, &e), 0);
+	text = render(db, NULL);
+	assert_line(text, "job_failures_total{job=\"odd\\\"job\\\\\\n\"} 1\n");
+	free(text);
+	testdb_close(db);
+}
+
+static void test_metrics_too_many_job_types_are_not_observed(void **state)
+{
+	struct metrics *m = NULL;
+	struct err e = {0};
+	char name[32];
+	int i;
+
+	(void)state;
+	assert_int_equal(metrics_new(&m, &e), 0);
+	for (i = 0; i < METRICS_MAX_JOBS + 5; i++) {
+		snprintf(name, sizeof(name), "job%d", i);
+		metrics_observe(m, name, 1);
+	}
+	metrics_free(m);
+	metrics_free(NULL);
+}
+
+static void test_metrics_render_reports_cap(void **state)
+{
+	sqlite3 *db = testdb_open();
+	struct buf out;
+	struct err e = {0};
+
+	(void)state;
+	buf_init(&out, 64);
+	assert_int_equal(metrics_render(db, NULL, NOW, &out, &e), ERR_TOOBIG);
+	buf_free(&out);
+	testdb_close(db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_metrics_histogram_buckets_are_cumulative),
+		cmocka_unit_test(test_metrics_counters_come_from_hourly_table),
+		cmocka_unit_test(test_metrics_label_values_are_escaped),
+		cmocka_unit_test(test_metrics_too_many_job_types_are_not_observed),
+		cmocka_unit_test(test_metrics_render_reports_cap),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
