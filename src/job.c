@@ -15,10 +15,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern const struct job_type job_activity_cleanup;
 extern const struct job_type job_noop;
+extern const struct job_type job_notification_cleanup;
+extern const struct job_type job_refresh_token_cleanup;
+extern const struct job_type job_sync_retry;
 
 const struct job_type *const job_types[] = {
+	&job_activity_cleanup,
 	&job_noop,
+	&job_notification_cleanup,
+	&job_refresh_token_cleanup,
+	&job_sync_retry,
 	NULL,
 };
 
