@@ -159,6 +159,9 @@ static int parse_payload(const struct sync_envelope *env, enum sync_op op, cJSON
 	*out = cJSON_ParseWithOpts(env->payload, &end, 1);
 	if (!*out) {
 		size_t offset = end ? (size_t)(end - env->payload) : 0;
+		if (!env->payload[offset])
+			return err_set(e, ERR_INVALID, "payload is not valid JSON at offset %zu "
+				       "(it ends too early)", offset);
 		return err_set(e, ERR_INVALID, "payload is not valid JSON at offset %zu (near '%.16s')",
 			       offset, env->payload + offset);
 	}
