@@ -56,18 +56,19 @@
 struct err;
 
 struct sync_envelope {
-	const char *sync_id;       /* sync_queue.id, for messages; may be NULL */
-	const char *user_id;       /* whose change */
-	const char *entity_type;   /* projects|properties|units|zaznamy|dokumenty */
+	const char *sync_id; /* sync_queue.id, for messages; may be NULL */
+	const char *user_id; /* whose change */
+	const char
+	    *entity_type; /* projects|properties|units|zaznamy|dokumenty */
 	const char *entity_id;
-	const char *operation;     /* create|update|delete */
-	const char *payload;       /* JSON object text; NULL for a delete */
+	const char *operation;	   /* create|update|delete */
+	const char *payload;	   /* JSON object text; NULL for a delete */
 	int64_t client_updated_at; /* ms; 0: the payload's clientUpdatedAt */
 };
 
 enum sync_result {
 	SYNC_APPLIED = 0, /* the change is in the app tables */
-	SYNC_STALE = 1,   /* the row is newer: nothing changed (a success) */
+	SYNC_STALE = 1,	  /* the row is newer: nothing changed (a success) */
 };
 
 /*

@@ -32,13 +32,13 @@
 enum field_kind { FIELD_TEXT, FIELD_INTEGER, FIELD_REAL };
 
 struct sync_field {
-	const char *key;         /* payload key, camelCase */
+	const char *key; /* payload key, camelCase */
 	const char *column;
 	enum field_kind kind;
-	int is_required;         /* NOT NULL without a default: needed on create */
-	const char *parent;      /* table whose live row the value names, or NULL */
+	int is_required;    /* NOT NULL without a default: needed on create */
+	const char *parent; /* table whose live row the value names, or NULL */
 	const char *parent_noun; /* "parent property", for messages */
-	int is_user_default;     /* missing on create: the envelope's user */
+	int is_user_default;	 /* missing on create: the envelope's user */
 	int is_storage_key;
 };
 
@@ -49,6 +49,8 @@ struct sync_entity {
 	const struct sync_field *fields; /* ends with a NULL key */
 };
 
+/* One field per line reads as the table it is. */
+/* clang-format off */
 static const struct sync_field project_fields[] = {
 	{"ownerId", "owner_id", FIELD_TEXT, 1, "users", "user", 1, 0},
 	{"name", "name", FIELD_TEXT, 1, NULL, NULL, 0, 0},
@@ -106,6 +108,7 @@ static const struct sync_entity entities[] = {
 	{"zaznamy", "zaznamy", "zaznam", record_fields},
 	{"dokumenty", "zaznam_dokumenty", "document", document_fields},
 };
+/* clang-format on */
 
 enum sync_op { OP_CREATE, OP_UPDATE, OP_DELETE };
 
@@ -126,7 +129,8 @@ struct sync_row {
 
 static const struct sync_entity *find_entity(const char *type)
 {
-	for (size_t i = 0; type && i < sizeof(entities) / sizeof(entities[0]); i++)
+	for (size_t i = 0; type && i < sizeof(entities) / sizeof(entities[0]);
+	     i++)
 		if (strcmp(entities[i].type, type) == 0)
 			return &entities[i];
 	return NULL;
@@ -141,11 +145,12 @@ static int parse_op(const char *text, enum sync_op *op, struct err *e)
 			*op = (enum sync_op)i;
 			return 0;
 		}
-	return err_set(e, ERR_INVALID, "unknown operation '%s'", text ? text : "(null)");
+	return err_set(e, ERR_INVALID, "unknown operation '%s'",
+		       text ? text : "(null)");
 }
 
-static int parse_payload(const struct sync_envelope *env, enum sync_op op, cJSON **out,
-			 struct err *e)
+static int parse_payload(const struct sync_envelope *env, enum sync_op op,
+			 cJSON **out, struct err *e)
 {
 	const char *end = NULL;
 
@@ -153,17 +158,24 @@ static int parse_payload(const struct sync_envelope *env, enum sync_op op, cJSON
 	if (!env->payload) {
 		if (op == OP_DELETE)
 			return 0;
-		return err_set(e, ERR_INVALID, "missing payload: a %s needs the entity's fields",
-			       env->operation);
+		return err_set(
+		    e, ERR_INVALID,
+		    "missing payload: a %s needs the entity's fields",
+		    env->operation);
 	}
 	*out = cJSON_ParseWithOpts(env->payload, &end, 1);
 	if (!*out) {
 		size_t offset = end ? (size_t)(end - env->payload) : 0;
 		if (!env->payload[offset])
-			return err_set(e, ERR_INVALID, "payload is not valid JSON at offset %zu "
-				       "(it ends too early)", offset);
-		return err_set(e, ERR_INVALID, "payload is not valid JSON at offset %zu (near '%.16s')",
-			       offset, env->payload + offset);
+			return err_set(
+			    e, ERR_INVALID,
+			    "payload is not valid JSON at offset %zu "
+			    "(it ends too early)",
+			    offset);
+		return err_set(
+		    e, ERR_INVALID,
+		    "payload is not valid JSON at offset %zu (near '%.16s')",
+		    offset, env->payload + offset);
 	}
 	if (!cJSON_IsObject(*out))
 		return err_set(e, ERR_INVALID, "payload is not a JSON object");
@@ -176,7 +188,8 @@ static int parse_time_field(const cJSON *payload, const char *key, int64_t *out,
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(payload, key);
 
 	if (!cJSON_IsString(item) || clock_parse(item->valuestring, out, NULL))
-		return err_set(e, ERR_INVALID, "field '%s' must be an ISO-8601 time", key);
+		return err_set(e, ERR_INVALID,
+			       "field '%s' must be an ISO-8601 time", key);
 	return 0;
 }
 
@@ -187,43 +200,54 @@ static int envelope_time(const struct sync_envelope *env, const cJSON *payload,
 	*out = env->client_updated_at;
 	if (*out > 0)
 		return 0;
-	if (payload && cJSON_GetObjectItemCaseSensitive(payload, "clientUpdatedAt"))
+	if (payload &&
+	    cJSON_GetObjectItemCaseSensitive(payload, "clientUpdatedAt"))
 		return parse_time_field(payload, "clientUpdatedAt", out, e);
-	return err_set(e, ERR_INVALID, "missing client_updated_at (the time of the change; "
+	return err_set(e, ERR_INVALID,
+		       "missing client_updated_at (the time of the change; "
 		       "last write wins needs it)");
 }
 
 static int check_identity(const struct sync_envelope *env, const cJSON *payload,
 			  struct err *e)
 {
-	const cJSON *id = payload ? cJSON_GetObjectItemCaseSensitive(payload, "id") : NULL;
+	const cJSON *id =
+	    payload ? cJSON_GetObjectItemCaseSensitive(payload, "id") : NULL;
 
 	if (!env->entity_id || !env->entity_id[0])
 		return err_set(e, ERR_INVALID, "missing entity_id");
-	if (id && (!cJSON_IsString(id) || strcmp(id->valuestring, env->entity_id) != 0))
-		return err_set(e, ERR_INVALID, "payload id %s does not match entity_id '%s'",
-			       cJSON_IsString(id) ? id->valuestring : "(not a string)",
+	if (id && (!cJSON_IsString(id) ||
+		   strcmp(id->valuestring, env->entity_id) != 0))
+		return err_set(e, ERR_INVALID,
+			       "payload id %s does not match entity_id '%s'",
+			       cJSON_IsString(id) ? id->valuestring
+						  : "(not a string)",
 			       env->entity_id);
 	return 0;
 }
 
-static int check_kind(const struct sync_field *f, const cJSON *item, struct err *e)
+static int check_kind(const struct sync_field *f, const cJSON *item,
+		      struct err *e)
 {
 	double v = item->valuedouble;
 
 	switch (f->kind) {
 	case FIELD_TEXT:
 		if (!cJSON_IsString(item))
-			return err_set(e, ERR_INVALID, "field '%s' must be a string", f->key);
+			return err_set(e, ERR_INVALID,
+				       "field '%s' must be a string", f->key);
 		return 0;
 	case FIELD_INTEGER:
-		if (!cJSON_IsNumber(item) || !isfinite(v) || fabs(v) > 9007199254740992.0 ||
-		    floor(v) != v)
-			return err_set(e, ERR_INVALID, "field '%s' must be a whole number", f->key);
+		if (!cJSON_IsNumber(item) || !isfinite(v) ||
+		    fabs(v) > 9007199254740992.0 || floor(v) != v)
+			return err_set(e, ERR_INVALID,
+				       "field '%s' must be a whole number",
+				       f->key);
 		return 0;
 	case FIELD_REAL:
 		if (!cJSON_IsNumber(item))
-			return err_set(e, ERR_INVALID, "field '%s' must be a number", f->key);
+			return err_set(e, ERR_INVALID,
+				       "field '%s' must be a number", f->key);
 		return 0;
 	}
 	return 0;
@@ -236,15 +260,18 @@ static int check_parent(sqlite3 *db, const struct sync_field *f, const char *id,
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	snprintf(sql, sizeof(sql), "SELECT is_deleted FROM %s WHERE id = ?1", f->parent);
+	snprintf(sql, sizeof(sql), "SELECT is_deleted FROM %s WHERE id = ?1",
+		 f->parent);
 	if ((rc = db_prepare(db, sql, &stmt, e)))
 		return rc;
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE)
-		rc = err_set(e, ERR_NOTFOUND, "missing %s %s", f->parent_noun, id);
+		rc = err_set(e, ERR_NOTFOUND, "missing %s %s", f->parent_noun,
+			     id);
 	else if (rc == SQLITE_ROW && sqlite3_column_int(stmt, 0))
-		rc = err_set(e, ERR_NOTFOUND, "%s %s is deleted", f->parent_noun, id);
+		rc = err_set(e, ERR_NOTFOUND, "%s %s is deleted",
+			     f->parent_noun, id);
 	else if (rc == SQLITE_ROW)
 		rc = 0;
 	else
@@ -253,14 +280,15 @@ static int check_parent(sqlite3 *db, const struct sync_field *f, const char *id,
 	return rc;
 }
 
-static int check_value(sqlite3 *db, const struct sync_field *f, const cJSON *item,
-		       struct err *e)
+static int check_value(sqlite3 *db, const struct sync_field *f,
+		       const cJSON *item, struct err *e)
 {
 	int rc;
 
 	if (cJSON_IsNull(item)) {
 		if (f->is_required)
-			return err_set(e, ERR_INVALID, "field '%s' must not be null", f->key);
+			return err_set(e, ERR_INVALID,
+				       "field '%s' must not be null", f->key);
 		return 0;
 	}
 	if ((rc = check_kind(f, item, e)))
@@ -275,24 +303,28 @@ static int check_value(sqlite3 *db, const struct sync_field *f, const cJSON *ite
 /* The columns this envelope writes, each checked; create needs every
  * required one (or its default). */
 static int collect_values(sqlite3 *db, const struct sync_entity *entity,
-			  const struct sync_envelope *env, const cJSON *payload, int is_create,
-			  struct sync_value *out, int *count, struct err *e)
+			  const struct sync_envelope *env, const cJSON *payload,
+			  int is_create, struct sync_value *out, int *count,
+			  struct err *e)
 {
 	int rc;
 
 	*count = 0;
 	for (const struct sync_field *f = entity->fields; f->key; f++) {
-		const cJSON *item = cJSON_GetObjectItemCaseSensitive(payload, f->key);
+		const cJSON *item =
+		    cJSON_GetObjectItemCaseSensitive(payload, f->key);
 		struct sync_value *v = &out[*count];
 
 		if (!item && !is_create)
 			continue;
 		if (!item && f->is_user_default) {
 			*v = (struct sync_value){f, NULL, env->user_id};
-			if ((rc = check_parent(db, f, env->user_id ? env->user_id : "", e)))
+			if ((rc = check_parent(
+				 db, f, env->user_id ? env->user_id : "", e)))
 				return rc;
 		} else if (!item && f->is_required) {
-			return err_set(e, ERR_INVALID, "missing field '%s'", f->key);
+			return err_set(e, ERR_INVALID, "missing field '%s'",
+				       f->key);
 		} else if (!item) {
 			continue;
 		} else {
@@ -305,44 +337,51 @@ static int collect_values(sqlite3 *db, const struct sync_entity *entity,
 	return 0;
 }
 
-static void bind_value(sqlite3_stmt *stmt, int index, const struct sync_value *v)
+static void bind_value(sqlite3_stmt *stmt, int index,
+		       const struct sync_value *v)
 {
 	if (v->text)
 		sqlite3_bind_text(stmt, index, v->text, -1, SQLITE_STATIC);
 	else if (cJSON_IsNull(v->item))
 		sqlite3_bind_null(stmt, index);
 	else if (v->field->kind == FIELD_TEXT)
-		sqlite3_bind_text(stmt, index, v->item->valuestring, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, index, v->item->valuestring, -1,
+				  SQLITE_STATIC);
 	else if (v->field->kind == FIELD_INTEGER)
-		sqlite3_bind_int64(stmt, index, (sqlite3_int64)v->item->valuedouble);
+		sqlite3_bind_int64(stmt, index,
+				   (sqlite3_int64)v->item->valuedouble);
 	else
 		sqlite3_bind_double(stmt, index, v->item->valuedouble);
 }
 
 /* Runs a built write; a failed constraint is the envelope's fault. */
-static int run_write(sqlite3 *db, sqlite3_stmt *stmt, const struct sync_entity *entity,
-		     const char *id, struct err *e)
+static int run_write(sqlite3 *db, sqlite3_stmt *stmt,
+		     const struct sync_entity *entity, const char *id,
+		     struct err *e)
 {
 	int rc = sqlite3_step(stmt);
 
 	if (rc == SQLITE_DONE)
 		return 0;
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return err_set(e, ERR_INVALID, "%s %s: %s", entity->noun, id, sqlite3_errmsg(db));
+		return err_set(e, ERR_INVALID, "%s %s: %s", entity->noun, id,
+			       sqlite3_errmsg(db));
 	return db_error(db, rc, e, "writing a synced row");
 }
 
-static int prepare_built(sqlite3 *db, struct buf *sql, sqlite3_stmt **stmt, struct err *e)
+static int prepare_built(sqlite3 *db, struct buf *sql, sqlite3_stmt **stmt,
+			 struct err *e)
 {
 	if (!buf_str(sql))
-		return err_set(e, ERR_NOMEM, "out of memory building a sync statement");
+		return err_set(e, ERR_NOMEM,
+			       "out of memory building a sync statement");
 	return db_prepare(db, buf_str(sql), stmt, e);
 }
 
 static int write_insert(sqlite3 *db, const struct sync_entity *entity,
 			const struct sync_envelope *env, const cJSON *payload,
-			int64_t client_time, const struct sync_value *values, int count,
-			struct err *e)
+			int64_t client_time, const struct sync_value *values,
+			int count, struct err *e)
 {
 	struct buf sql;
 	sqlite3_stmt *stmt = NULL;
@@ -353,7 +392,8 @@ static int write_insert(sqlite3 *db, const struct sync_entity *entity,
 	    (rc = parse_time_field(payload, "createdAt", &created_at, e)))
 		return rc;
 	buf_init(&sql, 4096);
-	buf_printf(&sql, "INSERT INTO %s (id, created_at, updated_at", entity->table);
+	buf_printf(&sql, "INSERT INTO %s (id, created_at, updated_at",
+		   entity->table);
 	for (int i = 0; i < count; i++)
 		buf_printf(&sql, ", %s", values[i].field->column);
 	buf_puts(&sql, ") VALUES (?1, ?2, ?3");
@@ -376,7 +416,8 @@ done:
 
 static int write_update(sqlite3 *db, const struct sync_entity *entity,
 			const struct sync_envelope *env, int64_t client_time,
-			const struct sync_value *values, int count, struct err *e)
+			const struct sync_value *values, int count,
+			struct err *e)
 {
 	struct buf sql;
 	sqlite3_stmt *stmt = NULL;
@@ -400,17 +441,18 @@ done:
 	return rc;
 }
 
-static int write_delete(sqlite3 *db, const struct sync_entity *entity, const char *id,
-			int64_t client_time, struct err *e)
+static int write_delete(sqlite3 *db, const struct sync_entity *entity,
+			const char *id, int64_t client_time, struct err *e)
 {
 	char sql[160];
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	snprintf(sql, sizeof(sql),
-		 "UPDATE %s SET is_deleted = 1, deleted_at = ?2, updated_at = ?2"
-		 " WHERE id = ?1",
-		 entity->table);
+	snprintf(
+	    sql, sizeof(sql),
+	    "UPDATE %s SET is_deleted = 1, deleted_at = ?2, updated_at = ?2"
+	    " WHERE id = ?1",
+	    entity->table);
 	if ((rc = db_prepare(db, sql, &stmt, e)))
 		return rc;
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
@@ -420,8 +462,8 @@ static int write_delete(sqlite3 *db, const struct sync_entity *entity, const cha
 	return rc;
 }
 
-static int read_row(sqlite3 *db, const struct sync_entity *entity, const char *id,
-		    struct sync_row *row, struct err *e)
+static int read_row(sqlite3 *db, const struct sync_entity *entity,
+		    const char *id, struct sync_row *row, struct err *e)
 {
 	char sql[160];
 	sqlite3_stmt *stmt = NULL;
@@ -429,7 +471,8 @@ static int read_row(sqlite3 *db, const struct sync_entity *entity, const char *i
 
 	memset(row, 0, sizeof(*row));
 	snprintf(sql, sizeof(sql),
-		 "SELECT coalesce(updated_at, created_at), is_deleted FROM %s WHERE id = ?1",
+		 "SELECT coalesce(updated_at, created_at), is_deleted FROM %s "
+		 "WHERE id = ?1",
 		 entity->table);
 	if ((rc = db_prepare(db, sql, &stmt, e)))
 		return rc;
@@ -445,15 +488,16 @@ static int read_row(sqlite3 *db, const struct sync_entity *entity, const char *i
 	} else if (rc == SQLITE_DONE) {
 		rc = 0;
 	} else {
-		rc = db_error(db, rc, e, "reading the row a sync envelope names");
+		rc = db_error(db, rc, e,
+			      "reading the row a sync envelope names");
 	}
 	sqlite3_finalize(stmt);
 	return rc;
 }
 
-static int apply_op(sqlite3 *db, const struct sync_entity *entity, enum sync_op op,
-		    const struct sync_envelope *env, const cJSON *payload, int64_t client_time,
-		    struct err *e)
+static int apply_op(sqlite3 *db, const struct sync_entity *entity,
+		    enum sync_op op, const struct sync_envelope *env,
+		    const cJSON *payload, int64_t client_time, struct err *e)
 {
 	struct sync_value values[MAX_FIELDS];
 	struct sync_row row;
@@ -470,14 +514,19 @@ static int apply_op(sqlite3 *db, const struct sync_entity *entity, enum sync_op 
 		return rc ? rc : SYNC_APPLIED;
 	}
 	if (op == OP_UPDATE && !row.exists)
-		return err_set(e, ERR_NOTFOUND, "cannot update %s %s: no such row (its create "
-			       "has not arrived)", entity->noun, env->entity_id);
-	if ((rc = collect_values(db, entity, env, payload, !row.exists, values, &count, e)))
+		return err_set(e, ERR_NOTFOUND,
+			       "cannot update %s %s: no such row (its create "
+			       "has not arrived)",
+			       entity->noun, env->entity_id);
+	if ((rc = collect_values(db, entity, env, payload, !row.exists, values,
+				 &count, e)))
 		return rc;
 	if (row.exists)
-		rc = write_update(db, entity, env, client_time, values, count, e);
+		rc = write_update(db, entity, env, client_time, values, count,
+				  e);
 	else
-		rc = write_insert(db, entity, env, payload, client_time, values, count, e);
+		rc = write_insert(db, entity, env, payload, client_time, values,
+				  count, e);
 	return rc ? rc : SYNC_APPLIED;
 }
 

@@ -37,11 +37,11 @@ struct activity_cleanup_state {
 };
 
 static const char delete_batch_sql[] =
-	"DELETE FROM activities\n"
-	" WHERE rowid IN (SELECT rowid FROM activities\n"
-	"                  WHERE created_at < ?1\n"
-	"                  ORDER BY created_at\n"
-	"                  LIMIT ?2)";
+    "DELETE FROM activities\n"
+    " WHERE rowid IN (SELECT rowid FROM activities\n"
+    "                  WHERE created_at < ?1\n"
+    "                  ORDER BY created_at\n"
+    "                  LIMIT ?2)";
 
 static int activity_cleanup_start(struct job_ctx *ctx, struct err *e)
 {
@@ -49,7 +49,8 @@ static int activity_cleanup_start(struct job_ctx *ctx, struct err *e)
 
 	if (!s)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	s->cutoff = ctx->now - ctx->cfg->jobs.activity_cleanup.retention_days * MS_PER_DAY;
+	s->cutoff = ctx->now -
+		    ctx->cfg->jobs.activity_cleanup.retention_days * MS_PER_DAY;
 	s->batch_size = ctx->cfg->jobs.activity_cleanup.r.batch_size;
 	s->pause_ms = ctx->cfg->jobs.activity_cleanup.batch_pause_ms;
 	ctx->state = s;
@@ -104,12 +105,12 @@ static void activity_cleanup_finish(struct job_ctx *ctx)
 }
 
 const struct job_type job_activity_cleanup = {
-	.name = "activity_cleanup",
-	.priority = 0,
-	.max_attempts = 3,
-	.retry_delay_ms = 30000,
-	.retry_cap_ms = 3600000,
-	.start = activity_cleanup_start,
-	.step = activity_cleanup_step,
-	.finish = activity_cleanup_finish,
+    .name = "activity_cleanup",
+    .priority = 0,
+    .max_attempts = 3,
+    .retry_delay_ms = 30000,
+    .retry_cap_ms = 3600000,
+    .start = activity_cleanup_start,
+    .step = activity_cleanup_step,
+    .finish = activity_cleanup_finish,
 };

@@ -38,17 +38,17 @@ struct notification_cleanup_state {
 };
 
 static const char delete_read_sql[] =
-	"DELETE FROM notifications\n"
-	" WHERE rowid IN (SELECT rowid FROM notifications\n"
-	"                  WHERE read_at IS NOT NULL AND created_at < ?1\n"
-	"                  LIMIT ?2)";
+    "DELETE FROM notifications\n"
+    " WHERE rowid IN (SELECT rowid FROM notifications\n"
+    "                  WHERE read_at IS NOT NULL AND created_at < ?1\n"
+    "                  LIMIT ?2)";
 
 static const char delete_unread_sql[] =
-	"DELETE FROM notifications\n"
-	" WHERE rowid IN (SELECT rowid FROM notifications\n"
-	"                  WHERE read_at IS NULL AND created_at < ?1\n"
-	"                  ORDER BY created_at\n"
-	"                  LIMIT ?2)";
+    "DELETE FROM notifications\n"
+    " WHERE rowid IN (SELECT rowid FROM notifications\n"
+    "                  WHERE read_at IS NULL AND created_at < ?1\n"
+    "                  ORDER BY created_at\n"
+    "                  LIMIT ?2)";
 
 static int notification_cleanup_start(struct job_ctx *ctx, struct err *e)
 {
@@ -57,10 +57,13 @@ static int notification_cleanup_start(struct job_ctx *ctx, struct err *e)
 	if (!s)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	s->phase = PHASE_READ;
-	s->cutoff_read = ctx->now - ctx->cfg->jobs.notification_cleanup.retention_days_read *
-					    MS_PER_DAY;
-	s->cutoff_unread = ctx->now -
-			   ctx->cfg->jobs.notification_cleanup.retention_days_unread * MS_PER_DAY;
+	s->cutoff_read =
+	    ctx->now - ctx->cfg->jobs.notification_cleanup.retention_days_read *
+			   MS_PER_DAY;
+	s->cutoff_unread =
+	    ctx->now -
+	    ctx->cfg->jobs.notification_cleanup.retention_days_unread *
+		MS_PER_DAY;
 	s->batch_size = ctx->cfg->jobs.notification_cleanup.r.batch_size;
 	s->pause_ms = ctx->cfg->jobs.notification_cleanup.batch_pause_ms;
 	ctx->state = s;
@@ -96,9 +99,10 @@ static int notification_cleanup_step(struct job_ctx *ctx, struct err *e)
 
 	if ((rc = db_begin(ctx->db, e)))
 		return rc;
-	if ((rc = delete_batch(ctx->db, is_read ? delete_read_sql : delete_unread_sql,
-			       is_read ? s->cutoff_read : s->cutoff_unread, s->batch_size,
-			       &deleted, e)) ||
+	if ((rc = delete_batch(ctx->db,
+			       is_read ? delete_read_sql : delete_unread_sql,
+			       is_read ? s->cutoff_read : s->cutoff_unread,
+			       s->batch_size, &deleted, e)) ||
 	    (rc = db_commit(ctx->db, e))) {
 		db_rollback(ctx->db);
 		return rc;
@@ -122,12 +126,12 @@ static void notification_cleanup_finish(struct job_ctx *ctx)
 }
 
 const struct job_type job_notification_cleanup = {
-	.name = "notification_cleanup",
-	.priority = 0,
-	.max_attempts = 3,
-	.retry_delay_ms = 30000,
-	.retry_cap_ms = 3600000,
-	.start = notification_cleanup_start,
-	.step = notification_cleanup_step,
-	.finish = notification_cleanup_finish,
+    .name = "notification_cleanup",
+    .priority = 0,
+    .max_attempts = 3,
+    .retry_delay_ms = 30000,
+    .retry_cap_ms = 3600000,
+    .start = notification_cleanup_start,
+    .step = notification_cleanup_step,
+    .finish = notification_cleanup_finish,
 };

@@ -39,18 +39,18 @@ struct refresh_token_cleanup_state {
 };
 
 static const char delete_expired_sql[] =
-	"DELETE FROM refresh_tokens\n"
-	" WHERE rowid IN (SELECT rowid FROM refresh_tokens\n"
-	"                  WHERE expires_at < ?1\n"
-	"                  ORDER BY expires_at\n"
-	"                  LIMIT ?2)";
+    "DELETE FROM refresh_tokens\n"
+    " WHERE rowid IN (SELECT rowid FROM refresh_tokens\n"
+    "                  WHERE expires_at < ?1\n"
+    "                  ORDER BY expires_at\n"
+    "                  LIMIT ?2)";
 
 static const char delete_revoked_sql[] =
-	"DELETE FROM refresh_tokens\n"
-	" WHERE rowid IN (SELECT rowid FROM refresh_tokens\n"
-	"                  WHERE revoked_at < ?1\n"
-	"                  ORDER BY revoked_at\n"
-	"                  LIMIT ?2)";
+    "DELETE FROM refresh_tokens\n"
+    " WHERE rowid IN (SELECT rowid FROM refresh_tokens\n"
+    "                  WHERE revoked_at < ?1\n"
+    "                  ORDER BY revoked_at\n"
+    "                  LIMIT ?2)";
 
 static int refresh_token_cleanup_start(struct job_ctx *ctx, struct err *e)
 {
@@ -60,8 +60,10 @@ static int refresh_token_cleanup_start(struct job_ctx *ctx, struct err *e)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	s->phase = PHASE_EXPIRED;
 	s->now = ctx->now;
-	s->revoked_cutoff = ctx->now - ctx->cfg->jobs.refresh_token_cleanup.revoked_retention_days *
-					       MS_PER_DAY;
+	s->revoked_cutoff =
+	    ctx->now -
+	    ctx->cfg->jobs.refresh_token_cleanup.revoked_retention_days *
+		MS_PER_DAY;
 	s->batch_size = ctx->cfg->jobs.refresh_token_cleanup.r.batch_size;
 	ctx->state = s;
 	return 0;
@@ -96,9 +98,10 @@ static int refresh_token_cleanup_step(struct job_ctx *ctx, struct err *e)
 
 	if ((rc = db_begin(ctx->db, e)))
 		return rc;
-	if ((rc = delete_batch(ctx->db, is_expired ? delete_expired_sql : delete_revoked_sql,
-			       is_expired ? s->now : s->revoked_cutoff, s->batch_size,
-			       &deleted, e)) ||
+	if ((rc = delete_batch(
+		 ctx->db, is_expired ? delete_expired_sql : delete_revoked_sql,
+		 is_expired ? s->now : s->revoked_cutoff, s->batch_size,
+		 &deleted, e)) ||
 	    (rc = db_commit(ctx->db, e))) {
 		db_rollback(ctx->db);
 		return rc;
@@ -120,12 +123,12 @@ static void refresh_token_cleanup_finish(struct job_ctx *ctx)
 }
 
 const struct job_type job_refresh_token_cleanup = {
-	.name = "refresh_token_cleanup",
-	.priority = 0,
-	.max_attempts = 3,
-	.retry_delay_ms = 30000,
-	.retry_cap_ms = 3600000,
-	.start = refresh_token_cleanup_start,
-	.step = refresh_token_cleanup_step,
-	.finish = refresh_token_cleanup_finish,
+    .name = "refresh_token_cleanup",
+    .priority = 0,
+    .max_attempts = 3,
+    .retry_delay_ms = 30000,
+    .retry_cap_ms = 3600000,
+    .start = refresh_token_cleanup_start,
+    .step = refresh_token_cleanup_step,
+    .finish = refresh_token_cleanup_finish,
 };

@@ -65,26 +65,25 @@ struct due_row {
 };
 
 static const char select_due_sql[] =
-	"SELECT id, user_id, entity_type, entity_id, operation, payload,\n"
-	"       client_updated_at, retry_count\n"
-	"  FROM sync_queue\n"
-	" WHERE status = 'failed' AND retry_count < ?1\n"
-	"   AND (next_retry_at IS NULL OR next_retry_at <= ?2)\n"
-	" ORDER BY next_retry_at, created_at, id\n"
-	" LIMIT ?3";
+    "SELECT id, user_id, entity_type, entity_id, operation, payload,\n"
+    "       client_updated_at, retry_count\n"
+    "  FROM sync_queue\n"
+    " WHERE status = 'failed' AND retry_count < ?1\n"
+    "   AND (next_retry_at IS NULL OR next_retry_at <= ?2)\n"
+    " ORDER BY next_retry_at, created_at, id\n"
+    " LIMIT ?3";
 
-static const char delete_row_sql[] =
-	"DELETE FROM sync_queue WHERE id = ?1";
+static const char delete_row_sql[] = "DELETE FROM sync_queue WHERE id = ?1";
 
 static const char record_failure_sql[] =
-	"UPDATE sync_queue\n"
-	"   SET status = ?2, retry_count = ?3, last_error = ?4,\n"
-	"       last_attempt_at = ?5, next_retry_at = ?6\n"
-	" WHERE id = ?1";
+    "UPDATE sync_queue\n"
+    "   SET status = ?2, retry_count = ?3, last_error = ?4,\n"
+    "       last_attempt_at = ?5, next_retry_at = ?6\n"
+    " WHERE id = ?1";
 
 static const char insert_notification_sql[] =
-	"INSERT INTO notifications (id, user_id, type, payload, created_at)\n"
-	"VALUES (?1, ?2, 'sync_failed', ?3, ?4)";
+    "INSERT INTO notifications (id, user_id, type, payload, created_at)\n"
+    "VALUES (?1, ?2, 'sync_failed', ?3, ?4)";
 
 static int sync_retry_start(struct job_ctx *ctx, struct err *e)
 {
@@ -140,7 +139,8 @@ static int load_due(struct job_ctx *ctx, const struct sync_retry_state *s,
 	sqlite3_bind_int(stmt, 1, s->max_retries);
 	db_bind_time(stmt, 2, ctx->now);
 	sqlite3_bind_int(stmt, 3, s->batch_size);
-	while (*count < s->batch_size && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while (*count < s->batch_size &&
+	       (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct due_row *r = &rows[(*count)++];
 		r->id = column_copy(stmt, 0, &is_nomem);
 		r->user_id = column_copy(stmt, 1, &is_nomem);
@@ -161,7 +161,8 @@ static int load_due(struct job_ctx *ctx, const struct sync_retry_state *s,
 	return rc;
 }
 
-static int exec_one(sqlite3 *db, sqlite3_stmt *stmt, const char *what, struct err *e)
+static int exec_one(sqlite3 *db, sqlite3_stmt *stmt, const char *what,
+		    struct err *e)
 {
 	int rc = sqlite3_step(stmt);
 
@@ -186,18 +187,20 @@ static int uuid_v4(char out[37], struct err *e)
 	unsigned char b[16];
 
 	if (crypto_random(b, sizeof(b)))
-		return err_set(e, ERR_IO, "no randomness for a notification id");
+		return err_set(e, ERR_IO,
+			       "no randomness for a notification id");
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
 	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
-		 b[12], b[13], b[14], b[15]);
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%"
+		 "02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+		 b[10], b[11], b[12], b[13], b[14], b[15]);
 	return 0;
 }
 
-static int notify_user(struct job_ctx *ctx, const struct due_row *r, const char *error,
-		       struct err *e)
+static int notify_user(struct job_ctx *ctx, const struct due_row *r,
+		       const char *error, struct err *e)
 {
 	cJSON *payload = cJSON_CreateObject();
 	char *text = NULL;
@@ -211,7 +214,8 @@ static int notify_user(struct job_ctx *ctx, const struct due_row *r, const char 
 	cJSON_AddStringToObject(payload, "operation", r->operation);
 	cJSON_AddStringToObject(payload, "lastError", error);
 	if (!(text = cJSON_PrintUnformatted(payload))) {
-		rc = err_set(e, ERR_NOMEM, "out of memory building a notification");
+		rc = err_set(e, ERR_NOMEM,
+			     "out of memory building a notification");
 		goto done;
 	}
 	if ((rc = uuid_v4(id, e)) ||
@@ -229,26 +233,30 @@ done:
 }
 
 static int record_failure(struct job_ctx *ctx, const struct sync_retry_state *s,
-			  const struct due_row *r, const char *error, struct step_tally *tally,
-			  struct err *e)
+			  const struct due_row *r, const char *error,
+			  struct step_tally *tally, struct err *e)
 {
 	int retry_count = r->retry_count + 1;
 	int is_final = retry_count >= s->max_retries;
-	int index = retry_count - 1 < s->delay_count ? retry_count - 1 : s->delay_count - 1;
-	int64_t delay = index >= 0 ? s->delay_minutes[index] * MS_PER_MINUTE : 0;
+	int index = retry_count - 1 < s->delay_count ? retry_count - 1
+						     : s->delay_count - 1;
+	int64_t delay =
+	    index >= 0 ? s->delay_minutes[index] * MS_PER_MINUTE : 0;
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
 	if ((rc = db_prepare(ctx->db, record_failure_sql, &stmt, e)))
 		return rc;
 	sqlite3_bind_text(stmt, 1, r->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, is_final ? "permanently_failed" : "failed", -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, is_final ? "permanently_failed" : "failed",
+			  -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 3, retry_count);
 	sqlite3_bind_text(stmt, 4, error, -1, SQLITE_STATIC);
 	db_bind_time(stmt, 5, ctx->now);
 	if (!is_final)
 		db_bind_time(stmt, 6, ctx->now + delay);
-	if ((rc = exec_one(ctx->db, stmt, "recording a failed sync attempt", e)))
+	if ((rc =
+		 exec_one(ctx->db, stmt, "recording a failed sync attempt", e)))
 		return rc;
 	if (!is_final) {
 		tally->retried++;
@@ -259,21 +267,24 @@ static int record_failure(struct job_ctx *ctx, const struct sync_retry_state *s,
 }
 
 static int process_row(struct job_ctx *ctx, const struct sync_retry_state *s,
-		       const struct due_row *r, struct step_tally *tally, struct err *e)
+		       const struct due_row *r, struct step_tally *tally,
+		       struct err *e)
 {
 	struct sync_envelope env = {
-		.sync_id = r->id,
-		.user_id = r->user_id,
-		.entity_type = r->entity_type,
-		.entity_id = r->entity_id,
-		.operation = r->operation,
-		.payload = r->payload,
+	    .sync_id = r->id,
+	    .user_id = r->user_id,
+	    .entity_type = r->entity_type,
+	    .entity_id = r->entity_id,
+	    .operation = r->operation,
+	    .payload = r->payload,
 	};
 	struct err apply_err = {0};
 	int rc;
 
-	if (r->client_updated_at && clock_parse(r->client_updated_at, &env.client_updated_at, NULL))
-		rc = err_set(&apply_err, ERR_INVALID, "client_updated_at '%s' is not a time",
+	if (r->client_updated_at &&
+	    clock_parse(r->client_updated_at, &env.client_updated_at, NULL))
+		rc = err_set(&apply_err, ERR_INVALID,
+			     "client_updated_at '%s' is not a time",
 			     r->client_updated_at);
 	else
 		rc = sync_apply(ctx->db, &env, &apply_err);
@@ -327,12 +338,12 @@ static void sync_retry_finish(struct job_ctx *ctx)
 }
 
 const struct job_type job_sync_retry = {
-	.name = "sync_retry",
-	.priority = 0,
-	.max_attempts = 3,
-	.retry_delay_ms = 30000,
-	.retry_cap_ms = 3600000,
-	.start = sync_retry_start,
-	.step = sync_retry_step,
-	.finish = sync_retry_finish,
+    .name = "sync_retry",
+    .priority = 0,
+    .max_attempts = 3,
+    .retry_delay_ms = 30000,
+    .retry_cap_ms = 3600000,
+    .start = sync_retry_start,
+    .step = sync_retry_step,
+    .finish = sync_retry_finish,
 };

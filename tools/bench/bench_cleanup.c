@@ -58,11 +58,14 @@ static int household(sqlite3 *db, struct err *e)
 	char sql[1024];
 
 	snprintf(sql, sizeof(sql),
-		 "INSERT INTO users (id, email, created_at) VALUES ('%s', 'jana@example.cz',"
+		 "INSERT INTO users (id, email, created_at) VALUES ('%s', "
+		 "'jana@example.cz',"
 		 " '2025-01-01T00:00:00.000Z');"
-		 "INSERT INTO projects (id, owner_id, name, created_at) VALUES ('%s', '%s',"
+		 "INSERT INTO projects (id, owner_id, name, created_at) VALUES "
+		 "('%s', '%s',"
 		 " 'Domov', '2025-01-01T00:00:00.000Z');"
-		 "INSERT INTO properties (id, project_id, name, created_at) VALUES ('%s', '%s',"
+		 "INSERT INTO properties (id, project_id, name, created_at) "
+		 "VALUES ('%s', '%s',"
 		 " 'Chalupa', '2025-01-01T00:00:00.000Z');",
 		 user_id, project_id, user_id, property_id, project_id);
 	return db_exec(db, sql, e);
@@ -73,20 +76,25 @@ static void make_id(uint64_t *state, char out[37])
 {
 	uint64_t a, b;
 
-	*state = *state * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+	*state = *state * UINT64_C(6364136223846793005) +
+		 UINT64_C(1442695040888963407);
 	a = *state;
-	*state = *state * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+	*state = *state * UINT64_C(6364136223846793005) +
+		 UINT64_C(1442695040888963407);
 	b = *state;
 	snprintf(out, 37, "%08x-%04x-4%03x-8%03x-%012llx", (unsigned)(a >> 32),
-		 (unsigned)(a >> 16) & 0xffff, (unsigned)(a >> 4) & 0xfff, (unsigned)b & 0xfff,
+		 (unsigned)(a >> 16) & 0xffff, (unsigned)(a >> 4) & 0xfff,
+		 (unsigned)b & 0xfff,
 		 (unsigned long long)(b >> 16) & 0xffffffffffffULL);
 }
 
 static int fill(sqlite3 *db, int rows, int64_t now, struct err *e)
 {
 	static const char insert_sql[] =
-		"INSERT INTO activities (id, property_id, actor_user_id, type, target_type,"
-		" target_id, created_at) VALUES (?1, ?2, ?3, 'zaznam_updated', 'zaznam', ?5, ?4)";
+	    "INSERT INTO activities (id, property_id, actor_user_id, type, "
+	    "target_type,"
+	    " target_id, created_at) VALUES (?1, ?2, ?3, 'zaznam_updated', "
+	    "'zaznam', ?5, ?4)";
 	sqlite3_stmt *stmt = NULL;
 	uint64_t rng = 42;
 	char id[37], record[37];
@@ -104,11 +112,15 @@ static int fill(sqlite3 *db, int rows, int64_t now, struct err *e)
 			make_id(&rng, record);
 		sqlite3_bind_text(stmt, 1, id, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(stmt, 5, record, -1, SQLITE_TRANSIENT);
-		db_bind_time(stmt, 4, now - (int64_t)((double)i / rows * SPREAD_DAYS * MS_PER_DAY));
+		db_bind_time(stmt, 4,
+			     now - (int64_t)((double)i / rows * SPREAD_DAYS *
+					     MS_PER_DAY));
 		if (sqlite3_step(stmt) != SQLITE_DONE)
-			rc = db_error(db, sqlite3_errcode(db), e, "inserting activities");
+			rc = db_error(db, sqlite3_errcode(db), e,
+				      "inserting activities");
 		sqlite3_reset(stmt);
-		if (!rc && (i % INSERT_CHUNK == INSERT_CHUNK - 1 || i == rows - 1))
+		if (!rc &&
+		    (i % INSERT_CHUNK == INSERT_CHUNK - 1 || i == rows - 1))
 			rc = db_commit(db, e);
 	}
 	if (rc)
@@ -117,12 +129,14 @@ static int fill(sqlite3 *db, int rows, int64_t now, struct err *e)
 	return rc;
 }
 
-static int run_cleanup(sqlite3 *db, const struct config *cfg, int64_t now, double *times,
-		       int max_steps, int *steps, int64_t *pause_ms, struct err *e)
+static int run_cleanup(sqlite3 *db, const struct config *cfg, int64_t now,
+		       double *times, int max_steps, int *steps,
+		       int64_t *pause_ms, struct err *e)
 {
 	const struct job_type *type = job_type_find("activity_cleanup");
 	cJSON *payload = cJSON_CreateObject();
-	struct job_ctx ctx = {.db = db, .cfg = cfg, .payload = payload, .attempt = 1, .now = now};
+	struct job_ctx ctx = {
+	    .db = db, .cfg = cfg, .payload = payload, .attempt = 1, .now = now};
 	int rc;
 
 	*steps = 0;
@@ -131,7 +145,8 @@ static int run_cleanup(sqlite3 *db, const struct config *cfg, int64_t now, doubl
 	while (rc == 0 || rc == JOB_AGAIN) {
 		double t0;
 		if (*steps == max_steps) {
-			rc = err_set(e, ERR_TOOBIG, "more than %d steps", max_steps);
+			rc = err_set(e, ERR_TOOBIG, "more than %d steps",
+				     max_steps);
 			break;
 		}
 		ctx.pause_ms = 0;
@@ -143,26 +158,33 @@ static int run_cleanup(sqlite3 *db, const struct config *cfg, int64_t now, doubl
 			break;
 	}
 	printf("deleted %lld rows in %lld batches\n",
-	       (long long)job_count_get(&ctx, "deleted"), (long long)job_count_get(&ctx, "batches"));
+	       (long long)job_count_get(&ctx, "deleted"),
+	       (long long)job_count_get(&ctx, "batches"));
 	type->finish(&ctx);
 	cJSON_Delete(payload);
 	return rc < 0 ? rc : 0;
 }
 
-static void report(double *times, int steps, int batch, double total_ms, int64_t pause_ms)
+static void report(double *times, int steps, int batch, double total_ms,
+		   int64_t pause_ms)
 {
 	qsort(times, (size_t)steps, sizeof(*times), compare_double);
-	printf("activity_cleanup: %d steps of BatchSize %d, write lock held per step:\n", steps,
-	       batch);
-	printf("  p50 %.2f ms  p99 %.2f ms  max %.2f ms  (goal: p99 <= 20 ms)\n",
-	       times[steps / 2], times[(int)((steps - 1) * 0.99)], times[steps - 1]);
-	printf("  total %.0f ms in steps; %lld ms of pauses between batches not slept\n",
+	printf("activity_cleanup: %d steps of BatchSize %d, write lock held "
+	       "per step:\n",
+	       steps, batch);
+	printf(
+	    "  p50 %.2f ms  p99 %.2f ms  max %.2f ms  (goal: p99 <= 20 ms)\n",
+	    times[steps / 2], times[(int)((steps - 1) * 0.99)],
+	    times[steps - 1]);
+	printf("  total %.0f ms in steps; %lld ms of pauses between batches "
+	       "not slept\n",
 	       total_ms, (long long)pause_ms);
 }
 
 static void remove_db(const char *dir)
 {
-	static const char *const files[] = {"bench.db", "bench.db-wal", "bench.db-shm"};
+	static const char *const files[] = {"bench.db", "bench.db-wal",
+					    "bench.db-shm"};
 	char path[600];
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -187,9 +209,12 @@ int main(int argc, char **argv)
 	int64_t now = 1795898717000, pause_ms = 0; /* 2026-11-28T20:45:17Z */
 	int steps = 0, rc = 1, max_steps = batch > 0 ? rows / batch + 2 : 0;
 
-	snprintf(dir, sizeof(dir), "%s/bench_cleanup.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (rows < 1 || batch < 1 || !mkdtemp(dir) || !(times = calloc((size_t)max_steps, sizeof(*times)))) {
-		fprintf(stderr, "bench_cleanup: bad row count or no temp dir\n");
+	snprintf(dir, sizeof(dir), "%s/bench_cleanup.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (rows < 1 || batch < 1 || !mkdtemp(dir) ||
+	    !(times = calloc((size_t)max_steps, sizeof(*times)))) {
+		fprintf(stderr,
+			"bench_cleanup: bad row count or no temp dir\n");
 		free(times);
 		return 1;
 	}
