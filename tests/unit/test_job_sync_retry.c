@@ -378,6 +378,42 @@ static void test_sync_retry_reports_a_broken_schema(void **state)
 	assert_non_null(strstr(r.err.msg, "sync_queue"));
 }
 
+/* The demo household's sync items are what the app sends: every due one
+ * is applied, stale or retried with an envelope error, none breaks the
+ * batch. */
+static void test_sync_retry_handles_the_demo_households_envelopes(void **state)
+{
+	char dir[256], root[300], errors[2048];
+	struct support_job_result r;
+	struct config cfg;
+	struct err e = {0};
+	sqlite3 *db;
+	int64_t due;
+
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir)), 0);
+	snprintf(root, sizeof(root), "%s/storage", dir);
+	assert_non_null(db = support_open_migrated(dir));
+	if (demo_fill(db, root, NOW, 7, NULL, &e))
+		fail_msg("demo_fill: %s", e.msg);
+	config_defaults(&cfg);
+	due = support_rows_int(db, "SELECT count(*) FROM sync_queue WHERE status = 'failed'"
+			       " AND retry_count < 5 AND next_retry_at <= '2026-11-28T20:45:17.000Z'");
+	assert_true(due > 0);
+	support_run_job(db, &cfg, NULL, "sync_retry", NULL, NOW, 0, &r);
+	assert_int_equal(r.rc, JOB_DONE);
+	assert_int_equal(job_count_get(&r.ctx, "applied") + job_count_get(&r.ctx, "stale") +
+				 job_count_get(&r.ctx, "retried") +
+				 job_count_get(&r.ctx, "failed_permanently"),
+			 due);
+	assert_true(job_count_get(&r.ctx, "applied") > 0);
+	support_rows_text(db, "SELECT group_concat(last_error, '; ') FROM sync_queue"
+			  " WHERE last_attempt_at = '2026-11-28T20:45:17.000Z'", errors, sizeof(errors));
+	assert_null(strstr(errors, "sqlite"));
+	sqlite3_close(db);
+	support_rmrf(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +446,7 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(test_sync_retry_reports_a_broken_schema, setup,
 						teardown),
+		cmocka_unit_test(test_sync_retry_handles_the_demo_households_envelopes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
