@@ -15,19 +15,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern const struct job_type job_activity_cleanup;
 extern const struct job_type job_draft_cleanup;
 extern const struct job_type job_draft_reminder;
 extern const struct job_type job_invitation_expiration;
 extern const struct job_type job_noop;
+extern const struct job_type job_notification_cleanup;
+extern const struct job_type job_refresh_token_cleanup;
 extern const struct job_type job_send_email;
+extern const struct job_type job_sync_retry;
 extern const struct job_type job_weekly_summary_email;
 
 const struct job_type *const job_types[] = {
+	&job_activity_cleanup,
 	&job_draft_cleanup,
 	&job_draft_reminder,
 	&job_invitation_expiration,
 	&job_noop,
+	&job_notification_cleanup,
+	&job_refresh_token_cleanup,
 	&job_send_email,
+	&job_sync_retry,
 	&job_weekly_summary_email,
 	NULL,
 };

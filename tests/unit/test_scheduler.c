@@ -47,6 +47,10 @@ static int setup(void **state)
 	f->db = support_open_migrated(f->dir);
 	config_defaults(&f->cfg);
 	snprintf(f->cfg.scheduler.time_zone, sizeof(f->cfg.scheduler.time_zone), "Europe/Prague");
+	/* The tests follow the daily jobs; the interval ones would fire in
+	 * between (their own behaviour is tested in test_cron). */
+	f->cfg.jobs.sync_retry.r.enabled = false;
+	f->cfg.jobs.export_cleanup.r.enabled = false;
 	if (!f->db || queue_open(f->db, &f->cfg, "testhost:1:aaaa", &f->q, &e) ||
 	    scheduler_open(f->db, &f->cfg, f->q, &f->s, &e))
 		return -1;

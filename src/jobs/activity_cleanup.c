@@ -1,0 +1,116 @@
+/*
+ * activity_cleanup.c - deletes activities older than RetentionDays.
+ *
+ * The activity feed only needs its last few months; older rows are noise
+ * that grows the file on a small SD card. One step is one BEGIN IMMEDIATE
+ * transaction that deletes at most BatchSize of the oldest eligible rows,
+ * then the job asks the loop for a BatchPauseMs pause, so the app's own
+ * writers get the lock between batches. A short batch means none are left.
+ *
+ * Rows are picked by rowid through the activities(created_at) index.
+ * SQLite's `DELETE ... LIMIT` needs SQLITE_ENABLE_UPDATE_DELETE_LIMIT,
+ * which Debian's build has and others (the amalgamation's default, macOS)
+ * do not; the rowid subquery walks the same index at the same cost and
+ * works with any build.
+ *
+ * Boundary: created_at < now - RetentionDays, compared as text in the
+ * data model's fixed format, so an activity exactly RetentionDays old
+ * stays. A value stored without milliseconds ("...T20:45:17Z") sorts after
+ * every "...T20:45:17.sssZ": it counts as up to one second younger than it
+ * is, so it is deleted at most a second late, never early. The cutoff is
+ * fixed when the attempt starts, so pauses do not move it.
+ *
+ * Counts: deleted (rows), batches (transactions that deleted something).
+ */
+#include "clock.h"
+#include "config.h"
+#include "db.h"
+#include "err.h"
+#include "job.h"
+
+#include <stdlib.h>
+
+struct activity_cleanup_state {
+	int64_t cutoff;
+	int batch_size;
+	int pause_ms;
+};
+
+static const char delete_batch_sql[] =
+    "DELETE FROM activities\n"
+    " WHERE rowid IN (SELECT rowid FROM activities\n"
+    "                  WHERE created_at < ?1\n"
+    "                  ORDER BY created_at\n"
+    "                  LIMIT ?2)";
+
+static int activity_cleanup_start(struct job_ctx *ctx, struct err *e)
+{
+	struct activity_cleanup_state *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	s->cutoff = ctx->now -
+		    ctx->cfg->jobs.activity_cleanup.retention_days * MS_PER_DAY;
+	s->batch_size = ctx->cfg->jobs.activity_cleanup.r.batch_size;
+	s->pause_ms = ctx->cfg->jobs.activity_cleanup.batch_pause_ms;
+	ctx->state = s;
+	return 0;
+}
+
+static int delete_batch(sqlite3 *db, const struct activity_cleanup_state *s,
+			int *deleted, struct err *e)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if ((rc = db_prepare(db, delete_batch_sql, &stmt, e)))
+		return rc;
+	db_bind_time(stmt, 1, s->cutoff);
+	sqlite3_bind_int(stmt, 2, s->batch_size);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE) {
+		*deleted = sqlite3_changes(db);
+		rc = 0;
+	} else {
+		rc = db_error(db, rc, e, "deleting old activities");
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int activity_cleanup_step(struct job_ctx *ctx, struct err *e)
+{
+	const struct activity_cleanup_state *s = ctx->state;
+	int deleted = 0, rc;
+
+	if ((rc = db_begin(ctx->db, e)))
+		return rc;
+	if ((rc = delete_batch(ctx->db, s, &deleted, e)) ||
+	    (rc = db_commit(ctx->db, e))) {
+		db_rollback(ctx->db);
+		return rc;
+	}
+	job_count(ctx, "deleted", deleted);
+	job_count(ctx, "batches", deleted > 0);
+	if (deleted < s->batch_size)
+		return JOB_DONE;
+	ctx->pause_ms = s->pause_ms;
+	return JOB_AGAIN;
+}
+
+static void activity_cleanup_finish(struct job_ctx *ctx)
+{
+	free(ctx->state);
+	ctx->state = NULL;
+}
+
+const struct job_type job_activity_cleanup = {
+    .name = "activity_cleanup",
+    .priority = 0,
+    .max_attempts = 3,
+    .retry_delay_ms = 30000,
+    .retry_cap_ms = 3600000,
+    .start = activity_cleanup_start,
+    .step = activity_cleanup_step,
+    .finish = activity_cleanup_finish,
+};

@@ -1,0 +1,264 @@
+/*
+ * test_job_activity_cleanup.c - activity_cleanup: the retention boundary
+ * (exactly RetentionDays old stays), times without milliseconds, batches
+ * and pauses, rerun and crash safety, a locked database.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "config.h"
+#include "demo.h"
+#include "support_db.h"
+#include "support_job.h"
+#include "support_rows.h"
+
+/* 2026-11-28T20:45:17.000Z */
+#define NOW INT64_C(1795898717000)
+
+struct fixture {
+	char dir[256];
+	sqlite3 *db;
+	struct config cfg;
+};
+
+static int setup(void **state)
+{
+	static struct fixture f;
+
+	memset(&f, 0, sizeof(f));
+	if (support_tempdir(f.dir, sizeof(f.dir)) || !(f.db = support_open_migrated(f.dir)) ||
+	    support_rows_household(f.db, NOW))
+		return -1;
+	config_defaults(&f.cfg);
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	sqlite3_close(f->db);
+	support_rmrf(f->dir);
+	return 0;
+}
+
+static void add_activity(sqlite3 *db, int n, int64_t created_at)
+{
+	char id[37];
+	struct err e = {0};
+	struct demo_activity row = {.id = id, .property_id = SUPPORT_PROPERTY,
+				    .type = "zaznam_created", .actor_user_id = SUPPORT_USER,
+				    .created_at = created_at};
+
+	snprintf(id, sizeof(id), "aaaaaaaa-0000-4000-8000-%012d", n);
+	if (demo_insert_activity(db, &row, &e))
+		fail_msg("insert activity %d: %s", n, e.msg);
+}
+
+static int64_t activities(sqlite3 *db)
+{
+	return support_rows_int(db, "SELECT count(*) FROM activities");
+}
+
+static void run(struct fixture *f, int max_steps, struct support_job_result *out)
+{
+	support_run_job(f->db, &f->cfg, NULL, "activity_cleanup", NULL, NOW, max_steps, out);
+}
+
+static void test_activity_cleanup_keeps_an_activity_exactly_retention_days_old(void **state)
+{
+	static const struct {
+		int64_t age_ms;
+		int is_kept;
+	} cases[] = {
+		{90 * MS_PER_DAY + 1, 0},
+		{90 * MS_PER_DAY, 1},
+		{90 * MS_PER_DAY - 1, 1},
+		{89 * MS_PER_DAY, 1},
+		{400 * MS_PER_DAY, 0},
+		{0, 1},
+	};
+	struct fixture *f = *state;
+	struct support_job_result r;
+	char sql[160];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		add_activity(f->db, (int)i, NOW - cases[i].age_ms);
+	run(f, 0, &r);
+	assert_int_equal(r.rc, JOB_DONE);
+	assert_int_equal(job_count_get(&r.ctx, "deleted"), 2);
+	assert_int_equal(job_count_get(&r.ctx, "batches"), 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(sql, sizeof(sql),
+			 "SELECT count(*) FROM activities"
+			 " WHERE id = 'aaaaaaaa-0000-4000-8000-%012zu'", i);
+		assert_int_equal(support_rows_int(f->db, sql), cases[i].is_kept);
+	}
+}
+
+/* Stored without milliseconds, a time counts as up to a second younger:
+ * deleted late, never early. The cutoff here is ...T20:45:17.500Z. */
+static void test_activity_cleanup_deletes_a_time_without_milliseconds_never_early(void **state)
+{
+	struct fixture *f = *state;
+	struct support_job_result r;
+
+	add_activity(f->db, 1, NOW);
+	add_activity(f->db, 2, NOW);
+	add_activity(f->db, 3, NOW);
+	assert_int_equal(support_rows_exec(f->db,
+		"UPDATE activities SET created_at = CASE id"
+		" WHEN 'aaaaaaaa-0000-4000-8000-000000000001' THEN '2026-08-30T20:45:17Z'"
+		" WHEN 'aaaaaaaa-0000-4000-8000-000000000002' THEN '2026-08-30T20:45:16Z'"
+		" ELSE '2026-08-30T20:45:18Z' END"), 0);
+	support_run_job(f->db, &f->cfg, NULL, "activity_cleanup", NULL, NOW + 500, 0, &r);
+	assert_int_equal(r.rc, JOB_DONE);
+	assert_int_equal(job_count_get(&r.ctx, "deleted"), 1);
+	assert_int_equal(support_rows_int(f->db, "SELECT count(*) FROM activities"
+					  " WHERE created_at = '2026-08-30T20:45:16Z'"), 0);
+	assert_int_equal(activities(f->db), 2);
+}
+
+static void test_activity_cleanup_deletes_in_batches_with_a_pause_until_none_left(void **state)
+{
+	struct fixture *f = *state;
+	struct support_job_result r;
+
+	f->cfg.jobs.activity_cleanup.r.batch_size = 3;
+	f->cfg.jobs.activity_cleanup.batch_pause_ms = 250;
+	for (int i = 0; i < 10; i++)
+		add_activity(f->db, i, NOW - (100 + i) * MS_PER_DAY);
+	add_activity(f->db, 10, NOW - MS_PER_DAY);
+	add_activity(f->db, 11, NOW - 2 * MS_PER_DAY);
+	run(f, 1, &r);
+	assert_int_equal(r.rc, JOB_AGAIN);
+	assert_int_equal(r.ctx.pause_ms, 250);
+	assert_int_equal(activities(f->db), 9);
+	/* the oldest go first */
+	assert_int_equal(support_rows_int(f->db, "SELECT count(*) FROM activities WHERE id IN"
+					  " ('aaaaaaaa-0000-4000-8000-000000000007',"
+					  " 'aaaaaaaa-0000-4000-8000-000000000008',"
+					  " 'aaaaaaaa-0000-4000-8000-000000000009')"), 0);
+	run(f, 0, &r);
+	assert_int_equal(r.rc, JOB_DONE);
+	assert_int_equal(r.steps, 3); /* 3 + 3 + 1 */
+	assert_int_equal(job_count_get(&r.ctx, "deleted"), 7);
+	assert_int_equal(job_count_get(&r.ctx, "batches"), 3);
+	assert_int_equal(activities(f->db), 2);
+}
+
+static void test_activity_cleanup_exact_multiple_of_batch_size_ends_with_an_empty_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct support_job_result r;
+
+	f->cfg.jobs.activity_cleanup.r.batch_size = 4;
+	for (int i = 0; i < 8; i++)
+		add_activity(f->db, i, NOW - 91 * MS_PER_DAY);
+	run(f, 0, &r);
+	assert_int_equal(r.rc, JOB_DONE);
+	assert_int_equal(r.steps, 3);
+	assert_int_equal(job_count_get(&r.ctx, "deleted"), 8);
+	assert_int_equal(job_count_get(&r.ctx, "batches"), 2);
+	assert_int_equal(r.ctx.pause_ms, 0);
+}
+
+static void test_activity_cleanup_rerun_deletes_nothing_more(void **state)
+{
+	struct fixture *f = *state;
+	struct support_job_result r;
+
+	add_activity(f->db, 1, NOW - 100 * MS_PER_DAY);
+	add_activity(f->db, 2, NOW - 10 * MS_PER_DAY);
+	run(f, 0, &r);
+	assert_int_equal(job_count_get(&r.ctx, "deleted"), 1);
+	run(f, 0, &r);
+	assert_int_equal(r.rc, JOB_DONE);
+	assert_int_equal(r.steps, 1);
+	assert_int_equal(job_count_get(&r.ctx, "deleted"), 0);
+	assert_int_equal(job_count_get(&r.ctx, "batches"), 0);
+	assert_int_equal(activities(f->db), 1);
+}
+
+static void test_activity_cleanup_after_a_crash_mid_way_ends_in_the_same_state(void **state)
+{
+	struct fixture *f = *state;
+	struct support_job_result r;
+	char ids[64];
+
+	f->cfg.jobs.activity_cleanup.r.batch_size = 2;
+	for (int i = 0; i < 7; i++)
+		add_activity(f->db, i, NOW - (i % 2 ? 120 : 30) * MS_PER_DAY);
+	run(f, 1, &r); /* the daemon dies after one batch */
+	assert_int_equal(r.rc, JOB_AGAIN);
+	assert_int_equal(activities(f->db), 5);
+	run(f, 0, &r);
+	assert_int_equal(r.rc, JOB_DONE);
+	assert_int_equal(job_count_get(&r.ctx, "deleted"), 1);
+	support_rows_text(f->db, "SELECT group_concat(substr(id, 36), ',')"
+			  " FROM (SELECT id FROM activities ORDER BY id)", ids, sizeof(ids));
+	assert_string_equal(ids, "0,2,4,6");
+}
+
+static void test_activity_cleanup_reports_a_locked_database_as_busy(void **state)
+{
+	struct fixture *f = *state;
+	struct support_job_result r;
+	sqlite3 *other = support_open(f->dir);
+
+	add_activity(f->db, 1, NOW - 100 * MS_PER_DAY);
+	assert_non_null(other);
+	assert_int_equal(support_rows_exec(other, "BEGIN IMMEDIATE"), 0);
+	run(f, 0, &r);
+	assert_int_equal(r.rc, ERR_BUSY);
+	assert_int_equal(support_rows_exec(other, "ROLLBACK"), 0);
+	sqlite3_close(other);
+	assert_int_equal(activities(f->db), 1);
+	assert_int_equal(job_count_get(&r.ctx, "deleted"), 0);
+}
+
+static void test_activity_cleanup_reports_a_broken_schema(void **state)
+{
+	struct fixture *f = *state;
+	struct support_job_result r;
+
+	assert_int_equal(support_rows_exec(f->db, "DROP TABLE activities"), 0);
+	run(f, 0, &r);
+	assert_int_equal(r.rc, ERR_DB);
+	assert_non_null(strstr(r.err.msg, "activities"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_activity_cleanup_keeps_an_activity_exactly_retention_days_old, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_activity_cleanup_deletes_a_time_without_milliseconds_never_early,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_activity_cleanup_deletes_in_batches_with_a_pause_until_none_left,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_activity_cleanup_exact_multiple_of_batch_size_ends_with_an_empty_batch,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(test_activity_cleanup_rerun_deletes_nothing_more,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_activity_cleanup_after_a_crash_mid_way_ends_in_the_same_state, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_activity_cleanup_reports_a_locked_database_as_busy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_activity_cleanup_reports_a_broken_schema,
+						setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

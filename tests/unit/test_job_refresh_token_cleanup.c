@@ -1,0 +1,223 @@
+/*
+ * test_job_refresh_token_cleanup.c - refresh_token_cleanup: expired and
+ * long-revoked tokens with exact boundaries, live tokens untouched,
+ * rotation chains, batches, rerun and crash safety, a locked database.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "config.h"
+#include "demo.h"
+#include "support_db.h"
+#include "support_job.h"
+#include "support_rows.h"
+
+/* 2026-11-28T20:45:17.000Z */
+#define NOW INT64_C(1795898717000)
+
+struct fixture {
+	char dir[256];
+	sqlite3 *db;
+	struct config cfg;
+};
+
+static int setup(void **state)
+{
+	static struct fixture f;
+
+	memset(&f, 0, sizeof(f));
+	if (support_tempdir(f.dir, sizeof(f.dir)) || !(f.db = support_open_migrated(f.dir)) ||
+	    support_rows_household(f.db, NOW))
+		return -1;
+	config_defaults(&f.cfg);
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	sqlite3_close(f->db);
+	support_rmrf(f->dir);
+	return 0;
+}
+
+/* revoked_at 0: not revoked; replaced_by < 0: none. */
+static void add_token(sqlite3 *db, int n, int64_t expires_at, int64_t revoked_at,
+		      int replaced_by)
+{
+	char id[37], hash[16], successor[37];
+	struct err e = {0};
+	struct demo_refresh_token row = {.id = id, .user_id = SUPPORT_USER, .token_hash = hash,
+					 .created_at = NOW - 60 * MS_PER_DAY,
+					 .expires_at = expires_at, .revoked_at = revoked_at,
+					 .replaced_by_token_id = replaced_by >= 0 ? successor : NULL};
+
+	snprintf(id, sizeof(id), "cccccccc-0000-4000-8000-%012d", n);
+	snprintf(successor, sizeof(successor), "cccccccc-0000-4000-8000-%012d", replaced_by);
+	snprintf(hash, sizeof(hash), "hash-%d", n);
+	if (demo_insert_refresh_token(db, &row, &e))
+		fail_msg("insert token %d: %s", n, e.msg);
+}
+
+static int is_kept(sqlite3 *db, int n)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM refresh_tokens WHERE id = 'cccccccc-0000-4000-8000-%012d'", n);
+	return (int)support_rows_int(db, sql);
+}
+
+static void run(struct fixture *f, int max_steps, struct support_job_result *out)
+{
+	support_run_job(f->db, &f->cfg, NULL, "refresh_token_cleanup", NULL, NOW, max_steps, out);
+}
+
+static void test_refresh_token_cleanup_deletes_expired_and_long_revoked_tokens(void **state)
+{
+	static const struct {
+		int64_t expires_in_ms, revoked_ago_ms;
+		int is_kept;
+	} cases[] = {
+		{-1, 0, 0},                          /* expired a millisecond ago */
+		{0, 0, 1},                           /* expires this very instant */
+		{30 * MS_PER_DAY, 0, 1},             /* live */
+		{30 * MS_PER_DAY, 7 * MS_PER_DAY, 1}, /* revoked exactly 7 days ago */
+		{30 * MS_PER_DAY, 7 * MS_PER_DAY + 1, 0},
+		{30 * MS_PER_DAY, MS_PER_DAY, 1},
+		{-MS_PER_DAY, MS_PER_DAY, 0},        /* expired and revoked: expired */
+	};
+	struct fixture *f = *state;
+	struct support_job_result r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		add_token(f->db, (int)i, NOW + cases[i].expires_in_ms,
+			  cases[i].revoked_ago_ms ? NOW - cases[i].revoked_ago_ms : 0, -1);
+	run(f, 0, &r);
+	assert_int_equal(r.rc, JOB_DONE);
+	assert_int_equal(job_count_get(&r.ctx, "deleted_expired"), 2);
+	assert_int_equal(job_count_get(&r.ctx, "deleted_revoked"), 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (is_kept(f->db, (int)i) != cases[i].is_kept)
+			fail_msg("case %zu: kept %d, expected %d", i, is_kept(f->db, (int)i),
+				 cases[i].is_kept);
+}
+
+static void test_refresh_token_cleanup_follows_revoked_retention_days(void **state)
+{
+	struct fixture *f = *state;
+	struct support_job_result r;
+
+	f->cfg.jobs.refresh_token_cleanup.revoked_retention_days = 0;
+	add_token(f->db, 1, NOW + MS_PER_DAY, NOW - 1, -1);
+	add_token(f->db, 2, NOW + MS_PER_DAY, NOW, -1);
+	run(f, 0, &r);
+	assert_int_equal(job_count_get(&r.ctx, "deleted_revoked"), 1);
+	assert_int_equal(is_kept(f->db, 1), 0);
+	assert_int_equal(is_kept(f->db, 2), 1);
+}
+
+/* A rotated token points at its successor; deleting the successor first
+ * clears the pointer of a token that stays. */
+static void test_refresh_token_cleanup_deletes_rotation_chains_in_any_order(void **state)
+{
+	struct fixture *f = *state;
+	struct support_job_result r;
+	char text[64];
+
+	add_token(f->db, 3, NOW - MS_PER_DAY, 0, -1);
+	add_token(f->db, 2, NOW - 2 * MS_PER_DAY, 0, 3);
+	add_token(f->db, 1, NOW + MS_PER_DAY, NOW - MS_PER_DAY, 2);
+	run(f, 0, &r);
+	assert_int_equal(r.rc, JOB_DONE);
+	assert_int_equal(job_count_get(&r.ctx, "deleted_expired"), 2);
+	assert_int_equal(is_kept(f->db, 1), 1);
+	support_rows_text(f->db, "SELECT replaced_by_token_id FROM refresh_tokens", text,
+			  sizeof(text));
+	assert_string_equal(text, "NULL");
+}
+
+static void test_refresh_token_cleanup_batches_rerun_and_crash_end_in_the_same_state(void **state)
+{
+	struct fixture *f = *state;
+	struct support_job_result r;
+	char ids[64];
+
+	f->cfg.jobs.refresh_token_cleanup.r.batch_size = 2;
+	for (int i = 0; i < 9; i++)
+		add_token(f->db, i, NOW + (i % 3 == 0 ? -MS_PER_DAY : MS_PER_DAY),
+			  i % 3 == 1 ? NOW - 10 * MS_PER_DAY : 0, -1);
+	run(f, 1, &r); /* the daemon dies after one batch */
+	assert_int_equal(r.rc, JOB_AGAIN);
+	assert_int_equal(r.ctx.pause_ms, 0);
+	assert_int_equal(job_count_get(&r.ctx, "deleted_expired"), 2);
+	run(f, 0, &r);
+	assert_int_equal(r.rc, JOB_DONE);
+	assert_int_equal(r.steps, 3); /* expired 1; revoked 2, 1 */
+	assert_int_equal(job_count_get(&r.ctx, "deleted_expired"), 1);
+	assert_int_equal(job_count_get(&r.ctx, "deleted_revoked"), 3);
+	run(f, 0, &r);
+	assert_int_equal(job_count_get(&r.ctx, "deleted_expired"), 0);
+	assert_int_equal(job_count_get(&r.ctx, "deleted_revoked"), 0);
+	support_rows_text(f->db, "SELECT group_concat(substr(id, 36), ',')"
+			  " FROM (SELECT id FROM refresh_tokens ORDER BY id)", ids, sizeof(ids));
+	assert_string_equal(ids, "2,5,8");
+}
+
+static void test_refresh_token_cleanup_reports_a_locked_database_as_busy(void **state)
+{
+	struct fixture *f = *state;
+	struct support_job_result r;
+	sqlite3 *other = support_open(f->dir);
+
+	add_token(f->db, 1, NOW - MS_PER_DAY, 0, -1);
+	assert_non_null(other);
+	assert_int_equal(support_rows_exec(other, "BEGIN IMMEDIATE"), 0);
+	run(f, 0, &r);
+	assert_int_equal(r.rc, ERR_BUSY);
+	assert_int_equal(support_rows_exec(other, "ROLLBACK"), 0);
+	sqlite3_close(other);
+	assert_int_equal(is_kept(f->db, 1), 1);
+}
+
+static void test_refresh_token_cleanup_reports_a_broken_schema(void **state)
+{
+	struct fixture *f = *state;
+	struct support_job_result r;
+
+	assert_int_equal(support_rows_exec(f->db, "DROP TABLE refresh_tokens"), 0);
+	run(f, 0, &r);
+	assert_int_equal(r.rc, ERR_DB);
+	assert_non_null(strstr(r.err.msg, "refresh_tokens"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_refresh_token_cleanup_deletes_expired_and_long_revoked_tokens, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_refresh_token_cleanup_follows_revoked_retention_days, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_refresh_token_cleanup_deletes_rotation_chains_in_any_order, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_refresh_token_cleanup_batches_rerun_and_crash_end_in_the_same_state,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_refresh_token_cleanup_reports_a_locked_database_as_busy, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_refresh_token_cleanup_reports_a_broken_schema,
+						setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
