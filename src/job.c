@@ -15,9 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern const struct job_type job_export_cleanup;
+extern const struct job_type job_export_data;
 extern const struct job_type job_noop;
 
 const struct job_type *const job_types[] = {
+	&job_export_cleanup,
+	&job_export_data,
 	&job_noop,
 	NULL,
 };
