@@ -146,11 +146,12 @@ int zipstream_entry_begin(struct zipstream *z, const char *name,
 		return err_set(e, z->err.code, "%s", z->err.msg);
 	if ((rc = end_entry(z, e)))
 		return rc;
-	/* libarchive reads the option when it writes the next header. */
-	if (archive_write_set_options(
-		z->a, zipstream_is_precompressed(name, mime)
-			  ? "zip:compression=store"
-			  : "zip:compression=deflate") != ARCHIVE_OK)
+	/* Options ("zip:compression=") are refused once the archive is open;
+	 * these two calls are the per-entry form, read at the next header. */
+	if ((zipstream_is_precompressed(name, mime)
+		 ? archive_write_zip_set_compression_store(z->a)
+		 : archive_write_zip_set_compression_deflate(z->a)) !=
+	    ARCHIVE_OK)
 		return fail(z, e, "compression option");
 	entry = archive_entry_new();
 	if (!entry)
