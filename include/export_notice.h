@@ -61,8 +61,8 @@ int export_queue_ready(sqlite3 *db, const struct export_user *u,
 /* Inserts the export_failed notification (payload {"reason":
  * "max_size_exceeded", "maxSizeBytes": N}) and queues the export_failed
  * email saying why, in the user's language. */
-int export_record_too_big(sqlite3 *db, const struct export_user *u,
-			  int64_t now, int64_t max_bytes,
-			  const char *unique_key, struct err *e);
+int export_record_too_big(sqlite3 *db, const struct export_user *u, int64_t now,
+			  int64_t max_bytes, const char *unique_key,
+			  struct err *e);
 
 #endif

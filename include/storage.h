@@ -8,8 +8,9 @@
  * sees it, so no provider ever follows an absolute path, a "..", a
  * backslash or a control character.
  *
- * Providers: "local" (a directory) and "s3" (an S3-compatible server). A provider is a
- * struct storage_ops vtable plus its own state (see "For providers").
+ * Providers: "local" (a directory) and "s3" (an S3-compatible server). A
+ * provider is a struct storage_ops vtable plus its own state (see "For
+ * providers").
  *
  * Ownership: storage_open_*() gives the caller a struct storage to
  * storage_close(). A writer is consumed by exactly one of

@@ -53,19 +53,27 @@ static const struct section sections[] = {
      "SELECT id, json_object('id', id, 'email', email, 'firstName',"
      " first_name, 'lastName', last_name, 'phone', phone,"
      " 'avatarStorageKey', avatar_storage_key, 'preferredLanguage',"
-     " preferred_language, 'themePreference', theme_preference, 'isAdmin', "
-     BOOL("is_admin") ", 'createdAt', created_at, 'lastLoginAt',"
-     " last_login_at) FROM users WHERE id = ?1" PAGE("id")},
+     " preferred_language, 'themePreference', theme_preference, "
+     "'isAdmin', " BOOL(
+	 "is_admin") ", 'createdAt', created_at, 'lastLoginAt',"
+		     " last_login_at) FROM users WHERE id = ?1" PAGE("id")},
     {"preferences", 1,
-     "SELECT user_id, json_object('pushNewComments', "
-     BOOL("push_new_comments") ", 'pushMentions', " BOOL("push_mentions")
-     ", 'pushSharedActivity', " BOOL("push_shared_activity")
-     ", 'pushDraftReminders', " BOOL("push_draft_reminders")
-     ", 'emailWeeklySummary', " BOOL("email_weekly_summary")
-     ", 'emailInvitations', " BOOL("email_invitations")
-     ", 'syncEnabled', " BOOL("sync_enabled") ", 'syncOnMobileData', "
-     BOOL("sync_on_mobile_data") ") FROM user_preferences"
-     " WHERE user_id = ?1" PAGE("user_id")},
+     "SELECT user_id, json_object('pushNewComments', " BOOL("push_new_comments") ", 'pushMentions', " BOOL("push_mentions") ", 'pushSharedActivity', " BOOL("push_shared_activity") ", 'pushDraftReminders', " BOOL(
+	 "push_draft_reminders") ", 'emailWeeklySummary', " BOOL("email_weekly_"
+								 "summary") ", "
+									    "'e"
+									    "ma"
+									    "il"
+									    "In"
+									    "vi"
+									    "ta"
+									    "ti"
+									    "on"
+									    "s'"
+									    ","
+									    " " BOOL("email_invitations") ", 'syncEnabled', " BOOL("sync_enabled") ", 'syncOnMobileData', " BOOL("sync_on_mobile_data") ") FROM user_preferences"
+																									" WHERE user_id = ?1" PAGE(
+																									    "user_id")},
     {"projects", 0,
      SCOPE "SELECT id, json_object('id', id, 'ownerId', owner_id, 'name',"
 	   " name, 'description', description, 'createdAt', created_at,"
@@ -148,8 +156,8 @@ static const struct section sections[] = {
 struct export_json {
 	struct export_json_options opt;
 	char user_id[64];
-	int section;	   /* index into sections; then missing, counts, end */
-	int is_open;	   /* the section's opening was written */
+	int section;	    /* index into sections; then missing, counts, end */
+	int is_open;	    /* the section's opening was written */
 	int64_t in_section; /* items written in the current section */
 	char last_key[KEY_MAX];
 	int64_t items, documents;
@@ -203,7 +211,8 @@ int export_json_add_missing(struct export_json *j, const char *document_id,
 	if (cJSON_GetArraySize(j->missing) >= MISSING_MAX)
 		return 0;
 	item = cJSON_CreateObject();
-	if (!item || !cJSON_AddStringToObject(item, "documentId", document_id) ||
+	if (!item ||
+	    !cJSON_AddStringToObject(item, "documentId", document_id) ||
 	    !cJSON_AddStringToObject(item, "storageKey", storage_key)) {
 		cJSON_Delete(item);
 		return err_set(e, ERR_NOMEM, "no memory for missingFiles");
@@ -260,8 +269,10 @@ static int put_row(struct export_json *j, sqlite3_stmt *st, struct buf *out,
 	int rc;
 
 	if (!row || !key)
-		rc = err_set(e, ERR_DB, "export.json: section %s gave a row "
-			     "that is not JSON", s->name);
+		rc = err_set(e, ERR_DB,
+			     "export.json: section %s gave a row "
+			     "that is not JSON",
+			     s->name);
 	else if (s->is_single)
 		rc = put_item(out, row, 1, e);
 	else if ((rc = put(out, j->in_section ? ",\n\t\t" : "\n\t\t", e)) == 0)

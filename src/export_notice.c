@@ -58,8 +58,10 @@ int export_user_load(sqlite3 *db, const char *id, struct export_user *u,
 
 	memset(u, 0, sizeof(*u));
 	if (!export_is_uuid(id))
-		return err_set(e, ERR_INVALID, "unknown user %.64s (userId "
-			       "must be a UUID)", id);
+		return err_set(e, ERR_INVALID,
+			       "unknown user %.64s (userId "
+			       "must be a UUID)",
+			       id);
 	if ((rc = db_prepare(db, sql, &st, e)))
 		return rc;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -122,7 +124,8 @@ int export_signing_key(sqlite3 *db, const struct config *cfg, char *out,
 	if (rc != ERR_NOTFOUND)
 		return rc;
 	if (links_generate_key(fresh) != 0)
-		return err_set(e, ERR_IO, "cannot generate a link signing key: "
+		return err_set(e, ERR_IO,
+			       "cannot generate a link signing key: "
 			       "no randomness");
 	if ((rc = db_setting_set(db, SETTING_KEY, fresh, e)))
 		return rc;
@@ -221,7 +224,8 @@ static int insert_notification(sqlite3 *db, const char *user_id,
 	int rc;
 
 	if (crypto_random(b, sizeof(b)) != 0)
-		return err_set(e, ERR_IO, "no randomness for a notification id");
+		return err_set(e, ERR_IO,
+			       "no randomness for a notification id");
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
 	crypto_hex(b, sizeof(b), hex);
@@ -235,13 +239,14 @@ static int insert_notification(sqlite3 *db, const char *user_id,
 	db_bind_time(st, 4, now);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0
-				 : db_error(db, rc, e, "inserting export_failed");
+	return rc == SQLITE_DONE
+		   ? 0
+		   : db_error(db, rc, e, "inserting export_failed");
 }
 
-int export_record_too_big(sqlite3 *db, const struct export_user *u,
-			  int64_t now, int64_t max_bytes,
-			  const char *unique_key, struct err *e)
+int export_record_too_big(sqlite3 *db, const struct export_user *u, int64_t now,
+			  int64_t max_bytes, const char *unique_key,
+			  struct err *e)
 {
 	int is_en = strcmp(u->language, "en") == 0;
 	char payload[128], limit[32], reason[256];

@@ -316,8 +316,7 @@ void storage_pending_free(struct storage_pending *p)
 }
 
 int storage_presign_get(struct storage *st, const char *key, int64_t now_ms,
-			int expires_seconds, struct buf *url_out,
-			struct err *e)
+			int expires_seconds, struct buf *url_out, struct err *e)
 {
 	int rc = storage_key_valid(key, e);
 
@@ -333,8 +332,7 @@ int storage_presign_get(struct storage *st, const char *key, int64_t now_ms,
 }
 
 int storage_writer_commit_start(struct storage_writer *w,
-				struct storage_pending **pending,
-				struct err *e)
+				struct storage_pending **pending, struct err *e)
 {
 	*pending = NULL;
 	if (w->st->ops->writer_commit_start)
@@ -361,12 +359,11 @@ static int copy_out(struct storage_reader *r, int fd, const char *key,
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0)
-				return err_set(e,
-					       errno == ENOSPC ? ERR_NOSPACE
-							       : ERR_IO,
-					       "cannot write %s (copy of \"%s\"): "
-					       "%s",
-					       dst_path, key, strerror(errno));
+				return err_set(
+				    e, errno == ENOSPC ? ERR_NOSPACE : ERR_IO,
+				    "cannot write %s (copy of \"%s\"): "
+				    "%s",
+				    dst_path, key, strerror(errno));
 			done += (size_t)w;
 		}
 	}

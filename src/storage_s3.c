@@ -58,14 +58,14 @@ struct s3 {
 struct s3_pending {
 	struct storage_pending base;
 	struct curl_slist *headers;
-	FILE *body;		 /* upload source */
-	FILE *out;		 /* download target */
+	FILE *body;		    /* upload source */
+	FILE *out;		    /* download target */
 	char unlink_path[PATH_CAP]; /* upload spool or failed download */
-	int unlink_on_success;	 /* spool: always; download: on failure */
+	int unlink_on_success;	    /* spool: always; download: on failure */
 	char key[STORAGE_KEY_MAX + 1];
-	char what[16];		 /* "GET", "PUT", ... for messages */
-	struct buf response;	 /* error bodies, listings */
-	int64_t size, mtime_ms;	 /* HEAD */
+	char what[16];		/* "GET", "PUT", ... for messages */
+	struct buf response;	/* error bodies, listings */
+	int64_t size, mtime_ms; /* HEAD */
 };
 
 struct s3_writer {
@@ -152,8 +152,9 @@ static int pending_finish(struct storage_pending *base, int result,
 			     curl_easy_strerror((CURLcode)result));
 	} else if (status < 200 || status > 299) {
 		xml_value(buf_str(&p->response), "Code", code, sizeof(code));
-		rc = err_set(e, status_code(status), "S3 %s \"%s\": HTTP %ld%s%s",
-			     p->what, p->key, status, code[0] ? " " : "", code);
+		rc = err_set(e, status_code(status),
+			     "S3 %s \"%s\": HTTP %ld%s%s", p->what, p->key,
+			     status, code[0] ? " " : "", code);
 	}
 	if (rc == 0 && !p->unlink_on_success)
 		p->unlink_path[0] = '\0'; /* a finished download stays */
@@ -166,12 +167,18 @@ static int s3_url_and_auth(struct s3 *st, const char *method, const char *key,
 			   const char *payload_hash, struct buf *url,
 			   struct curl_slist **headers, struct err *e)
 {
-	struct sigv4_request r = {
-	    .method = method, .scheme = st->scheme, .host = st->host,
-	    .is_path_style = st->path_style, .bucket = st->bucket, .key = key,
-	    .region = st->region, .service = "s3", .access_key = st->access_key,
-	    .secret_key = st->secret_key, .params = params,
-	    .param_count = n_params};
+	struct sigv4_request r = {.method = method,
+				  .scheme = st->scheme,
+				  .host = st->host,
+				  .is_path_style = st->path_style,
+				  .bucket = st->bucket,
+				  .key = key,
+				  .region = st->region,
+				  .service = "s3",
+				  .access_key = st->access_key,
+				  .secret_key = st->secret_key,
+				  .params = params,
+				  .param_count = n_params};
 	char date[SIGV4_DATE_LEN];
 	struct buf auth, line;
 	int rc;
@@ -208,8 +215,8 @@ static int s3_new_pending(struct s3 *st, const char *method, const char *key,
 			  const struct sigv4_param *params, size_t n_params,
 			  struct s3_pending **out, struct err *e)
 {
-	const char *hash = strcmp(method, "PUT") == 0 ? "UNSIGNED-PAYLOAD"
-						      : EMPTY_SHA256;
+	const char *hash =
+	    strcmp(method, "PUT") == 0 ? "UNSIGNED-PAYLOAD" : EMPTY_SHA256;
 	struct s3_pending *p = calloc(1, sizeof(*p));
 	struct buf url;
 	CURL *c;
@@ -334,8 +341,8 @@ static int s3_delete_start(struct storage *base, const char *key,
 			   struct storage_pending **pending, struct err *e)
 {
 	struct s3_pending *p;
-	int rc = s3_new_pending((struct s3 *)base, "DELETE", key, NULL, 0, &p,
-				e);
+	int rc =
+	    s3_new_pending((struct s3 *)base, "DELETE", key, NULL, 0, &p, e);
 
 	*pending = rc ? NULL : &p->base;
 	return rc;
@@ -460,8 +467,10 @@ static int s3_read_open(struct storage *base, const char *key,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	unlink(path); /* the open descriptor keeps the data */
 	if (fd < 0)
-		return err_set(e, ERR_IO, "cannot read the download of \"%s\": "
-			       "%s", key, strerror(errno));
+		return err_set(e, ERR_IO,
+			       "cannot read the download of \"%s\": "
+			       "%s",
+			       key, strerror(errno));
 	if (!(r = calloc(1, sizeof(*r)))) {
 		close(fd);
 		return err_set(e, ERR_NOMEM, "no memory to read \"%s\"", key);
@@ -525,8 +534,11 @@ static void xml_unescape(char *s)
 	static const struct {
 		const char *ent;
 		char c;
-	} ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'},
-		    {"&quot;", '"'}, {"&apos;", '\''}};
+	} ents[] = {{"&amp;", '&'},
+		    {"&lt;", '<'},
+		    {"&gt;", '>'},
+		    {"&quot;", '"'},
+		    {"&apos;", '\''}};
 	char *out = s;
 
 	while (*s) {
@@ -559,7 +571,8 @@ static int list_page(const char *xml, storage_list_fn fn, void *ctx,
 		int rc;
 
 		if (!end)
-			return err_set(e, ERR_FATAL, "S3 list: truncated reply");
+			return err_set(e, ERR_FATAL,
+				       "S3 list: truncated reply");
 		item = strndup(at, (size_t)(end - at));
 		if (!item)
 			return err_set(e, ERR_NOMEM, "no memory to list S3");
@@ -577,8 +590,8 @@ static int list_page(const char *xml, storage_list_fn fn, void *ctx,
 	return 0;
 }
 
-static int s3_list(struct storage *base, const char *prefix,
-		   storage_list_fn fn, void *ctx, struct err *e)
+static int s3_list(struct storage *base, const char *prefix, storage_list_fn fn,
+		   void *ctx, struct err *e)
 {
 	char token[2048] = "", truncated[16];
 	int rc;
@@ -607,16 +620,21 @@ static int s3_list(struct storage *base, const char *prefix,
 	return rc;
 }
 
-static int s3_presign_get(struct storage *base, const char *key,
-			  int64_t now_ms, int expires_seconds,
-			  struct buf *url_out, struct err *e)
+static int s3_presign_get(struct storage *base, const char *key, int64_t now_ms,
+			  int expires_seconds, struct buf *url_out,
+			  struct err *e)
 {
 	struct s3 *st = (struct s3 *)base;
-	struct sigv4_request r = {
-	    .method = "GET", .scheme = st->scheme, .host = st->host,
-	    .is_path_style = st->path_style, .bucket = st->bucket, .key = key,
-	    .region = st->region, .service = "s3", .access_key = st->access_key,
-	    .secret_key = st->secret_key};
+	struct sigv4_request r = {.method = "GET",
+				  .scheme = st->scheme,
+				  .host = st->host,
+				  .is_path_style = st->path_style,
+				  .bucket = st->bucket,
+				  .key = key,
+				  .region = st->region,
+				  .service = "s3",
+				  .access_key = st->access_key,
+				  .secret_key = st->secret_key};
 
 	return sigv4_presign_url(&r, now_ms, expires_seconds, url_out, e);
 }
@@ -650,9 +668,11 @@ static int copy_field(char *out, size_t size, const char *value,
 		      const char *name, struct err *e)
 {
 	if (!value || !*value)
-		return err_set(e, ERR_INVALID, "Storage.S3.%s is required", name);
+		return err_set(e, ERR_INVALID, "Storage.S3.%s is required",
+			       name);
 	if (strlen(value) >= size)
-		return err_set(e, ERR_INVALID, "Storage.S3.%s is too long", name);
+		return err_set(e, ERR_INVALID, "Storage.S3.%s is too long",
+			       name);
 	memcpy(out, value, strlen(value) + 1);
 	return 0;
 }
@@ -665,19 +685,22 @@ static int parse_endpoint(struct s3 *st, const char *endpoint, struct err *e)
 
 	if (!sep || (strncmp(endpoint, "http://", 7) &&
 		     strncmp(endpoint, "https://", 8)))
-		return err_set(e, ERR_INVALID, "Storage.S3.Endpoint \"%s\": "
+		return err_set(e, ERR_INVALID,
+			       "Storage.S3.Endpoint \"%s\": "
 			       "expected http://host[:port] or "
-			       "https://host[:port]", endpoint ? endpoint : "");
-	snprintf(st->scheme, sizeof(st->scheme), "%.*s",
-		 (int)(sep - endpoint), endpoint);
+			       "https://host[:port]",
+			       endpoint ? endpoint : "");
+	snprintf(st->scheme, sizeof(st->scheme), "%.*s", (int)(sep - endpoint),
+		 endpoint);
 	sep += 3;
 	len = strlen(sep);
 	while (len > 0 && sep[len - 1] == '/')
 		len--;
-	if (len == 0 || len >= sizeof(st->host) ||
-	    strcspn(sep, "/?#@") < len)
-		return err_set(e, ERR_INVALID, "Storage.S3.Endpoint \"%s\": "
-			       "expected a host and port only", endpoint);
+	if (len == 0 || len >= sizeof(st->host) || strcspn(sep, "/?#@") < len)
+		return err_set(e, ERR_INVALID,
+			       "Storage.S3.Endpoint \"%s\": "
+			       "expected a host and port only",
+			       endpoint);
 	snprintf(st->host, sizeof(st->host), "%.*s", (int)len, sep);
 	return 0;
 }

@@ -106,13 +106,18 @@ static int ends_with(const char *name, const char *ext)
 
 int zipstream_is_precompressed(const char *name, const char *mime)
 {
-	static const char *const mimes[] = {
-	    "image/jpeg",	  "image/png",	      "image/heic",
-	    "image/heif",	  "image/webp",	      "application/pdf",
-	    "application/zip", "application/x-zip-compressed", NULL};
-	static const char *const exts[] = {".jpg", ".jpeg", ".png", ".heic",
-					   ".heif", ".webp", ".pdf",  ".zip",
-					   NULL};
+	static const char *const mimes[] = {"image/jpeg",
+					    "image/png",
+					    "image/heic",
+					    "image/heif",
+					    "image/webp",
+					    "application/pdf",
+					    "application/zip",
+					    "application/x-zip-compressed",
+					    NULL};
+	static const char *const exts[] = {".jpg",  ".jpeg", ".png",
+					   ".heic", ".heif", ".webp",
+					   ".pdf",  ".zip",  NULL};
 
 	if (mime && *mime) {
 		for (int i = 0; mimes[i]; i++)

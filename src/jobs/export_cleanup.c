@@ -32,10 +32,9 @@ struct cleanup_state {
 	char key[STORAGE_KEY_MAX + 1];
 };
 
-static const char next_sql[] =
-    "SELECT storage_key FROM exports\n"
-    "WHERE expires_at <= ?1\n"
-    "ORDER BY expires_at, storage_key LIMIT 1";
+static const char next_sql[] = "SELECT storage_key FROM exports\n"
+			       "WHERE expires_at <= ?1\n"
+			       "ORDER BY expires_at, storage_key LIMIT 1";
 
 static int cleanup_start(struct job_ctx *ctx, struct err *e)
 {
@@ -46,7 +45,8 @@ static int cleanup_start(struct job_ctx *ctx, struct err *e)
 	ctx->state = s;
 	s->st = ctx->services ? ctx->services->storage : NULL;
 	if (!s->st)
-		return err_set(e, ERR_FATAL, "export_cleanup needs a storage "
+		return err_set(e, ERR_FATAL,
+			       "export_cleanup needs a storage "
 			       "(Storage.Provider)");
 	return 0;
 }
@@ -83,8 +83,10 @@ static int forget(struct job_ctx *ctx, struct cleanup_state *s, int rc,
 	else
 		job_count(ctx, "deleted", 1);
 	if ((rc = db_begin(ctx->db, e)) ||
-	    (rc = db_prepare(ctx->db, "DELETE FROM exports "
-			     "WHERE storage_key = ?1", &st, e)))
+	    (rc = db_prepare(ctx->db,
+			     "DELETE FROM exports "
+			     "WHERE storage_key = ?1",
+			     &st, e)))
 		goto done;
 	sqlite3_bind_text(st, 1, s->key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -138,12 +140,12 @@ static void cleanup_finish(struct job_ctx *ctx)
 }
 
 const struct job_type job_export_cleanup = {
-	.name = "export_cleanup",
-	.priority = 0,
-	.max_attempts = 3,
-	.retry_delay_ms = 60000,
-	.retry_cap_ms = 3600000,
-	.start = cleanup_start,
-	.step = cleanup_step,
-	.finish = cleanup_finish,
+    .name = "export_cleanup",
+    .priority = 0,
+    .max_attempts = 3,
+    .retry_delay_ms = 60000,
+    .retry_cap_ms = 3600000,
+    .start = cleanup_start,
+    .step = cleanup_step,
+    .finish = cleanup_finish,
 };

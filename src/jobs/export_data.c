@@ -106,22 +106,26 @@ static const char insert_export_sql[] =
 
 static int64_t expires_at(const struct job_ctx *ctx)
 {
-	return ctx->now +
-	       (int64_t)ctx->cfg->jobs.export_data.expiration_hours * MS_PER_HOUR;
+	return ctx->now + (int64_t)ctx->cfg->jobs.export_data.expiration_hours *
+			      MS_PER_HOUR;
 }
 
 static int parse_payload(struct job_ctx *ctx, struct export_state *s,
 			 struct err *e)
 {
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(ctx->payload, "userId");
-	const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(ctx->payload, "format");
+	const cJSON *id =
+	    cJSON_GetObjectItemCaseSensitive(ctx->payload, "userId");
+	const cJSON *fmt =
+	    cJSON_GetObjectItemCaseSensitive(ctx->payload, "format");
 
 	if (!cJSON_IsString(id))
-		return err_set(e, ERR_INVALID, "payload field userId: expected "
+		return err_set(e, ERR_INVALID,
+			       "payload field userId: expected "
 			       "the UUID of a user");
 	if (fmt && (!cJSON_IsString(fmt) || (strcmp(fmt->valuestring, "zip") &&
 					     strcmp(fmt->valuestring, "json"))))
-		return err_set(e, ERR_INVALID, "payload field format: expected "
+		return err_set(e, ERR_INVALID,
+			       "payload field format: expected "
 			       "\"zip\" or \"json\"");
 	s->is_zip = !fmt || strcmp(fmt->valuestring, "zip") == 0;
 	return export_user_load(ctx->db, id->valuestring, &s->user, e);
@@ -146,7 +150,8 @@ static int export_start(struct job_ctx *ctx, struct err *e)
 		return rc;
 	s->st = ctx->services ? ctx->services->storage : NULL;
 	if (!s->st)
-		return err_set(e, ERR_FATAL, "export_data needs a storage "
+		return err_set(e, ERR_FATAL,
+			       "export_data needs a storage "
 			       "(Storage.Provider)");
 	buf_init(&path, PATH_CAP);
 	s->is_local = storage_path(s->st, "probe", &path, NULL) == 0;
@@ -167,8 +172,8 @@ static int export_start(struct job_ctx *ctx, struct err *e)
 	    (rc = storage_writer_open(s->st, s->key, &s->w, e)))
 		return rc;
 	if (s->is_zip &&
-	    (rc = zipstream_open(s->w, ctx->cfg->jobs.export_data.max_size_bytes,
-				 &s->z, e)))
+	    (rc = zipstream_open(
+		 s->w, ctx->cfg->jobs.export_data.max_size_bytes, &s->z, e)))
 		return rc;
 	s->phase = s->is_zip ? PH_FILES : PH_JSON;
 	return 0;
@@ -196,8 +201,10 @@ static int sink(struct job_ctx *ctx, struct export_state *s, const void *data,
 	if (s->z)
 		return zipstream_write(s->z, data, n, e);
 	if (max > 0 && (int64_t)n > max - s->bytes)
-		return err_set(e, ERR_TOOBIG, "the export is larger than "
-			       "MaxSizeBytes (%lld bytes)", (long long)max);
+		return err_set(e, ERR_TOOBIG,
+			       "the export is larger than "
+			       "MaxSizeBytes (%lld bytes)",
+			       (long long)max);
 	s->bytes += (int64_t)n;
 	return storage_writer_write(s->w, data, n, e);
 }
@@ -210,8 +217,7 @@ static int missing(struct job_ctx *ctx, struct export_state *s, struct err *e)
 }
 
 /* Starts the ZIP entry of the open document, whose size is known now. */
-static int doc_begin_entry(struct export_state *s, int64_t size,
-			   struct err *e)
+static int doc_begin_entry(struct export_state *s, int64_t size, struct err *e)
 {
 	char name[STORAGE_KEY_MAX + 16];
 
@@ -233,14 +239,14 @@ static int download_done(struct job_ctx *ctx, struct export_state *s,
 		return rc;
 	s->doc.fd = open(s->doc.temp, O_RDONLY | O_CLOEXEC);
 	if (s->doc.fd < 0 || fstat(s->doc.fd, &sb) != 0)
-		return err_set(e, ERR_IO, "cannot read the download of \"%s\" "
-			       "(%s): %s", s->doc.key, s->doc.temp,
-			       strerror(errno));
+		return err_set(e, ERR_IO,
+			       "cannot read the download of \"%s\" "
+			       "(%s): %s",
+			       s->doc.key, s->doc.temp, strerror(errno));
 	return doc_begin_entry(s, (int64_t)sb.st_size, e);
 }
 
-static int doc_open(struct job_ctx *ctx, struct export_state *s,
-		    struct err *e)
+static int doc_open(struct job_ctx *ctx, struct export_state *s, struct err *e)
 {
 	struct storage_pending *p = NULL;
 	const char *tmp = getenv("TMPDIR");
@@ -328,15 +334,16 @@ static int next_doc(struct job_ctx *ctx, struct export_state *s, struct err *e)
 			 (const char *)sqlite3_column_text(st, 1));
 		snprintf(s->doc.mime, sizeof(s->doc.mime), "%s",
 			 sqlite3_column_text(st, 2)
-			     ? (const char *)sqlite3_column_text(st, 2) : "");
+			     ? (const char *)sqlite3_column_text(st, 2)
+			     : "");
 		if (db_column_time(st, 3, &s->doc.mtime) != 0)
 			s->doc.mtime = ctx->now;
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE) {
 		s->phase = PH_JSON;
-		return zipstream_entry_begin(s->z, "export.json",
-					     "application/json", -1, ctx->now, e);
+		return zipstream_entry_begin(
+		    s->z, "export.json", "application/json", -1, ctx->now, e);
 	}
 	if (rc != SQLITE_ROW)
 		return db_error(ctx->db, rc, e, "reading the next document");
@@ -358,8 +365,7 @@ static int step_files(struct job_ctx *ctx, struct export_state *s,
 	return rc < 0 ? rc : rc == JOB_WAIT ? JOB_WAIT : JOB_AGAIN;
 }
 
-static int step_json(struct job_ctx *ctx, struct export_state *s,
-		     struct err *e)
+static int step_json(struct job_ctx *ctx, struct export_state *s, struct err *e)
 {
 	int more, rc;
 
@@ -392,8 +398,9 @@ static int record_export(struct job_ctx *ctx, struct export_state *s,
 	db_bind_time(st, 6, ctx->now);
 	db_bind_time(st, 7, expires_at(ctx));
 	rc = sqlite3_step(st);
-	rc = rc == SQLITE_DONE ? db_commit(ctx->db, e)
-			       : db_error(ctx->db, rc, e, "recording the export");
+	rc = rc == SQLITE_DONE
+		 ? db_commit(ctx->db, e)
+		 : db_error(ctx->db, rc, e, "recording the export");
 done:
 	sqlite3_finalize(st);
 	if (rc)
@@ -449,9 +456,9 @@ static int step_notify(struct job_ctx *ctx, struct export_state *s,
 		goto done;
 	if ((rc = export_link(ctx->db, ctx->cfg, s->st, s->key, ctx->now,
 			      expires_at(ctx), &link, e)) ||
-	    (rc = export_queue_ready(ctx->db, &s->user, s->bytes, buf_str(&link),
-				     ctx->cfg->jobs.export_data.expiration_hours,
-				     unique, e)) ||
+	    (rc = export_queue_ready(
+		 ctx->db, &s->user, s->bytes, buf_str(&link),
+		 ctx->cfg->jobs.export_data.expiration_hours, unique, e)) ||
 	    (rc = db_commit(ctx->db, e)))
 		db_rollback(ctx->db);
 done:
@@ -478,15 +485,17 @@ static int too_big(struct job_ctx *ctx, struct export_state *s,
 	s->w = NULL;
 	snprintf(unique, sizeof(unique), "export_failed:%s", s->unique_key);
 	if ((rc = db_begin(ctx->db, e)) ||
-	    (rc = export_record_too_big(ctx->db, &s->user, ctx->now,
-					ctx->cfg->jobs.export_data.max_size_bytes,
-					unique, e)) ||
+	    (rc = export_record_too_big(
+		 ctx->db, &s->user, ctx->now,
+		 ctx->cfg->jobs.export_data.max_size_bytes, unique, e)) ||
 	    (rc = db_commit(ctx->db, e))) {
 		db_rollback(ctx->db);
 		return rc; /* retried: the notice must not be lost */
 	}
-	return err_set(e, ERR_TOOBIG, "%s; partial export removed, user "
-		       "notified", cause->msg);
+	return err_set(e, ERR_TOOBIG,
+		       "%s; partial export removed, user "
+		       "notified",
+		       cause->msg);
 }
 
 static int export_step(struct job_ctx *ctx, struct err *e)
@@ -541,12 +550,12 @@ static void export_finish(struct job_ctx *ctx)
 }
 
 const struct job_type job_export_data = {
-	.name = "export_data",
-	.priority = -10,
-	.max_attempts = 3,
-	.retry_delay_ms = 60000,
-	.retry_cap_ms = 3600000,
-	.start = export_start,
-	.step = export_step,
-	.finish = export_finish,
+    .name = "export_data",
+    .priority = -10,
+    .max_attempts = 3,
+    .retry_delay_ms = 60000,
+    .retry_cap_ms = 3600000,
+    .start = export_start,
+    .step = export_step,
+    .finish = export_finish,
 };
