@@ -8,8 +8,9 @@
  * sees it, so no provider ever follows an absolute path, a "..", a
  * backslash or a control character.
  *
- * Providers: "local" (a directory, below) now; "s3" later. A provider is a
- * struct storage_ops vtable plus its own state (see "For providers").
+ * Providers: "local" (a directory) and "s3" (an S3-compatible server). A
+ * provider is a struct storage_ops vtable plus its own state (see "For
+ * providers").
  *
  * Ownership: storage_open_*() gives the caller a struct storage to
  * storage_close(). A writer is consumed by exactly one of
@@ -34,14 +35,16 @@
  *   CURLOPT_PRIVATE, and when curl_multi_info_read reports it done:
  *   rc = storage_pending_finish(p, msg->data.result, e);   // frees p
  *
- * The S3 provider (not written yet) will implement put_file_start and
- * delete_start by building a curl easy handle signed with sigv4.h
- * (sigv4_request_url + sigv4_authorization) and returning it in a
- * struct storage_pending whose finish() maps the HTTP status to our
- * codes (404 -> ERR_NOTFOUND, 5xx/timeouts -> ERR_TEMP, 403 ->
- * ERR_PERM). Its writer would spool to a temp file and upload on commit;
- * its path() stays NULL (storage_path() then says "not local") and the
- * export job asks for a presigned URL instead of a /exports/ link.
+ * The S3 provider (storage_s3.c) implements put_file_start,
+ * get_file_start, writer_commit_start and delete_start with curl easy
+ * handles signed with sigv4.h (sigv4_request_url + sigv4_authorization);
+ * finish() maps the HTTP status to our codes (404 -> ERR_NOTFOUND,
+ * 5xx/timeouts -> ERR_TEMP, 403 -> ERR_PERM, other 4xx -> ERR_FATAL).
+ * Its writer spools to a temp file and uploads on commit; its path() is
+ * NULL (storage_path() then says "not local") and it presigns GET URLs.
+ * Its synchronous calls run curl_easy_perform and so block: they are for
+ * the CLI, tests and tools, never for a job step inside the daemon loop
+ * (jobs use the *_start forms when ctx->services->net is set).
  */
 #ifndef DOMECEK_STORAGE_H
 #define DOMECEK_STORAGE_H
@@ -81,6 +84,20 @@ int storage_open_local(const char *root, struct storage **out, struct err *e);
  * for a provider without quotas or a negative cap. */
 int storage_local_set_quota(struct storage *st, int64_t max_bytes,
 			    struct err *e);
+
+/* --- S3 provider -------------------------------------------------------
+ * Any S3-compatible server. endpoint is "https://host[:port]" or
+ * "http://host:port"; path_style 1 puts the bucket in the path (MinIO,
+ * s3rver), 0 in the host name (AWS). temp_dir (NULL: $TMPDIR or /tmp)
+ * holds writers' spool files and downloads. The strings are copied.
+ * Errors: ERR_INVALID naming the missing or malformed field. */
+struct storage_s3_options {
+	const char *endpoint, *region, *bucket, *access_key, *secret_key;
+	int path_style;
+	const char *temp_dir;
+};
+int storage_open_s3(const struct storage_s3_options *opt, struct storage **out,
+		    struct err *e);
 
 void storage_close(struct storage *st); /* NULL is a no-op */
 const char *storage_provider_name(const struct storage *st);
@@ -130,7 +147,27 @@ int storage_list(struct storage *st, const char *prefix, storage_list_fn fn,
 int storage_path(struct storage *st, const char *key, struct buf *out,
 		 struct err *e);
 
+/* Appends a URL that lets anyone GET key until now_ms + expires_seconds
+ * (S3: query-string SigV4). ERR_INVALID for providers that cannot presign
+ * (local: use a signed /exports/ link, links.h). */
+int storage_presign_get(struct storage *st, const char *key, int64_t now_ms,
+			int expires_seconds, struct buf *url_out,
+			struct err *e);
+
 /* --- Asynchronous forms (see the top of this file) ------------------- */
+
+/* Like storage_writer_commit (consumes w), but a remote provider returns
+ * the upload as a pending operation; the blob is visible once
+ * storage_pending_finish() returns 0. */
+int storage_writer_commit_start(struct storage_writer *w,
+				struct storage_pending **pending,
+				struct err *e);
+/* Copies key's blob into a new file at dst_path (created 0600, replaced
+ * if it exists). Without a provider op it is done now through a reader.
+ * On failure dst_path is removed. */
+int storage_get_file_start(struct storage *st, const char *key,
+			   const char *dst_path,
+			   struct storage_pending **pending, struct err *e);
 
 /* *pending is NULL when the operation already completed (rc says how);
  * otherwise the caller drives storage_pending_handle(*pending) and then
@@ -181,6 +218,16 @@ struct storage_ops {
 			      struct storage_pending **pending, struct err *e);
 	int (*delete_start)(struct storage *st, const char *key,
 			    struct storage_pending **pending, struct err *e);
+	int (*writer_commit_start)(struct storage_writer *w,
+				   struct storage_pending **pending,
+				   struct err *e);
+	int (*get_file_start)(struct storage *st, const char *key,
+			      const char *dst_path,
+			      struct storage_pending **pending, struct err *e);
+	/* Optional: NULL means the provider cannot presign. */
+	int (*presign_get)(struct storage *st, const char *key, int64_t now_ms,
+			   int expires_seconds, struct buf *url_out,
+			   struct err *e);
 	void (*close)(struct storage *st);
 };
 

@@ -420,9 +420,17 @@ static int open_storage(const struct config *cfg, struct storage **out, struct e
 	int rc;
 
 	*out = NULL;
-	if (strcmp(cfg->storage.provider, "Local") != 0)
-		return err_set(e, ERR_INVALID, "Storage.Provider %s is not available in "
-			       "this build", cfg->storage.provider);
+	if (strcmp(cfg->storage.provider, "S3") == 0) {
+		struct storage_s3_options s3 = {
+			.endpoint = cfg->storage.s3.endpoint, .region = cfg->storage.s3.region,
+			.bucket = cfg->storage.s3.bucket,
+			.access_key = cfg->storage.s3.access_key,
+			.secret_key = cfg->storage.s3.secret_key,
+			.path_style = cfg->storage.s3.path_style,
+		};
+
+		return storage_open_s3(&s3, out, e) ? err_prefix(e, "Storage.S3") : 0;
+	}
 	if ((rc = fs_mkdirs(cfg->storage.local.root, 0750, e)) ||
 	    (rc = storage_open_local(cfg->storage.local.root, out, e)))
 		return err_prefix(e, "Storage.Local.Root");

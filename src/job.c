@@ -18,6 +18,8 @@
 extern const struct job_type job_activity_cleanup;
 extern const struct job_type job_draft_cleanup;
 extern const struct job_type job_draft_reminder;
+extern const struct job_type job_export_cleanup;
+extern const struct job_type job_export_data;
 extern const struct job_type job_invitation_expiration;
 extern const struct job_type job_noop;
 extern const struct job_type job_notification_cleanup;
@@ -30,6 +32,8 @@ const struct job_type *const job_types[] = {
 	&job_activity_cleanup,
 	&job_draft_cleanup,
 	&job_draft_reminder,
+	&job_export_cleanup,
+	&job_export_data,
 	&job_invitation_expiration,
 	&job_noop,
 	&job_notification_cleanup,

@@ -314,3 +314,87 @@ void storage_pending_free(struct storage_pending *p)
 	if (p)
 		p->free(p);
 }
+
+int storage_presign_get(struct storage *st, const char *key, int64_t now_ms,
+			int expires_seconds, struct buf *url_out, struct err *e)
+{
+	int rc = storage_key_valid(key, e);
+
+	if (rc)
+		return rc;
+	if (!st->ops->presign_get)
+		return err_set(e, ERR_INVALID,
+			       "storage provider %s cannot presign \"%s\" "
+			       "(use a signed /exports/ link)",
+			       st->ops->name, key);
+	return st->ops->presign_get(st, key, now_ms, expires_seconds, url_out,
+				    e);
+}
+
+int storage_writer_commit_start(struct storage_writer *w,
+				struct storage_pending **pending, struct err *e)
+{
+	*pending = NULL;
+	if (w->st->ops->writer_commit_start)
+		return w->st->ops->writer_commit_start(w, pending, e);
+	return storage_writer_commit(w, e);
+}
+
+static int copy_out(struct storage_reader *r, int fd, const char *key,
+		    const char *dst_path, struct err *e)
+{
+	char chunk[COPY_CHUNK];
+
+	for (;;) {
+		size_t n;
+		int rc = storage_read(r, chunk, sizeof(chunk), &n, e);
+
+		if (rc)
+			return rc;
+		if (n == 0)
+			return 0;
+		for (size_t done = 0; done < n;) {
+			ssize_t w = write(fd, chunk + done, n - done);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return err_set(
+				    e, errno == ENOSPC ? ERR_NOSPACE : ERR_IO,
+				    "cannot write %s (copy of \"%s\"): "
+				    "%s",
+				    dst_path, key, strerror(errno));
+			done += (size_t)w;
+		}
+	}
+}
+
+int storage_get_file_start(struct storage *st, const char *key,
+			   const char *dst_path,
+			   struct storage_pending **pending, struct err *e)
+{
+	struct storage_reader *r = NULL;
+	int fd, rc = storage_key_valid(key, e);
+
+	*pending = NULL;
+	if (rc)
+		return rc;
+	if (st->ops->get_file_start)
+		return st->ops->get_file_start(st, key, dst_path, pending, e);
+	if ((rc = storage_read_open(st, key, &r, e)))
+		return rc;
+	fd = open(dst_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = err_set(e, ERR_IO, "cannot create %s for \"%s\": %s",
+			     dst_path, key, strerror(errno));
+	} else {
+		rc = copy_out(r, fd, key, dst_path, e);
+		if (close(fd) != 0 && !rc)
+			rc = err_set(e, ERR_IO, "cannot write %s: %s", dst_path,
+				     strerror(errno));
+		if (rc)
+			unlink(dst_path);
+	}
+	storage_read_close(r);
+	return rc;
+}
