@@ -40,7 +40,7 @@ int alerts_new(sqlite3 *db, const struct config *cfg, struct queue *queue,
 	       struct alerts **out, struct err *e);
 void alerts_free(struct alerts *a);
 /* Replaces how webhooks are sent (the daemon's network module; tests).
- * The default is alerts_post_blocking. */
+ * The default is alerts_post with no loop (blocking). */
 void alerts_set_post(struct alerts *a, alerts_post_fn fn, void *arg);
 
 /* After each finished attempt: state is the runner's (succeeded, failed,
@@ -61,8 +61,10 @@ int alerts_failure_streak(sqlite3 *db, const char *job_type, int limit, int *str
 /* Slack's incoming-webhook body {"text": ...} for text, appended to out. */
 int alerts_slack_payload(const char *text, struct buf *out);
 
-/* POST with libcurl easy, blocking, ALERTS_POST_TIMEOUT_MS at most.
- * TODO: replace with the loop's curl multi (net module) when it lands. */
-int alerts_post_blocking(const char *url, const char *body, void *arg, struct err *e);
+/* POSTs body to url (ALERTS_POST_TIMEOUT_MS at most). arg is the
+ * daemon's struct net: the request then runs in the loop and its outcome
+ * is logged when it ends (0 here means "started"). With arg NULL (no
+ * loop: commands, tests) it runs to its end and returns its outcome. */
+int alerts_post(const char *url, const char *body, void *arg, struct err *e);
 
 #endif

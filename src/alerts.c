@@ -17,6 +17,7 @@
 #include "db.h"
 #include "err.h"
 #include "log.h"
+#include "net.h"
 #include "queue.h"
 
 #include <cjson/cJSON.h>
@@ -46,7 +47,7 @@ int alerts_new(sqlite3 *db, const struct config *cfg, struct queue *queue,
 	a->db = db;
 	a->cfg = cfg;
 	a->queue = queue;
-	a->post = alerts_post_blocking;
+	a->post = alerts_post;
 	return 0;
 }
 
@@ -351,33 +352,76 @@ void alerts_tick(struct alerts *a, int64_t now, int64_t now_mono)
 
 /* ---- sending -------------------------------------------------------------------- */
 
-int alerts_post_blocking(const char *url, const char *body, void *arg, struct err *e)
-{
-	CURL *curl = curl_easy_init();
-	struct curl_slist *headers = NULL;
-	long status = 0;
-	CURLcode res;
+struct webhook {
+	CURL *easy;
+	struct curl_slist *headers;
+	char *body;
+};
 
-	(void)arg;
-	if (!curl)
-		return err_set(e, ERR_NOMEM, "cannot start a webhook request");
-	/* TODO(net): blocks the loop for up to ALERTS_POST_TIMEOUT_MS; move to
-	 * the loop's curl multi handle when the net module lands. */
-	headers = curl_slist_append(headers, "Content-Type: application/json");
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)ALERTS_POST_TIMEOUT_MS);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	res = curl_easy_perform(curl);
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(headers);
-	curl_easy_cleanup(curl);
+static void webhook_free(struct webhook *w)
+{
+	if (!w)
+		return;
+	curl_slist_free_all(w->headers);
+	curl_easy_cleanup(w->easy);
+	free(w->body);
+	free(w);
+}
+
+static struct webhook *webhook_new(const char *url, const char *body)
+{
+	struct webhook *w = calloc(1, sizeof(*w));
+
+	if (!w || !(w->easy = curl_easy_init()) || !(w->body = strdup(body)) ||
+	    !(w->headers = curl_slist_append(NULL, "Content-Type: application/json"))) {
+		webhook_free(w);
+		return NULL;
+	}
+	curl_easy_setopt(w->easy, CURLOPT_URL, url);
+	curl_easy_setopt(w->easy, CURLOPT_HTTPHEADER, w->headers);
+	curl_easy_setopt(w->easy, CURLOPT_POSTFIELDS, w->body);
+	curl_easy_setopt(w->easy, CURLOPT_TIMEOUT_MS, (long)ALERTS_POST_TIMEOUT_MS);
+	curl_easy_setopt(w->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(w->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	return w;
+}
+
+static int webhook_result(CURL *easy, CURLcode res, struct err *e)
+{
+	long status = 0;
+
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 	if (res != CURLE_OK)
 		return err_set(e, ERR_TEMP, "webhook: %s", curl_easy_strerror(res));
 	if (status < 200 || status > 299)
 		return err_set(e, status >= 500 ? ERR_TEMP : ERR_FATAL,
 			       "webhook answered HTTP %ld", status);
 	return 0;
+}
+
+static void webhook_done(CURL *easy, CURLcode res, void *arg)
+{
+	struct err e = {0};
+
+	if (webhook_result(easy, res, &e))
+		log_event(LOG_WARN, "alert.webhook_failed", "error", e.msg, NULL);
+	webhook_free(arg);
+}
+
+int alerts_post(const char *url, const char *body, void *arg, struct err *e)
+{
+	struct net *net = arg;
+	struct webhook *w = webhook_new(url, body);
+	int rc;
+
+	if (!w)
+		return err_set(e, ERR_NOMEM, "cannot start a webhook request");
+	if (net) {
+		if ((rc = net_add(net, w->easy, webhook_done, w, e)))
+			webhook_free(w);
+		return rc;
+	}
+	rc = webhook_result(w->easy, curl_easy_perform(w->easy), e);
+	webhook_free(w);
+	return rc;
 }

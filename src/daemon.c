@@ -68,6 +68,8 @@ struct daemon {
 	int jobs_run;
 	int64_t started_mono;
 	int64_t wal_recheck_mono; /* see on_wal_change */
+	enum { PRUNE_IDLE, PRUNE_JOBS, PRUNE_HISTORY } prune_phase;
+	int pruned;
 	int wal_rechecks_left;
 	/* HTTP, metrics and alerts (issue 8) */
 	struct daemon_status status;
@@ -242,29 +244,40 @@ static int try_lead(struct daemon *d, struct err *e)
 
 /* ---- one iteration --------------------------------------------------- */
 
+/* Hourly upkeep: recover jobs whose lease lapsed, then prune finished
+ * jobs and old history one bounded batch per loop iteration, so that a
+ * million rows to prune never keep HTTP or a running job waiting. */
 static void maintenance(struct daemon *d, int64_t now)
 {
 	struct err e = {0};
-	int pruned = 0, total = 0, recovered = 0;
+	int pruned = 0, recovered = 0, rc;
 
-	if (clock_mono() < d->next_maintenance)
+	if (d->prune_phase == PRUNE_IDLE) {
+		if (clock_mono() < d->next_maintenance)
+			return;
+		d->next_maintenance = clock_mono() + MAINTENANCE_MS;
+		if (queue_recover(d->queue, now, &recovered, &e) == 0 && recovered)
+			log_fmt(LOG_WARN, "queue.recovered", "jobs=%d reason=lease_expired",
+				recovered);
+		d->prune_phase = PRUNE_JOBS;
+		d->pruned = 0;
 		return;
-	d->next_maintenance = clock_mono() + MAINTENANCE_MS;
-	if (queue_recover(d->queue, now, &recovered, &e) == 0 && recovered)
-		log_fmt(LOG_WARN, "queue.recovered", "jobs=%d reason=lease_expired", recovered);
-	do {
-		if (queue_prune(d->queue, now, PRUNE_BATCH, &pruned, &e))
-			break;
-		total += pruned;
-	} while (pruned == PRUNE_BATCH);
-	do {
-		if (scheduler_prune_history(d->db, now, d->cfg->queue.history_retention_days,
-					    PRUNE_BATCH, &pruned, &e))
-			break;
-		total += pruned;
-	} while (pruned >= PRUNE_BATCH);
-	if (total) {
-		log_fmt(LOG_INFO, "queue.pruned", "rows=%d", total);
+	}
+	if (d->prune_phase == PRUNE_JOBS)
+		rc = queue_prune(d->queue, now, PRUNE_BATCH, &pruned, &e);
+	else
+		rc = scheduler_prune_history(d->db, now, d->cfg->queue.history_retention_days,
+					     PRUNE_BATCH, &pruned, &e);
+	d->pruned += pruned;
+	if (rc == ERR_BUSY || (!rc && pruned >= PRUNE_BATCH))
+		return; /* more of the same next turn */
+	if (d->prune_phase == PRUNE_JOBS) {
+		d->prune_phase = PRUNE_HISTORY;
+		return;
+	}
+	d->prune_phase = PRUNE_IDLE;
+	if (d->pruned) {
+		log_fmt(LOG_INFO, "queue.pruned", "rows=%d", d->pruned);
 		db_exec(d->db, "PRAGMA incremental_vacuum(1000)", NULL);
 	}
 }
@@ -408,6 +421,8 @@ static int64_t next_deadline(const struct daemon *d)
 	deadline = earliest(deadline, wall_to_mono(d->next_fire_at));
 	if (d->wal_rechecks_left)
 		deadline = earliest(deadline, d->wal_recheck_mono);
+	if (d->prune_phase != PRUNE_IDLE)
+		deadline = clock_mono();
 	if (d->opt->drain) /* retries of failed jobs are due by run_at */
 		deadline = earliest(deadline, clock_mono() + 1000);
 	return deadline;
@@ -455,6 +470,7 @@ static int open_http(struct daemon *d, struct err *e)
 	if ((rc = metrics_new(&d->metrics, e)) ||
 	    (rc = alerts_new(d->db, d->cfg, d->queue, &d->alerts, e)))
 		return rc;
+	alerts_set_post(d->alerts, alerts_post, d->services.net);
 	deps.metrics = d->metrics;
 	if (!d->cfg->http.enabled)
 		return 0;

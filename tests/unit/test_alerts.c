@@ -241,13 +241,13 @@ static void test_alerts_slack_payload_is_json_escaped(void **state)
 	buf_free(&out);
 }
 
-static void test_alerts_post_blocking_reports_unreachable_peer(void **state)
+static void test_alerts_post_reports_unreachable_peer(void **state)
 {
 	struct err e = {0};
 
 	(void)state;
 	/* Port 9 (discard) on loopback: nothing listens, refused at once. */
-	assert_int_equal(alerts_post_blocking("http://127.0.0.1:9/", "{}", NULL, &e), ERR_TEMP);
+	assert_int_equal(alerts_post("http://127.0.0.1:9/", "{}", NULL, &e), ERR_TEMP);
 	assert_non_null(strstr(e.msg, "webhook"));
 }
 
@@ -268,7 +268,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_alerts_long_running_warned_once_per_attempt,
 						setup, teardown),
 		cmocka_unit_test(test_alerts_slack_payload_is_json_escaped),
-		cmocka_unit_test(test_alerts_post_blocking_reports_unreachable_peer),
+		cmocka_unit_test(test_alerts_post_reports_unreachable_peer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
