@@ -21,6 +21,7 @@
 #include "daemon.h"
 #include "dashboard.h"
 #include "err.h"
+#include "export_notice.h"
 #include "health.h"
 #include "links.h"
 #include "log.h"
@@ -248,13 +249,16 @@ done:
  * genuine link past its time is told apart (410), as links.h promises. */
 static void route_export(struct http *h, const char *token, struct http_response *res)
 {
-	const char *signing_key = h->deps.cfg->links.signing_key;
+	char signing_key[CONFIG_STR];
 	struct buf key;
 	struct err e = {0};
 	int rc;
 
 	buf_init(&key, LINKS_KEY_MAX + 1);
-	rc = links_verify(signing_key, token, clock_now(), &key, &e);
+	/* Links.SigningKey, or the key the export job generated and stored. */
+	rc = export_signing_key(h->deps.db, h->deps.cfg, signing_key, sizeof(signing_key), &e);
+	if (!rc)
+		rc = links_verify(signing_key, token, clock_now(), &key, &e);
 	if (rc == 0 && storage_key_valid(buf_str(&key), &e))
 		rc = ERR_PERM;
 	if (rc == ERR_EXPIRED)
