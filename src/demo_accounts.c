@@ -201,6 +201,14 @@ static cJSON *envelope(struct demo_ctx *ctx, int entity, int is_update,
 		cJSON_AddStringToObject(p, "originalFileName",
 					is_update ? d->file_name
 						  : "IMG_4711.jpg");
+		if (is_update) {
+			cJSON_AddStringToObject(p, "storageKey", d->storage_key);
+		} else {
+			char key[200];
+			snprintf(key, sizeof(key), "documents/%s/%s/%s.jpg",
+				 ctx->properties[r->property], r->id, id);
+			cJSON_AddStringToObject(p, "storageKey", key);
+		}
 		cJSON_AddStringToObject(p, "description", "Po opravě");
 		break;
 	}

@@ -47,6 +47,7 @@ struct demo_document_info {
 	int record;
 	const char *type;
 	char file_name[64];
+	char storage_key[160];
 	int64_t created_at;
 };
 

@@ -203,7 +203,7 @@ static int insert_document(struct demo_ctx *ctx, int record, char kind,
 	const struct demo_record_info *r = &ctx->records[record];
 	struct demo_document_info *d = &ctx->documents[ctx->document_count];
 	const char *ext = extension_for(ctx, kind);
-	char key[160];
+	char key[sizeof(d->storage_key)];
 	int64_t size = 0;
 	int rc;
 
@@ -220,6 +220,7 @@ static int insert_document(struct demo_ctx *ctx, int record, char kind,
 		      sizeof(d->file_name));
 	snprintf(key, sizeof(key), "documents/%s/%s/%s.%s",
 		 ctx->properties[r->property], r->id, d->id, ext);
+	memcpy(d->storage_key, key, sizeof(key));
 	rc = demo_file_create(&ctx->rng, ctx->storage_root, key, ext, caption,
 			      &size, ctx->e);
 	if (!rc) {
