@@ -491,8 +491,12 @@ int http_start(const struct http_deps *deps, struct http **out, struct err *e)
 		err_set(e, rc, "HTTP server: cannot watch its descriptor");
 		goto fail;
 	}
-	log_fmt(LOG_INFO, "http.listening", "address=%s port=%d dashboard=%s",
-		deps->cfg->http.listen, h->port, deps->cfg->dashboard.path);
+	log_fmt(LOG_INFO, "http.listening", "address=%s port=%d dashboard=http://%.*s:%d%s "
+		"health=http://%.*s:%d/health/jobs", deps->cfg->http.listen, h->port,
+		(int)(strrchr(deps->cfg->http.listen, ':') - deps->cfg->http.listen),
+		deps->cfg->http.listen, h->port, deps->cfg->dashboard.path,
+		(int)(strrchr(deps->cfg->http.listen, ':') - deps->cfg->http.listen),
+		deps->cfg->http.listen, h->port);
 	*out = h;
 	return 0;
 fail:
