@@ -391,7 +391,11 @@ CREATE INDEX zaznamy_created_by ON zaznamy (created_by);
 CREATE INDEX zaznamy_property_id ON zaznamy (property_id);
 CREATE INDEX comments_zaznam_id ON comments (zaznam_id);
 CREATE INDEX sync_queue_user_id ON sync_queue (user_id);
-CREATE INDEX activities_target ON activities (target_type, target_id, type);
+-- Only record creations: the jobs look up who created a draft, and a
+-- partial index keeps activity cleanup from touching a random page of a
+-- big index for every row it deletes.
+CREATE INDEX activities_record_created ON activities (target_id, created_at)
+	WHERE target_type = 'zaznam' AND type = 'zaznam_created';
 CREATE INDEX invitations_created_by ON invitations (created_by);
 CREATE INDEX invitations_target ON invitations (target_type, target_id);
 CREATE INDEX audit_log_entity ON audit_log (entity_type, entity_id);
