@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static const char sql_enqueue[] =
 	"INSERT INTO jobs (type, payload, state, priority, run_at, unique_key,\n"
 	"                  max_attempts, recurring_name, created_at)\n"
@@ -90,14 +89,11 @@ static const char sql_pending[] =
 	"                  OR (state IN " WAITING_STATES " AND run_at <= ?1)\n"
 	"                  OR (state = 'failed'))";
 
-
 static const char *const statement_sql[ST_COUNT] = {
 	"BEGIN IMMEDIATE", "COMMIT", sql_enqueue, sql_find_unique, sql_claim, sql_claim_id, sql_attempt_start,
 	sql_attempt_finish, sql_renew, sql_complete, sql_fail, sql_next_due,
 	sql_pending,
 };
-
-
 
 int queue_step_done(sqlite3_stmt *stmt)
 {
