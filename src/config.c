@@ -1,7 +1,7 @@
 /*
  * config.c - appsettings.json, defaults, environment overrides.
  *
- * One table describes every key: its path, type, place in struct config,
+ * One table (config_keys.c) describes every key: its path, type, place in struct config,
  * default (as text), range or choices, and whether it is a secret. The
  * defaults, the JSON loader, the environment overrides, `config show` and
  * the "did you mean" suggestions all read that table, so a key is added in
