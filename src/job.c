@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern const struct job_type job_backup;
 extern const struct job_type job_draft_cleanup;
 extern const struct job_type job_draft_reminder;
 extern const struct job_type job_invitation_expiration;
@@ -23,6 +24,7 @@ extern const struct job_type job_send_email;
 extern const struct job_type job_weekly_summary_email;
 
 const struct job_type *const job_types[] = {
+	&job_backup,
 	&job_draft_cleanup,
 	&job_draft_reminder,
 	&job_invitation_expiration,
