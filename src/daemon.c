@@ -25,6 +25,7 @@
 #include "queue.h"
 #include "runner.h"
 #include "scheduler.h"
+#include "sdnotify.h"
 #include "services.h"
 #include "storage.h"
 
@@ -63,6 +64,7 @@ struct daemon {
 	int64_t next_maintenance; /* mono ms */
 	int jobs_run;
 	int64_t started_mono;
+	int64_t watchdog_ms, next_watchdog; /* systemd WatchdogSec=; mono ms */
 };
 
 /* ---- events ---------------------------------------------------------- */
@@ -192,6 +194,7 @@ static int become_leader(struct daemon *d, int64_t now, struct err *e)
 	watch_wal(d);
 	d->next_fire_at = now; /* misfires are handled by the first tick */
 	log_event(LOG_INFO, "daemon.leader", "owner", d->owner, NULL);
+	sdnotify_send("READY=1\nSTATUS=leader: running jobs", NULL);
 	return 0;
 }
 
@@ -212,6 +215,7 @@ static int try_lead(struct daemon *d, struct err *e)
 		log_event(LOG_WARN, "daemon.standby", "leader", holder.owner[0] ? holder.owner
 			  : "unknown", "pid", pid, "action", "waiting to take over "
 			  "when it stops", NULL);
+		sdnotify_send("READY=1\nSTATUS=standby: another daemon leads", NULL);
 	}
 	d->next_lease_try = clock_mono() + STANDBY_RETRY_MS;
 	return 0;
@@ -317,9 +321,14 @@ static int daemon_iterate(struct daemon *d)
 	struct err e = {0};
 	int pending = 0;
 
+	if (d->watchdog_ms && clock_mono() >= d->next_watchdog) {
+		sdnotify_send("WATCHDOG=1", NULL);
+		d->next_watchdog = clock_mono() + d->watchdog_ms;
+	}
 	if (d->wants_reload)
 		reload(d);
 	if (d->is_stopping) {
+		sdnotify_send("STOPPING=1", NULL);
 		runner_release(&d->runner, "the daemon was stopped; it runs again on start");
 		return 1;
 	}
@@ -363,10 +372,10 @@ static int64_t wall_to_mono(int64_t wall)
 /* The monotonic time to wake up at, or -1 to sleep until an event. */
 static int64_t next_deadline(const struct daemon *d)
 {
-	int64_t deadline = -1;
+	int64_t deadline = d->watchdog_ms ? d->next_watchdog : -1;
 
 	if (d->lock_fd < 0)
-		return d->next_lease_try;
+		return earliest(deadline, d->next_lease_try);
 	deadline = earliest(deadline, runner_deadline(&d->runner));
 	deadline = earliest(deadline, net_deadline(d->services.net));
 	if (!d->runner.is_active)
@@ -459,6 +468,7 @@ int daemon_run(struct config *cfg, const struct daemon_options *opt, struct err 
 	int rc;
 
 	d.started_mono = clock_mono();
+	d.watchdog_ms = sdnotify_watchdog_ms();
 	if ((rc = daemon_open(&d, e)))
 		goto done;
 	log_event(LOG_INFO, "daemon.started", "db", opt->db_path, "config", cfg->source,
