@@ -100,7 +100,10 @@ static void on_wal_change(int fd, short revents, void *arg)
 
 static void arm_clock_watch(struct daemon *d)
 {
-	struct itimerspec far = {.it_value = {.tv_sec = INT_MAX / 2}};
+	/* Absolute wall time far in the future (INT_MAX / 2 was 2004: in the
+	 * past, so the timer fired at once, forever, and the idle loop spun). */
+	struct itimerspec far = {.it_value = {
+		.tv_sec = sizeof(time_t) > 4 ? (time_t)(INT64_C(1) << 33) : INT_MAX}};
 
 	timerfd_settime(d->clock_fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &far, NULL);
 }
