@@ -44,6 +44,8 @@
 #define STANDBY_RETRY_MS 2000
 #define MAINTENANCE_MS (3600 * 1000)
 #define PRUNE_BATCH 1000
+#define WAL_RECHECK_MS 50
+#define WAL_RECHECK_WINDOW_MS 2000
 
 struct daemon {
 	struct config *cfg;
@@ -65,6 +67,7 @@ struct daemon {
 	int jobs_run;
 	int64_t started_mono;
 	int64_t watchdog_ms, next_watchdog; /* systemd WatchdogSec=; mono ms */
+	int64_t wal_recheck_at, wal_recheck_until; /* mono ms; 0: none */
 };
 
 /* ---- events ---------------------------------------------------------- */
@@ -91,11 +94,16 @@ static void on_signal(int fd, short revents, void *arg)
 static void on_wal_change(int fd, short revents, void *arg)
 {
 	char events[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	struct daemon *d = arg;
 
 	(void)revents;
-	(void)arg;
 	while (read(fd, events, sizeof(events)) > 0)
 		;
+	/* The writer's first frame wakes us before its commit is visible: the
+	 * commit lands in the -shm through mmap, which inotify does not see,
+	 * and may wait for an fsync. So look again every 50 ms for a while. */
+	d->wal_recheck_at = clock_mono() + WAL_RECHECK_MS;
+	d->wal_recheck_until = clock_mono() + WAL_RECHECK_WINDOW_MS;
 }
 
 static void arm_clock_watch(struct daemon *d)
@@ -343,6 +351,9 @@ static int daemon_iterate(struct daemon *d)
 		if (d->lock_fd < 0)
 			return 0;
 	}
+	if (d->wal_recheck_at && clock_mono() >= d->wal_recheck_at)
+		d->wal_recheck_at = clock_mono() + WAL_RECHECK_MS < d->wal_recheck_until
+				    ? clock_mono() + WAL_RECHECK_MS : 0;
 	fire_schedules(d, now);
 	claim_next(d, now);
 	net_process(d->services.net);
@@ -383,6 +394,8 @@ static int64_t next_deadline(const struct daemon *d)
 	deadline = earliest(deadline, net_deadline(d->services.net));
 	if (!d->runner.is_active)
 		deadline = earliest(deadline, wall_to_mono(d->next_due_at));
+	if (d->wal_recheck_at)
+		deadline = earliest(deadline, d->wal_recheck_at);
 	deadline = earliest(deadline, wall_to_mono(d->next_fire_at));
 	if (d->opt->drain) /* retries of failed jobs are due by run_at */
 		deadline = earliest(deadline, clock_mono() + 1000);
