@@ -5,6 +5,7 @@
 #   make test       unit + integration tests, plain and under ASan+UBSan
 #   make bench      benchmarks in tools/bench (figures on stdout)
 #   make CC=clang   the same with clang;  V=1 shows the commands
+#   tools/cross-arm64   arm64 (Raspberry Pi) cross build into build/arm64
 #
 # Out-of-tree build in $(BUILD); header dependencies tracked with -MMD.
 
@@ -13,12 +14,14 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 DESTDIR ?=
 SAN     ?=
+PKG_CONFIG ?= pkg-config
+HOST_CC ?= cc
 
 PKGS := sqlite3 libcurl libcjson libarchive libmicrohttpd
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) \
               -lmbedtls -lmbedx509 -lmbedcrypto -lm
-TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
+TEST_LIBS  := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 OPT      ?= -O2 -g
 IS_CLANG := $(shell $(CC) --version 2>/dev/null | grep -q clang && echo 1)
@@ -60,7 +63,7 @@ $(BIN): $(BUILD)/src/main.o $(LIB)
 
 $(LIB): $(LIB_OBJ)
 	@echo "  AR      $@"
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -70,7 +73,7 @@ $(BUILD)/%.o: %.c
 # Migrations and assets are compiled into the binary: no run-time lookup.
 $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -std=c11 -O1 -Wall -Wextra -Werror -o $@ $<
+	$(Q)$(HOST_CC) -std=c11 -O1 -Wall -Wextra -Werror -o $@ $<
 
 $(BUILD)/gen/schema.c: $(BUILD)/tools/embed $(SCHEMA)
 	@mkdir -p $(dir $@)
@@ -131,11 +134,16 @@ install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/domecek-jobs
 	test ! -f assets/domecek-jobs.1 || install -m 0644 assets/domecek-jobs.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -d $(DESTDIR)/etc/domecek
+	install -d $(DESTDIR)/etc/domecek $(DESTDIR)/usr/lib/sysusers.d
+	install -m 0644 assets/domecek-jobs.sysusers $(DESTDIR)/usr/lib/sysusers.d/domecek-jobs.conf
+	test -n "$(DESTDIR)" || ! command -v systemd-sysusers >/dev/null || \
+	  systemd-sysusers /usr/lib/sysusers.d/domecek-jobs.conf
 	test -f $(DESTDIR)/etc/domecek/appsettings.json || \
-	  install -m 0640 assets/appsettings.json $(DESTDIR)/etc/domecek/appsettings.json
+	  install -m 0640 $$(test -z "$(DESTDIR)" && getent group domecek >/dev/null && echo -g domecek) \
+	    assets/appsettings.json $(DESTDIR)/etc/domecek/appsettings.json
 	test ! -f assets/domecek-jobs.service || { install -d $(DESTDIR)/lib/systemd/system && \
-	  install -m 0644 assets/domecek-jobs.service $(DESTDIR)/lib/systemd/system/; }
+	  sed 's|/usr/local/bin/|$(PREFIX)/bin/|g' assets/domecek-jobs.service \
+	    > $(DESTDIR)/lib/systemd/system/domecek-jobs.service; }
 
 format:
 	clang-format -i include/*.h src/*.c src/jobs/*.c tests/unit/*.c

@@ -27,6 +27,7 @@
 #include "queue.h"
 #include "runner.h"
 #include "scheduler.h"
+#include "sdnotify.h"
 #include "services.h"
 #include "storage.h"
 
@@ -46,7 +47,8 @@
 #define MAINTENANCE_MS (3600 * 1000)
 #define PRUNE_BATCH 1000
 #define WAL_SETTLE_MS 2
-#define WAL_SETTLE_LAST_MS 100
+#define WAL_RECHECK_MS 50
+#define WAL_RECHECK_WINDOW_MS 2000
 
 struct daemon {
 	struct config *cfg;
@@ -67,15 +69,15 @@ struct daemon {
 	int64_t next_maintenance; /* mono ms */
 	int jobs_run;
 	int64_t started_mono;
-	int64_t wal_recheck_mono; /* see on_wal_change */
 	enum { PRUNE_IDLE, PRUNE_JOBS, PRUNE_HISTORY } prune_phase;
 	int pruned;
-	int wal_rechecks_left;
 	/* HTTP, metrics and alerts (issue 8) */
 	struct daemon_status status;
 	struct http *http;       /* NULL when Http.Enabled is false */
 	struct metrics *metrics;
 	struct alerts *alerts;
+	int64_t watchdog_ms, next_watchdog; /* systemd WatchdogSec=; mono ms */
+	int64_t wal_recheck_at, wal_recheck_until; /* mono ms; 0: none */
 };
 
 /* ---- events ---------------------------------------------------------- */
@@ -100,8 +102,7 @@ static void on_signal(int fd, short revents, void *arg)
 /* Any write to the WAL: another process may have enqueued a job. The
  * iteration that follows re-reads the next due time, which is cheap. The
  * last write of a commit reaches the WAL file a moment before the commit
- * is published in the shared-memory index (which inotify cannot see), so
- * the due time is read again 2 ms and 100 ms after the last event. */
+ * is published in the shared-memory index (which inotify cannot see). */
 static void on_wal_change(int fd, short revents, void *arg)
 {
 	char events[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -110,16 +111,20 @@ static void on_wal_change(int fd, short revents, void *arg)
 	(void)revents;
 	while (read(fd, events, sizeof(events)) > 0)
 		;
-	d->wal_recheck_mono = clock_mono() + WAL_SETTLE_MS;
-	d->wal_rechecks_left = 2;
+	/* The writer's first frame wakes us before its commit is visible: the
+	 * commit lands in the -shm through mmap, which inotify does not see,
+	 * and may wait for an fsync. So look again 2 ms later, then every
+	 * 50 ms for two seconds. */
+	d->wal_recheck_at = clock_mono() + WAL_SETTLE_MS;
+	d->wal_recheck_until = clock_mono() + WAL_RECHECK_WINDOW_MS;
 }
 
 static void arm_clock_watch(struct daemon *d)
 {
-	/* Far in the future but representable: INT_MAX / 2 s was 2004, a time
-	 * in the past, so the timer fired at once and the loop spun. */
-	struct itimerspec far = {.it_value = {.tv_sec = (time_t)(clock_now() / 1000) +
-							(time_t)10 * 366 * 86400}};
+	/* Absolute wall time far in the future (INT_MAX / 2 was 2004: in the
+	 * past, so the timer fired at once, forever, and the idle loop spun). */
+	struct itimerspec far = {.it_value = {
+		.tv_sec = sizeof(time_t) > 4 ? (time_t)(INT64_C(1) << 33) : INT_MAX}};
 
 	timerfd_settime(d->clock_fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &far, NULL);
 }
@@ -217,6 +222,7 @@ static int become_leader(struct daemon *d, int64_t now, struct err *e)
 	watch_wal(d);
 	d->next_fire_at = now; /* misfires are handled by the first tick */
 	log_event(LOG_INFO, "daemon.leader", "owner", d->owner, NULL);
+	sdnotify_send("READY=1\nSTATUS=leader: running jobs", NULL);
 	return 0;
 }
 
@@ -237,6 +243,7 @@ static int try_lead(struct daemon *d, struct err *e)
 		log_event(LOG_WARN, "daemon.standby", "leader", holder.owner[0] ? holder.owner
 			  : "unknown", "pid", pid, "action", "waiting to take over "
 			  "when it stops", NULL);
+		sdnotify_send("READY=1\nSTATUS=standby: another daemon leads", NULL);
 	}
 	d->next_lease_try = clock_mono() + STANDBY_RETRY_MS;
 	return 0;
@@ -361,9 +368,14 @@ static int daemon_iterate(struct daemon *d)
 
 	d->status.heartbeat_mono = clock_mono();
 	d->status.is_leader = d->lock_fd >= 0;
+	if (d->watchdog_ms && clock_mono() >= d->next_watchdog) {
+		sdnotify_send("WATCHDOG=1", NULL);
+		d->next_watchdog = clock_mono() + d->watchdog_ms;
+	}
 	if (d->wants_reload)
 		reload(d);
 	if (d->is_stopping) {
+		sdnotify_send("STOPPING=1", NULL);
 		runner_release(&d->runner, "the daemon was stopped; it runs again on start");
 		return 1;
 	}
@@ -375,8 +387,9 @@ static int daemon_iterate(struct daemon *d)
 		if (d->lock_fd < 0)
 			return 0;
 	}
-	if (d->wal_rechecks_left && clock_mono() >= d->wal_recheck_mono)
-		d->wal_recheck_mono = --d->wal_rechecks_left ? clock_mono() + WAL_SETTLE_LAST_MS : 0;
+	if (d->wal_recheck_at && clock_mono() >= d->wal_recheck_at)
+		d->wal_recheck_at = clock_mono() + WAL_RECHECK_MS < d->wal_recheck_until
+				    ? clock_mono() + WAL_RECHECK_MS : 0;
 	fire_schedules(d, now);
 	claim_next(d, now);
 	net_process(d->services.net);
@@ -410,17 +423,17 @@ static int64_t wall_to_mono(int64_t wall)
 /* The monotonic time to wake up at, or -1 to sleep until an event. */
 static int64_t next_deadline(const struct daemon *d)
 {
-	int64_t deadline = -1;
+	int64_t deadline = d->watchdog_ms ? d->next_watchdog : -1;
 
 	if (d->lock_fd < 0)
-		return d->next_lease_try;
+		return earliest(deadline, d->next_lease_try);
 	deadline = earliest(deadline, runner_deadline(&d->runner));
 	deadline = earliest(deadline, net_deadline(d->services.net));
 	if (!d->runner.is_active)
 		deadline = earliest(deadline, wall_to_mono(d->next_due_at));
+	if (d->wal_recheck_at)
+		deadline = earliest(deadline, d->wal_recheck_at);
 	deadline = earliest(deadline, wall_to_mono(d->next_fire_at));
-	if (d->wal_rechecks_left)
-		deadline = earliest(deadline, d->wal_recheck_mono);
 	if (d->prune_phase != PRUNE_IDLE)
 		deadline = clock_mono();
 	if (d->opt->drain) /* retries of failed jobs are due by run_at */
@@ -543,6 +556,7 @@ int daemon_run(struct config *cfg, const struct daemon_options *opt, struct err 
 	int rc;
 
 	d.started_mono = clock_mono();
+	d.watchdog_ms = sdnotify_watchdog_ms();
 	if ((rc = daemon_open(&d, e)))
 		goto done;
 	log_event(LOG_INFO, "daemon.started", "db", opt->db_path, "config", cfg->source,

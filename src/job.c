@@ -16,6 +16,7 @@
 #include <string.h>
 
 extern const struct job_type job_activity_cleanup;
+extern const struct job_type job_backup;
 extern const struct job_type job_draft_cleanup;
 extern const struct job_type job_draft_reminder;
 extern const struct job_type job_export_cleanup;
@@ -30,6 +31,7 @@ extern const struct job_type job_weekly_summary_email;
 
 const struct job_type *const job_types[] = {
 	&job_activity_cleanup,
+	&job_backup,
 	&job_draft_cleanup,
 	&job_draft_reminder,
 	&job_export_cleanup,

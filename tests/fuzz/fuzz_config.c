@@ -1,4 +1,4 @@
-// fuzz-sources: src/config.c src/buf.c src/err.c
+// fuzz-sources: src/config.c src/config_keys.c src/buf.c src/err.c
 /*
  * fuzz_config.c - the config loader on arbitrary appsettings.json text:
  * it must report (any error is fine), never crash, leak or overrun.
