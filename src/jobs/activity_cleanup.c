@@ -40,6 +40,7 @@ struct activity_cleanup_state {
 	int64_t cutoff;
 	int batch_size;
 	int pause_ms;
+	int is_prefetched; /* the next batch was read by the previous step */
 };
 
 static const char delete_batch_sql[] =
@@ -109,10 +110,19 @@ static int prefetch_batch(sqlite3 *db, const struct activity_cleanup_state *s,
 
 static int activity_cleanup_step(struct job_ctx *ctx, struct err *e)
 {
-	const struct activity_cleanup_state *s = ctx->state;
+	struct activity_cleanup_state *s = ctx->state;
 	int deleted = 0, rc;
 
-	if ((rc = prefetch_batch(ctx->db, s, e)) || (rc = db_begin(ctx->db, e)))
+	/* The read and the delete are two steps, so the loop serves HTTP
+	 * between them and neither holds it long. */
+	if (!s->is_prefetched) {
+		if ((rc = prefetch_batch(ctx->db, s, e)))
+			return rc;
+		s->is_prefetched = 1;
+		return JOB_AGAIN;
+	}
+	s->is_prefetched = 0;
+	if ((rc = db_begin(ctx->db, e)))
 		return rc;
 	if ((rc = delete_batch(ctx->db, s, &deleted, e)) ||
 	    (rc = db_commit(ctx->db, e))) {

@@ -32,7 +32,7 @@ contains "the rerun deleted nothing" "$T/out" '{"deleted":0,"batches":0}'
 # batches and a crash after the first one
 for i in $(seq 1 7); do sql "INSERT INTO activities (id, property_id, type, created_at) VALUES ('old$i', '$PR', 'comment_added', '2025-0$i-01T00:00:00.000Z')"; done
 echo '{"Jobs": {"ActivityCleanup": {"BatchSize": 3, "BatchPauseMs": 0}}}' > small.json
-check "ActivityCleanup stops after one step" jobs_bin --config small.json --now $NOW run-job ActivityCleanup --stop-after-steps 1
+check "ActivityCleanup stops after one batch (a read step and a delete step)" jobs_bin --config small.json --now $NOW run-job ActivityCleanup --stop-after-steps 2
 check "one batch of three went" test "$(sql "SELECT count(*) FROM activities WHERE id LIKE 'old%'")" = 4
 check "the rest after the crash" jobs_bin --config small.json --now $NOW run-job ActivityCleanup
 contains "the rest took two batches" "$T/out" '{"deleted":4,"batches":2}'

@@ -137,7 +137,7 @@ static void test_activity_cleanup_deletes_in_batches_with_a_pause_until_none_lef
 		add_activity(f->db, i, NOW - (100 + i) * MS_PER_DAY);
 	add_activity(f->db, 10, NOW - MS_PER_DAY);
 	add_activity(f->db, 11, NOW - 2 * MS_PER_DAY);
-	run(f, 1, &r);
+	run(f, 2, &r); /* a batch is two steps: read, then delete */
 	assert_int_equal(r.rc, JOB_AGAIN);
 	assert_int_equal(r.ctx.pause_ms, 250);
 	assert_int_equal(activities(f->db), 9);
@@ -148,7 +148,7 @@ static void test_activity_cleanup_deletes_in_batches_with_a_pause_until_none_lef
 					  " 'aaaaaaaa-0000-4000-8000-000000000009')"), 0);
 	run(f, 0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
-	assert_int_equal(r.steps, 3); /* 3 + 3 + 1 */
+	assert_int_equal(r.steps, 6); /* 3 + 3 + 1, two steps each */
 	assert_int_equal(job_count_get(&r.ctx, "deleted"), 7);
 	assert_int_equal(job_count_get(&r.ctx, "batches"), 3);
 	assert_int_equal(activities(f->db), 2);
@@ -164,7 +164,7 @@ static void test_activity_cleanup_exact_multiple_of_batch_size_ends_with_an_empt
 		add_activity(f->db, i, NOW - 91 * MS_PER_DAY);
 	run(f, 0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
-	assert_int_equal(r.steps, 3);
+	assert_int_equal(r.steps, 6);
 	assert_int_equal(job_count_get(&r.ctx, "deleted"), 8);
 	assert_int_equal(job_count_get(&r.ctx, "batches"), 2);
 	assert_int_equal(r.ctx.pause_ms, 0);
@@ -181,7 +181,7 @@ static void test_activity_cleanup_rerun_deletes_nothing_more(void **state)
 	assert_int_equal(job_count_get(&r.ctx, "deleted"), 1);
 	run(f, 0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
-	assert_int_equal(r.steps, 1);
+	assert_int_equal(r.steps, 2);
 	assert_int_equal(job_count_get(&r.ctx, "deleted"), 0);
 	assert_int_equal(job_count_get(&r.ctx, "batches"), 0);
 	assert_int_equal(activities(f->db), 1);
@@ -196,7 +196,7 @@ static void test_activity_cleanup_after_a_crash_mid_way_ends_in_the_same_state(v
 	f->cfg.jobs.activity_cleanup.r.batch_size = 2;
 	for (int i = 0; i < 7; i++)
 		add_activity(f->db, i, NOW - (i % 2 ? 120 : 30) * MS_PER_DAY);
-	run(f, 1, &r); /* the daemon dies after one batch */
+	run(f, 2, &r); /* the daemon dies after one batch */
 	assert_int_equal(r.rc, JOB_AGAIN);
 	assert_int_equal(activities(f->db), 5);
 	run(f, 0, &r);
