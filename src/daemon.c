@@ -78,6 +78,7 @@ struct daemon {
 	struct alerts *alerts;
 	int64_t watchdog_ms, next_watchdog; /* systemd WatchdogSec=; mono ms */
 	int64_t wal_recheck_at, wal_recheck_until; /* mono ms; 0: none */
+	int wal_recheck_gap;   /* ms until the next look: 2, 4, 8 ... 50 */
 };
 
 /* ---- events ---------------------------------------------------------- */
@@ -113,9 +114,10 @@ static void on_wal_change(int fd, short revents, void *arg)
 		;
 	/* The writer's first frame wakes us before its commit is visible: the
 	 * commit lands in the -shm through mmap, which inotify does not see,
-	 * and may wait for an fsync. So look again 2 ms later, then every
-	 * 50 ms for two seconds. */
-	d->wal_recheck_at = clock_mono() + WAL_SETTLE_MS;
+	 * and may wait for an fsync. So look again 2 ms later, then after
+	 * doubling gaps up to 50 ms, for two seconds. */
+	d->wal_recheck_gap = WAL_SETTLE_MS;
+	d->wal_recheck_at = clock_mono() + d->wal_recheck_gap;
 	d->wal_recheck_until = clock_mono() + WAL_RECHECK_WINDOW_MS;
 }
 
@@ -387,9 +389,12 @@ static int daemon_iterate(struct daemon *d)
 		if (d->lock_fd < 0)
 			return 0;
 	}
-	if (d->wal_recheck_at && clock_mono() >= d->wal_recheck_at)
-		d->wal_recheck_at = clock_mono() + WAL_RECHECK_MS < d->wal_recheck_until
-				    ? clock_mono() + WAL_RECHECK_MS : 0;
+	if (d->wal_recheck_at && clock_mono() >= d->wal_recheck_at) {
+		d->wal_recheck_gap = d->wal_recheck_gap * 2 > WAL_RECHECK_MS
+					     ? WAL_RECHECK_MS : d->wal_recheck_gap * 2;
+		d->wal_recheck_at = clock_mono() + d->wal_recheck_gap < d->wal_recheck_until
+					    ? clock_mono() + d->wal_recheck_gap : 0;
+	}
 	fire_schedules(d, now);
 	claim_next(d, now);
 	net_process(d->services.net);

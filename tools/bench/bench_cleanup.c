@@ -235,7 +235,7 @@ int main(int argc, char **argv)
 	sqlite3 *db = NULL;
 	double *times = NULL, t0, total = 0;
 	int64_t now = 1795898717000, pause_ms = 0; /* 2026-11-28T20:45:17Z */
-	int steps = 0, rc = 1, max_steps = batch > 0 ? rows / batch + 2 : 0;
+	int steps = 0, rc = 1, max_steps = batch > 0 ? 2 * (rows / batch + 2) : 0; /* a read and a delete per batch */
 
 	snprintf(dir, sizeof(dir), "%s/bench_cleanup.XXXXXX",
 		 tmp && *tmp ? tmp : "/tmp");
