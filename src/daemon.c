@@ -313,6 +313,25 @@ static void claim_next(struct daemon *d, int64_t now)
 		log_event(LOG_ERROR, "queue.claim_failed", "error", e.msg, NULL);
 }
 
+/* The space limits take effect on reload, so that an owner who frees or
+ * buys space can let the failed jobs retry without a restart; the other
+ * storage and database settings need one. */
+static void apply_space_limits(struct daemon *d)
+{
+	char sql[64];
+	struct err e = {0};
+
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%d",
+		 d->cfg->database.max_page_count > 0 ? d->cfg->database.max_page_count
+						     : 2147483647);
+	if (db_exec(d->db, sql, &e))
+		log_event(LOG_ERROR, "config.reload_failed", "error", e.msg, NULL);
+	if (d->services.storage && strcmp(d->cfg->storage.provider, "S3") != 0 &&
+	    storage_local_set_quota(d->services.storage, d->cfg->storage.local.quota_bytes, &e))
+		log_event(LOG_ERROR, "config.reload_failed", "key", "Storage.Local.QuotaBytes",
+			  "error", e.msg, NULL);
+}
+
 static void reload(struct daemon *d)
 {
 	struct config fresh;
@@ -327,6 +346,7 @@ static void reload(struct daemon *d)
 	}
 	/* Everyone holds a pointer to the one config: update it in place. */
 	*d->cfg = fresh;
+	apply_space_limits(d);
 	if (scheduler_open(d->db, d->cfg, d->queue, &scheduler, &e) ||
 	    (d->lock_fd >= 0 && scheduler_sync(scheduler, clock_now(), &e))) {
 		log_event(LOG_ERROR, "config.reload_failed", "error", e.msg, NULL);
@@ -465,6 +485,7 @@ static int daemon_open(struct daemon *d, struct err *e)
 {
 	struct db_options dbo = {
 		.busy_timeout_ms = d->cfg->database.busy_timeout_ms,
+		.max_page_count = d->cfg->database.max_page_count,
 		.synchronous_full = !strcmp(d->cfg->database.synchronous, "Full"),
 		.create = 1,
 	};
