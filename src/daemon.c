@@ -437,7 +437,7 @@ static int64_t next_deadline(const struct daemon *d)
 
 static int open_storage(const struct config *cfg, struct storage **out, struct err *e)
 {
-	int rc;
+	int rc, swept = 0;
 
 	*out = NULL;
 	if (strcmp(cfg->storage.provider, "S3") == 0) {
@@ -454,6 +454,12 @@ static int open_storage(const struct config *cfg, struct storage **out, struct e
 	if ((rc = fs_mkdirs(cfg->storage.local.root, 0750, e)) ||
 	    (rc = storage_open_local(cfg->storage.local.root, out, e)))
 		return err_prefix(e, "Storage.Local.Root");
+	/* A kill -9 during an export leaves its temp file; nobody else would
+	 * ever remove it from a small disk. */
+	if (storage_local_sweep_temp(*out, &swept, e))
+		log_event(LOG_WARN, "storage.sweep_failed", "error", e->msg, NULL);
+	else if (swept)
+		log_fmt(LOG_INFO, "storage.swept", "removed=%d orphaned temp file(s)", swept);
 	if (cfg->storage.local.quota_bytes &&
 	    (rc = storage_local_set_quota(*out, cfg->storage.local.quota_bytes, e)))
 		return err_prefix(e, "Storage.Local.QuotaBytes");
