@@ -129,7 +129,9 @@ done
 check "every one of $exports export jobs stored its ZIP" test "$no_zip" -eq 0
 check "no stray temp file in storage/.tmp" test -z "$(ls -A "$T/storage/.tmp")"
 
-lost=$(sql "SELECT count(*) FROM job_attempts WHERE outcome = 'lost'")
+lost=$(sql "SELECT count(*) || ' (' || coalesce(group_concat(n, ', '), '') || ')' FROM
+  (SELECT j.type || ' ' || count(*) AS n FROM job_attempts a JOIN jobs j ON j.id = a.job_id
+    WHERE a.outcome = 'lost' GROUP BY j.type)")
 stray=$(ls -A "$T/mail/tmp" 2>/dev/null | wc -l)
 echo "# crash: $RUNS runs in $(($(date +%s) - started)) s; $lost attempts lost to kill -9 and rerun;"
 echo "# emails: $emails jobs, $files .eml files, $dups_total duplicates (max $max_dups_run in one run;" \
