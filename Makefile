@@ -3,6 +3,8 @@
 #   make            build build/domecek-jobs
 #   make run        install missing dependencies, build, migrate, start
 #   make test       unit + integration tests, plain and under ASan+UBSan
+#   make test-long  the long tests in tests/long (crash test), plain build
+#   make check-valgrind  unit tests under valgrind --leak-check=full
 #   make bench      benchmarks in tools/bench (figures on stdout)
 #   make CC=clang   the same with clang;  V=1 shows the commands
 #   tools/cross-arm64   arm64 (Raspberry Pi) cross build into build/arm64
@@ -53,7 +55,7 @@ BENCH_BIN := $(BENCH_SRC:tools/bench/%.c=$(BUILD)/bench/%)
 SCHEMA   := $(sort $(wildcard schema/*.sql))
 ASSETS   := $(sort $(wildcard assets/templates/* assets/dashboard/*))
 
-.PHONY: all run test check check-asan tests bench install clean format lint deps fuzz
+.PHONY: all run test test-long check check-asan check-valgrind tests bench install clean format lint deps fuzz
 
 all: $(BIN)
 
@@ -110,6 +112,19 @@ test:
 	$(Q)$(MAKE) --no-print-directory tests
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT="-O1 -g" tests
 	$(Q)tests/run $(BUILD) build/asan
+
+# Long tests: scripts in tests/long only (no unit tests run again).
+test-long: $(BIN)
+	$(Q)SUITES=tests/long tests/run $(BUILD)
+
+# Unit tests of the plain build under valgrind (the integration tests are
+# too slow there; ASan+UBSan covers them in `make test`).
+check-valgrind: tests
+	$(Q)failed=0; for t in $(UNIT_BIN); do \
+	  if CMOCKA_MESSAGE_OUTPUT=TAP valgrind -q --leak-check=full --error-exitcode=1 \
+	     --errors-for-leak-kinds=definite $$t >$$t.valgrind.log 2>&1; \
+	  then echo "ok - $$t"; else echo "not ok - $$t (see $$t.valgrind.log)"; failed=1; fi; \
+	done; exit $$failed
 
 check: tests
 	$(Q)tests/run $(BUILD)

@@ -124,6 +124,7 @@ struct config {
 		char path[CONFIG_STR];
 		char synchronous[16]; /* Normal | Full */
 		int busy_timeout_ms;
+		int max_page_count; /* PRAGMA max_page_count; 0 = no cap (tests) */
 	} database;
 
 	struct {

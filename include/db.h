@@ -21,6 +21,9 @@ struct db_options {
 	int synchronous_full; /* 1: FULL, 0: NORMAL */
 	int read_only;        /* open without write access (status, jobs list) */
 	int create;           /* create the file if missing (migrate, run) */
+	int max_page_count;   /* 0: no cap; else PRAGMA max_page_count, so a
+			       * test can fill the database (SQLITE_FULL ->
+			       * ERR_NOSPACE) without filling a disk */
 };
 
 /* Opens path with the pragmas applied; *out is NULL on error. Errors say

@@ -5,7 +5,8 @@
  * act on: the database takes a write lock, the loop's heartbeat is fresh,
  * this process holds the leader lease, the queue of enqueued jobs is
  * below Alerts.QueueLengthThreshold, no job has been processing longer
- * than Alerts.LongRunningMinutes, and each active recurring job fired
+ * than Alerts.LongRunningMinutes, no job waits for a retry (or died in
+ * the last day) because a quota, the disk or the database was full, and each active recurring job fired
  * within one period of its planned time. Healthy = every check ok.
  */
 #ifndef DOMECEK_HEALTH_H

@@ -85,6 +85,14 @@ int storage_open_local(const char *root, struct storage **out, struct err *e);
 int storage_local_set_quota(struct storage *st, int64_t max_bytes,
 			    struct err *e);
 
+/* Removes the temp files a killed writer left in root/.tmp: every
+ * "<pid>-<n>-<random>.part" whose process is gone, or is this process
+ * while this storage has opened no writer yet (a container restarts the
+ * daemon with the same pid). Call it at start, before writing. *removed
+ * (may be NULL) gets the count. ERR_INVALID for a provider that is not
+ * local, ERR_IO when .tmp cannot be read. */
+int storage_local_sweep_temp(struct storage *st, int *removed, struct err *e);
+
 /* --- S3 provider -------------------------------------------------------
  * Any S3-compatible server. endpoint is "https://host[:port]" or
  * "http://host:port"; path_style 1 puts the bucket in the path (MinIO,

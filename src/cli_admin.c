@@ -25,6 +25,7 @@ static int migrate(struct cli *cli, int argc, char **argv)
 {
 	struct db_options opt = {
 		.busy_timeout_ms = cli->cfg.database.busy_timeout_ms,
+		.max_page_count = cli->cfg.database.max_page_count,
 		.synchronous_full = !strcmp(cli->cfg.database.synchronous, "Full"),
 		.create = 1,
 	};

@@ -88,6 +88,7 @@ const struct config_key config_keys[] = {
 	STR("Database.Path", database.path, "domecek.db"),
 	CHOICE("Database.Synchronous", database.synchronous, "Normal", sync_choices),
 	INT("Database.BusyTimeoutMs", database.busy_timeout_ms, "5000", 0, 600000),
+	INT("Database.MaxPageCount", database.max_page_count, "0", 0, 2147483647),
 
 	STR("Scheduler.TimeZone", scheduler.time_zone, ""),
 

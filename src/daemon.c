@@ -335,6 +335,25 @@ static void claim_next(struct daemon *d, int64_t now)
 		log_event(LOG_ERROR, "queue.claim_failed", "error", e.msg, NULL);
 }
 
+/* The space limits take effect on reload, so that an owner who frees or
+ * buys space can let the failed jobs retry without a restart; the other
+ * storage and database settings need one. */
+static void apply_space_limits(struct daemon *d)
+{
+	char sql[64];
+	struct err e = {0};
+
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%d",
+		 d->cfg->database.max_page_count > 0 ? d->cfg->database.max_page_count
+						     : 2147483647);
+	if (db_exec(d->db, sql, &e))
+		log_event(LOG_ERROR, "config.reload_failed", "error", e.msg, NULL);
+	if (d->services.storage && strcmp(d->cfg->storage.provider, "S3") != 0 &&
+	    storage_local_set_quota(d->services.storage, d->cfg->storage.local.quota_bytes, &e))
+		log_event(LOG_ERROR, "config.reload_failed", "key", "Storage.Local.QuotaBytes",
+			  "error", e.msg, NULL);
+}
+
 static void reload(struct daemon *d)
 {
 	struct config fresh;
@@ -349,6 +368,7 @@ static void reload(struct daemon *d)
 	}
 	/* Everyone holds a pointer to the one config: update it in place. */
 	*d->cfg = fresh;
+	apply_space_limits(d);
 	if (scheduler_open(d->db, d->cfg, d->queue, &scheduler, &e) ||
 	    (d->lock_fd >= 0 && scheduler_sync(scheduler, clock_now(), &e))) {
 		log_event(LOG_ERROR, "config.reload_failed", "error", e.msg, NULL);
@@ -450,7 +470,7 @@ static int64_t next_deadline(const struct daemon *d)
 
 static int open_storage(const struct config *cfg, struct storage **out, struct err *e)
 {
-	int rc;
+	int rc, swept = 0;
 
 	*out = NULL;
 	if (strcmp(cfg->storage.provider, "S3") == 0) {
@@ -467,6 +487,12 @@ static int open_storage(const struct config *cfg, struct storage **out, struct e
 	if ((rc = fs_mkdirs(cfg->storage.local.root, 0750, e)) ||
 	    (rc = storage_open_local(cfg->storage.local.root, out, e)))
 		return err_prefix(e, "Storage.Local.Root");
+	/* A kill -9 during an export leaves its temp file; nobody else would
+	 * ever remove it from a small disk. */
+	if (storage_local_sweep_temp(*out, &swept, e))
+		log_event(LOG_WARN, "storage.sweep_failed", "error", e->msg, NULL);
+	else if (swept)
+		log_fmt(LOG_INFO, "storage.swept", "removed=%d orphaned temp file(s)", swept);
 	if (cfg->storage.local.quota_bytes &&
 	    (rc = storage_local_set_quota(*out, cfg->storage.local.quota_bytes, e)))
 		return err_prefix(e, "Storage.Local.QuotaBytes");
@@ -499,6 +525,7 @@ static int daemon_open(struct daemon *d, struct err *e)
 {
 	struct db_options dbo = {
 		.busy_timeout_ms = d->cfg->database.busy_timeout_ms,
+		.max_page_count = d->cfg->database.max_page_count,
 		.synchronous_full = !strcmp(d->cfg->database.synchronous, "Full"),
 		.create = 1,
 	};

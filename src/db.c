@@ -135,6 +135,11 @@ static int apply_pragmas(sqlite3 *db, const char *path, const struct db_options 
 		 "PRAGMA cache_size=-16384", opt->synchronous_full ? "FULL" : "NORMAL");
 	if ((rc = db_exec(db, sql, e)))
 		return err_prefix(e, "database %s", path);
+	if (opt->max_page_count > 0) {
+		snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%d", opt->max_page_count);
+		if ((rc = db_exec(db, sql, e)))
+			return err_prefix(e, "database %s", path);
+	}
 	return 0;
 }
 

@@ -125,6 +125,37 @@ static void check_queue(const struct health_input *in, cJSON *checks, int *ok)
 	add_check(checks, "no_stuck_jobs", n == 0, detail, ok);
 }
 
+/* A job that failed for want of space (storage quota, a full disk, a full
+ * database) and now waits for its retry, or died of it within a day: the
+ * owner has to free space, and nothing else on the page would say so.
+ * The messages are recognised by the words every such error carries
+ * (storage_local.c, db_error(), strerror(ENOSPC/EDQUOT)). */
+static void check_space(const struct health_input *in, cJSON *checks, int *ok)
+{
+	static const char sql[] =
+	    "SELECT id FROM jobs\n"
+	    " WHERE (state = 'failed' OR (state = 'dead' AND finished_at >= ?1))\n"
+	    "   AND (last_error LIKE '%quota%' OR last_error LIKE '%no space left%'\n"
+	    "        OR last_error LIKE '%disk or database full%')\n"
+	    " ORDER BY id";
+	char detail[512], ids[256];
+	int64_t n;
+
+	if (count_rows(in->db, sql, "t", in->now - 24 * 60 * MS_PER_MINUTE, &n, ids,
+		       sizeof(ids))) {
+		snprintf(detail, sizeof(detail), "cannot read failed jobs: %s",
+			 sqlite3_errmsg(in->db));
+		n = 1;
+	} else if (n) {
+		snprintf(detail, sizeof(detail), "%lld job(s) failed for lack of space "
+			 "(free disk space or raise Storage.Local.QuotaBytes, then "
+			 "`jobs retry`): %s", (long long)n, ids);
+	} else {
+		snprintf(detail, sizeof(detail), "no job failed for lack of space");
+	}
+	add_check(checks, "space", n == 0, detail, ok);
+}
+
 /* Overdue = the planned fire is more than one period (the gap to the
  * fire after it) in the past: one late fire is allowed for a busy queue. */
 static int recurring_overdue(const char *cron, const char *zone, int64_t planned,
@@ -200,6 +231,7 @@ int health_check(const struct health_input *in, struct buf *out, int *is_healthy
 	check_database(in, checks, is_healthy);
 	check_daemon(in, checks, is_healthy);
 	check_queue(in, checks, is_healthy);
+	check_space(in, checks, is_healthy);
 	check_recurring(in, checks, is_healthy);
 	cJSON_AddStringToObject(root, "status", *is_healthy ? "healthy" : "unhealthy");
 	cJSON_AddItemToObject(root, "checks", checks);

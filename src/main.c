@@ -81,6 +81,7 @@ int cli_open_db(struct cli *cli, int read_only, sqlite3 **db)
 {
 	struct db_options opt = {
 		.busy_timeout_ms = cli->cfg.database.busy_timeout_ms,
+		.max_page_count = cli->cfg.database.max_page_count,
 		.synchronous_full = !strcmp(cli->cfg.database.synchronous, "Full"),
 		.read_only = read_only,
 	};

@@ -36,10 +36,17 @@ void runner_init(struct runner *r, sqlite3 *db, const struct config *cfg,
 	r->outcome_arg = arg;
 }
 
-static void end_job(struct runner *r)
+/* finish() once: it frees the job's state and its temporary files. */
+static void release_state(struct runner *r)
 {
 	if (r->has_started && r->type->finish)
 		r->type->finish(&r->ctx);
+	r->has_started = 0;
+}
+
+static void end_job(struct runner *r)
+{
+	release_state(r);
 	cJSON_Delete(r->payload);
 	queue_job_clear(&r->job);
 	r->payload = NULL;
@@ -113,6 +120,11 @@ static void fail(struct runner *r, const struct err *cause)
 	if (r->type)
 		delay = job_type_retry_delay(r->type, r->cfg, r->job.attempt,
 					     (uint32_t)rand());
+	/* A job that failed for lack of space may hold the space itself (a
+	 * half-written export in .tmp): drop it first, or the WAL cannot grow
+	 * to record the failure and the job stays "processing" until its
+	 * lease runs out. */
+	release_state(r);
 	rc = queue_fail(r->queue, &r->job, now, cause->msg, is_final, delay, &state, &e);
 	if (rc == ERR_BUSY) {
 		/* Keep the cause and try again: the attempt must be recorded. */

@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -568,4 +569,55 @@ int storage_local_set_quota(struct storage *base, int64_t max_bytes,
 	st->used = used;
 	st->max_bytes = max_bytes;
 	return 0;
+}
+
+/* A writer's temp file is an orphan when its process is gone (see
+ * storage.h); kill(pid, 0) fails with ESRCH exactly then. */
+static int is_orphan(const struct local *st, const char *name)
+{
+	char *end = NULL;
+	long pid = strtol(name, &end, 10);
+	size_t len = strlen(name);
+
+	if (pid <= 0 || !end || *end != '-' || len < 5 ||
+	    strcmp(name + len - 5, ".part") != 0)
+		return 0;
+	if (pid == (long)getpid())
+		return st->temp_count == 0;
+	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+int storage_local_sweep_temp(struct storage *base, int *removed, struct err *e)
+{
+	struct local *st = (struct local *)base;
+	struct buf path;
+	struct dirent *d;
+	DIR *dir;
+	int rc = 0, n = 0;
+
+	if (removed)
+		*removed = 0;
+	if (base->ops != &local_ops)
+		return err_set(e, ERR_INVALID, "storage provider %s has no temp directory",
+			       base->ops->name);
+	buf_init(&path, PATH_CAP);
+	if (buf_printf(&path, "%s/" TEMP_DIR, st->root) || !(dir = opendir(path.data))) {
+		rc = err_set(e, ERR_IO, "cannot read %s/" TEMP_DIR ": %s", st->root,
+			     strerror(errno));
+		goto done;
+	}
+	while ((d = readdir(dir)) != NULL) {
+		if (!is_orphan(st, d->d_name))
+			continue;
+		buf_reset(&path);
+		if (buf_printf(&path, "%s/" TEMP_DIR "/%s", st->root, d->d_name) == 0 &&
+		    unlink(path.data) == 0)
+			n++;
+	}
+	closedir(dir);
+	if (removed)
+		*removed = n;
+done:
+	buf_free(&path);
+	return rc;
 }

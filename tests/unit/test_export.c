@@ -325,7 +325,7 @@ static void test_export_zip_has_all_files_json_and_missing_blob(void **state)
 	struct fx *f = *state;
 	struct support_job_result r;
 	struct zip_entry en[8];
-	char *key, *zip, *email;
+	char *key, *zip, *email, *signing_key;
 	size_t len;
 	cJSON *doc, *missing;
 	int n, json_at = -1;
@@ -384,10 +384,12 @@ static void test_export_zip_has_all_files_json_and_missing_blob(void **state)
 	assert_non_null(strstr(email, "https://domecek.example/exports/"));
 	assert_non_null(strstr(email, "\"expiresHours\":24"));
 	assert_non_null(strstr(email, "\"language\":\"cs\""));
-	assert_non_null(sql_text(f->db, "SELECT value FROM jobs_settings WHERE"
-				 " key = 'links.signing_key'"));
+	signing_key = sql_text(f->db, "SELECT value FROM jobs_settings WHERE"
+			       " key = 'links.signing_key'");
+	assert_non_null(signing_key);
 	for (int i = 0; i < n; i++)
 		free(en[i].data);
+	free(signing_key);
 	free(email);
 	free(zip);
 	free(key);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
@@ -111,6 +112,36 @@ static void test_health_queue_at_threshold_is_unhealthy(void **state)
 	assert_int_equal(ok, 0);
 }
 
+static void test_health_job_failed_for_lack_of_space_is_unhealthy(void **state)
+{
+	static const char *const errors[] = {
+	    "storage quota of 10 bytes is full while writing \"x\"",
+	    "cannot write \"x\": No space left on device",
+	    "draft_reminder: disk or database full (database or disk is full)",
+	};
+	struct fixture *f = *state;
+	int ok;
+
+	/* Other failures and old deaths do not count; a retry pending after a
+	 * full quota, disk or database does. */
+	testdb_exec(f->db, "INSERT INTO jobs (type, state, last_error) VALUES "
+		    "('noop', 'failed', 'connection refused')");
+	testdb_exec(f->db, "INSERT INTO jobs (type, state, last_error, finished_at) VALUES "
+		    "('noop', 'dead', 'storage quota of 10 bytes is full', "
+		    "'2026-11-26T20:45:17.000Z')");
+	assert_true(run_checks(f, "space", &ok));
+	assert_int_equal(ok, 1);
+	for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {
+		char sql[256];
+
+		testdb_exec(f->db, "DELETE FROM jobs WHERE state = 'dead'");
+		snprintf(sql, sizeof(sql), "UPDATE jobs SET last_error = '%s'", errors[i]);
+		testdb_exec(f->db, sql);
+		assert_false(run_checks(f, "space", &ok));
+		assert_int_equal(ok, 0);
+	}
+}
+
 static void test_health_stale_heartbeat_or_standby_is_unhealthy(void **state)
 {
 	struct fixture *f = *state;
@@ -177,6 +208,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_health_fresh_daemon_is_healthy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_health_job_stuck_past_limit_is_unhealthy,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_health_job_failed_for_lack_of_space_is_unhealthy,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_health_queue_at_threshold_is_unhealthy,
 						setup, teardown),

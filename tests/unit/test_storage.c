@@ -271,6 +271,54 @@ static void test_storage_orphaned_temp_files_are_never_visible(void **state)
 	buf_free(&listed);
 }
 
+static void touch_temp(const struct fixture *f, const char *name)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/.tmp/%s", f->root, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+}
+
+static int temp_exists(const struct fixture *f, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/.tmp/%s", f->root, name);
+	return access(path, F_OK) == 0;
+}
+
+static void test_storage_sweep_removes_temp_files_of_gone_writers_only(void **state)
+{
+	struct fixture *f = *state;
+	struct storage_writer *w = NULL;
+	char own[64], parent[64];
+	struct err e;
+	int removed = -1;
+
+	snprintf(own, sizeof(own), "%ld-0-bb.part", (long)getpid());
+	snprintf(parent, sizeof(parent), "%ld-0-cc.part", (long)getppid());
+	touch_temp(f, "999999999-0-aa.part"); /* no such process */
+	touch_temp(f, own);    /* an earlier life of this pid: no writer yet */
+	touch_temp(f, parent); /* a running process may still write it */
+	touch_temp(f, "notes.txt");
+	assert_int_equal(storage_local_sweep_temp(f->st, &removed, &e), 0);
+	assert_int_equal(removed, 2);
+	assert_false(temp_exists(f, "999999999-0-aa.part"));
+	assert_false(temp_exists(f, own));
+	assert_true(temp_exists(f, parent));
+	assert_true(temp_exists(f, "notes.txt"));
+	/* Once this storage has a writer, a file with our pid may be its. */
+	assert_int_equal(storage_writer_open(f->st, "a/b", &w, &e), 0);
+	touch_temp(f, own);
+	assert_int_equal(storage_local_sweep_temp(f->st, &removed, &e), 0);
+	assert_int_equal(removed, 0);
+	assert_true(temp_exists(f, own));
+	storage_writer_abort(w);
+}
+
 static void test_storage_commit_replaces_old_blob_whole(void **state)
 {
 	struct fixture *f = *state;
@@ -486,6 +534,7 @@ int main(void)
 		T(test_storage_commit_makes_blob_visible_with_parents),
 		T(test_storage_nothing_visible_before_commit_and_abort_leaves_nothing),
 		T(test_storage_orphaned_temp_files_are_never_visible),
+		T(test_storage_sweep_removes_temp_files_of_gone_writers_only),
 		T(test_storage_commit_replaces_old_blob_whole),
 		T(test_storage_commit_failure_leaves_no_temp),
 		T(test_storage_quota_refuses_writes_past_the_cap),
