@@ -37,6 +37,14 @@ void clock_use_real(void);
 /* 1 when the clock is frozen (run-job --now, tests). */
 int clock_is_fixed(void);
 
+/* A descriptor that becomes readable when the system's wall clock is set
+ * (NTP at boot on a Raspberry Pi, suspend and resume): a timerfd with
+ * TFD_TIMER_CANCEL_ON_SET. -1 on error (errno set). */
+int clock_changes_open(void);
+/* Reads a ready clock_changes_open() descriptor and arms it again.
+ * Returns 1 when the wall clock was set, 0 otherwise. */
+int clock_changes_read(int fd);
+
 /* Formats ms as YYYY-MM-DDTHH:MM:SS.sssZ into out[CLOCK_ISO_LEN]. */
 char *clock_format(int64_t ms, char out[CLOCK_ISO_LEN]);
 /* Parses ISO-8601: a date (midnight UTC), or date and time with optional

@@ -10,6 +10,10 @@
 #include "err.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +83,36 @@ void clock_use_real(void)
 int clock_is_fixed(void)
 {
 	return mode == CLOCK_FIXED;
+}
+
+/* Armed at an absolute wall time far in the future, so that it never
+ * expires: it only reports being cancelled when the clock is set.
+ * (INT_MAX / 2 seconds, tried first, is 2004: in the past, so the timer
+ * fired at once, forever, and the idle loop spun.) */
+static void arm_changes(int fd)
+{
+	struct itimerspec far = {.it_value = {
+		.tv_sec = sizeof(time_t) > 4 ? (time_t)(INT64_C(1) << 33) : INT_MAX}};
+
+	timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &far, NULL);
+}
+
+int clock_changes_open(void)
+{
+	int fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+
+	if (fd >= 0)
+		arm_changes(fd);
+	return fd;
+}
+
+int clock_changes_read(int fd)
+{
+	uint64_t expirations;
+	int was_set = read(fd, &expirations, sizeof(expirations)) < 0 && errno == ECANCELED;
+
+	arm_changes(fd);
+	return was_set;
 }
 
 char *clock_format(int64_t ms, char out[CLOCK_ISO_LEN])

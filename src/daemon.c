@@ -40,7 +40,6 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #define STANDBY_RETRY_MS 2000
@@ -121,25 +120,14 @@ static void on_wal_change(int fd, short revents, void *arg)
 	d->wal_recheck_until = clock_mono() + WAL_RECHECK_WINDOW_MS;
 }
 
-static void arm_clock_watch(struct daemon *d)
-{
-	/* Absolute wall time far in the future (INT_MAX / 2 was 2004: in the
-	 * past, so the timer fired at once, forever, and the idle loop spun). */
-	struct itimerspec far = {.it_value = {
-		.tv_sec = sizeof(time_t) > 4 ? (time_t)(INT64_C(1) << 33) : INT_MAX}};
-
-	timerfd_settime(d->clock_fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &far, NULL);
-}
 
 static void on_clock_set(int fd, short revents, void *arg)
 {
 	struct daemon *d = arg;
-	uint64_t expirations;
 
 	(void)revents;
-	if (read(fd, &expirations, sizeof(expirations)) < 0 && errno == ECANCELED)
+	if (clock_changes_read(fd))
 		d->clock_jumped = 1;
-	arm_clock_watch(d);
 }
 
 /* Only the leader watches the WAL: a standby has nothing to pick up, and
@@ -167,10 +155,9 @@ static int watch_events(struct daemon *d, struct err *e)
 	signal(SIGPIPE, SIG_IGN);
 	d->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	d->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	d->clock_fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	d->clock_fd = clock_changes_open();
 	if (d->signal_fd < 0 || d->inotify_fd < 0 || d->clock_fd < 0)
 		return err_set(e, ERR_IO, "setting up the event loop: %s", strerror(errno));
-	arm_clock_watch(d);
 	loop_watch(d->loop, d->signal_fd, POLLIN, on_signal, d);
 	loop_watch(d->loop, d->inotify_fd, POLLIN, on_wal_change, d);
 	loop_watch(d->loop, d->clock_fd, POLLIN, on_clock_set, d);
