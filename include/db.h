@@ -57,6 +57,12 @@ void db_rollback(sqlite3 *db);
 
 /* Prepares a statement (caller finalizes); errors name the statement. */
 int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out, struct err *e);
+/* Runs a statement whose ?1 is a time (ms, bound as text) and ?2 a row
+ * limit — the shape of every cleanup batch — to its end; *changes: the
+ * rows it changed. what names it in an error. */
+int db_run_cutoff(sqlite3 *db, const char *sql, int64_t cutoff, int limit,
+		  int *changes, const char *what, struct err *e);
+
 /* Binds a time (ms) as the data model's text timestamp. */
 int db_bind_time(sqlite3_stmt *stmt, int index, int64_t ms);
 /* Reads a text timestamp column; returns 0 and sets *ms, or ERR_INVALID

@@ -74,6 +74,25 @@ int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out, struct err *e)
 	return db_error(db, rc, e, "preparing a statement");
 }
 
+int db_run_cutoff(sqlite3 *db, const char *sql, int64_t cutoff, int limit,
+		  int *changes, const char *what, struct err *e)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*changes = 0;
+	if ((rc = db_prepare(db, sql, &stmt, e)))
+		return rc;
+	db_bind_time(stmt, 1, cutoff);
+	sqlite3_bind_int(stmt, 2, limit);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		;
+	if (rc == SQLITE_DONE)
+		*changes = sqlite3_changes(db);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, e, what);
+}
+
 int db_bind_time(sqlite3_stmt *stmt, int index, int64_t ms)
 {
 	char text[CLOCK_ISO_LEN];

@@ -71,43 +71,6 @@ static int activity_cleanup_start(struct job_ctx *ctx, struct err *e)
 	return 0;
 }
 
-static int delete_batch(sqlite3 *db, const struct activity_cleanup_state *s,
-			int *deleted, struct err *e)
-{
-	sqlite3_stmt *stmt = NULL;
-	int rc;
-
-	if ((rc = db_prepare(db, delete_batch_sql, &stmt, e)))
-		return rc;
-	db_bind_time(stmt, 1, s->cutoff);
-	sqlite3_bind_int(stmt, 2, s->batch_size);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE) {
-		*deleted = sqlite3_changes(db);
-		rc = 0;
-	} else {
-		rc = db_error(db, rc, e, "deleting old activities");
-	}
-	sqlite3_finalize(stmt);
-	return rc;
-}
-
-/* Reads the next batch outside the write lock (see the top comment). */
-static int prefetch_batch(sqlite3 *db, const struct activity_cleanup_state *s,
-			  struct err *e)
-{
-	sqlite3_stmt *stmt = NULL;
-	int rc;
-
-	if ((rc = db_prepare(db, prefetch_sql, &stmt, e)))
-		return rc;
-	db_bind_time(stmt, 1, s->cutoff);
-	sqlite3_bind_int(stmt, 2, s->batch_size);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_ROW ? 0 : db_error(db, rc, e, "reading old activities");
-}
-
 static int activity_cleanup_step(struct job_ctx *ctx, struct err *e)
 {
 	struct activity_cleanup_state *s = ctx->state;
@@ -116,7 +79,8 @@ static int activity_cleanup_step(struct job_ctx *ctx, struct err *e)
 	/* The read and the delete are two steps, so the loop serves HTTP
 	 * between them and neither holds it long. */
 	if (!s->is_prefetched) {
-		if ((rc = prefetch_batch(ctx->db, s, e)))
+		if ((rc = db_run_cutoff(ctx->db, prefetch_sql, s->cutoff, s->batch_size,
+					&deleted, "reading old activities", e)))
 			return rc;
 		s->is_prefetched = 1;
 		return JOB_AGAIN;
@@ -124,7 +88,8 @@ static int activity_cleanup_step(struct job_ctx *ctx, struct err *e)
 	s->is_prefetched = 0;
 	if ((rc = db_begin(ctx->db, e)))
 		return rc;
-	if ((rc = delete_batch(ctx->db, s, &deleted, e)) ||
+	if ((rc = db_run_cutoff(ctx->db, delete_batch_sql, s->cutoff, s->batch_size,
+				&deleted, "deleting old activities", e)) ||
 	    (rc = db_commit(ctx->db, e))) {
 		db_rollback(ctx->db);
 		return rc;

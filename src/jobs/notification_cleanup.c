@@ -70,27 +70,6 @@ static int notification_cleanup_start(struct job_ctx *ctx, struct err *e)
 	return 0;
 }
 
-static int delete_batch(sqlite3 *db, const char *sql, int64_t cutoff, int limit,
-			int *deleted, struct err *e)
-{
-	sqlite3_stmt *stmt = NULL;
-	int rc;
-
-	if ((rc = db_prepare(db, sql, &stmt, e)))
-		return rc;
-	db_bind_time(stmt, 1, cutoff);
-	sqlite3_bind_int(stmt, 2, limit);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE) {
-		*deleted = sqlite3_changes(db);
-		rc = 0;
-	} else {
-		rc = db_error(db, rc, e, "deleting old notifications");
-	}
-	sqlite3_finalize(stmt);
-	return rc;
-}
-
 static int notification_cleanup_step(struct job_ctx *ctx, struct err *e)
 {
 	struct notification_cleanup_state *s = ctx->state;
@@ -99,10 +78,10 @@ static int notification_cleanup_step(struct job_ctx *ctx, struct err *e)
 
 	if ((rc = db_begin(ctx->db, e)))
 		return rc;
-	if ((rc = delete_batch(ctx->db,
-			       is_read ? delete_read_sql : delete_unread_sql,
-			       is_read ? s->cutoff_read : s->cutoff_unread,
-			       s->batch_size, &deleted, e)) ||
+	if ((rc = db_run_cutoff(ctx->db,
+				is_read ? delete_read_sql : delete_unread_sql,
+				is_read ? s->cutoff_read : s->cutoff_unread,
+				s->batch_size, &deleted, "deleting old notifications", e)) ||
 	    (rc = db_commit(ctx->db, e))) {
 		db_rollback(ctx->db);
 		return rc;
