@@ -136,7 +136,6 @@ struct config {
 		int succeeded_retention_days;
 		int dead_retention_days;
 		int history_retention_days;
-		int leader_lease_seconds;
 	} queue;
 
 	struct {

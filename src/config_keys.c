@@ -96,7 +96,6 @@ const struct config_key config_keys[] = {
 	INT("Queue.SucceededRetentionDays", queue.succeeded_retention_days, "7", 0, 3650),
 	INT("Queue.DeadRetentionDays", queue.dead_retention_days, "30", 0, 3650),
 	INT("Queue.HistoryRetentionDays", queue.history_retention_days, "90", 1, 3650),
-	INT("Queue.LeaderLeaseSeconds", queue.leader_lease_seconds, "15", 2, 3600),
 
 	CHOICE("Storage.Provider", storage.provider, "Local", storage_choices),
 	STR("Storage.Local.Root", storage.local.root, "var/storage"),
