@@ -161,7 +161,7 @@ install: $(BIN)
 	    > $(DESTDIR)/lib/systemd/system/domecek-jobs.service; }
 
 format:
-	clang-format -i include/*.h src/*.c src/jobs/*.c tests/unit/*.c
+	clang-format -i include/*.h src/*.c src/*.h src/jobs/*.c
 
 lint:
 	clang-format --dry-run --Werror include/*.h src/*.c src/jobs/*.c

@@ -28,12 +28,14 @@ struct err;
 struct queue;
 struct alerts;
 
-#define ALERTS_CHECK_MS (10 * 1000) /* queue and long-running checks, at most this often */
+#define ALERTS_CHECK_MS                                                        \
+	(10 * 1000) /* queue and long-running checks, at most this often */
 #define ALERTS_QUEUE_CLEAR_PERCENT 80
 #define ALERTS_POST_TIMEOUT_MS 3000
 
 /* Sends body (JSON) to url; 0 or an err code with e filled. */
-typedef int (*alerts_post_fn)(const char *url, const char *body, void *arg, struct err *e);
+typedef int (*alerts_post_fn)(const char *url, const char *body, void *arg,
+			      struct err *e);
 
 /* cfg is read at each check (reloads apply); everything must outlive a. */
 int alerts_new(sqlite3 *db, const struct config *cfg, struct queue *queue,
@@ -45,19 +47,20 @@ void alerts_set_post(struct alerts *a, alerts_post_fn fn, void *arg);
 
 /* After each finished attempt: state is the runner's (succeeded, failed,
  * dead, cancelled, released). */
-void alerts_job_finished(struct alerts *a, const char *job_type, const char *state,
-			 const char *error, int64_t now);
+void alerts_job_finished(struct alerts *a, const char *job_type,
+			 const char *state, const char *error, int64_t now);
 /* The periodic checks (queue length, long-running jobs); cheap to call on
  * every loop iteration: it works at most once per ALERTS_CHECK_MS. */
 void alerts_tick(struct alerts *a, int64_t now, int64_t now_mono);
 
 enum alerts_decision { ALERTS_KEEP, ALERTS_RAISE, ALERTS_CLEAR };
 /* The queue alert's hysteresis: what to do at this length. */
-enum alerts_decision alerts_queue_decision(int is_open, int64_t length, int threshold);
+enum alerts_decision alerts_queue_decision(int is_open, int64_t length,
+					   int threshold);
 /* Latest attempts of job_type that failed in a row (successes end a
  * streak; at most limit are looked at). */
-int alerts_failure_streak(sqlite3 *db, const char *job_type, int limit, int *streak,
-			  struct err *e);
+int alerts_failure_streak(sqlite3 *db, const char *job_type, int limit,
+			  int *streak, struct err *e);
 /* Slack's incoming-webhook body {"text": ...} for text, appended to out. */
 int alerts_slack_payload(const char *text, struct buf *out);
 

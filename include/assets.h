@@ -8,7 +8,8 @@
 #include <stddef.h>
 
 struct asset {
-	const char *name; /* path below assets/, e.g. "templates/invitation.cs.txt" */
+	const char
+	    *name; /* path below assets/, e.g. "templates/invitation.cs.txt" */
 	const char *data; /* NUL-terminated */
 	size_t size;
 };

@@ -26,7 +26,7 @@ struct err;
 #define AUTH_SESSION_IDLE_MS (60 * 60 * 1000)
 #define AUTH_SESSION_MAX_MS (12 * 60 * 60 * 1000)
 #define AUTH_MAX_CLIENTS 64
-#define AUTH_LOGIN_ATTEMPTS 5          /* per client address ... */
+#define AUTH_LOGIN_ATTEMPTS 5		 /* per client address ... */
 #define AUTH_LOGIN_WINDOW_MS (60 * 1000) /* ... per this window */
 #define AUTH_SETTING_KEY "dashboard.password_hash"
 #define AUTH_HASH_MAX 256

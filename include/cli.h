@@ -35,14 +35,16 @@ extern const struct cli_command cli_schedule_commands[];
 extern const struct cli_command cli_admin_commands[];
 
 /* Prints "domecek-jobs: message" to stderr; returns code. */
-int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_fail(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Maps an err code to the exit code: config/usage errors 2, others 1. */
 int cli_exit_code(int err_code);
 /* Opens the database, which must exist and be migrated. */
 int cli_open_db(struct cli *cli, int read_only, sqlite3 **db);
 /* Parses --name VALUE / --name=VALUE style options. Returns 1 and sets
  * *value when argv[*i] is that option, consuming its value. */
-int cli_option(int argc, char **argv, int *i, const char *name, const char **value);
+int cli_option(int argc, char **argv, int *i, const char *name,
+	       const char **value);
 /* Parses an integer argument; on error prints which argument. */
 int cli_int(const char *what, const char *text, int64_t *out);
 

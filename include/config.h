@@ -36,7 +36,8 @@ struct recurring_settings {
 };
 
 struct config {
-	char source[CONFIG_STR]; /* file it was read from, or "built-in defaults" */
+	char source[CONFIG_STR]; /* file it was read from, or "built-in
+				    defaults" */
 
 	struct {
 		struct {
@@ -112,7 +113,7 @@ struct config {
 		struct {
 			char domain[CONFIG_STR];
 			char api_key[CONFIG_STR]; /* secret */
-			char region[8]; /* US | EU */
+			char region[8];		  /* US | EU */
 			char base_url[CONFIG_STR];
 		} mailgun;
 		struct {
@@ -124,7 +125,8 @@ struct config {
 		char path[CONFIG_STR];
 		char synchronous[16]; /* Normal | Full */
 		int busy_timeout_ms;
-		int max_page_count; /* PRAGMA max_page_count; 0 = no cap (tests) */
+		int max_page_count; /* PRAGMA max_page_count; 0 = no cap (tests)
+				     */
 	} database;
 
 	struct {
@@ -155,7 +157,8 @@ struct config {
 	} storage;
 
 	struct {
-		bool enabled; /* false: no HTTP server (tests with run --drain) */
+		bool enabled; /* false: no HTTP server (tests with run --drain)
+			       */
 		char listen[CONFIG_STR];
 		char public_url[CONFIG_STR];
 	} http;
@@ -215,7 +218,8 @@ struct config_recurring {
 	const struct recurring_settings *settings;
 };
 /* Returns the number of recurring sections; fills out (up to max). */
-int config_recurring(const struct config *c, struct config_recurring *out, int max);
+int config_recurring(const struct config *c, struct config_recurring *out,
+		     int max);
 const struct recurring_settings *config_recurring_find(const struct config *c,
 						       const char *type);
 

@@ -17,11 +17,11 @@ struct err;
 
 struct daemon_options {
 	const char *db_path;
-	const char *config_path;  /* for SIGHUP reload; NULL: defaults */
-	char *const *envp;        /* environment overrides for reload */
-	int drain;                /* exit when nothing is enqueued/running/retrying */
-	int once;                 /* one pass: fire schedules, run one job, exit */
-	int stop_after_steps;     /* tests: release the job after N steps, exit */
+	const char *config_path; /* for SIGHUP reload; NULL: defaults */
+	char *const *envp;	 /* environment overrides for reload */
+	int drain; /* exit when nothing is enqueued/running/retrying */
+	int once;  /* one pass: fire schedules, run one job, exit */
+	int stop_after_steps; /* tests: release the job after N steps, exit */
 };
 
 struct runner_outcome;
@@ -31,9 +31,10 @@ struct sqlite3;
  * metrics). Owned and updated by the daemon; readers hold a const
  * pointer that stays valid while the daemon runs. */
 struct daemon_status {
-	int64_t started_at;       /* wall ms when the daemon started */
-	int64_t heartbeat_mono;   /* monotonic ms: start of the latest loop iteration */
-	int is_leader;            /* holds the leader lease on the database file */
+	int64_t started_at;	/* wall ms when the daemon started */
+	int64_t heartbeat_mono; /* monotonic ms: start of the latest loop
+				   iteration */
+	int is_leader; /* holds the leader lease on the database file */
 };
 
 /* Records a finished attempt everywhere it is shown: metrics and, for a
@@ -42,6 +43,7 @@ void daemon_record_outcome(struct sqlite3 *db, const struct runner_outcome *o);
 
 /* Runs until stopped. cfg stays owned by the caller and is updated in
  * place on reload. Returns 0 on a clean stop. */
-int daemon_run(struct config *cfg, const struct daemon_options *opt, struct err *e);
+int daemon_run(struct config *cfg, const struct daemon_options *opt,
+	       struct err *e);
 
 #endif

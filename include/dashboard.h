@@ -28,7 +28,8 @@ struct http_response;
 /* Makes sure an admin password exists: on a fresh install a random one
  * is generated, stored, and printed once to stderr. deps must outlive
  * the dashboard. */
-int dashboard_new(const struct http_deps *deps, struct dashboard **out, struct err *e);
+int dashboard_new(const struct http_deps *deps, struct dashboard **out,
+		  struct err *e);
 void dashboard_free(struct dashboard *d);
 
 /* Answers one request whose path is under Dashboard.Path. */

@@ -17,13 +17,13 @@
 struct err;
 
 struct db_options {
-	int busy_timeout_ms; /* 0: 5000 */
+	int busy_timeout_ms;  /* 0: 5000 */
 	int synchronous_full; /* 1: FULL, 0: NORMAL */
-	int read_only;        /* open without write access (status, jobs list) */
-	int create;           /* create the file if missing (migrate, run) */
-	int max_page_count;   /* 0: no cap; else PRAGMA max_page_count, so a
-			       * test can fill the database (SQLITE_FULL ->
-			       * ERR_NOSPACE) without filling a disk */
+	int read_only;	    /* open without write access (status, jobs list) */
+	int create;	    /* create the file if missing (migrate, run) */
+	int max_page_count; /* 0: no cap; else PRAGMA max_page_count, so a
+			     * test can fill the database (SQLITE_FULL ->
+			     * ERR_NOSPACE) without filling a disk */
 };
 
 /* Opens path with the pragmas applied; *out is NULL on error. Errors say
@@ -73,6 +73,7 @@ int db_column_time(sqlite3_stmt *stmt, int column, int64_t *ms);
  * when absent; value is copied into out (size bytes). */
 int db_setting_get(sqlite3 *db, const char *key, char *out, size_t size,
 		   struct err *e);
-int db_setting_set(sqlite3 *db, const char *key, const char *value, struct err *e);
+int db_setting_set(sqlite3 *db, const char *key, const char *value,
+		   struct err *e);
 
 #endif

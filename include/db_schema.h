@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 struct migration {
-	int version;      /* from the file name: 001_app.sql -> 1 */
+	int version;	  /* from the file name: 001_app.sql -> 1 */
 	const char *name; /* file name */
 	const char *sql;
 	size_t size;

@@ -22,7 +22,7 @@ int html_text(struct buf *out, const char *s);
 int html_text_len(struct buf *out, const char *s, size_t len);
 /* Appends printf-formatted text, escaped as html_text() does. */
 int html_textf(struct buf *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Appends s percent-encoded for a URL query value or path segment
  * (RFC 3986 unreserved characters are kept). */
 int html_url_encode(struct buf *out, const char *s);

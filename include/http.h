@@ -38,9 +38,9 @@ struct http_deps {
 	struct loop *loop;
 	const struct config *cfg;
 	sqlite3 *db;
-	struct queue *queue;              /* dashboard actions */
+	struct queue *queue; /* dashboard actions */
 	const struct daemon_status *status;
-	struct metrics *metrics;          /* may be NULL */
+	struct metrics *metrics; /* may be NULL */
 };
 
 /* A parsed request, as handlers see it. */
@@ -50,9 +50,9 @@ struct http_form_field {
 };
 
 struct http_request {
-	const char *method;  /* GET, HEAD or POST */
-	const char *path;    /* without the query */
-	const char *client;  /* peer address text */
+	const char *method; /* GET, HEAD or POST */
+	const char *path;   /* without the query */
+	const char *client; /* peer address text */
 	struct MHD_Connection *connection;
 	struct http_form_field form[HTTP_FORM_FIELDS];
 	int form_used;
@@ -63,12 +63,12 @@ struct http_request {
 struct http_response {
 	int status;
 	const char *content_type; /* static string */
-	struct buf body;          /* initialised with HTTP_PAGE_MAX by http */
-	char location[512];       /* Location header when not empty */
-	char cookies[3][320];     /* Set-Cookie headers when not empty */
-	int fd;                   /* >= 0: send this file instead of body (http closes it) */
+	struct buf body;	  /* initialised with HTTP_PAGE_MAX by http */
+	char location[512];	  /* Location header when not empty */
+	char cookies[3][320];	  /* Set-Cookie headers when not empty */
+	int fd; /* >= 0: send this file instead of body (http closes it) */
 	int64_t fd_size;
-	char disposition[300];    /* Content-Disposition when not empty */
+	char disposition[300]; /* Content-Disposition when not empty */
 };
 
 /* Binds Http.Listen and registers with the loop. A listen failure is

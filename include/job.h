@@ -40,26 +40,28 @@ struct job_count {
 struct job_ctx {
 	sqlite3 *db;
 	const struct config *cfg;
-	struct services *services; /* storage, mail, net: may be NULL in tests */
-	int64_t job_id;            /* 0 when run outside the queue */
-	int attempt;               /* 1 for the first attempt */
-	const struct cJSON *payload; /* parsed payload (never NULL: {} at least) */
-	int64_t now;               /* clock_now() when this step began */
-	void *state;               /* the job's own, from start() to finish() */
-	int pause_ms;              /* set by step(): wait before the next step */
-	int is_waiting;            /* after JOB_WAIT, until job_wake() */
+	struct services
+	    *services;	/* storage, mail, net: may be NULL in tests */
+	int64_t job_id; /* 0 when run outside the queue */
+	int attempt;	/* 1 for the first attempt */
+	const struct cJSON
+	    *payload;	/* parsed payload (never NULL: {} at least) */
+	int64_t now;	/* clock_now() when this step began */
+	void *state;	/* the job's own, from start() to finish() */
+	int pause_ms;	/* set by step(): wait before the next step */
+	int is_waiting; /* after JOB_WAIT, until job_wake() */
 	struct job_count counts[JOB_MAX_COUNTS];
 	int count_used;
-	char progress[128];        /* short text for the dashboard */
+	char progress[128]; /* short text for the dashboard */
 };
 
 struct job_type {
-	const char *name;       /* "draft_cleanup": the jobs.type value */
-	int priority;           /* higher is claimed first (email before export) */
-	int max_attempts;       /* 0: from the config (send_email) */
-	int retry_delay_ms;     /* first retry delay; doubles each attempt */
-	int retry_cap_ms;       /* longest retry delay */
-	int jitter;             /* 1: +-10% on retry delays (network jobs) */
+	const char *name;   /* "draft_cleanup": the jobs.type value */
+	int priority;	    /* higher is claimed first (email before export) */
+	int max_attempts;   /* 0: from the config (send_email) */
+	int retry_delay_ms; /* first retry delay; doubles each attempt */
+	int retry_cap_ms;   /* longest retry delay */
+	int jitter;	    /* 1: +-10% on retry delays (network jobs) */
 	/* Optional: parse payload, allocate ctx->state. ERR_INVALID for a bad
 	 * payload fails this job at once, without retries. */
 	int (*start)(struct job_ctx *ctx, struct err *e);
@@ -90,9 +92,11 @@ extern const struct job_type *const job_types[];
 const struct job_type *job_type_find(const char *name);
 
 /* Max attempts of a type under this config (send_email: Email.RetryCount). */
-int job_type_max_attempts(const struct job_type *type, const struct config *cfg);
+int job_type_max_attempts(const struct job_type *type,
+			  const struct config *cfg);
 /* Delay before retry number `attempt` (1 = after the first failure). */
-int64_t job_type_retry_delay(const struct job_type *type, const struct config *cfg,
-			     int attempt, uint32_t random);
+int64_t job_type_retry_delay(const struct job_type *type,
+			     const struct config *cfg, int attempt,
+			     uint32_t random);
 
 #endif

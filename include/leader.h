@@ -44,7 +44,8 @@ int leader_try(sqlite3 *db, const char *db_path, const char *owner, int64_t now,
  * only after it the lock descriptor, which ends the lease. */
 void leader_release(sqlite3 *db, const char *owner);
 /* Records that the leader is alive (done when it has worked anyway). */
-int leader_heartbeat(sqlite3 *db, const char *owner, int64_t now, struct err *e);
+int leader_heartbeat(sqlite3 *db, const char *owner, int64_t now,
+		     struct err *e);
 /* 1 when a daemon holds the lease on db_path now (restore refuses then). */
 int leader_is_held(const char *db_path);
 /* The recorded holder; ERR_NOTFOUND when there is none. */

@@ -22,11 +22,11 @@ int log_level_parse(const char *name);
 /* Logs event with fields given as alternating key, value strings and a
  * terminating NULL: log_event(LOG_INFO, "job.done", "job", name, NULL). */
 void log_event(enum log_level level, const char *event, ...)
-	__attribute__((sentinel));
+    __attribute__((sentinel));
 
 /* Like log_event, but the fields are one printf-formatted string of
  * key=value pairs whose values need no quoting (numbers, names). */
 void log_fmt(enum log_level level, const char *event, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

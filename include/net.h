@@ -26,7 +26,8 @@ int net_new(struct loop *loop, struct net **out, struct err *e);
 void net_free(struct net *n);
 
 /* Starts a transfer. The callback runs later from the loop. */
-int net_add(struct net *n, CURL *easy, net_done_fn done, void *arg, struct err *e);
+int net_add(struct net *n, CURL *easy, net_done_fn done, void *arg,
+	    struct err *e);
 /* Stops a transfer early (job cancelled); its callback is not called. */
 void net_cancel(struct net *n, CURL *easy);
 /* Transfers in flight. */

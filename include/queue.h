@@ -24,29 +24,31 @@ struct err;
 struct queue;
 
 struct queue_enqueue_options {
-	const char *payload;        /* JSON text; NULL = {} */
-	int64_t run_at;             /* 0 = now */
-	const char *unique_key;     /* NULL = none */
-	int has_priority;           /* 0: the type's default */
+	const char *payload;	/* JSON text; NULL = {} */
+	int64_t run_at;		/* 0 = now */
+	const char *unique_key; /* NULL = none */
+	int has_priority;	/* 0: the type's default */
 	int priority;
-	int max_attempts;           /* 0: the type's default */
+	int max_attempts;	    /* 0: the type's default */
 	const char *recurring_name; /* set by the scheduler */
 };
 
 struct queue_job {
 	int64_t id;
 	char type[65];
-	char *payload;        /* owned; freed by queue_job_clear */
-	int attempt;          /* this attempt, 1-based, within the current cycle */
-	int history_attempt;  /* number in job_attempts (keeps counting after a retry) */
+	char *payload; /* owned; freed by queue_job_clear */
+	int attempt;   /* this attempt, 1-based, within the current cycle */
+	int history_attempt; /* number in job_attempts (keeps counting after a
+				retry) */
 	int max_attempts;
 	char *recurring_name; /* owned or NULL */
-	int64_t run_at;       /* when it was due (the planned time) */
+	int64_t run_at;	      /* when it was due (the planned time) */
 	int64_t started_at;
 };
 
 struct queue_counts {
-	int64_t scheduled, enqueued, processing, succeeded, failed, dead, cancelled;
+	int64_t scheduled, enqueued, processing, succeeded, failed, dead,
+	    cancelled;
 };
 
 /* owner identifies this process in leases ("host:pid:random"). */
@@ -72,11 +74,12 @@ int queue_insert(sqlite3 *db, const char *type, const char *payload,
 		 struct err *e);
 
 /* Claims the best due job (priority, then run_at). ERR_NOTFOUND: none. */
-int queue_claim(struct queue *q, int64_t now, struct queue_job *job, struct err *e);
+int queue_claim(struct queue *q, int64_t now, struct queue_job *job,
+		struct err *e);
 /* Claims the job with that id if it is waiting (run-job). ERR_NOTFOUND
  * when it does not exist, ERR_CONFLICT when it is running or finished. */
-int queue_claim_id(struct queue *q, int64_t id, int64_t now, struct queue_job *job,
-		   struct err *e);
+int queue_claim_id(struct queue *q, int64_t id, int64_t now,
+		   struct queue_job *job, struct err *e);
 void queue_job_clear(struct queue_job *job);
 
 /* Extends the lease and stores progress text (may be NULL).
@@ -107,18 +110,21 @@ int queue_recover(struct queue *q, int64_t now, int *count, struct err *e);
 int queue_next_due(struct queue *q, int64_t *when, struct err *e);
 /* 1 when a job is enqueued, processing, or failed-and-waiting-for-retry:
  * what `run --drain` waits for (scheduled jobs do not count). */
-int queue_has_pending(struct queue *q, int64_t now, int *pending, struct err *e);
+int queue_has_pending(struct queue *q, int64_t now, int *pending,
+		      struct err *e);
 
 /* Revives a dead, failed or cancelled job: enqueued now, a full set of
  * attempts. ERR_NOTFOUND / ERR_CONFLICT (it is waiting or running). */
 int queue_retry(struct queue *q, int64_t id, int64_t now, struct err *e);
 /* Cancels a waiting or running job; deletes a finished one.
  * *deleted: 1 when the row was removed. */
-int queue_delete(struct queue *q, int64_t id, int64_t now, int *deleted, struct err *e);
+int queue_delete(struct queue *q, int64_t id, int64_t now, int *deleted,
+		 struct err *e);
 
 /* Deletes finished jobs past their retention, at most limit rows.
  * *deleted: how many (call again while it equals limit). */
-int queue_prune(struct queue *q, int64_t now, int limit, int *deleted, struct err *e);
+int queue_prune(struct queue *q, int64_t now, int limit, int *deleted,
+		struct err *e);
 
 int queue_counts(sqlite3 *db, struct queue_counts *out, struct err *e);
 

@@ -22,14 +22,16 @@ struct services;
 
 struct runner_outcome {
 	const struct queue_job *job;
-	const char *state;       /* succeeded | failed | dead | cancelled | released */
-	const char *error;       /* NULL on success */
+	const char
+	    *state; /* succeeded | failed | dead | cancelled | released */
+	const char *error;	 /* NULL on success */
 	const char *counts_json; /* {"deleted":12} */
 	int64_t duration_ms;
-	int64_t retry_at;        /* state "failed": when it runs again */
+	int64_t retry_at; /* state "failed": when it runs again */
 };
 
-typedef void (*runner_outcome_fn)(const struct runner_outcome *outcome, void *arg);
+typedef void (*runner_outcome_fn)(const struct runner_outcome *outcome,
+				  void *arg);
 
 struct runner {
 	sqlite3 *db;
@@ -47,11 +49,11 @@ struct runner {
 	struct job_ctx ctx;
 	struct cJSON *payload;
 	int64_t started_mono;
-	int64_t next_step_mono;  /* do not step before this (pauses, busy) */
+	int64_t next_step_mono; /* do not step before this (pauses, busy) */
 	int64_t next_renew_mono;
 	int busy_retries;
 	int64_t steps;
-	int stop_after_steps;    /* tests: release the job after N steps */
+	int stop_after_steps; /* tests: release the job after N steps */
 };
 
 void runner_init(struct runner *r, sqlite3 *db, const struct config *cfg,

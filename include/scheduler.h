@@ -43,27 +43,29 @@ int scheduler_sync(struct scheduler *s, int64_t now, struct err *e);
 
 /* Fires every schedule that is due at now. *next_at: the wall time of
  * the next fire of any schedule (0: none planned). */
-int scheduler_tick(struct scheduler *s, int64_t now, int64_t *next_at, struct err *e);
+int scheduler_tick(struct scheduler *s, int64_t now, int64_t *next_at,
+		   struct err *e);
 
 /* Re-plans every schedule from now (after a wall-clock jump). */
 int scheduler_replan(struct scheduler *s, int64_t now, struct err *e);
 
 /* Records the end of a job that a schedule fired (history + last result). */
-int scheduler_job_finished(sqlite3 *db, int64_t job_id, const char *recurring_name,
-			   const char *state, int64_t started_at, int64_t now,
-			   int64_t duration_ms, const char *counts_json,
-			   const char *error, struct err *e);
+int scheduler_job_finished(sqlite3 *db, int64_t job_id,
+			   const char *recurring_name, const char *state,
+			   int64_t started_at, int64_t now, int64_t duration_ms,
+			   const char *counts_json, const char *error,
+			   struct err *e);
 
 /* Deletes schedule history and hourly metrics older than the retention,
  * at most limit rows per table; *deleted: how many in all. */
-int scheduler_prune_history(sqlite3 *db, int64_t now, int retention_days, int limit,
-			    int *deleted, struct err *e);
+int scheduler_prune_history(sqlite3 *db, int64_t now, int retention_days,
+			    int limit, int *deleted, struct err *e);
 
 /* `recurring trigger NAME`: enqueue now, outside the schedule. NAME is the
  * config name (DraftCleanup) or the job type (draft_cleanup). */
-int scheduler_trigger(sqlite3 *db, const struct config *cfg, struct queue *queue,
-		      const char *name, int64_t now, int64_t *job_id, int *existed,
-		      struct err *e);
+int scheduler_trigger(sqlite3 *db, const struct config *cfg,
+		      struct queue *queue, const char *name, int64_t now,
+		      int64_t *job_id, int *existed, struct err *e);
 /* `recurring pause|resume NAME`. */
 int scheduler_pause(sqlite3 *db, const char *name, int is_paused, int64_t now,
 		    struct err *e);

@@ -64,11 +64,11 @@ void alerts_set_post(struct alerts *a, alerts_post_fn fn, void *arg)
 
 /* ---- the alerts table ---------------------------------------------------- */
 
-static int is_open(sqlite3 *db, const char *kind, const char *subject, int *open,
-		   struct err *e)
+static int is_open(sqlite3 *db, const char *kind, const char *subject,
+		   int *open, struct err *e)
 {
-	static const char sql[] =
-		"SELECT 1 FROM alerts WHERE kind = ?1 AND subject = ?2 AND resolved_at IS NULL";
+	static const char sql[] = "SELECT 1 FROM alerts WHERE kind = ?1 AND "
+				  "subject = ?2 AND resolved_at IS NULL";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -79,15 +79,19 @@ static int is_open(sqlite3 *db, const char *kind, const char *subject, int *open
 	rc = sqlite3_step(stmt);
 	*open = rc == SQLITE_ROW;
 	sqlite3_finalize(stmt);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(db, rc, e, "reading alerts");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		   ? 0
+		   : db_error(db, rc, e, "reading alerts");
 }
 
 static int raise_alert(sqlite3 *db, const char *kind, const char *subject,
-		       const char *message, int64_t now, int is_resolved, struct err *e)
+		       const char *message, int64_t now, int is_resolved,
+		       struct err *e)
 {
 	static const char sql[] =
-		"INSERT INTO alerts (kind, subject, message, created_at, resolved_at)\n"
-		"VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 THEN ?4 END)";
+	    "INSERT INTO alerts (kind, subject, message, created_at, "
+	    "resolved_at)\n"
+	    "VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 THEN ?4 END)";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -103,12 +107,12 @@ static int raise_alert(sqlite3 *db, const char *kind, const char *subject,
 	return rc == SQLITE_DONE ? 0 : db_error(db, rc, e, "writing an alert");
 }
 
-static int resolve(sqlite3 *db, const char *kind, const char *subject, int64_t now,
-		   struct err *e)
+static int resolve(sqlite3 *db, const char *kind, const char *subject,
+		   int64_t now, struct err *e)
 {
 	static const char sql[] =
-		"UPDATE alerts SET resolved_at = ?3\n"
-		"WHERE kind = ?1 AND subject = ?2 AND resolved_at IS NULL";
+	    "UPDATE alerts SET resolved_at = ?3\n"
+	    "WHERE kind = ?1 AND subject = ?2 AND resolved_at IS NULL";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -119,18 +123,22 @@ static int resolve(sqlite3 *db, const char *kind, const char *subject, int64_t n
 	db_bind_time(stmt, 3, now);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, e, "resolving an alert");
+	return rc == SQLITE_DONE ? 0
+				 : db_error(db, rc, e, "resolving an alert");
 }
 
-/* ---- consecutive failures -------------------------------------------------- */
+/* ---- consecutive failures --------------------------------------------------
+ */
 
-int alerts_failure_streak(sqlite3 *db, const char *job_type, int limit, int *streak,
-			  struct err *e)
+int alerts_failure_streak(sqlite3 *db, const char *job_type, int limit,
+			  int *streak, struct err *e)
 {
 	static const char sql[] =
-		"SELECT a.outcome FROM job_attempts a JOIN jobs j ON j.id = a.job_id\n"
-		"WHERE j.type = ?1 AND a.outcome IN ('succeeded', 'failed')\n"
-		"ORDER BY a.finished_at DESC, a.job_id DESC, a.attempt DESC LIMIT ?2";
+	    "SELECT a.outcome FROM job_attempts a JOIN jobs j ON j.id = "
+	    "a.job_id\n"
+	    "WHERE j.type = ?1 AND a.outcome IN ('succeeded', 'failed')\n"
+	    "ORDER BY a.finished_at DESC, a.job_id DESC, a.attempt DESC LIMIT "
+	    "?2";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -143,8 +151,9 @@ int alerts_failure_streak(sqlite3 *db, const char *job_type, int limit, int *str
 	       !strcmp((const char *)sqlite3_column_text(stmt, 0), "failed"))
 		(*streak)++;
 	sqlite3_finalize(stmt);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
-						     : db_error(db, rc, e, "reading attempts");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		   ? 0
+		   : db_error(db, rc, e, "reading attempts");
 }
 
 static char *failure_email_payload(const struct alerts *a, const char *job_type,
@@ -174,8 +183,8 @@ static char *failure_email_payload(const struct alerts *a, const char *job_type,
 	return text;
 }
 
-static void send_failure_email(struct alerts *a, const char *job_type, int streak,
-			       const char *error, int64_t now)
+static void send_failure_email(struct alerts *a, const char *job_type,
+			       int streak, const char *error, int64_t now)
 {
 	struct queue_enqueue_options opt = {0};
 	struct err e = {0};
@@ -183,20 +192,23 @@ static void send_failure_email(struct alerts *a, const char *job_type, int strea
 	int existed = 0;
 
 	if (!a->cfg->alerts.admin_email[0]) {
-		log_event(LOG_WARN, "alert.no_recipient", "job", job_type, "action",
-			  "set Alerts.AdminEmail to get alerts by email", NULL);
+		log_event(LOG_WARN, "alert.no_recipient", "job", job_type,
+			  "action",
+			  "set Alerts.AdminEmail to get alerts by email",
+			  (char *)NULL);
 		return;
 	}
 	opt.payload = failure_email_payload(a, job_type, streak, error, now);
 	if (!opt.payload ||
 	    queue_enqueue(a->queue, "send_email", &opt, &id, &existed, &e))
-		log_event(LOG_ERROR, "alert.email_failed", "job", job_type, "error",
-			  opt.payload ? e.msg : "out of memory", NULL);
+		log_event(LOG_ERROR, "alert.email_failed", "job", job_type,
+			  "error", opt.payload ? e.msg : "out of memory",
+			  (char *)NULL);
 	cJSON_free((void *)opt.payload);
 }
 
-void alerts_job_finished(struct alerts *a, const char *job_type, const char *state,
-			 const char *error, int64_t now)
+void alerts_job_finished(struct alerts *a, const char *job_type,
+			 const char *state, const char *error, int64_t now)
 {
 	int limit = a->cfg->alerts.consecutive_failures, streak = 0, open = 0;
 	char message[512];
@@ -204,33 +216,42 @@ void alerts_job_finished(struct alerts *a, const char *job_type, const char *sta
 
 	if (!strcmp(state, "succeeded")) {
 		if (resolve(a->db, "consecutive_failures", job_type, now, &e))
-			log_event(LOG_WARN, "alert.failed", "error", e.msg, NULL);
+			log_event(LOG_WARN, "alert.failed", "error", e.msg,
+				  (char *)NULL);
 		return;
 	}
 	if (strcmp(state, "failed") && strcmp(state, "dead"))
 		return;
 	if (alerts_failure_streak(a->db, job_type, limit, &streak, &e) ||
 	    is_open(a->db, "consecutive_failures", job_type, &open, &e)) {
-		log_event(LOG_WARN, "alert.failed", "error", e.msg, NULL);
+		log_event(LOG_WARN, "alert.failed", "error", e.msg,
+			  (char *)NULL);
 		return;
 	}
 	if (streak < limit || open)
 		return;
-	snprintf(message, sizeof(message), "%d failures in a row; last error: %s", streak,
+	snprintf(message, sizeof(message),
+		 "%d failures in a row; last error: %s", streak,
 		 error ? error : "(none)");
-	if (raise_alert(a->db, "consecutive_failures", job_type, message, now, 0, &e)) {
-		log_event(LOG_WARN, "alert.failed", "error", e.msg, NULL);
+	if (raise_alert(a->db, "consecutive_failures", job_type, message, now,
+			0, &e)) {
+		log_event(LOG_WARN, "alert.failed", "error", e.msg,
+			  (char *)NULL);
 		return;
 	}
-	log_fmt(LOG_WARN, "alert.consecutive_failures", "job=%s failures=%d", job_type, streak);
+	log_fmt(LOG_WARN, "alert.consecutive_failures", "job=%s failures=%d",
+		job_type, streak);
 	send_failure_email(a, job_type, streak, error, now);
 }
 
-/* ---- queue length ----------------------------------------------------------- */
+/* ---- queue length -----------------------------------------------------------
+ */
 
-enum alerts_decision alerts_queue_decision(int is_open_now, int64_t length, int threshold)
+enum alerts_decision alerts_queue_decision(int is_open_now, int64_t length,
+					   int threshold)
 {
-	int64_t clear_below = (int64_t)threshold * ALERTS_QUEUE_CLEAR_PERCENT / 100;
+	int64_t clear_below =
+	    (int64_t)threshold * ALERTS_QUEUE_CLEAR_PERCENT / 100;
 
 	if (!is_open_now && length >= threshold)
 		return ALERTS_RAISE;
@@ -264,10 +285,12 @@ static void post_queue_alert(struct alerts *a, const char *text)
 	if (!url[0])
 		return;
 	buf_init(&body, 4096);
-	if (alerts_slack_payload(text, &body) || a->post(url, buf_str(&body), a->post_arg, &e))
+	if (alerts_slack_payload(text, &body) ||
+	    a->post(url, buf_str(&body), a->post_arg, &e))
 		/* The URL is a secret: name the key, not the value. */
-		log_event(LOG_ERROR, "alert.webhook_failed", "key", "Alerts.SlackWebhookUrl",
-			  "error", e.msg[0] ? e.msg : "out of memory", NULL);
+		log_event(LOG_ERROR, "alert.webhook_failed", "key",
+			  "Alerts.SlackWebhookUrl", "error",
+			  e.msg[0] ? e.msg : "out of memory", (char *)NULL);
 	buf_free(&body);
 }
 
@@ -278,18 +301,25 @@ static void check_queue(struct alerts *a, int64_t now)
 	char text[256];
 	struct err e = {0};
 
-	if (queue_counts(a->db, &counts, &e) || is_open(a->db, "queue_length", "queue", &open, &e)) {
-		log_event(LOG_WARN, "alert.failed", "error", e.msg, NULL);
+	if (queue_counts(a->db, &counts, &e) ||
+	    is_open(a->db, "queue_length", "queue", &open, &e)) {
+		log_event(LOG_WARN, "alert.failed", "error", e.msg,
+			  (char *)NULL);
 		return;
 	}
 	switch (alerts_queue_decision(open, counts.enqueued, threshold)) {
 	case ALERTS_RAISE:
-		snprintf(text, sizeof(text), "domecek-jobs: %lld jobs are waiting in the queue "
-			 "(threshold %d)", (long long)counts.enqueued, threshold);
-		log_fmt(LOG_WARN, "alert.queue_length", "enqueued=%lld threshold=%d",
+		snprintf(text, sizeof(text),
+			 "domecek-jobs: %lld jobs are waiting in the queue "
+			 "(threshold %d)",
+			 (long long)counts.enqueued, threshold);
+		log_fmt(LOG_WARN, "alert.queue_length",
+			"enqueued=%lld threshold=%d",
 			(long long)counts.enqueued, threshold);
-		if (raise_alert(a->db, "queue_length", "queue", text, now, 0, &e))
-			log_event(LOG_WARN, "alert.failed", "error", e.msg, NULL);
+		if (raise_alert(a->db, "queue_length", "queue", text, now, 0,
+				&e))
+			log_event(LOG_WARN, "alert.failed", "error", e.msg,
+				  (char *)NULL);
 		else
 			post_queue_alert(a, text);
 		break;
@@ -297,21 +327,24 @@ static void check_queue(struct alerts *a, int64_t now)
 		log_fmt(LOG_INFO, "alert.queue_length_cleared", "enqueued=%lld",
 			(long long)counts.enqueued);
 		if (resolve(a->db, "queue_length", "queue", now, &e))
-			log_event(LOG_WARN, "alert.failed", "error", e.msg, NULL);
+			log_event(LOG_WARN, "alert.failed", "error", e.msg,
+				  (char *)NULL);
 		break;
 	case ALERTS_KEEP:
 		break;
 	}
 }
 
-/* ---- long-running jobs ------------------------------------------------------ */
+/* ---- long-running jobs ------------------------------------------------------
+ */
 
 static void check_long_running(struct alerts *a, int64_t now)
 {
 	static const char sql[] =
-		"SELECT id, type, attempts, started_at FROM jobs\n"
-		"WHERE state = 'processing' AND started_at < ?1";
-	int64_t limit_ms = (int64_t)a->cfg->alerts.long_running_minutes * MS_PER_MINUTE;
+	    "SELECT id, type, attempts, started_at FROM jobs\n"
+	    "WHERE state = 'processing' AND started_at < ?1";
+	int64_t limit_ms =
+	    (int64_t)a->cfg->alerts.long_running_minutes * MS_PER_MINUTE;
 	char subject[128], message[256], started[CLOCK_ISO_LEN];
 	sqlite3_stmt *stmt;
 	struct err e = {0};
@@ -323,20 +356,28 @@ static void check_long_running(struct alerts *a, int64_t now)
 	db_bind_time(stmt, 1, now - limit_ms);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		long long id = sqlite3_column_int64(stmt, 0);
-		/* The attempt number makes it "once per run", not once per job. */
+		/* The attempt number makes it "once per run", not once per job.
+		 */
 		snprintf(subject, sizeof(subject), "job #%lld attempt %d", id,
 			 sqlite3_column_int(stmt, 2));
 		if (is_open(a->db, "long_running", subject, &open, &e) || open)
 			continue;
 		db_column_time(stmt, 3, &started_at);
-		snprintf(message, sizeof(message), "%s has been running since %s (longer than "
-			 "%d minutes)", (const char *)sqlite3_column_text(stmt, 1),
-			 clock_format(started_at, started), a->cfg->alerts.long_running_minutes);
-		log_event(LOG_WARN, "alert.long_running", "job_id", subject + 5, "type",
-			  (const char *)sqlite3_column_text(stmt, 1), "since", started, NULL);
-		/* Kept open (not resolved) so the same run is never warned twice. */
-		if (raise_alert(a->db, "long_running", subject, message, now, 0, &e))
-			log_event(LOG_WARN, "alert.failed", "error", e.msg, NULL);
+		snprintf(message, sizeof(message),
+			 "%s has been running since %s (longer than "
+			 "%d minutes)",
+			 (const char *)sqlite3_column_text(stmt, 1),
+			 clock_format(started_at, started),
+			 a->cfg->alerts.long_running_minutes);
+		log_event(LOG_WARN, "alert.long_running", "job_id", subject + 5,
+			  "type", (const char *)sqlite3_column_text(stmt, 1),
+			  "since", started, (char *)NULL);
+		/* Kept open (not resolved) so the same run is never warned
+		 * twice. */
+		if (raise_alert(a->db, "long_running", subject, message, now, 0,
+				&e))
+			log_event(LOG_WARN, "alert.failed", "error", e.msg,
+				  (char *)NULL);
 	}
 	sqlite3_finalize(stmt);
 }
@@ -350,7 +391,8 @@ void alerts_tick(struct alerts *a, int64_t now, int64_t now_mono)
 	check_long_running(a, now);
 }
 
-/* ---- sending -------------------------------------------------------------------- */
+/* ---- sending
+ * -------------------------------------------------------------------- */
 
 struct webhook {
 	CURL *easy;
@@ -373,14 +415,16 @@ static struct webhook *webhook_new(const char *url, const char *body)
 	struct webhook *w = calloc(1, sizeof(*w));
 
 	if (!w || !(w->easy = curl_easy_init()) || !(w->body = strdup(body)) ||
-	    !(w->headers = curl_slist_append(NULL, "Content-Type: application/json"))) {
+	    !(w->headers =
+		  curl_slist_append(NULL, "Content-Type: application/json"))) {
 		webhook_free(w);
 		return NULL;
 	}
 	curl_easy_setopt(w->easy, CURLOPT_URL, url);
 	curl_easy_setopt(w->easy, CURLOPT_HTTPHEADER, w->headers);
 	curl_easy_setopt(w->easy, CURLOPT_POSTFIELDS, w->body);
-	curl_easy_setopt(w->easy, CURLOPT_TIMEOUT_MS, (long)ALERTS_POST_TIMEOUT_MS);
+	curl_easy_setopt(w->easy, CURLOPT_TIMEOUT_MS,
+			 (long)ALERTS_POST_TIMEOUT_MS);
 	curl_easy_setopt(w->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(w->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	return w;
@@ -392,7 +436,8 @@ static int webhook_result(CURL *easy, CURLcode res, struct err *e)
 
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 	if (res != CURLE_OK)
-		return err_set(e, ERR_TEMP, "webhook: %s", curl_easy_strerror(res));
+		return err_set(e, ERR_TEMP, "webhook: %s",
+			       curl_easy_strerror(res));
 	if (status < 200 || status > 299)
 		return err_set(e, status >= 500 ? ERR_TEMP : ERR_FATAL,
 			       "webhook answered HTTP %ld", status);
@@ -404,7 +449,8 @@ static void webhook_done(CURL *easy, CURLcode res, void *arg)
 	struct err e = {0};
 
 	if (webhook_result(easy, res, &e))
-		log_event(LOG_WARN, "alert.webhook_failed", "error", e.msg, NULL);
+		log_event(LOG_WARN, "alert.webhook_failed", "error", e.msg,
+			  (char *)NULL);
 	webhook_free(arg);
 }
 

@@ -31,7 +31,9 @@ struct auth {
 int auth_new(struct auth **out, struct err *e)
 {
 	*out = calloc(1, sizeof(**out));
-	return *out ? 0 : err_set(e, ERR_NOMEM, "out of memory for dashboard sessions");
+	return *out ? 0
+		    : err_set(e, ERR_NOMEM,
+			      "out of memory for dashboard sessions");
 }
 
 void auth_free(struct auth *a)
@@ -140,10 +142,12 @@ static struct login_client *client_slot(struct auth *a, const char *client,
 
 	for (i = 0; i < AUTH_MAX_CLIENTS; i++) {
 		struct login_client *c = &a->clients[i];
-		if (c->address[0] && !strncmp(c->address, client, sizeof(c->address) - 1))
+		if (c->address[0] &&
+		    !strncmp(c->address, client, sizeof(c->address) - 1))
 			return c;
-		if (!pick || (pick->address[0] &&
-			      (!c->address[0] || c->window_start < pick->window_start)))
+		if (!pick ||
+		    (pick->address[0] &&
+		     (!c->address[0] || c->window_start < pick->window_start)))
 			pick = c;
 	}
 	memset(pick, 0, sizeof(*pick));
@@ -171,7 +175,9 @@ int auth_password_hash_get(sqlite3 *db, const struct config *cfg, char *hash,
 {
 	if (cfg->dashboard.admin_password_hash[0]) {
 		if (strlen(cfg->dashboard.admin_password_hash) >= size)
-			return err_set(e, ERR_INVALID, "Dashboard.AdminPasswordHash is too long");
+			return err_set(
+			    e, ERR_INVALID,
+			    "Dashboard.AdminPasswordHash is too long");
 		memcpy(hash, cfg->dashboard.admin_password_hash,
 		       strlen(cfg->dashboard.admin_password_hash) + 1);
 		return 0;
@@ -205,7 +211,8 @@ int auth_password_ensure(sqlite3 *db, const struct config *cfg,
 		return rc;
 	err_clear(e);
 	if (auth_token(token))
-		return err_set(e, ERR_IO, "no random bytes for the admin password");
+		return err_set(e, ERR_IO,
+			       "no random bytes for the admin password");
 	memcpy(generated, token, 24); /* 144 random bits */
 	generated[24] = '\0';
 	if ((rc = auth_password_set(db, generated, e)))

@@ -36,9 +36,12 @@ static int64_t real_now(void)
 int64_t clock_now(void)
 {
 	switch (mode) {
-	case CLOCK_FIXED: return fixed_ms;
-	case CLOCK_OFFSET: return real_now() + offset_ms;
-	case CLOCK_REAL: break;
+	case CLOCK_FIXED:
+		return fixed_ms;
+	case CLOCK_OFFSET:
+		return real_now() + offset_ms;
+	case CLOCK_REAL:
+		break;
 	}
 	return real_now();
 }
@@ -91,10 +94,13 @@ int clock_is_fixed(void)
  * fired at once, forever, and the idle loop spun.) */
 static void arm_changes(int fd)
 {
-	struct itimerspec far = {.it_value = {
-		.tv_sec = sizeof(time_t) > 4 ? (time_t)(INT64_C(1) << 33) : INT_MAX}};
+	struct itimerspec far = {
+	    .it_value = {.tv_sec = sizeof(time_t) > 4
+				       ? (time_t)(INT64_C(1) << 33)
+				       : INT_MAX}};
 
-	timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &far, NULL);
+	timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &far,
+			NULL);
 }
 
 int clock_changes_open(void)
@@ -109,7 +115,8 @@ int clock_changes_open(void)
 int clock_changes_read(int fd)
 {
 	uint64_t expirations;
-	int was_set = read(fd, &expirations, sizeof(expirations)) < 0 && errno == ECANCELED;
+	int was_set = read(fd, &expirations, sizeof(expirations)) < 0 &&
+		      errno == ECANCELED;
 
 	arm_changes(fd);
 	return was_set;
@@ -202,7 +209,8 @@ int clock_parse(const char *text, int64_t *out, struct err *e)
 				p++;
 				if (!isdigit((unsigned char)*p))
 					goto bad;
-				for (; isdigit((unsigned char)*p); p++, scale /= 10)
+				for (; isdigit((unsigned char)*p);
+				     p++, scale /= 10)
 					millis += (*p - '0') * scale;
 			}
 		}

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+/* One key a line reads better than the formatter's reflow. */
+/* clang-format off */
 #define OFF(field) offsetof(struct config, field)
 #define SZ(field) sizeof(((struct config *)0)->field)
 #define BOOL(p, f, d) {p, K_BOOL, OFF(f), 0, d, 0, 0, NULL, 0}
@@ -127,5 +129,6 @@ const struct config_key config_keys[] = {
 	CHOICE("Logging.Format", logging.format, "text", format_choices),
 };
 
+/* clang-format on */
 
 const size_t config_key_count = sizeof(config_keys) / sizeof(config_keys[0]);

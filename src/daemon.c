@@ -59,12 +59,12 @@ struct daemon {
 	struct services services;
 	struct runner runner;
 	char owner[128];
-	int lock_fd;            /* >= 0 while we lead */
+	int lock_fd; /* >= 0 while we lead */
 	int signal_fd, inotify_fd, clock_fd;
 	int is_stopping, wants_reload, clock_jumped;
-	int64_t next_fire_at;   /* wall ms, 0: none */
-	int64_t next_due_at;    /* wall ms, 0: none */
-	int64_t next_lease_try; /* mono ms (standby) */
+	int64_t next_fire_at;	  /* wall ms, 0: none */
+	int64_t next_due_at;	  /* wall ms, 0: none */
+	int64_t next_lease_try;	  /* mono ms (standby) */
 	int64_t next_maintenance; /* mono ms */
 	int jobs_run;
 	int64_t started_mono;
@@ -72,12 +72,12 @@ struct daemon {
 	int pruned;
 	/* HTTP, metrics and alerts (issue 8) */
 	struct daemon_status status;
-	struct http *http;       /* NULL when Http.Enabled is false */
+	struct http *http; /* NULL when Http.Enabled is false */
 	struct metrics *metrics;
 	struct alerts *alerts;
 	int64_t watchdog_ms, next_watchdog; /* systemd WatchdogSec=; mono ms */
 	int64_t wal_recheck_at, wal_recheck_until; /* mono ms; 0: none */
-	int wal_recheck_gap;   /* ms until the next look: 2, 4, 8 ... 50 */
+	int wal_recheck_gap; /* ms until the next look: 2, 4, 8 ... 50 */
 };
 
 /* ---- events ---------------------------------------------------------- */
@@ -105,7 +105,8 @@ static void on_signal(int fd, short revents, void *arg)
  * is published in the shared-memory index (which inotify cannot see). */
 static void on_wal_change(int fd, short revents, void *arg)
 {
-	char events[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char events[4096]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	struct daemon *d = arg;
 
 	(void)revents;
@@ -119,7 +120,6 @@ static void on_wal_change(int fd, short revents, void *arg)
 	d->wal_recheck_at = clock_mono() + d->wal_recheck_gap;
 	d->wal_recheck_until = clock_mono() + WAL_RECHECK_WINDOW_MS;
 }
-
 
 static void on_clock_set(int fd, short revents, void *arg)
 {
@@ -139,8 +139,10 @@ static void watch_wal(struct daemon *d)
 	snprintf(wal, sizeof(wal), "%s-wal", d->opt->db_path);
 	if (inotify_add_watch(d->inotify_fd, wal, IN_MODIFY) < 0)
 		log_event(LOG_WARN, "daemon.no_wal_watch", "file", wal, "error",
-			  strerror(errno), "effect", "jobs inserted by other programs "
-			  "are picked up at the next wake-up only", NULL);
+			  strerror(errno), "effect",
+			  "jobs inserted by other programs "
+			  "are picked up at the next wake-up only",
+			  (char *)NULL);
 }
 
 static int watch_events(struct daemon *d, struct err *e)
@@ -157,7 +159,8 @@ static int watch_events(struct daemon *d, struct err *e)
 	d->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	d->clock_fd = clock_changes_open();
 	if (d->signal_fd < 0 || d->inotify_fd < 0 || d->clock_fd < 0)
-		return err_set(e, ERR_IO, "setting up the event loop: %s", strerror(errno));
+		return err_set(e, ERR_IO, "setting up the event loop: %s",
+			       strerror(errno));
 	loop_watch(d->loop, d->signal_fd, POLLIN, on_signal, d);
 	loop_watch(d->loop, d->inotify_fd, POLLIN, on_wal_change, d);
 	loop_watch(d->loop, d->clock_fd, POLLIN, on_clock_set, d);
@@ -174,11 +177,14 @@ void daemon_record_outcome(sqlite3 *db, const struct runner_outcome *o)
 	if (strcmp(o->state, "released") != 0 &&
 	    metrics_record_run(db, o->job->type, !strcmp(o->state, "succeeded"),
 			       o->duration_ms, now, &e))
-		log_event(LOG_WARN, "metrics.failed", "error", e.msg, NULL);
-	if (scheduler_job_finished(db, o->job->id, o->job->recurring_name, o->state,
-				   o->job->started_at, now, o->duration_ms,
-				   o->counts_json, o->error, &e))
-		log_event(LOG_WARN, "schedule.record_failed", "error", e.msg, NULL);
+		log_event(LOG_WARN, "metrics.failed", "error", e.msg,
+			  (char *)NULL);
+	if (scheduler_job_finished(db, o->job->id, o->job->recurring_name,
+				   o->state, o->job->started_at, now,
+				   o->duration_ms, o->counts_json, o->error,
+				   &e))
+		log_event(LOG_WARN, "schedule.record_failed", "error", e.msg,
+			  (char *)NULL);
 }
 
 static void on_outcome(const struct runner_outcome *o, void *arg)
@@ -189,7 +195,8 @@ static void on_outcome(const struct runner_outcome *o, void *arg)
 	daemon_record_outcome(d->db, o);
 	if (strcmp(o->state, "released") != 0) {
 		metrics_observe(d->metrics, o->job->type, o->duration_ms);
-		alerts_job_finished(d->alerts, o->job->type, o->state, o->error, clock_now());
+		alerts_job_finished(d->alerts, o->job->type, o->state, o->error,
+				    clock_now());
 	}
 	if (d->lock_fd >= 0)
 		leader_heartbeat(d->db, d->owner, clock_now(), NULL);
@@ -204,13 +211,13 @@ static int become_leader(struct daemon *d, int64_t now, struct err *e)
 	if ((rc = queue_recover(d->queue, now, &recovered, e)))
 		return rc;
 	if (recovered)
-		log_fmt(LOG_WARN, "queue.recovered", "jobs=%d reason=previous_daemon_stopped",
-			recovered);
+		log_fmt(LOG_WARN, "queue.recovered",
+			"jobs=%d reason=previous_daemon_stopped", recovered);
 	if ((rc = scheduler_sync(d->scheduler, now, e)))
 		return rc;
 	watch_wal(d);
 	d->next_fire_at = now; /* misfires are handled by the first tick */
-	log_event(LOG_INFO, "daemon.leader", "owner", d->owner, NULL);
+	log_event(LOG_INFO, "daemon.leader", "owner", d->owner, (char *)NULL);
 	sdnotify_send("READY=1\nSTATUS=leader: running jobs", NULL);
 	return 0;
 }
@@ -229,10 +236,14 @@ static int try_lead(struct daemon *d, struct err *e)
 	if (d->next_lease_try == 0) {
 		char pid[24];
 		snprintf(pid, sizeof(pid), "%ld", holder.pid);
-		log_event(LOG_WARN, "daemon.standby", "leader", holder.owner[0] ? holder.owner
-			  : "unknown", "pid", pid, "action", "waiting to take over "
-			  "when it stops", NULL);
-		sdnotify_send("READY=1\nSTATUS=standby: another daemon leads", NULL);
+		log_event(LOG_WARN, "daemon.standby", "leader",
+			  holder.owner[0] ? holder.owner : "unknown", "pid",
+			  pid, "action",
+			  "waiting to take over "
+			  "when it stops",
+			  (char *)NULL);
+		sdnotify_send("READY=1\nSTATUS=standby: another daemon leads",
+			      NULL);
 	}
 	d->next_lease_try = clock_mono() + STANDBY_RETRY_MS;
 	return 0;
@@ -252,9 +263,10 @@ static void maintenance(struct daemon *d, int64_t now)
 		if (clock_mono() < d->next_maintenance)
 			return;
 		d->next_maintenance = clock_mono() + MAINTENANCE_MS;
-		if (queue_recover(d->queue, now, &recovered, &e) == 0 && recovered)
-			log_fmt(LOG_WARN, "queue.recovered", "jobs=%d reason=lease_expired",
-				recovered);
+		if (queue_recover(d->queue, now, &recovered, &e) == 0 &&
+		    recovered)
+			log_fmt(LOG_WARN, "queue.recovered",
+				"jobs=%d reason=lease_expired", recovered);
 		d->prune_phase = PRUNE_JOBS;
 		d->pruned = 0;
 		return;
@@ -262,8 +274,9 @@ static void maintenance(struct daemon *d, int64_t now)
 	if (d->prune_phase == PRUNE_JOBS)
 		rc = queue_prune(d->queue, now, PRUNE_BATCH, &pruned, &e);
 	else
-		rc = scheduler_prune_history(d->db, now, d->cfg->queue.history_retention_days,
-					     PRUNE_BATCH, &pruned, &e);
+		rc = scheduler_prune_history(
+		    d->db, now, d->cfg->queue.history_retention_days,
+		    PRUNE_BATCH, &pruned, &e);
 	d->pruned += pruned;
 	if (rc == ERR_BUSY || (!rc && pruned >= PRUNE_BATCH))
 		return; /* more of the same next turn */
@@ -285,17 +298,19 @@ static void fire_schedules(struct daemon *d, int64_t now)
 
 	if (d->clock_jumped) {
 		d->clock_jumped = 0;
-		log_event(LOG_WARN, "clock.changed", "action", "re-planning schedules", NULL);
+		log_event(LOG_WARN, "clock.changed", "action",
+			  "re-planning schedules", (char *)NULL);
 		if (scheduler_replan(d->scheduler, now, &e))
-			log_event(LOG_ERROR, "schedule.failed", "error", e.msg, NULL);
+			log_event(LOG_ERROR, "schedule.failed", "error", e.msg,
+				  (char *)NULL);
 		d->next_fire_at = now;
 	}
 	if (!d->next_fire_at || now < d->next_fire_at)
 		return;
 	rc = scheduler_tick(d->scheduler, now, &d->next_fire_at, &e);
 	if (rc) {
-		log_event(rc == ERR_BUSY ? LOG_DEBUG : LOG_ERROR, "schedule.failed",
-			  "error", e.msg, NULL);
+		log_event(rc == ERR_BUSY ? LOG_DEBUG : LOG_ERROR,
+			  "schedule.failed", "error", e.msg, (char *)NULL);
 		d->next_fire_at = now + 1000; /* try again shortly */
 	}
 }
@@ -319,7 +334,8 @@ static void claim_next(struct daemon *d, int64_t now)
 	if (rc == 0)
 		runner_begin(&d->runner, &job);
 	else if (rc != ERR_NOTFOUND && rc != ERR_BUSY)
-		log_event(LOG_ERROR, "queue.claim_failed", "error", e.msg, NULL);
+		log_event(LOG_ERROR, "queue.claim_failed", "error", e.msg,
+			  (char *)NULL);
 }
 
 /* The space limits take effect on reload, so that an owner who frees or
@@ -331,14 +347,19 @@ static void apply_space_limits(struct daemon *d)
 	struct err e = {0};
 
 	snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%d",
-		 d->cfg->database.max_page_count > 0 ? d->cfg->database.max_page_count
-						     : 2147483647);
+		 d->cfg->database.max_page_count > 0
+		     ? d->cfg->database.max_page_count
+		     : 2147483647);
 	if (db_exec(d->db, sql, &e))
-		log_event(LOG_ERROR, "config.reload_failed", "error", e.msg, NULL);
-	if (d->services.storage && strcmp(d->cfg->storage.provider, "S3") != 0 &&
-	    storage_local_set_quota(d->services.storage, d->cfg->storage.local.quota_bytes, &e))
-		log_event(LOG_ERROR, "config.reload_failed", "key", "Storage.Local.QuotaBytes",
-			  "error", e.msg, NULL);
+		log_event(LOG_ERROR, "config.reload_failed", "error", e.msg,
+			  (char *)NULL);
+	if (d->services.storage &&
+	    strcmp(d->cfg->storage.provider, "S3") != 0 &&
+	    storage_local_set_quota(d->services.storage,
+				    d->cfg->storage.local.quota_bytes, &e))
+		log_event(LOG_ERROR, "config.reload_failed", "key",
+			  "Storage.Local.QuotaBytes", "error", e.msg,
+			  (char *)NULL);
 }
 
 static void reload(struct daemon *d)
@@ -350,7 +371,7 @@ static void reload(struct daemon *d)
 	d->wants_reload = 0;
 	if (config_load(&fresh, d->opt->config_path, d->opt->envp, NULL, &e)) {
 		log_event(LOG_ERROR, "config.reload_failed", "error", e.msg,
-			  "action", "keeping the running config", NULL);
+			  "action", "keeping the running config", (char *)NULL);
 		return;
 	}
 	/* Everyone holds a pointer to the one config: update it in place. */
@@ -358,14 +379,16 @@ static void reload(struct daemon *d)
 	apply_space_limits(d);
 	if (scheduler_open(d->db, d->cfg, d->queue, &scheduler, &e) ||
 	    (d->lock_fd >= 0 && scheduler_sync(scheduler, clock_now(), &e))) {
-		log_event(LOG_ERROR, "config.reload_failed", "error", e.msg, NULL);
+		log_event(LOG_ERROR, "config.reload_failed", "error", e.msg,
+			  (char *)NULL);
 		scheduler_free(scheduler);
 		return;
 	}
 	scheduler_free(d->scheduler);
 	d->scheduler = scheduler;
 	d->next_fire_at = clock_now();
-	log_event(LOG_INFO, "config.reloaded", "source", d->cfg->source, NULL);
+	log_event(LOG_INFO, "config.reloaded", "source", d->cfg->source,
+		  (char *)NULL);
 }
 
 /* Returns 1 when the daemon should exit. */
@@ -385,12 +408,15 @@ static int daemon_iterate(struct daemon *d)
 		reload(d);
 	if (d->is_stopping) {
 		sdnotify_send("STOPPING=1", NULL);
-		runner_release(&d->runner, "the daemon was stopped; it runs again on start");
+		runner_release(
+		    &d->runner,
+		    "the daemon was stopped; it runs again on start");
 		return 1;
 	}
 	if (d->lock_fd < 0) {
 		if (clock_mono() >= d->next_lease_try && try_lead(d, &e)) {
-			log_event(LOG_ERROR, "daemon.lead_failed", "error", e.msg, NULL);
+			log_event(LOG_ERROR, "daemon.lead_failed", "error",
+				  e.msg, (char *)NULL);
 			d->next_lease_try = clock_mono() + STANDBY_RETRY_MS;
 		}
 		if (d->lock_fd < 0)
@@ -398,9 +424,12 @@ static int daemon_iterate(struct daemon *d)
 	}
 	if (d->wal_recheck_at && clock_mono() >= d->wal_recheck_at) {
 		d->wal_recheck_gap = d->wal_recheck_gap * 2 > WAL_RECHECK_MS
-					     ? WAL_RECHECK_MS : d->wal_recheck_gap * 2;
-		d->wal_recheck_at = clock_mono() + d->wal_recheck_gap < d->wal_recheck_until
-					    ? clock_mono() + d->wal_recheck_gap : 0;
+					 ? WAL_RECHECK_MS
+					 : d->wal_recheck_gap * 2;
+		d->wal_recheck_at =
+		    clock_mono() + d->wal_recheck_gap < d->wal_recheck_until
+			? clock_mono() + d->wal_recheck_gap
+			: 0;
 	}
 	fire_schedules(d, now);
 	claim_next(d, now);
@@ -413,7 +442,8 @@ static int daemon_iterate(struct daemon *d)
 	if (d->opt->once && !d->runner.is_active)
 		return 1;
 	if (d->opt->drain && !d->runner.is_active &&
-	    queue_has_pending(d->queue, clock_now(), &pending, &e) == 0 && !pending)
+	    queue_has_pending(d->queue, clock_now(), &pending, &e) == 0 &&
+	    !pending)
 		return 1;
 	return 0;
 }
@@ -455,21 +485,25 @@ static int64_t next_deadline(const struct daemon *d)
 
 /* ---- start and stop -------------------------------------------------- */
 
-static int open_storage(const struct config *cfg, struct storage **out, struct err *e)
+static int open_storage(const struct config *cfg, struct storage **out,
+			struct err *e)
 {
 	int rc, swept = 0;
 
 	*out = NULL;
 	if (strcmp(cfg->storage.provider, "S3") == 0) {
 		struct storage_s3_options s3 = {
-			.endpoint = cfg->storage.s3.endpoint, .region = cfg->storage.s3.region,
-			.bucket = cfg->storage.s3.bucket,
-			.access_key = cfg->storage.s3.access_key,
-			.secret_key = cfg->storage.s3.secret_key,
-			.path_style = cfg->storage.s3.path_style,
+		    .endpoint = cfg->storage.s3.endpoint,
+		    .region = cfg->storage.s3.region,
+		    .bucket = cfg->storage.s3.bucket,
+		    .access_key = cfg->storage.s3.access_key,
+		    .secret_key = cfg->storage.s3.secret_key,
+		    .path_style = cfg->storage.s3.path_style,
 		};
 
-		return storage_open_s3(&s3, out, e) ? err_prefix(e, "Storage.S3") : 0;
+		return storage_open_s3(&s3, out, e)
+			   ? err_prefix(e, "Storage.S3")
+			   : 0;
 	}
 	if ((rc = fs_mkdirs(cfg->storage.local.root, 0750, e)) ||
 	    (rc = storage_open_local(cfg->storage.local.root, out, e)))
@@ -477,11 +511,14 @@ static int open_storage(const struct config *cfg, struct storage **out, struct e
 	/* A kill -9 during an export leaves its temp file; nobody else would
 	 * ever remove it from a small disk. */
 	if (storage_local_sweep_temp(*out, &swept, e))
-		log_event(LOG_WARN, "storage.sweep_failed", "error", e->msg, NULL);
+		log_event(LOG_WARN, "storage.sweep_failed", "error", e->msg,
+			  (char *)NULL);
 	else if (swept)
-		log_fmt(LOG_INFO, "storage.swept", "removed=%d orphaned temp file(s)", swept);
+		log_fmt(LOG_INFO, "storage.swept",
+			"removed=%d orphaned temp file(s)", swept);
 	if (cfg->storage.local.quota_bytes &&
-	    (rc = storage_local_set_quota(*out, cfg->storage.local.quota_bytes, e)))
+	    (rc = storage_local_set_quota(*out, cfg->storage.local.quota_bytes,
+					  e)))
 		return err_prefix(e, "Storage.Local.QuotaBytes");
 	return 0;
 }
@@ -491,8 +528,12 @@ static int open_storage(const struct config *cfg, struct storage **out, struct e
 static int open_http(struct daemon *d, struct err *e)
 {
 	struct http_deps deps = {
-		.loop = d->loop, .cfg = d->cfg, .db = d->db, .queue = d->queue,
-		.status = &d->status, .metrics = NULL,
+	    .loop = d->loop,
+	    .cfg = d->cfg,
+	    .db = d->db,
+	    .queue = d->queue,
+	    .status = &d->status,
+	    .metrics = NULL,
 	};
 	int rc;
 
@@ -511,10 +552,10 @@ static int open_http(struct daemon *d, struct err *e)
 static int daemon_open(struct daemon *d, struct err *e)
 {
 	struct db_options dbo = {
-		.busy_timeout_ms = d->cfg->database.busy_timeout_ms,
-		.max_page_count = d->cfg->database.max_page_count,
-		.synchronous_full = !strcmp(d->cfg->database.synchronous, "Full"),
-		.create = 1,
+	    .busy_timeout_ms = d->cfg->database.busy_timeout_ms,
+	    .max_page_count = d->cfg->database.max_page_count,
+	    .synchronous_full = !strcmp(d->cfg->database.synchronous, "Full"),
+	    .create = 1,
 	};
 	int from, to, rc;
 
@@ -531,7 +572,8 @@ static int daemon_open(struct daemon *d, struct err *e)
 	    (rc = scheduler_open(d->db, d->cfg, d->queue, &d->scheduler, e)) ||
 	    (rc = watch_events(d, e)))
 		return rc;
-	runner_init(&d->runner, d->db, d->cfg, d->queue, &d->services, on_outcome, d);
+	runner_init(&d->runner, d->db, d->cfg, d->queue, &d->services,
+		    on_outcome, d);
 	d->runner.stop_after_steps = d->opt->stop_after_steps;
 	return open_http(d, e);
 }
@@ -566,11 +608,16 @@ static void daemon_close(struct daemon *d)
 		close(d->clock_fd);
 }
 
-int daemon_run(struct config *cfg, const struct daemon_options *opt, struct err *e)
+int daemon_run(struct config *cfg, const struct daemon_options *opt,
+	       struct err *e)
 {
 	struct daemon d = {
-		.cfg = cfg, .opt = opt, .lock_fd = -1,
-		.signal_fd = -1, .inotify_fd = -1, .clock_fd = -1,
+	    .cfg = cfg,
+	    .opt = opt,
+	    .lock_fd = -1,
+	    .signal_fd = -1,
+	    .inotify_fd = -1,
+	    .clock_fd = -1,
 	};
 	int rc;
 
@@ -578,8 +625,8 @@ int daemon_run(struct config *cfg, const struct daemon_options *opt, struct err 
 	d.watchdog_ms = sdnotify_watchdog_ms();
 	if ((rc = daemon_open(&d, e)))
 		goto done;
-	log_event(LOG_INFO, "daemon.started", "db", opt->db_path, "config", cfg->source,
-		  "owner", d.owner, NULL);
+	log_event(LOG_INFO, "daemon.started", "db", opt->db_path, "config",
+		  cfg->source, "owner", d.owner, (char *)NULL);
 	while (!daemon_iterate(&d)) {
 		/* Between steps of a job: look at the sockets, don't sleep. */
 		int64_t deadline = next_deadline(&d);

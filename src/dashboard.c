@@ -27,7 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int dashboard_new(const struct http_deps *deps, struct dashboard **out, struct err *e)
+int dashboard_new(const struct http_deps *deps, struct dashboard **out,
+		  struct err *e)
 {
 	struct dashboard *d = calloc(1, sizeof(*d));
 	char generated[25];
@@ -45,9 +46,11 @@ int dashboard_new(const struct http_deps *deps, struct dashboard **out, struct e
 	}
 	if (generated[0])
 		/* Shown once: only its hash is kept. */
-		log_event(LOG_WARN, "dashboard.password_generated", "password", generated,
-			  "user", "admin", "action", "log in and change it with "
-			  "`domecek-jobs passwd`; it is not shown again", NULL);
+		log_event(LOG_WARN, "dashboard.password_generated", "password",
+			  generated, "user", "admin", "action",
+			  "log in and change it with "
+			  "`domecek-jobs passwd`; it is not shown again",
+			  (char *)NULL);
 	*out = d;
 	return 0;
 }
@@ -60,37 +63,50 @@ void dashboard_free(struct dashboard *d)
 	free(d);
 }
 
-/* ---- shared page parts ---------------------------------------------------- */
+/* ---- shared page parts ----------------------------------------------------
+ */
 
 void dash_begin(struct dash_page *p, const char *title, const char *active)
 {
 	static const char *const nav[][2] = {
-		{"", "Overview"}, {"/recurring", "Recurring jobs"},
-		{"/queue", "Queue"}, {"/history", "History"},
+	    {"", "Overview"},
+	    {"/recurring", "Recurring jobs"},
+	    {"/queue", "Queue"},
+	    {"/history", "History"},
 	};
 	size_t i;
 
 	p->res->status = 200;
 	p->res->content_type = "text/html; charset=utf-8";
-	buf_printf(p->out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-		   "<title>", p->lang);
+	buf_printf(
+	    p->out,
+	    "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">"
+	    "<title>",
+	    p->lang);
 	html_text(p->out, dash_t(p, title));
-	buf_puts(p->out, " · domecek-jobs</title><link rel=\"stylesheet\" href=\"");
+	buf_puts(p->out,
+		 " · domecek-jobs</title><link rel=\"stylesheet\" href=\"");
 	html_text(p->out, p->base);
-	buf_puts(p->out, "/style.css\"></head><body><header><nav><strong>domecek-jobs</strong>");
+	buf_puts(p->out,
+		 "/style.css\"></head><body><header><nav><strong>domecek-jobs</"
+		 "strong>");
 	for (i = 0; p->session && i < sizeof(nav) / sizeof(nav[0]); i++) {
 		buf_puts(p->out, "<a href=\"");
 		html_text(p->out, p->base);
 		html_text(p->out, nav[i][0][0] ? nav[i][0] : "/");
-		buf_printf(p->out, "\"%s>", active && !strcmp(active, nav[i][0])
-			   ? " class=\"active\" aria-current=\"page\"" : "");
+		buf_printf(p->out, "\"%s>",
+			   active && !strcmp(active, nav[i][0])
+			       ? " class=\"active\" aria-current=\"page\""
+			       : "");
 		html_text(p->out, dash_t(p, nav[i][1]));
 		buf_puts(p->out, "</a>");
 	}
 	buf_puts(p->out, "<span class=\"spacer\"></span><a href=\"");
 	html_text(p->out, p->base);
-	buf_printf(p->out, "/lang?to=%s\">%s</a>", !strcmp(p->lang, "cs") ? "en" : "cs",
+	buf_printf(p->out, "/lang?to=%s\">%s</a>",
+		   !strcmp(p->lang, "cs") ? "en" : "cs",
 		   !strcmp(p->lang, "cs") ? "English" : "Česky");
 	if (p->session)
 		dash_button(p, "/logout", dash_t(p, "Log out"), "link");
@@ -139,7 +155,8 @@ void dash_time(struct dash_page *p, int64_t ms)
 	buf_puts(p->out, "</time>");
 }
 
-void dash_time_column(struct dash_page *p, struct sqlite3_stmt *stmt, int column)
+void dash_time_column(struct dash_page *p, struct sqlite3_stmt *stmt,
+		      int column)
 {
 	int64_t ms = 0;
 
@@ -183,20 +200,21 @@ void dash_error_page(struct dash_page *p, int status, const char *message)
 void dash_notice(struct dash_page *p)
 {
 	static const char *const known[][2] = {
-		{"retried", "The job is enqueued again."},
-		{"deleted", "The job was deleted."},
-		{"cancelled", "The job was cancelled."},
-		{"triggered", "The job was enqueued."},
-		{"already", "This job is already waiting or running."},
-		{"paused", "The schedule is paused."},
-		{"resumed", "The schedule runs again."},
+	    {"retried", "The job is enqueued again."},
+	    {"deleted", "The job was deleted."},
+	    {"cancelled", "The job was cancelled."},
+	    {"triggered", "The job was enqueued."},
+	    {"already", "This job is already waiting or running."},
+	    {"paused", "The schedule is paused."},
+	    {"resumed", "The schedule runs again."},
 	};
 	const char *msg = http_query(p->req, "msg");
 	size_t i;
 
 	for (i = 0; msg && i < sizeof(known) / sizeof(known[0]); i++)
 		if (!strcmp(msg, known[i][0])) {
-			buf_puts(p->out, "<p class=\"notice\" role=\"status\">");
+			buf_puts(p->out,
+				 "<p class=\"notice\" role=\"status\">");
 			html_text(p->out, dash_t(p, known[i][1]));
 			buf_puts(p->out, "</p>");
 		}
@@ -217,7 +235,8 @@ static void set_cookie(struct dash_page *p, const char *name, const char *value,
 	snprintf(p->res->cookies[i], sizeof(p->res->cookies[i]),
 		 "%s=%s; Path=%s; HttpOnly; SameSite=Strict%s%s", name, value,
 		 p->base[0] ? p->base : "/", is_https ? "; Secure" : "",
-		 max_age >= 0 ? (max_age ? "; Max-Age=31536000" : "; Max-Age=0") : "");
+		 max_age >= 0 ? (max_age ? "; Max-Age=31536000" : "; Max-Age=0")
+			      : "");
 }
 
 static void login_page(struct dash_page *p, int status, const char *problem)
@@ -238,13 +257,16 @@ static void login_page(struct dash_page *p, int status, const char *problem)
 	}
 	buf_puts(p->out, "<form method=\"post\" class=\"login\" action=\"");
 	html_text(p->out, p->base);
-	buf_puts(p->out, "/login\"><input type=\"hidden\" name=\"csrf\" value=\"");
+	buf_puts(p->out,
+		 "/login\"><input type=\"hidden\" name=\"csrf\" value=\"");
 	html_text(p->out, token);
 	buf_puts(p->out, "\"><label>");
 	html_text(p->out, dash_t(p, "Admin password"));
-	buf_puts(p->out, " <input type=\"password\" name=\"password\" id=\"password\" "
-		 "autocomplete=\"current-password\" required autofocus></label> "
-		 "<button type=\"submit\" id=\"login\">");
+	buf_puts(
+	    p->out,
+	    " <input type=\"password\" name=\"password\" id=\"password\" "
+	    "autocomplete=\"current-password\" required autofocus></label> "
+	    "<button type=\"submit\" id=\"login\">");
 	html_text(p->out, dash_t(p, "Log in"));
 	buf_puts(p->out, "</button></form>");
 	dash_end(p);
@@ -261,7 +283,8 @@ static int password_matches(struct dash_page *p, const char *password)
 					 sizeof(hash), &e)) ||
 	    (rc = crypto_password_verify(password ? password : "", hash, &e))) {
 		if (rc != ERR_PERM)
-			log_event(LOG_ERROR, "dashboard.password_unusable", "error", e.msg, NULL);
+			log_event(LOG_ERROR, "dashboard.password_unusable",
+				  "error", e.msg, (char *)NULL);
 		return 0;
 	}
 	return 1;
@@ -275,17 +298,21 @@ static void login_submit(struct dash_page *p)
 	struct err e = {0};
 
 	if (!auth_login_allowed(p->d->auth, p->req->client, clock_mono())) {
-		log_event(LOG_WARN, "dashboard.login_limited", "client", p->req->client, NULL);
-		login_page(p, 429, "Too many attempts. Wait a minute and try again.");
+		log_event(LOG_WARN, "dashboard.login_limited", "client",
+			  p->req->client, (char *)NULL);
+		login_page(p, 429,
+			   "Too many attempts. Wait a minute and try again.");
 		return;
 	}
 	if (!cookie || !token || strlen(cookie) != AUTH_TOKEN_LEN ||
-	    strlen(token) != AUTH_TOKEN_LEN || !crypto_equal(cookie, token, AUTH_TOKEN_LEN)) {
+	    strlen(token) != AUTH_TOKEN_LEN ||
+	    !crypto_equal(cookie, token, AUTH_TOKEN_LEN)) {
 		login_page(p, 403, "The form expired. Please try again.");
 		return;
 	}
 	if (!password_matches(p, http_form(p->req, "password"))) {
-		log_event(LOG_WARN, "dashboard.login_failed", "client", p->req->client, NULL);
+		log_event(LOG_WARN, "dashboard.login_failed", "client",
+			  p->req->client, (char *)NULL);
 		login_page(p, 401, "Wrong password.");
 		return;
 	}
@@ -293,13 +320,15 @@ static void login_submit(struct dash_page *p)
 		http_text(p->res, 500, e.msg);
 		return;
 	}
-	log_event(LOG_INFO, "dashboard.login", "client", p->req->client, NULL);
+	log_event(LOG_INFO, "dashboard.login", "client", p->req->client,
+		  (char *)NULL);
 	set_cookie(p, DASHBOARD_SESSION_COOKIE, s->id, -1);
 	set_cookie(p, DASHBOARD_LOGIN_COOKIE, "", 0);
 	dash_redirect(p, "/");
 }
 
-/* ---- routing -------------------------------------------------------------- */
+/* ---- routing --------------------------------------------------------------
+ */
 
 static void serve_style(struct dash_page *p)
 {
@@ -359,7 +388,8 @@ static void route_action(struct dash_page *p, const char *rest)
 }
 
 static void page_setup(struct dashboard *d, struct dash_page *p,
-		       const struct http_request *req, struct http_response *res)
+		       const struct http_request *req,
+		       struct http_response *res)
 {
 	const char *lang = http_cookie(req, DASHBOARD_LANG_COOKIE);
 	size_t n;
@@ -404,8 +434,8 @@ void dashboard_handle(struct dashboard *d, const struct http_request *req,
 			login_page(&p, 200, NULL);
 		return;
 	}
-	p.session = auth_session_find(d->auth, http_cookie(req, DASHBOARD_SESSION_COOKIE),
-				      clock_mono());
+	p.session = auth_session_find(
+	    d->auth, http_cookie(req, DASHBOARD_SESSION_COOKIE), clock_mono());
 	if (!p.session) {
 		if (is_post)
 			http_text(res, 401, "log in first");
@@ -418,8 +448,11 @@ void dashboard_handle(struct dashboard *d, const struct http_request *req,
 		return;
 	}
 	if (!auth_csrf_ok(p.session, http_form(req, "csrf"))) {
-		log_event(LOG_WARN, "dashboard.csrf_rejected", "client", req->client, NULL);
-		http_text(res, 403, "missing or wrong CSRF token; reload the page and try again");
+		log_event(LOG_WARN, "dashboard.csrf_rejected", "client",
+			  req->client, (char *)NULL);
+		http_text(res, 403,
+			  "missing or wrong CSRF token; reload the page and "
+			  "try again");
 		return;
 	}
 	route_action(&p, rest);

@@ -22,9 +22,9 @@ struct dash_page {
 	const struct http_request *req;
 	struct http_response *res;
 	const struct auth_session *session; /* NULL before login */
-	const char *lang;                   /* "cs" or "en" */
-	char base[64];                      /* Dashboard.Path without a trailing / */
-	struct buf *out;                    /* == &res->body */
+	const char *lang;		    /* "cs" or "en" */
+	char base[64];	 /* Dashboard.Path without a trailing / */
+	struct buf *out; /* == &res->body */
 };
 
 /* Translation of an English UI text (dashboard_text.c); unknown texts
@@ -39,7 +39,8 @@ void dash_button(struct dash_page *p, const char *action, const char *label,
 		 const char *css_class);
 /* A time as "YYYY-MM-DD HH:MM:SS" UTC, escaped; 0 or absent prints "—". */
 void dash_time(struct dash_page *p, int64_t ms);
-void dash_time_column(struct dash_page *p, struct sqlite3_stmt *stmt, int column);
+void dash_time_column(struct dash_page *p, struct sqlite3_stmt *stmt,
+		      int column);
 void dash_duration(struct dash_page *p, int64_t ms);
 /* A 303 redirect to base + path. */
 void dash_redirect(struct dash_page *p, const char *path);

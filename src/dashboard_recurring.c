@@ -52,7 +52,8 @@ static void cron_in_words(struct dash_page *p, const char *text)
 	buf_puts(p->out, "</code>");
 }
 
-static void recurring_actions(struct dash_page *p, const char *name, int is_paused)
+static void recurring_actions(struct dash_page *p, const char *name,
+			      int is_paused)
 {
 	struct buf action;
 
@@ -65,7 +66,8 @@ static void recurring_actions(struct dash_page *p, const char *name, int is_paus
 	buf_puts(&action, "/recurring/");
 	html_url_encode(&action, name);
 	buf_puts(&action, is_paused ? "/resume" : "/pause");
-	dash_button(p, buf_str(&action), dash_t(p, is_paused ? "Resume" : "Pause"), NULL);
+	dash_button(p, buf_str(&action),
+		    dash_t(p, is_paused ? "Resume" : "Pause"), NULL);
 	buf_free(&action);
 }
 
@@ -73,7 +75,8 @@ static void recurring_row(struct dash_page *p, sqlite3_stmt *stmt)
 {
 	const char *name = (const char *)sqlite3_column_text(stmt, 0);
 	const char *result = (const char *)sqlite3_column_text(stmt, 7);
-	int is_enabled = sqlite3_column_int(stmt, 4), is_paused = sqlite3_column_int(stmt, 5);
+	int is_enabled = sqlite3_column_int(stmt, 4),
+	    is_paused = sqlite3_column_int(stmt, 5);
 
 	buf_puts(p->out, "<tr><td><strong>");
 	html_text(p->out, name);
@@ -81,7 +84,8 @@ static void recurring_row(struct dash_page *p, sqlite3_stmt *stmt)
 	html_text(p->out, (const char *)sqlite3_column_text(stmt, 1));
 	if (!is_enabled || is_paused) {
 		buf_puts(p->out, " · ");
-		html_text(p->out, dash_t(p, !is_enabled ? "disabled" : "paused"));
+		html_text(p->out,
+			  dash_t(p, !is_enabled ? "disabled" : "paused"));
 	}
 	buf_puts(p->out, "</span></td><td>");
 	cron_in_words(p, (const char *)sqlite3_column_text(stmt, 2));
@@ -97,8 +101,10 @@ static void recurring_row(struct dash_page *p, sqlite3_stmt *stmt)
 	buf_puts(p->out, "</td><td>");
 	if (result) {
 		buf_printf(p->out, "<span class=\"badge state-%s\">",
-			   strspn(result, "abcdefghijklmnopqrstuvwxyz") == strlen(result)
-				   ? result : "other");
+			   strspn(result, "abcdefghijklmnopqrstuvwxyz") ==
+				   strlen(result)
+			       ? result
+			       : "other");
 		html_text(p->out, dash_t(p, result));
 		buf_puts(p->out, "</span>");
 	} else {
@@ -106,7 +112,8 @@ static void recurring_row(struct dash_page *p, sqlite3_stmt *stmt)
 	}
 	buf_puts(p->out, "</td><td>");
 	dash_duration(p, sqlite3_column_type(stmt, 8) == SQLITE_NULL
-			  ? -1 : sqlite3_column_int64(stmt, 8));
+			     ? -1
+			     : sqlite3_column_int64(stmt, 8));
 	buf_puts(p->out, "</td><td class=\"actions\">");
 	recurring_actions(p, name, is_paused);
 	buf_puts(p->out, "</td></tr>");
@@ -115,11 +122,13 @@ static void recurring_row(struct dash_page *p, sqlite3_stmt *stmt)
 void dash_recurring(struct dash_page *p)
 {
 	static const char sql[] =
-		"SELECT name, type, cron, time_zone, enabled, paused, next_fire_at,\n"
-		"       last_result, last_duration_ms, last_fire_at\n"
-		"FROM recurring_jobs ORDER BY name";
-	static const char *const heads[] = {"Job", "When", "Time zone", "Next run",
-					    "Last run", "Last result", "Duration", ""};
+	    "SELECT name, type, cron, time_zone, enabled, paused, "
+	    "next_fire_at,\n"
+	    "       last_result, last_duration_ms, last_fire_at\n"
+	    "FROM recurring_jobs ORDER BY name";
+	static const char *const heads[] = {
+	    "Job",	"When",	       "Time zone", "Next run",
+	    "Last run", "Last result", "Duration",  ""};
 	sqlite3_stmt *stmt;
 
 	dash_begin(p, "Recurring jobs", "/recurring");
@@ -149,11 +158,12 @@ void dash_recurring_action(struct dash_page *p, const char *rest)
 	}
 	snprintf(name, sizeof(name), "%.*s", (int)(slash - rest), rest);
 	if (!strcmp(slash, "/trigger"))
-		rc = scheduler_trigger(p->d->deps.db, p->d->deps.cfg, p->d->deps.queue, name,
-				       clock_now(), &job_id, &existed, &e);
+		rc = scheduler_trigger(p->d->deps.db, p->d->deps.cfg,
+				       p->d->deps.queue, name, clock_now(),
+				       &job_id, &existed, &e);
 	else if (!strcmp(slash, "/pause") || !strcmp(slash, "/resume"))
-		rc = scheduler_pause(p->d->deps.db, name, !strcmp(slash, "/pause"),
-				     clock_now(), &e);
+		rc = scheduler_pause(p->d->deps.db, name,
+				     !strcmp(slash, "/pause"), clock_now(), &e);
 	else {
 		http_text(p->res, 404, "no such action");
 		return;
@@ -162,11 +172,13 @@ void dash_recurring_action(struct dash_page *p, const char *rest)
 		dash_error_page(p, rc == ERR_NOTFOUND ? 404 : 500, e.msg);
 		return;
 	}
-	log_event(LOG_INFO, "dashboard.recurring_action", "name", name, "action", slash + 1,
-		  NULL);
-	snprintf(path, sizeof(path), "/recurring?msg=%s", !strcmp(slash, "/trigger")
-		 ? (existed ? "already" : "triggered")
-		 : !strcmp(slash, "/pause") ? "paused" : "resumed");
+	log_event(LOG_INFO, "dashboard.recurring_action", "name", name,
+		  "action", slash + 1, (char *)NULL);
+	snprintf(path, sizeof(path), "/recurring?msg=%s",
+		 !strcmp(slash, "/trigger")
+		     ? (existed ? "already" : "triggered")
+		 : !strcmp(slash, "/pause") ? "paused"
+					    : "resumed");
 	dash_redirect(p, path);
 }
 
@@ -180,8 +192,10 @@ static void history_row(struct dash_page *p, sqlite3_stmt *stmt)
 	buf_puts(p->out, "</td><td>");
 	html_text(p->out, (const char *)sqlite3_column_text(stmt, 1));
 	buf_printf(p->out, "</td><td><span class=\"badge state-%s\">",
-		   strspn(result, "abcdefghijklmnopqrstuvwxyz") == strlen(result) ? result
-										   : "other");
+		   strspn(result, "abcdefghijklmnopqrstuvwxyz") ==
+			   strlen(result)
+		       ? result
+		       : "other");
 	html_text(p->out, dash_t(p, result));
 	buf_puts(p->out, "</span></td><td>");
 	if (sqlite3_column_type(stmt, 3) != SQLITE_NULL) {
@@ -191,7 +205,8 @@ static void history_row(struct dash_page *p, sqlite3_stmt *stmt)
 		buf_printf(p->out, "/job/%lld\">#%lld</a>", id, id);
 	}
 	buf_puts(p->out, "</td><td>");
-	if (db_column_time(stmt, 4, &started) == 0 && db_column_time(stmt, 5, &finished) == 0)
+	if (db_column_time(stmt, 4, &started) == 0 &&
+	    db_column_time(stmt, 5, &finished) == 0)
 		dash_duration(p, finished - started);
 	buf_puts(p->out, "</td><td>");
 	html_text(p->out, (const char *)sqlite3_column_text(stmt, 6));
@@ -201,11 +216,12 @@ static void history_row(struct dash_page *p, sqlite3_stmt *stmt)
 void dash_history(struct dash_page *p)
 {
 	static const char sql[] =
-		"SELECT planned_at, name, result, job_id, started_at, finished_at,\n"
-		"       coalesce(detail, counts)\n"
-		"FROM schedule_history ORDER BY id DESC LIMIT ?1 OFFSET ?2";
-	static const char *const heads[] = {"Planned", "Job", "Result", "#", "Duration",
-					    "Detail"};
+	    "SELECT planned_at, name, result, job_id, started_at, "
+	    "finished_at,\n"
+	    "       coalesce(detail, counts)\n"
+	    "FROM schedule_history ORDER BY id DESC LIMIT ?1 OFFSET ?2";
+	static const char *const heads[] = {"Planned", "Job",	   "Result",
+					    "#",       "Duration", "Detail"};
 	const char *page_text = http_query(p->req, "page");
 	long long page = page_text ? atoll(page_text) : 1;
 	sqlite3_stmt *stmt;
@@ -218,7 +234,8 @@ void dash_history(struct dash_page *p)
 	if (db_prepare(p->d->deps.db, sql, &stmt, NULL) == 0) {
 		sqlite3_bind_int(stmt, 1, DASHBOARD_PAGE_SIZE + 1);
 		sqlite3_bind_int64(stmt, 2, (page - 1) * DASHBOARD_PAGE_SIZE);
-		while (sqlite3_step(stmt) == SQLITE_ROW && ++rows <= DASHBOARD_PAGE_SIZE)
+		while (sqlite3_step(stmt) == SQLITE_ROW &&
+		       ++rows <= DASHBOARD_PAGE_SIZE)
 			history_row(p, stmt);
 		sqlite3_finalize(stmt);
 	}

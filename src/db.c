@@ -26,14 +26,17 @@ int db_error(sqlite3 *db, int rc, struct err *e, const char *what)
 	const char *message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
 
 	if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
-		return err_set(e, ERR_BUSY, "%s: database is busy (%s)", what, message);
+		return err_set(e, ERR_BUSY, "%s: database is busy (%s)", what,
+			       message);
 	if (primary == SQLITE_FULL)
-		return err_set(e, ERR_NOSPACE, "%s: disk or database full (%s)", what, message);
+		return err_set(e, ERR_NOSPACE, "%s: disk or database full (%s)",
+			       what, message);
 	if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN ||
 	    primary == SQLITE_PERM)
 		return err_set(e, ERR_IO, "%s: %s", what, message);
 	if (primary == SQLITE_NOTADB)
-		return err_set(e, ERR_INVALID, "%s: file is not a SQLite database", what);
+		return err_set(e, ERR_INVALID,
+			       "%s: file is not a SQLite database", what);
 	return err_set(e, ERR_DB, "%s: %s", what, message);
 }
 
@@ -119,21 +122,25 @@ static int check_directory(const char *path, struct err *e)
 	snprintf(copy, sizeof(copy), "%s", path);
 	dir = dirname(copy);
 	if (stat(dir, &st) != 0)
-		return err_set(e, ERR_IO, "database %s: directory %s does not exist "
-			       "(create it, or set Database.Path / --db)", path, dir);
+		return err_set(e, ERR_IO,
+			       "database %s: directory %s does not exist "
+			       "(create it, or set Database.Path / --db)",
+			       path, dir);
 	if (!S_ISDIR(st.st_mode))
-		return err_set(e, ERR_IO, "database %s: %s is not a directory", path, dir);
+		return err_set(e, ERR_IO, "database %s: %s is not a directory",
+			       path, dir);
 	return 0;
 }
 
-static int apply_pragmas(sqlite3 *db, const char *path, const struct db_options *opt,
-			 struct err *e)
+static int apply_pragmas(sqlite3 *db, const char *path,
+			 const struct db_options *opt, struct err *e)
 {
 	char sql[128];
 	sqlite3_stmt *stmt = NULL;
 	int rc, page_count = 0;
 
-	sqlite3_busy_timeout(db, opt->busy_timeout_ms ? opt->busy_timeout_ms : 5000);
+	sqlite3_busy_timeout(db, opt->busy_timeout_ms ? opt->busy_timeout_ms
+						      : 5000);
 	/* Reading the page count is the first real access: a file that is not
 	 * a database fails here with SQLITE_NOTADB. */
 	rc = sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &stmt, NULL);
@@ -149,13 +156,17 @@ static int apply_pragmas(sqlite3 *db, const char *path, const struct db_options 
 		return err_prefix(e, "database %s", path);
 	/* 16 MB of page cache: a cleanup batch of 1,000 rows dirties pages
 	 * all over the UUID primary-key index; with the 2 MB default they
-	 * spill to the WAL mid-transaction and the write lock is held longer. */
-	snprintf(sql, sizeof(sql), "PRAGMA foreign_keys=ON; PRAGMA synchronous=%s; "
-		 "PRAGMA cache_size=-16384", opt->synchronous_full ? "FULL" : "NORMAL");
+	 * spill to the WAL mid-transaction and the write lock is held longer.
+	 */
+	snprintf(sql, sizeof(sql),
+		 "PRAGMA foreign_keys=ON; PRAGMA synchronous=%s; "
+		 "PRAGMA cache_size=-16384",
+		 opt->synchronous_full ? "FULL" : "NORMAL");
 	if ((rc = db_exec(db, sql, e)))
 		return err_prefix(e, "database %s", path);
 	if (opt->max_page_count > 0) {
-		snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%d", opt->max_page_count);
+		snprintf(sql, sizeof(sql), "PRAGMA max_page_count=%d",
+			 opt->max_page_count);
 		if ((rc = db_exec(db, sql, e)))
 			return err_prefix(e, "database %s", path);
 	}
@@ -175,8 +186,10 @@ int db_open(const char *path, const struct db_options *opt, sqlite3 **out,
 	if ((rc = check_directory(path, e)))
 		return rc;
 	if (!opt->create && access(path, F_OK) != 0)
-		return err_set(e, ERR_NOTFOUND, "database %s does not exist (run "
-			       "`domecek-jobs migrate` to create it)", path);
+		return err_set(e, ERR_NOTFOUND,
+			       "database %s does not exist (run "
+			       "`domecek-jobs migrate` to create it)",
+			       path);
 	flags = opt->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (opt->create && !opt->read_only)
 		flags |= SQLITE_OPEN_CREATE;
@@ -187,8 +200,10 @@ int db_open(const char *path, const struct db_options *opt, sqlite3 **out,
 		goto fail;
 	}
 	if (!opt->read_only && sqlite3_db_readonly(db, "main") == 1) {
-		rc = err_set(e, ERR_IO, "database %s: is read-only for this user "
-			     "(check the file's and directory's permissions)", path);
+		rc = err_set(e, ERR_IO,
+			     "database %s: is read-only for this user "
+			     "(check the file's and directory's permissions)",
+			     path);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(db, 1);
@@ -226,20 +241,26 @@ int db_version(sqlite3 *db, int *version, struct err *e)
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(stmt);
-	return rc == SQLITE_OK ? 0 : db_error(db, rc, e, "reading the schema version");
+	return rc == SQLITE_OK
+		   ? 0
+		   : db_error(db, rc, e, "reading the schema version");
 }
 
 static int newer_error(int version, struct err *e)
 {
-	return err_set(e, ERR_CONFLICT, "database schema version %d is newer than "
-		       "this domecek-jobs knows (%d): upgrade domecek-jobs; the "
-		       "database was not changed", version, db_latest_version());
+	return err_set(
+	    e, ERR_CONFLICT,
+	    "database schema version %d is newer than "
+	    "this domecek-jobs knows (%d): upgrade domecek-jobs; the "
+	    "database was not changed",
+	    version, db_latest_version());
 }
 
-static int record_migration(sqlite3 *db, const struct migration *m, struct err *e)
+static int record_migration(sqlite3 *db, const struct migration *m,
+			    struct err *e)
 {
-	static const char sql[] =
-		"INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)";
+	static const char sql[] = "INSERT INTO schema_version (version, name, "
+				  "applied_at) VALUES (?, ?, ?)";
 	sqlite3_stmt *stmt;
 	char set_version[64];
 	int rc;
@@ -253,7 +274,8 @@ static int record_migration(sqlite3 *db, const struct migration *m, struct err *
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE)
 		return db_error(db, rc, e, "recording the migration");
-	snprintf(set_version, sizeof(set_version), "PRAGMA user_version=%d", m->version);
+	snprintf(set_version, sizeof(set_version), "PRAGMA user_version=%d",
+		 m->version);
 	return db_exec(db, set_version, e);
 }
 
@@ -271,10 +293,13 @@ int db_migrate(sqlite3 *db, int *from, int *to, struct err *e)
 		rc = newer_error(version, e);
 		goto fail;
 	}
-	rc = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_version ("
+	rc = db_exec(db,
+		     "CREATE TABLE IF NOT EXISTS schema_version ("
 		     "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-		     "applied_at TEXT NOT NULL)", e);
-	for (const struct migration *m = db_migrations; !rc && m->version; m++) {
+		     "applied_at TEXT NOT NULL)",
+		     e);
+	for (const struct migration *m = db_migrations; !rc && m->version;
+	     m++) {
 		if (m->version <= version)
 			continue;
 		if ((rc = db_exec(db, m->sql, e)) != 0) {
@@ -303,16 +328,19 @@ int db_check_version(sqlite3 *db, struct err *e)
 	if (version > db_latest_version())
 		return newer_error(version, e);
 	if (version < db_latest_version())
-		return err_set(e, ERR_CONFLICT, "database schema version %d is older "
-			       "than this domecek-jobs (%d): run `domecek-jobs migrate`",
-			       version, db_latest_version());
+		return err_set(
+		    e, ERR_CONFLICT,
+		    "database schema version %d is older "
+		    "than this domecek-jobs (%d): run `domecek-jobs migrate`",
+		    version, db_latest_version());
 	return 0;
 }
 
 int db_setting_get(sqlite3 *db, const char *key, char *out, size_t size,
 		   struct err *e)
 {
-	static const char sql[] = "SELECT value FROM jobs_settings WHERE key = ?";
+	static const char sql[] =
+	    "SELECT value FROM jobs_settings WHERE key = ?";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -321,7 +349,8 @@ int db_setting_get(sqlite3 *db, const char *key, char *out, size_t size,
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
-		snprintf(out, size, "%s", (const char *)sqlite3_column_text(stmt, 0));
+		snprintf(out, size, "%s",
+			 (const char *)sqlite3_column_text(stmt, 0));
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
 		rc = err_set(e, ERR_NOTFOUND, "setting %s is not set", key);
@@ -332,11 +361,13 @@ int db_setting_get(sqlite3 *db, const char *key, char *out, size_t size,
 	return rc;
 }
 
-int db_setting_set(sqlite3 *db, const char *key, const char *value, struct err *e)
+int db_setting_set(sqlite3 *db, const char *key, const char *value,
+		   struct err *e)
 {
 	static const char sql[] =
-		"INSERT INTO jobs_settings (key, value, updated_at) VALUES (?1, ?2, ?3) "
-		"ON CONFLICT (key) DO UPDATE SET value = ?2, updated_at = ?3";
+	    "INSERT INTO jobs_settings (key, value, updated_at) VALUES (?1, "
+	    "?2, ?3) "
+	    "ON CONFLICT (key) DO UPDATE SET value = ?2, updated_at = ?3";
 	sqlite3_stmt *stmt;
 	int rc;
 

@@ -202,7 +202,8 @@ static cJSON *envelope(struct demo_ctx *ctx, int entity, int is_update,
 					is_update ? d->file_name
 						  : "IMG_4711.jpg");
 		if (is_update) {
-			cJSON_AddStringToObject(p, "storageKey", d->storage_key);
+			cJSON_AddStringToObject(p, "storageKey",
+						d->storage_key);
 		} else {
 			char key[200];
 			snprintf(key, sizeof(key), "documents/%s/%s/%s.jpg",

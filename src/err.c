@@ -50,20 +50,34 @@ void err_clear(struct err *e)
 const char *err_name(int code)
 {
 	switch (code) {
-	case ERR_OK: return "ok";
-	case ERR_INVALID: return "invalid";
-	case ERR_NOTFOUND: return "not_found";
-	case ERR_IO: return "io";
-	case ERR_DB: return "db";
-	case ERR_BUSY: return "busy";
-	case ERR_NOMEM: return "no_memory";
-	case ERR_TOOBIG: return "too_big";
-	case ERR_PERM: return "refused";
-	case ERR_CONFLICT: return "conflict";
-	case ERR_TEMP: return "temporary";
-	case ERR_FATAL: return "permanent";
-	case ERR_EXPIRED: return "expired";
-	case ERR_NOSPACE: return "no_space";
+	case ERR_OK:
+		return "ok";
+	case ERR_INVALID:
+		return "invalid";
+	case ERR_NOTFOUND:
+		return "not_found";
+	case ERR_IO:
+		return "io";
+	case ERR_DB:
+		return "db";
+	case ERR_BUSY:
+		return "busy";
+	case ERR_NOMEM:
+		return "no_memory";
+	case ERR_TOOBIG:
+		return "too_big";
+	case ERR_PERM:
+		return "refused";
+	case ERR_CONFLICT:
+		return "conflict";
+	case ERR_TEMP:
+		return "temporary";
+	case ERR_FATAL:
+		return "permanent";
+	case ERR_EXPIRED:
+		return "expired";
+	case ERR_NOSPACE:
+		return "no_space";
 	}
 	return "unknown";
 }

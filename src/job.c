@@ -30,20 +30,20 @@ extern const struct job_type job_sync_retry;
 extern const struct job_type job_weekly_summary_email;
 
 const struct job_type *const job_types[] = {
-	&job_activity_cleanup,
-	&job_backup,
-	&job_draft_cleanup,
-	&job_draft_reminder,
-	&job_export_cleanup,
-	&job_export_data,
-	&job_invitation_expiration,
-	&job_noop,
-	&job_notification_cleanup,
-	&job_refresh_token_cleanup,
-	&job_send_email,
-	&job_sync_retry,
-	&job_weekly_summary_email,
-	NULL,
+    &job_activity_cleanup,
+    &job_backup,
+    &job_draft_cleanup,
+    &job_draft_reminder,
+    &job_export_cleanup,
+    &job_export_data,
+    &job_invitation_expiration,
+    &job_noop,
+    &job_notification_cleanup,
+    &job_refresh_token_cleanup,
+    &job_send_email,
+    &job_sync_retry,
+    &job_weekly_summary_email,
+    NULL,
 };
 
 const struct job_type *job_type_find(const char *name)
@@ -88,7 +88,8 @@ char *job_counts_json(const struct job_ctx *ctx)
 	buf_init(&out, 1024);
 	buf_putc(&out, '{');
 	for (int i = 0; i < ctx->count_used; i++)
-		buf_printf(&out, "%s\"%s\":%lld", i ? "," : "", ctx->counts[i].name,
+		buf_printf(&out, "%s\"%s\":%lld", i ? "," : "",
+			   ctx->counts[i].name,
 			   (long long)ctx->counts[i].value);
 	buf_putc(&out, '}');
 	return buf_steal(&out);
@@ -100,8 +101,9 @@ void job_counts_text(const struct job_ctx *ctx, char *out, size_t size)
 
 	out[0] = '\0';
 	for (int i = 0; i < ctx->count_used && used < size; i++) {
-		int n = snprintf(out + used, size - used, "%s%s=%lld", i ? " " : "",
-				 ctx->counts[i].name, (long long)ctx->counts[i].value);
+		int n = snprintf(out + used, size - used, "%s%s=%lld",
+				 i ? " " : "", ctx->counts[i].name,
+				 (long long)ctx->counts[i].value);
 		if (n < 0)
 			break;
 		used += (size_t)n;
@@ -121,18 +123,23 @@ int job_type_max_attempts(const struct job_type *type, const struct config *cfg)
 	return cfg->email.retry_count;
 }
 
-int64_t job_type_retry_delay(const struct job_type *type, const struct config *cfg,
-			     int attempt, uint32_t random)
+int64_t job_type_retry_delay(const struct job_type *type,
+			     const struct config *cfg, int attempt,
+			     uint32_t random)
 {
-	int64_t delay = type->retry_delay_ms > 0 ? type->retry_delay_ms
-			: (int64_t)cfg->email.retry_delay_seconds * 1000;
-	int64_t cap = type->retry_cap_ms > 0 ? type->retry_cap_ms : INT64_C(3600000);
+	int64_t delay = type->retry_delay_ms > 0
+			    ? type->retry_delay_ms
+			    : (int64_t)cfg->email.retry_delay_seconds * 1000;
+	int64_t cap =
+	    type->retry_cap_ms > 0 ? type->retry_cap_ms : INT64_C(3600000);
 
 	for (int i = 1; i < attempt && delay < cap; i++)
 		delay *= 2;
 	if (delay > cap)
 		delay = cap;
 	if (type->jitter) /* uniform in [-10%, +10%] */
-		delay += (int64_t)(delay / 5) * (int64_t)(random % 1001) / 1000 - delay / 10;
+		delay +=
+		    (int64_t)(delay / 5) * (int64_t)(random % 1001) / 1000 -
+		    delay / 10;
 	return delay;
 }

@@ -40,7 +40,8 @@ int leader_owner_is_gone(const char *owner, const char *self)
 	if (strcmp(owner, self) == 0)
 		return 0;
 	if (sscanf(owner, "%63[^:]:%ld:", host, &pid) != 2 ||
-	    sscanf(self, "%63[^:]:", self_host) != 1 || strcmp(host, self_host) != 0)
+	    sscanf(self, "%63[^:]:", self_host) != 1 ||
+	    strcmp(host, self_host) != 0)
 		return 0;
 	if (pid == (long)getpid())
 		return 1; /* an earlier life of this pid: we are not it */
@@ -50,8 +51,8 @@ int leader_owner_is_gone(const char *owner, const char *self)
 int leader_read(sqlite3 *db, struct leader_info *out, struct err *e)
 {
 	static const char sql[] =
-		"SELECT owner, host, pid, acquired_at, heartbeat_at\n"
-		"FROM leader_lease WHERE id = 1";
+	    "SELECT owner, host, pid, acquired_at, heartbeat_at\n"
+	    "FROM leader_lease WHERE id = 1";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -60,8 +61,10 @@ int leader_read(sqlite3 *db, struct leader_info *out, struct err *e)
 		return rc;
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
-		snprintf(out->owner, sizeof(out->owner), "%s", sqlite3_column_text(stmt, 0));
-		snprintf(out->host, sizeof(out->host), "%s", sqlite3_column_text(stmt, 1));
+		snprintf(out->owner, sizeof(out->owner), "%s",
+			 sqlite3_column_text(stmt, 0));
+		snprintf(out->host, sizeof(out->host), "%s",
+			 sqlite3_column_text(stmt, 1));
 		out->pid = (long)sqlite3_column_int64(stmt, 2);
 		db_column_time(stmt, 3, &out->acquired_at);
 		db_column_time(stmt, 4, &out->heartbeat_at);
@@ -69,17 +72,21 @@ int leader_read(sqlite3 *db, struct leader_info *out, struct err *e)
 	sqlite3_finalize(stmt);
 	if (rc == SQLITE_DONE)
 		return ERR_NOTFOUND;
-	return rc == SQLITE_ROW ? 0 : db_error(db, rc, e, "reading the leader lease");
+	return rc == SQLITE_ROW
+		   ? 0
+		   : db_error(db, rc, e, "reading the leader lease");
 }
 
 static int record(sqlite3 *db, const char *owner, int64_t now, struct err *e)
 {
 	static const char sql[] =
-		"INSERT INTO leader_lease (id, owner, pid, host, acquired_at, heartbeat_at)\n"
-		"VALUES (1, ?1, ?2, ?3, ?4, ?4)\n"
-		"ON CONFLICT (id) DO UPDATE SET owner = excluded.owner,\n"
-		"    pid = excluded.pid, host = excluded.host,\n"
-		"    acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at";
+	    "INSERT INTO leader_lease (id, owner, pid, host, acquired_at, "
+	    "heartbeat_at)\n"
+	    "VALUES (1, ?1, ?2, ?3, ?4, ?4)\n"
+	    "ON CONFLICT (id) DO UPDATE SET owner = excluded.owner,\n"
+	    "    pid = excluded.pid, host = excluded.host,\n"
+	    "    acquired_at = excluded.acquired_at, heartbeat_at = "
+	    "excluded.heartbeat_at";
 	char host[64] = "";
 	sqlite3_stmt *stmt;
 	int rc;
@@ -93,7 +100,8 @@ static int record(sqlite3 *db, const char *owner, int64_t now, struct err *e)
 	db_bind_time(stmt, 4, now);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, e, "recording the leader");
+	return rc == SQLITE_DONE ? 0
+				 : db_error(db, rc, e, "recording the leader");
 }
 
 /* The lock lives on "<db>-leader" beside the -wal and -shm files, not on
@@ -115,12 +123,14 @@ int leader_try(sqlite3 *db, const char *db_path, const char *owner, int64_t now,
 
 	*lock_fd = -1;
 	if (fd < 0)
-		return err_set(e, ERR_IO, "lock file %s-leader: %s", db_path, strerror(errno));
+		return err_set(e, ERR_IO, "lock file %s-leader: %s", db_path,
+			       strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		int saved = errno;
 		close(fd);
 		if (saved != EWOULDBLOCK)
-			return err_set(e, ERR_IO, "locking %s: %s", db_path, strerror(saved));
+			return err_set(e, ERR_IO, "locking %s: %s", db_path,
+				       strerror(saved));
 		if (holder && leader_read(db, holder, NULL) != 0)
 			memset(holder, 0, sizeof(*holder));
 		return 0;
@@ -137,7 +147,8 @@ int leader_try(sqlite3 *db, const char *db_path, const char *owner, int64_t now,
 
 void leader_release(sqlite3 *db, const char *owner)
 {
-	static const char sql[] = "DELETE FROM leader_lease WHERE id = 1 AND owner = ?1";
+	static const char sql[] =
+	    "DELETE FROM leader_lease WHERE id = 1 AND owner = ?1";
 	sqlite3_stmt *stmt;
 
 	if (db_prepare(db, sql, &stmt, NULL) == 0) {
@@ -149,8 +160,8 @@ void leader_release(sqlite3 *db, const char *owner)
 
 int leader_heartbeat(sqlite3 *db, const char *owner, int64_t now, struct err *e)
 {
-	static const char sql[] =
-		"UPDATE leader_lease SET heartbeat_at = ?2 WHERE id = 1 AND owner = ?1";
+	static const char sql[] = "UPDATE leader_lease SET heartbeat_at = ?2 "
+				  "WHERE id = 1 AND owner = ?1";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -160,7 +171,8 @@ int leader_heartbeat(sqlite3 *db, const char *owner, int64_t now, struct err *e)
 	db_bind_time(stmt, 2, now);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, e, "recording a heartbeat");
+	return rc == SQLITE_DONE ? 0
+				 : db_error(db, rc, e, "recording a heartbeat");
 }
 
 int leader_is_held(const char *db_path)

@@ -39,10 +39,10 @@ int log_level_parse(const char *name)
 		const char *name;
 		enum log_level level;
 	} names[] = {
-		{"debug", LOG_DEBUG}, {"trace", LOG_DEBUG},
-		{"information", LOG_INFO}, {"info", LOG_INFO},
-		{"warning", LOG_WARN}, {"warn", LOG_WARN},
-		{"error", LOG_ERROR}, {"critical", LOG_ERROR},
+	    {"debug", LOG_DEBUG},      {"trace", LOG_DEBUG},
+	    {"information", LOG_INFO}, {"info", LOG_INFO},
+	    {"warning", LOG_WARN},     {"warn", LOG_WARN},
+	    {"error", LOG_ERROR},      {"critical", LOG_ERROR},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcasecmp(name, names[i].name) == 0)
@@ -55,7 +55,8 @@ static int needs_quotes(const char *value)
 	if (!*value)
 		return 1;
 	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
-		if (*p <= ' ' || *p == '"' || *p == '=' || *p == '\\' || *p == 0x7f)
+		if (*p <= ' ' || *p == '"' || *p == '=' || *p == '\\' ||
+		    *p == 0x7f)
 			return 1;
 	return 0;
 }
@@ -77,7 +78,8 @@ static void put_quoted(struct buf *line, const char *value)
 	buf_putc(line, '"');
 }
 
-static void line_start(struct buf *line, enum log_level level, const char *event)
+static void line_start(struct buf *line, enum log_level level,
+		       const char *event)
 {
 	char now[CLOCK_ISO_LEN];
 
@@ -85,8 +87,9 @@ static void line_start(struct buf *line, enum log_level level, const char *event
 	if (use_journald_prefix)
 		buf_printf(line, "<%d>", journald_priority[level]);
 	if (line_format == LOG_JSON) {
-		buf_printf(line, "{\"time\":\"%s\",\"level\":\"%s\",\"event\":",
-			   now, json_level_names[level]);
+		buf_printf(line,
+			   "{\"time\":\"%s\",\"level\":\"%s\",\"event\":", now,
+			   json_level_names[level]);
 		put_quoted(line, event);
 	} else {
 		buf_printf(line, "%s %s %s", now, level_names[level], event);

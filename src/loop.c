@@ -90,7 +90,8 @@ int loop_wait(struct loop *l, int64_t deadline_mono)
 			continue;
 		for (int j = 0; j < l->count; j++)
 			if (l->watches[j].fd == p->fd) {
-				l->watches[j].fn(p->fd, p->revents, l->watches[j].arg);
+				l->watches[j].fn(p->fd, p->revents,
+						 l->watches[j].arg);
 				called++;
 				break;
 			}

@@ -45,7 +45,8 @@ int cli_exit_code(int err_code)
 	return err_code == ERR_INVALID ? EXIT_USAGE : EXIT_FAILURE_;
 }
 
-int cli_option(int argc, char **argv, int *i, const char *name, const char **value)
+int cli_option(int argc, char **argv, int *i, const char *name,
+	       const char **value)
 {
 	size_t n = strlen(name);
 
@@ -72,23 +73,24 @@ int cli_int(const char *what, const char *text, int64_t *out)
 	errno = 0;
 	*out = text ? strtoll(text, &end, 10) : 0;
 	if (!text || errno || end == text || *end)
-		return cli_fail(EXIT_USAGE, "%s: '%s' is not a whole number", what,
-				text ? text : "(missing)");
+		return cli_fail(EXIT_USAGE, "%s: '%s' is not a whole number",
+				what, text ? text : "(missing)");
 	return 0;
 }
 
 int cli_open_db(struct cli *cli, int read_only, sqlite3 **db)
 {
 	struct db_options opt = {
-		.busy_timeout_ms = cli->cfg.database.busy_timeout_ms,
-		.max_page_count = cli->cfg.database.max_page_count,
-		.synchronous_full = !strcmp(cli->cfg.database.synchronous, "Full"),
-		.read_only = read_only,
+	    .busy_timeout_ms = cli->cfg.database.busy_timeout_ms,
+	    .max_page_count = cli->cfg.database.max_page_count,
+	    .synchronous_full = !strcmp(cli->cfg.database.synchronous, "Full"),
+	    .read_only = read_only,
 	};
 	struct err e = {0};
 	int rc;
 
-	if ((rc = db_open(cli->db_path, &opt, db, &e)) || (rc = db_check_version(*db, &e))) {
+	if ((rc = db_open(cli->db_path, &opt, db, &e)) ||
+	    (rc = db_check_version(*db, &e))) {
 		db_close(*db);
 		*db = NULL;
 		return cli_fail(EXIT_FAILURE_, "%s", e.msg);
@@ -97,35 +99,46 @@ int cli_open_db(struct cli *cli, int read_only, sqlite3 **db)
 }
 
 static const struct cli_command *const command_tables[] = {
-	cli_job_commands, cli_schedule_commands, cli_admin_commands, NULL,
+    cli_job_commands,
+    cli_schedule_commands,
+    cli_admin_commands,
+    NULL,
 };
 
 static void print_usage(FILE *out)
 {
-	fprintf(out,
-		"usage: domecek-jobs [--config FILE] [--db FILE] [--now ISO] COMMAND ...\n\n"
-		"The background-jobs appliance of MujDomecek: recurring cleanups,\n"
-		"reminders, emails and exports from one SQLite file.\n\n"
-		"Commands:\n");
+	fprintf(
+	    out,
+	    "usage: domecek-jobs [--config FILE] [--db FILE] [--now ISO] "
+	    "COMMAND ...\n\n"
+	    "The background-jobs appliance of MujDomecek: recurring cleanups,\n"
+	    "reminders, emails and exports from one SQLite file.\n\n"
+	    "Commands:\n");
 	for (int t = 0; command_tables[t]; t++)
-		for (const struct cli_command *c = command_tables[t]; c->name; c++)
+		for (const struct cli_command *c = command_tables[t]; c->name;
+		     c++)
 			fprintf(out, "  %-20s %s\n", c->name, c->summary);
-	fprintf(out,
-		"\nOptions:\n"
-		"  --config FILE  appsettings.json (default: $DOMECEK_CONFIG, else\n"
-		"                 ./appsettings.json if present, else built-in defaults)\n"
-		"  --db FILE      database (default: $DOMECEK_DB, else Database.Path)\n"
-		"  --now ISO      run as if it were that time (run-job, simulate: frozen;\n"
-		"                 run: starts there and advances)\n"
-		"  --help         this text; COMMAND --help for one command\n"
-		"  --version      the version\n\n"
-		"Exit codes: 0 ok, 1 failure, 2 usage or configuration error.\n");
+	fprintf(
+	    out,
+	    "\nOptions:\n"
+	    "  --config FILE  appsettings.json (default: $DOMECEK_CONFIG, "
+	    "else\n"
+	    "                 ./appsettings.json if present, else built-in "
+	    "defaults)\n"
+	    "  --db FILE      database (default: $DOMECEK_DB, else "
+	    "Database.Path)\n"
+	    "  --now ISO      run as if it were that time (run-job, simulate: "
+	    "frozen;\n"
+	    "                 run: starts there and advances)\n"
+	    "  --help         this text; COMMAND --help for one command\n"
+	    "  --version      the version\n\n"
+	    "Exit codes: 0 ok, 1 failure, 2 usage or configuration error.\n");
 }
 
 static void print_command_help(const struct cli_command *c)
 {
-	printf("usage: domecek-jobs %s%s%s\n\n%s\n", c->name, c->usage[0] ? " " : "",
-	       c->usage, c->summary);
+	printf("usage: domecek-jobs %s%s%s\n\n%s\n", c->name,
+	       c->usage[0] ? " " : "", c->usage, c->summary);
 	if (c->details)
 		printf("\n%s", c->details);
 }
@@ -134,15 +147,18 @@ static void print_command_help(const struct cli_command *c)
 static const struct cli_command *find_command(int argc, char **argv, int *words)
 {
 	for (int t = 0; command_tables[t]; t++)
-		for (const struct cli_command *c = command_tables[t]; c->name; c++) {
+		for (const struct cli_command *c = command_tables[t]; c->name;
+		     c++) {
 			const char *space = strchr(c->name, ' ');
 			if (!space && strcmp(c->name, argv[0]) == 0) {
 				*words = 1;
 				return c;
 			}
 			if (space && argc > 1 &&
-			    strncmp(c->name, argv[0], (size_t)(space - c->name)) == 0 &&
-			    argv[0][space - c->name] == '\0' && strcmp(space + 1, argv[1]) == 0) {
+			    strncmp(c->name, argv[0],
+				    (size_t)(space - c->name)) == 0 &&
+			    argv[0][space - c->name] == '\0' &&
+			    strcmp(space + 1, argv[1]) == 0) {
 				*words = 2;
 				return c;
 			}
@@ -153,9 +169,12 @@ static const struct cli_command *find_command(int argc, char **argv, int *words)
 static int is_group(const char *word)
 {
 	for (int t = 0; command_tables[t]; t++)
-		for (const struct cli_command *c = command_tables[t]; c->name; c++) {
+		for (const struct cli_command *c = command_tables[t]; c->name;
+		     c++) {
 			const char *space = strchr(c->name, ' ');
-			if (space && strncmp(c->name, word, (size_t)(space - c->name)) == 0 &&
+			if (space &&
+			    strncmp(c->name, word, (size_t)(space - c->name)) ==
+				0 &&
 			    word[space - c->name] == '\0')
 				return 1;
 		}
@@ -180,7 +199,8 @@ static int load_config(struct cli *cli)
 		char *save = NULL;
 		for (char *line = strtok_r(warnings.data, "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save))
-			log_event(LOG_WARN, "config.warning", "message", line, NULL);
+			log_event(LOG_WARN, "config.warning", "message", line,
+				  (char *)NULL);
 	}
 	buf_free(&warnings);
 	if (!rc)
@@ -189,7 +209,8 @@ static int load_config(struct cli *cli)
 		return cli_fail(EXIT_USAGE, "configuration: %s", e.msg);
 	if (!cli->db_path)
 		cli->db_path = getenv("DOMECEK_DB") && *getenv("DOMECEK_DB")
-				       ? getenv("DOMECEK_DB") : cli->cfg.database.path;
+				   ? getenv("DOMECEK_DB")
+				   : cli->cfg.database.path;
 	log_setup((enum log_level)log_level_parse(cli->cfg.logging.level),
 		  strcmp(cli->cfg.logging.format, "json") ? LOG_TEXT : LOG_JSON,
 		  getenv("JOURNAL_STREAM") != NULL);
@@ -205,21 +226,28 @@ static int parse_global(struct cli *cli, int argc, char **argv, int *i)
 		if (cli_option(argc, argv, i, "--config", &cli->config_path) ||
 		    cli_option(argc, argv, i, "--db", &cli->db_path)) {
 			if (!argv[*i] || argv[*i][0] == '\0' ||
-			    (!cli->config_path && strncmp(argv[*i - 1], "--config", 8) == 0))
-				return cli_fail(EXIT_USAGE, "%s needs a value", argv[*i - 1]);
+			    (!cli->config_path &&
+			     strncmp(argv[*i - 1], "--config", 8) == 0))
+				return cli_fail(EXIT_USAGE, "%s needs a value",
+						argv[*i - 1]);
 		} else if (cli_option(argc, argv, i, "--now", &value)) {
 			if (!value || clock_parse(value, &cli->now, &e))
-				return cli_fail(EXIT_USAGE, "--now: %s", value ? e.msg
-						: "needs an ISO-8601 time");
+				return cli_fail(
+				    EXIT_USAGE, "--now: %s",
+				    value ? e.msg : "needs an ISO-8601 time");
 			cli->has_now = 1;
-		} else if (!strcmp(argv[*i], "--help") || !strcmp(argv[*i], "-h")) {
+		} else if (!strcmp(argv[*i], "--help") ||
+			   !strcmp(argv[*i], "-h")) {
 			print_usage(stdout);
 			exit(EXIT_OK);
 		} else if (!strcmp(argv[*i], "--version")) {
-			printf("domecek-jobs %s (schema %d)\n", VERSION, db_latest_version());
+			printf("domecek-jobs %s (schema %d)\n", VERSION,
+			       db_latest_version());
 			exit(EXIT_OK);
 		} else {
-			return cli_fail(EXIT_USAGE, "unknown option %s (see --help)", argv[*i]);
+			return cli_fail(EXIT_USAGE,
+					"unknown option %s (see --help)",
+					argv[*i]);
 		}
 	}
 	return 0;
@@ -250,10 +278,13 @@ int main(int argc, char **argv)
 	command = find_command(argc - first, argv + first, &words);
 	if (!command) {
 		if (is_group(argv[first]))
-			return cli_fail(EXIT_USAGE, "'%s' needs a subcommand%s%s (see --help)",
-					argv[first], first + 1 < argc ? ", not " : "",
-					first + 1 < argc ? argv[first + 1] : "");
-		return cli_fail(EXIT_USAGE, "unknown command '%s' (see --help)", argv[first]);
+			return cli_fail(
+			    EXIT_USAGE,
+			    "'%s' needs a subcommand%s%s (see --help)",
+			    argv[first], first + 1 < argc ? ", not " : "",
+			    first + 1 < argc ? argv[first + 1] : "");
+		return cli_fail(EXIT_USAGE, "unknown command '%s' (see --help)",
+				argv[first]);
 	}
 	if (wants_help(argc - first - words, argv + first + words)) {
 		print_command_help(command);

@@ -21,7 +21,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static const double bucket_bounds[] = {0.1, 0.5, 1, 5, 10, 30, 60, 300, 600, 1800, 3600};
+static const double bucket_bounds[] = {0.1, 0.5, 1,   5,    10,	 30,
+				       60,  300, 600, 1800, 3600};
 #define BUCKETS (sizeof(bucket_bounds) / sizeof(bucket_bounds[0]))
 
 struct histogram {
@@ -40,12 +41,13 @@ int metrics_record_run(sqlite3 *db, const char *job, int is_success,
 		       int64_t duration_ms, int64_t now, struct err *e)
 {
 	static const char sql[] =
-		"INSERT INTO metrics_hourly (hour, job, succeeded, failed, duration_ms)\n"
-		"VALUES (substr(?1, 1, 13), ?2, ?3, 1 - ?3, ?4)\n"
-		"ON CONFLICT (hour, job) DO UPDATE SET\n"
-		"    succeeded = succeeded + excluded.succeeded,\n"
-		"    failed = failed + excluded.failed,\n"
-		"    duration_ms = duration_ms + excluded.duration_ms";
+	    "INSERT INTO metrics_hourly (hour, job, succeeded, failed, "
+	    "duration_ms)\n"
+	    "VALUES (substr(?1, 1, 13), ?2, ?3, 1 - ?3, ?4)\n"
+	    "ON CONFLICT (hour, job) DO UPDATE SET\n"
+	    "    succeeded = succeeded + excluded.succeeded,\n"
+	    "    failed = failed + excluded.failed,\n"
+	    "    duration_ms = duration_ms + excluded.duration_ms";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -82,7 +84,8 @@ void metrics_observe(struct metrics *m, const char *job, int64_t duration_ms)
 		if (!strcmp(m->jobs[i].job, job))
 			h = &m->jobs[i];
 	if (!h) {
-		if (m->used == METRICS_MAX_JOBS || strlen(job) >= sizeof(h->job))
+		if (m->used == METRICS_MAX_JOBS ||
+		    strlen(job) >= sizeof(h->job))
 			return;
 		h = &m->jobs[m->used++];
 		snprintf(h->job, sizeof(h->job), "%s", job);
@@ -102,7 +105,9 @@ static int put_label(struct buf *out, const char *value)
 
 	for (; *value && !rc; value++) {
 		if (*value == '\\' || *value == '"')
-			rc = buf_putc(out, '\\') || buf_putc(out, *value) ? ERR_TOOBIG : 0;
+			rc = buf_putc(out, '\\') || buf_putc(out, *value)
+				 ? ERR_TOOBIG
+				 : 0;
 		else if (*value == '\n')
 			rc = buf_puts(out, "\\n");
 		else
@@ -113,9 +118,10 @@ static int put_label(struct buf *out, const char *value)
 
 static int render_histograms(const struct metrics *m, struct buf *out)
 {
-	int rc = buf_puts(out, "# HELP job_execution_duration_seconds Duration of job "
-			  "attempts since the daemon started.\n"
-			  "# TYPE job_execution_duration_seconds histogram\n");
+	int rc = buf_puts(
+	    out, "# HELP job_execution_duration_seconds Duration of job "
+		 "attempts since the daemon started.\n"
+		 "# TYPE job_execution_duration_seconds histogram\n");
 	int i;
 
 	for (i = 0; m && i < m->used && !rc; i++) {
@@ -124,20 +130,28 @@ static int render_histograms(const struct metrics *m, struct buf *out)
 		size_t b;
 		for (b = 0; b < BUCKETS && !rc; b++) {
 			cumulative += h->buckets[b];
-			rc = buf_puts(out, "job_execution_duration_seconds_bucket{job=\"") ||
+			rc = buf_puts(out, "job_execution_duration_seconds_"
+					   "bucket{job=\"") ||
 			     put_label(out, h->job) ||
-			     buf_printf(out, "\",le=\"%g\"} %llu\n", bucket_bounds[b],
+			     buf_printf(out, "\",le=\"%g\"} %llu\n",
+					bucket_bounds[b],
 					(unsigned long long)cumulative);
 		}
-		rc = rc || buf_puts(out, "job_execution_duration_seconds_bucket{job=\"") ||
-		     put_label(out, h->job) ||
-		     buf_printf(out, "\",le=\"+Inf\"} %llu\n", (unsigned long long)h->count) ||
-		     buf_puts(out, "job_execution_duration_seconds_sum{job=\"") ||
-		     put_label(out, h->job) ||
-		     buf_printf(out, "\"} %.3f\n", h->sum_seconds) ||
-		     buf_puts(out, "job_execution_duration_seconds_count{job=\"") ||
-		     put_label(out, h->job) ||
-		     buf_printf(out, "\"} %llu\n", (unsigned long long)h->count);
+		rc =
+		    rc ||
+		    buf_puts(out,
+			     "job_execution_duration_seconds_bucket{job=\"") ||
+		    put_label(out, h->job) ||
+		    buf_printf(out, "\",le=\"+Inf\"} %llu\n",
+			       (unsigned long long)h->count) ||
+		    buf_puts(out,
+			     "job_execution_duration_seconds_sum{job=\"") ||
+		    put_label(out, h->job) ||
+		    buf_printf(out, "\"} %.3f\n", h->sum_seconds) ||
+		    buf_puts(out,
+			     "job_execution_duration_seconds_count{job=\"") ||
+		    put_label(out, h->job) ||
+		    buf_printf(out, "\"} %llu\n", (unsigned long long)h->count);
 	}
 	return rc ? ERR_TOOBIG : 0;
 }
@@ -145,8 +159,8 @@ static int render_histograms(const struct metrics *m, struct buf *out)
 static int render_counters(sqlite3 *db, struct buf *out, struct err *e)
 {
 	static const char sql[] =
-		"SELECT job, sum(succeeded), sum(failed) FROM metrics_hourly\n"
-		"GROUP BY job ORDER BY job";
+	    "SELECT job, sum(succeeded), sum(failed) FROM metrics_hourly\n"
+	    "GROUP BY job ORDER BY job";
 	sqlite3_stmt *stmt;
 	struct buf failures;
 	int rc, step;
@@ -154,24 +168,33 @@ static int render_counters(sqlite3 *db, struct buf *out, struct err *e)
 	if ((rc = db_prepare(db, sql, &stmt, e)))
 		return rc;
 	buf_init(&failures, 1 << 20);
-	rc = buf_puts(out, "# HELP job_execution_total Finished job attempts by result.\n"
-		      "# TYPE job_execution_total counter\n") ||
-	     buf_puts(&failures, "# HELP job_failures_total Failed job attempts.\n"
+	rc = buf_puts(
+		 out,
+		 "# HELP job_execution_total Finished job attempts by result.\n"
+		 "# TYPE job_execution_total counter\n") ||
+	     buf_puts(&failures,
+		      "# HELP job_failures_total Failed job attempts.\n"
 		      "# TYPE job_failures_total counter\n");
 	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *job = (const char *)sqlite3_column_text(stmt, 0);
-		long long ok = sqlite3_column_int64(stmt, 1), bad = sqlite3_column_int64(stmt, 2);
-		rc = buf_puts(out, "job_execution_total{job=\"") || put_label(out, job) ||
+		long long ok = sqlite3_column_int64(stmt, 1),
+			  bad = sqlite3_column_int64(stmt, 2);
+		rc = buf_puts(out, "job_execution_total{job=\"") ||
+		     put_label(out, job) ||
 		     buf_printf(out, "\",result=\"succeeded\"} %lld\n", ok) ||
-		     buf_puts(out, "job_execution_total{job=\"") || put_label(out, job) ||
+		     buf_puts(out, "job_execution_total{job=\"") ||
+		     put_label(out, job) ||
 		     buf_printf(out, "\",result=\"failed\"} %lld\n", bad) ||
 		     buf_puts(&failures, "job_failures_total{job=\"") ||
-		     put_label(&failures, job) || buf_printf(&failures, "\"} %lld\n", bad);
+		     put_label(&failures, job) ||
+		     buf_printf(&failures, "\"} %lld\n", bad);
 	}
 	sqlite3_finalize(stmt);
 	rc = rc || buf_append(out, failures.data, failures.len);
 	buf_free(&failures);
-	return rc ? err_set(e, ERR_TOOBIG, "metrics text does not fit its buffer") : 0;
+	return rc ? err_set(e, ERR_TOOBIG,
+			    "metrics text does not fit its buffer")
+		  : 0;
 }
 
 static int render_queue(sqlite3 *db, struct buf *out, struct err *e)
@@ -181,16 +204,20 @@ static int render_queue(sqlite3 *db, struct buf *out, struct err *e)
 
 	if ((rc = queue_counts(db, &c, e)))
 		return rc;
-	rc = buf_printf(out, "# HELP job_queue_length Jobs in the queue by state.\n"
+	rc = buf_printf(out,
+			"# HELP job_queue_length Jobs in the queue by state.\n"
 			"# TYPE job_queue_length gauge\n"
 			"job_queue_length{state=\"scheduled\"} %lld\n"
 			"job_queue_length{state=\"enqueued\"} %lld\n"
 			"job_queue_length{state=\"processing\"} %lld\n"
 			"job_queue_length{state=\"failed\"} %lld\n"
 			"job_queue_length{state=\"dead\"} %lld\n",
-			(long long)c.scheduled, (long long)c.enqueued, (long long)c.processing,
-			(long long)c.failed, (long long)c.dead);
-	return rc ? err_set(e, ERR_TOOBIG, "metrics text does not fit its buffer") : 0;
+			(long long)c.scheduled, (long long)c.enqueued,
+			(long long)c.processing, (long long)c.failed,
+			(long long)c.dead);
+	return rc ? err_set(e, ERR_TOOBIG,
+			    "metrics text does not fit its buffer")
+		  : 0;
 }
 
 static long long resident_bytes(void)
@@ -223,19 +250,23 @@ static int open_fds(void)
 
 static int render_process(int64_t started_at, struct buf *out)
 {
-	return buf_printf(out,
-			  "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
-			  "# TYPE process_resident_memory_bytes gauge\n"
-			  "process_resident_memory_bytes %lld\n"
-			  "# HELP process_open_fds Number of open file descriptors.\n"
-			  "# TYPE process_open_fds gauge\n"
-			  "process_open_fds %d\n"
-			  "# HELP process_start_time_seconds Start time of the process since "
-			  "unix epoch in seconds.\n"
-			  "# TYPE process_start_time_seconds gauge\n"
-			  "process_start_time_seconds %.3f\n",
-			  resident_bytes(), open_fds(), (double)started_at / 1000.0)
-		       ? ERR_TOOBIG : 0;
+	return buf_printf(
+		   out,
+		   "# HELP process_resident_memory_bytes Resident memory size "
+		   "in bytes.\n"
+		   "# TYPE process_resident_memory_bytes gauge\n"
+		   "process_resident_memory_bytes %lld\n"
+		   "# HELP process_open_fds Number of open file descriptors.\n"
+		   "# TYPE process_open_fds gauge\n"
+		   "process_open_fds %d\n"
+		   "# HELP process_start_time_seconds Start time of the "
+		   "process since "
+		   "unix epoch in seconds.\n"
+		   "# TYPE process_start_time_seconds gauge\n"
+		   "process_start_time_seconds %.3f\n",
+		   resident_bytes(), open_fds(), (double)started_at / 1000.0)
+		   ? ERR_TOOBIG
+		   : 0;
 }
 
 int metrics_render(sqlite3 *db, const struct metrics *m, int64_t started_at,
@@ -243,9 +274,11 @@ int metrics_render(sqlite3 *db, const struct metrics *m, int64_t started_at,
 {
 	int rc;
 
-	if ((rc = render_histograms(m, out)) || (rc = render_process(started_at, out)))
+	if ((rc = render_histograms(m, out)) ||
+	    (rc = render_process(started_at, out)))
 		return err_set(e, rc, "metrics text does not fit its buffer");
-	if ((rc = render_counters(db, out, e)) || (rc = render_queue(db, out, e)))
+	if ((rc = render_counters(db, out, e)) ||
+	    (rc = render_queue(db, out, e)))
 		return rc;
 	return 0;
 }

@@ -60,7 +60,8 @@ static void on_socket_ready(int fd, short revents, void *arg)
 	net_process(n);
 }
 
-static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
+		     void *socketp)
 {
 	struct net *n = userp;
 	short events = 0;
@@ -76,7 +77,7 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
 	if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
 		events |= POLLOUT;
 	if (loop_watch(n->loop, fd, events, on_socket_ready, n))
-		log_event(LOG_ERROR, "net.too_many_sockets", NULL);
+		log_event(LOG_ERROR, "net.too_many_sockets", (char *)NULL);
 	return 0;
 }
 
@@ -134,7 +135,8 @@ void net_free(struct net *n)
 	free(n);
 }
 
-int net_add(struct net *n, CURL *easy, net_done_fn done, void *arg, struct err *e)
+int net_add(struct net *n, CURL *easy, net_done_fn done, void *arg,
+	    struct err *e)
 {
 	struct transfer *t = calloc(1, sizeof(*t));
 	CURLMcode rc;
@@ -149,7 +151,8 @@ int net_add(struct net *n, CURL *easy, net_done_fn done, void *arg, struct err *
 	rc = curl_multi_add_handle(n->multi, easy);
 	if (rc != CURLM_OK) {
 		free(t);
-		return err_set(e, ERR_TEMP, "starting a transfer: %s", curl_multi_strerror(rc));
+		return err_set(e, ERR_TEMP, "starting a transfer: %s",
+			       curl_multi_strerror(rc));
 	}
 	t->next = n->transfers;
 	n->transfers = t;
@@ -209,7 +212,8 @@ void net_process(struct net *n)
 
 	if (n->deadline >= 0 && clock_mono() >= n->deadline) {
 		n->deadline = -1;
-		curl_multi_socket_action(n->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+		curl_multi_socket_action(n->multi, CURL_SOCKET_TIMEOUT, 0,
+					 &running);
 	}
 	report_done(n);
 }

@@ -25,74 +25,81 @@
 #include <string.h>
 
 static const char sql_enqueue[] =
-	"INSERT INTO jobs (type, payload, state, priority, run_at, unique_key,\n"
-	"                  max_attempts, recurring_name, created_at)\n"
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)\n"
-	"ON CONFLICT DO NOTHING\n"
-	"RETURNING id";
+    "INSERT INTO jobs (type, payload, state, priority, run_at, unique_key,\n"
+    "                  max_attempts, recurring_name, created_at)\n"
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)\n"
+    "ON CONFLICT DO NOTHING\n"
+    "RETURNING id";
 
 static const char sql_find_unique[] =
-	"SELECT id FROM jobs\n"
-	"WHERE unique_key = ?1 AND state IN " UNFINISHED_STATES;
+    "SELECT id FROM jobs\n"
+    "WHERE unique_key = ?1 AND state IN " UNFINISHED_STATES;
 
 static const char sql_claim[] =
-	"UPDATE jobs SET state = 'processing', owner = ?1, lease_until = ?2,\n"
-	"                attempts = attempts + 1, started_at = ?3, progress = NULL\n"
-	"WHERE id = (SELECT id FROM jobs INDEXED BY jobs_claim\n"
-	"            WHERE state IN " WAITING_STATES " AND run_at <= ?3\n"
-	"            ORDER BY priority DESC, run_at, id LIMIT 1)\n"
-	"RETURNING id, type, payload, attempts, max_attempts, recurring_name, run_at";
+    "UPDATE jobs SET state = 'processing', owner = ?1, lease_until = ?2,\n"
+    "                attempts = attempts + 1, started_at = ?3, progress = "
+    "NULL\n"
+    "WHERE id = (SELECT id FROM jobs INDEXED BY jobs_claim\n"
+    "            WHERE state IN " WAITING_STATES " AND run_at <= ?3\n"
+    "            ORDER BY priority DESC, run_at, id LIMIT 1)\n"
+    "RETURNING id, type, payload, attempts, max_attempts, recurring_name, "
+    "run_at";
 
 static const char sql_claim_id[] =
-	"UPDATE jobs SET state = 'processing', owner = ?1, lease_until = ?2,\n"
-	"                attempts = attempts + 1, started_at = ?3, progress = NULL\n"
-	"WHERE id = ?4 AND state IN " WAITING_STATES "\n"
-	"RETURNING id, type, payload, attempts, max_attempts, recurring_name, run_at";
+    "UPDATE jobs SET state = 'processing', owner = ?1, lease_until = ?2,\n"
+    "                attempts = attempts + 1, started_at = ?3, progress = "
+    "NULL\n"
+    "WHERE id = ?4 AND state IN " WAITING_STATES "\n"
+    "RETURNING id, type, payload, attempts, max_attempts, recurring_name, "
+    "run_at";
 
 static const char sql_attempt_start[] =
-	"INSERT INTO job_attempts (job_id, attempt, owner, started_at)\n"
-	"VALUES (?1, (SELECT COALESCE(MAX(attempt), 0) + 1 FROM job_attempts\n"
-	"             WHERE job_id = ?1), ?2, ?3)\n"
-	"RETURNING attempt";
+    "INSERT INTO job_attempts (job_id, attempt, owner, started_at)\n"
+    "VALUES (?1, (SELECT COALESCE(MAX(attempt), 0) + 1 FROM job_attempts\n"
+    "             WHERE job_id = ?1), ?2, ?3)\n"
+    "RETURNING attempt";
 
 static const char sql_attempt_finish[] =
-	"UPDATE job_attempts SET finished_at = ?3, outcome = ?4, error = ?5,\n"
-	"       duration_ms = ?6\n"
-	"WHERE job_id = ?1 AND attempt = ?2";
+    "UPDATE job_attempts SET finished_at = ?3, outcome = ?4, error = ?5,\n"
+    "       duration_ms = ?6\n"
+    "WHERE job_id = ?1 AND attempt = ?2";
 
 static const char sql_renew[] =
-	"UPDATE jobs SET lease_until = ?3, progress = COALESCE(?4, progress)\n"
-	"WHERE id = ?1 AND owner = ?2 AND state = 'processing'";
+    "UPDATE jobs SET lease_until = ?3, progress = COALESCE(?4, progress)\n"
+    "WHERE id = ?1 AND owner = ?2 AND state = 'processing'";
 
 static const char sql_complete[] =
-	"UPDATE jobs SET state = 'succeeded', finished_at = ?3, result = ?4,\n"
-	"       lease_until = NULL, progress = NULL, last_error = NULL\n"
-	"WHERE id = ?1 AND owner = ?2 AND state = 'processing'";
+    "UPDATE jobs SET state = 'succeeded', finished_at = ?3, result = ?4,\n"
+    "       lease_until = NULL, progress = NULL, last_error = NULL\n"
+    "WHERE id = ?1 AND owner = ?2 AND state = 'processing'";
 
 static const char sql_fail[] =
-	"UPDATE jobs SET\n"
-	"    state = CASE WHEN ?4 OR attempts >= max_attempts THEN 'dead' ELSE 'failed' END,\n"
-	"    run_at = CASE WHEN ?4 OR attempts >= max_attempts THEN run_at ELSE ?5 END,\n"
-	"    finished_at = CASE WHEN ?4 OR attempts >= max_attempts THEN ?3 END,\n"
-	"    last_error = ?6, lease_until = NULL, progress = NULL\n"
-	"WHERE id = ?1 AND owner = ?2 AND state = 'processing'\n"
-	"RETURNING state";
+    "UPDATE jobs SET\n"
+    "    state = CASE WHEN ?4 OR attempts >= max_attempts THEN 'dead' ELSE "
+    "'failed' END,\n"
+    "    run_at = CASE WHEN ?4 OR attempts >= max_attempts THEN run_at ELSE ?5 "
+    "END,\n"
+    "    finished_at = CASE WHEN ?4 OR attempts >= max_attempts THEN ?3 END,\n"
+    "    last_error = ?6, lease_until = NULL, progress = NULL\n"
+    "WHERE id = ?1 AND owner = ?2 AND state = 'processing'\n"
+    "RETURNING state";
 
 static const char sql_next_due[] =
-	"SELECT run_at FROM jobs INDEXED BY jobs_due\n"
-	"WHERE state IN " WAITING_STATES "\n"
-	"ORDER BY run_at LIMIT 1";
+    "SELECT run_at FROM jobs INDEXED BY jobs_due\n"
+    "WHERE state IN " WAITING_STATES "\n"
+    "ORDER BY run_at LIMIT 1";
 
 static const char sql_pending[] =
-	"SELECT EXISTS (SELECT 1 FROM jobs\n"
-	"               WHERE state = 'processing'\n"
-	"                  OR (state IN " WAITING_STATES " AND run_at <= ?1)\n"
-	"                  OR (state = 'failed'))";
+    "SELECT EXISTS (SELECT 1 FROM jobs\n"
+    "               WHERE state = 'processing'\n"
+    "                  OR (state IN " WAITING_STATES " AND run_at <= ?1)\n"
+    "                  OR (state = 'failed'))";
 
 static const char *const statement_sql[ST_COUNT] = {
-	"BEGIN IMMEDIATE", "COMMIT", sql_enqueue, sql_find_unique, sql_claim, sql_claim_id, sql_attempt_start,
-	sql_attempt_finish, sql_renew, sql_complete, sql_fail, sql_next_due,
-	sql_pending,
+    "BEGIN IMMEDIATE", "COMMIT",     sql_enqueue,	sql_find_unique,
+    sql_claim,	       sql_claim_id, sql_attempt_start, sql_attempt_finish,
+    sql_renew,	       sql_complete, sql_fail,		sql_next_due,
+    sql_pending,
 };
 
 int queue_step_done(sqlite3_stmt *stmt)
@@ -120,7 +127,8 @@ static int begin(struct queue *q, struct err *e)
 {
 	int rc = queue_step_done(use(q, ST_BEGIN));
 
-	return rc == SQLITE_DONE ? 0 : db_error(q->db, rc, e, "BEGIN IMMEDIATE");
+	return rc == SQLITE_DONE ? 0
+				 : db_error(q->db, rc, e, "BEGIN IMMEDIATE");
 }
 
 static int commit(struct queue *q, struct err *e)
@@ -138,11 +146,12 @@ static int commit(struct queue *q, struct err *e)
 static int sync_job_types(struct queue *q, struct err *e)
 {
 	static const char sql[] =
-		"INSERT INTO job_types (name, priority, max_attempts, updated_at)\n"
-		"VALUES (?1, ?2, ?3, ?4)\n"
-		"ON CONFLICT (name) DO UPDATE SET priority = ?2, max_attempts = ?3,\n"
-		"                                 updated_at = ?4\n"
-		"WHERE priority <> ?2 OR max_attempts <> ?3";
+	    "INSERT INTO job_types (name, priority, max_attempts, updated_at)\n"
+	    "VALUES (?1, ?2, ?3, ?4)\n"
+	    "ON CONFLICT (name) DO UPDATE SET priority = ?2, max_attempts = "
+	    "?3,\n"
+	    "                                 updated_at = ?4\n"
+	    "WHERE priority <> ?2 OR max_attempts <> ?3";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -150,9 +159,11 @@ static int sync_job_types(struct queue *q, struct err *e)
 		return rc;
 	for (int i = 0; job_types[i]; i++) {
 		sqlite3_reset(stmt);
-		sqlite3_bind_text(stmt, 1, job_types[i]->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 1, job_types[i]->name, -1,
+				  SQLITE_STATIC);
 		sqlite3_bind_int(stmt, 2, job_types[i]->priority);
-		sqlite3_bind_int(stmt, 3, job_type_max_attempts(job_types[i], q->cfg));
+		sqlite3_bind_int(stmt, 3,
+				 job_type_max_attempts(job_types[i], q->cfg));
 		db_bind_time(stmt, 4, clock_now());
 		if ((rc = queue_step_done(stmt)) != SQLITE_DONE) {
 			rc = db_error(q->db, rc, e, "updating job_types");
@@ -178,9 +189,11 @@ int queue_open(sqlite3 *db, const struct config *cfg, const char *owner,
 	snprintf(q->owner, sizeof(q->owner), "%s", owner);
 	for (int i = 0; i < ST_COUNT; i++) {
 		rc = sqlite3_prepare_v3(db, statement_sql[i], -1,
-					SQLITE_PREPARE_PERSISTENT, &q->stmt[i], NULL);
+					SQLITE_PREPARE_PERSISTENT, &q->stmt[i],
+					NULL);
 		if (rc != SQLITE_OK) {
-			rc = db_error(db, rc, e, "preparing the queue's statements");
+			rc = db_error(db, rc, e,
+				      "preparing the queue's statements");
 			goto fail;
 		}
 	}
@@ -214,13 +227,16 @@ static int validate_payload(const char *payload, struct err *e)
 
 	cJSON_Delete(parsed);
 	if (!parsed)
-		return err_set(e, ERR_INVALID, "payload is not valid JSON: %.80s", payload);
+		return err_set(e, ERR_INVALID,
+			       "payload is not valid JSON: %.80s", payload);
 	if (!is_object)
-		return err_set(e, ERR_INVALID, "payload must be a JSON object: %.80s", payload);
+		return err_set(e, ERR_INVALID,
+			       "payload must be a JSON object: %.80s", payload);
 	return 0;
 }
 
-static int find_unique(struct queue *q, const char *key, int64_t *id, struct err *e)
+static int find_unique(struct queue *q, const char *key, int64_t *id,
+		       struct err *e)
 {
 	sqlite3_stmt *stmt = use(q, ST_FIND_UNIQUE);
 	int rc;
@@ -233,9 +249,12 @@ static int find_unique(struct queue *q, const char *key, int64_t *id, struct err
 	if (rc == SQLITE_ROW)
 		return 0;
 	/* The holder finished between our insert and this look-up. */
-	return rc == SQLITE_DONE ? err_set(e, ERR_BUSY, "unique key %s: holder "
-					   "just finished; enqueue again", key)
-				 : db_error(q->db, rc, e, "looking up a unique key");
+	return rc == SQLITE_DONE
+		   ? err_set(e, ERR_BUSY,
+			     "unique key %s: holder "
+			     "just finished; enqueue again",
+			     key)
+		   : db_error(q->db, rc, e, "looking up a unique key");
 }
 
 int queue_enqueue(struct queue *q, const char *type,
@@ -252,8 +271,10 @@ int queue_enqueue(struct queue *q, const char *type,
 	if (!opt)
 		opt = &none;
 	if (!jt)
-		return err_set(e, ERR_INVALID, "unknown job type '%s' (see `domecek-jobs "
-			       "enqueue --help` for the list)", type);
+		return err_set(e, ERR_INVALID,
+			       "unknown job type '%s' (see `domecek-jobs "
+			       "enqueue --help` for the list)",
+			       type);
 	payload = opt->payload ? opt->payload : "{}";
 	if ((rc = validate_payload(payload, e)))
 		return rc;
@@ -261,15 +282,20 @@ int queue_enqueue(struct queue *q, const char *type,
 	stmt = use(q, ST_ENQUEUE);
 	sqlite3_bind_text(stmt, 1, type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, payload, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, run_at > now ? "scheduled" : "enqueued", -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 4, opt->has_priority ? opt->priority : jt->priority);
+	sqlite3_bind_text(stmt, 3, run_at > now ? "scheduled" : "enqueued", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 4,
+			 opt->has_priority ? opt->priority : jt->priority);
 	db_bind_time(stmt, 5, run_at);
 	if (opt->unique_key)
 		sqlite3_bind_text(stmt, 6, opt->unique_key, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 7, opt->max_attempts > 0 ? opt->max_attempts
-			 : job_type_max_attempts(jt, q->cfg));
+	sqlite3_bind_int(stmt, 7,
+			 opt->max_attempts > 0
+			     ? opt->max_attempts
+			     : job_type_max_attempts(jt, q->cfg));
 	if (opt->recurring_name)
-		sqlite3_bind_text(stmt, 8, opt->recurring_name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 8, opt->recurring_name, -1,
+				  SQLITE_STATIC);
 	db_bind_time(stmt, 9, now);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
@@ -288,11 +314,12 @@ int queue_insert(sqlite3 *db, const char *type, const char *payload,
 		 const char *unique_key, int64_t run_at, int *inserted,
 		 struct err *e)
 {
-	static const char sql[] =
-		"INSERT INTO jobs (type, payload, state, run_at, unique_key, created_at)\n"
-		"VALUES (?1, ?2, CASE WHEN ?3 > ?5 THEN 'scheduled' ELSE 'enqueued' END,\n"
-		"        ?3, ?4, ?5)\n"
-		"ON CONFLICT DO NOTHING";
+	static const char sql[] = "INSERT INTO jobs (type, payload, state, "
+				  "run_at, unique_key, created_at)\n"
+				  "VALUES (?1, ?2, CASE WHEN ?3 > ?5 THEN "
+				  "'scheduled' ELSE 'enqueued' END,\n"
+				  "        ?3, ?4, ?5)\n"
+				  "ON CONFLICT DO NOTHING";
 	int64_t now = clock_now();
 	sqlite3_stmt *stmt;
 	int rc;
@@ -324,14 +351,15 @@ static char *dup_column(sqlite3_stmt *stmt, int column)
 }
 
 /* id 0: the best due job; otherwise that job if it waits. */
-static int claim_row(struct queue *q, int64_t now, int64_t id, struct queue_job *job,
-		     struct err *e)
+static int claim_row(struct queue *q, int64_t now, int64_t id,
+		     struct queue_job *job, struct err *e)
 {
 	sqlite3_stmt *stmt = use(q, id ? ST_CLAIM_ID : ST_CLAIM);
 	int rc;
 
 	sqlite3_bind_text(stmt, 1, q->owner, -1, SQLITE_STATIC);
-	db_bind_time(stmt, 2, now + (int64_t)q->cfg->queue.lease_seconds * 1000);
+	db_bind_time(stmt, 2,
+		     now + (int64_t)q->cfg->queue.lease_seconds * 1000);
 	db_bind_time(stmt, 3, now);
 	if (id)
 		sqlite3_bind_int64(stmt, 4, id);
@@ -350,8 +378,10 @@ static int claim_row(struct queue *q, int64_t now, int64_t id, struct queue_job 
 	}
 	queue_step_done(stmt);
 	if (rc == SQLITE_DONE && id)
-		return err_set(e, ERR_CONFLICT, "job %lld is not waiting to run "
-			       "(it runs, finished, or does not exist)", (long long)id);
+		return err_set(e, ERR_CONFLICT,
+			       "job %lld is not waiting to run "
+			       "(it runs, finished, or does not exist)",
+			       (long long)id);
 	if (rc == SQLITE_DONE)
 		return err_set(e, ERR_NOTFOUND, "no job is due");
 	return rc == SQLITE_ROW ? 0 : db_error(q->db, rc, e, "claiming a job");
@@ -370,18 +400,21 @@ static int start_attempt(struct queue *q, struct queue_job *job, int64_t now,
 	if (rc == SQLITE_ROW)
 		job->history_attempt = sqlite3_column_int(stmt, 0);
 	queue_step_done(stmt);
-	return rc == SQLITE_ROW ? 0 : db_error(q->db, rc, e, "recording an attempt");
+	return rc == SQLITE_ROW
+		   ? 0
+		   : db_error(q->db, rc, e, "recording an attempt");
 }
 
-static int claim(struct queue *q, int64_t now, int64_t id, struct queue_job *job,
-		 struct err *e)
+static int claim(struct queue *q, int64_t now, int64_t id,
+		 struct queue_job *job, struct err *e)
 {
 	int rc;
 
 	memset(job, 0, sizeof(*job));
 	if ((rc = begin(q, e)))
 		return rc;
-	if ((rc = claim_row(q, now, id, job, e)) || (rc = start_attempt(q, job, now, e)))
+	if ((rc = claim_row(q, now, id, job, e)) ||
+	    (rc = start_attempt(q, job, now, e)))
 		goto fail;
 	if ((rc = commit(q, e)))
 		goto fail;
@@ -392,13 +425,14 @@ fail:
 	return rc;
 }
 
-int queue_claim(struct queue *q, int64_t now, struct queue_job *job, struct err *e)
+int queue_claim(struct queue *q, int64_t now, struct queue_job *job,
+		struct err *e)
 {
 	return claim(q, now, 0, job, e);
 }
 
-int queue_claim_id(struct queue *q, int64_t id, int64_t now, struct queue_job *job,
-		   struct err *e)
+int queue_claim_id(struct queue *q, int64_t id, int64_t now,
+		   struct queue_job *job, struct err *e)
 {
 	return claim(q, now, id, job, e);
 }
@@ -419,20 +453,24 @@ int queue_renew(struct queue *q, const struct queue_job *job, int64_t now,
 
 	sqlite3_bind_int64(stmt, 1, job->id);
 	sqlite3_bind_text(stmt, 2, q->owner, -1, SQLITE_STATIC);
-	db_bind_time(stmt, 3, now + (int64_t)q->cfg->queue.lease_seconds * 1000);
+	db_bind_time(stmt, 3,
+		     now + (int64_t)q->cfg->queue.lease_seconds * 1000);
 	if (progress)
 		sqlite3_bind_text(stmt, 4, progress, -1, SQLITE_STATIC);
 	rc = queue_step_done(stmt);
 	if (rc != SQLITE_DONE)
 		return db_error(q->db, rc, e, "renewing a lease");
 	if (sqlite3_changes(q->db) == 0)
-		return err_set(e, ERR_CONFLICT, "job %lld is no longer ours "
-			       "(cancelled, or its lease was taken over)", (long long)job->id);
+		return err_set(e, ERR_CONFLICT,
+			       "job %lld is no longer ours "
+			       "(cancelled, or its lease was taken over)",
+			       (long long)job->id);
 	return 0;
 }
 
-static int finish_attempt(struct queue *q, const struct queue_job *job, int64_t now,
-			  const char *outcome, const char *error, struct err *e)
+static int finish_attempt(struct queue *q, const struct queue_job *job,
+			  int64_t now, const char *outcome, const char *error,
+			  struct err *e)
 {
 	sqlite3_stmt *stmt = use(q, ST_ATTEMPT_FINISH);
 	int rc;
@@ -445,7 +483,9 @@ static int finish_attempt(struct queue *q, const struct queue_job *job, int64_t 
 		sqlite3_bind_text(stmt, 5, error, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 6, now - job->started_at);
 	rc = queue_step_done(stmt);
-	return rc == SQLITE_DONE ? 0 : db_error(q->db, rc, e, "finishing an attempt");
+	return rc == SQLITE_DONE
+		   ? 0
+		   : db_error(q->db, rc, e, "finishing an attempt");
 }
 
 int queue_complete(struct queue *q, const struct queue_job *job, int64_t now,
@@ -467,7 +507,8 @@ int queue_complete(struct queue *q, const struct queue_job *job, int64_t now,
 		goto fail;
 	}
 	if (sqlite3_changes(q->db) == 0) {
-		rc = err_set(e, ERR_CONFLICT, "job %lld was cancelled while it ran",
+		rc = err_set(e, ERR_CONFLICT,
+			     "job %lld was cancelled while it ran",
 			     (long long)job->id);
 		goto fail;
 	}
@@ -498,11 +539,14 @@ int queue_fail(struct queue *q, const struct queue_job *job, int64_t now,
 	sqlite3_bind_text(stmt, 6, error, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
-		*state_out = strcmp((const char *)sqlite3_column_text(stmt, 0), "dead") == 0
-				     ? "dead" : "failed";
+		*state_out = strcmp((const char *)sqlite3_column_text(stmt, 0),
+				    "dead") == 0
+				 ? "dead"
+				 : "failed";
 	queue_step_done(stmt);
 	if (rc == SQLITE_DONE) {
-		rc = err_set(e, ERR_CONFLICT, "job %lld was cancelled while it ran",
+		rc = err_set(e, ERR_CONFLICT,
+			     "job %lld was cancelled while it ran",
 			     (long long)job->id);
 		goto fail;
 	}
@@ -522,9 +566,10 @@ int queue_release(struct queue *q, const struct queue_job *job, int64_t now,
 		  const char *why, struct err *e)
 {
 	static const char sql[] =
-		"UPDATE jobs SET state = 'enqueued', attempts = MAX(attempts - 1, 0),\n"
-		"       owner = NULL, lease_until = NULL\n"
-		"WHERE id = ?1 AND owner = ?2 AND state = 'processing'";
+	    "UPDATE jobs SET state = 'enqueued', attempts = MAX(attempts - 1, "
+	    "0),\n"
+	    "       owner = NULL, lease_until = NULL\n"
+	    "WHERE id = ?1 AND owner = ?2 AND state = 'processing'";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -554,11 +599,14 @@ int queue_next_due(struct queue *q, int64_t *when, struct err *e)
 	int rc = sqlite3_step(stmt);
 
 	if (rc == SQLITE_ROW && db_column_time(stmt, 0, when) != 0)
-		*when = 0; /* an unreadable run_at: due now, the claim sorts it out */
+		*when = 0; /* an unreadable run_at: due now, the claim sorts it
+			      out */
 	sqlite3_reset(stmt);
 	if (rc == SQLITE_DONE)
 		return ERR_NOTFOUND;
-	return rc == SQLITE_ROW ? 0 : db_error(q->db, rc, e, "reading the next due job");
+	return rc == SQLITE_ROW
+		   ? 0
+		   : db_error(q->db, rc, e, "reading the next due job");
 }
 
 int queue_has_pending(struct queue *q, int64_t now, int *pending, struct err *e)
@@ -571,5 +619,6 @@ int queue_has_pending(struct queue *q, int64_t now, int *pending, struct err *e)
 	if (rc == SQLITE_ROW)
 		*pending = sqlite3_column_int(stmt, 0);
 	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 0 : db_error(q->db, rc, e, "checking the queue");
+	return rc == SQLITE_ROW ? 0
+				: db_error(q->db, rc, e, "checking the queue");
 }

@@ -12,9 +12,22 @@
 #define WAITING_STATES "('scheduled', 'enqueued', 'failed')"
 #define UNFINISHED_STATES "('scheduled', 'enqueued', 'processing', 'failed')"
 
-enum { ST_BEGIN, ST_COMMIT, ST_ENQUEUE, ST_FIND_UNIQUE, ST_CLAIM, ST_CLAIM_ID,
-       ST_ATTEMPT_START, ST_ATTEMPT_FINISH, ST_RENEW, ST_COMPLETE, ST_FAIL,
-       ST_NEXT_DUE, ST_PENDING, ST_COUNT };
+enum {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ENQUEUE,
+	ST_FIND_UNIQUE,
+	ST_CLAIM,
+	ST_CLAIM_ID,
+	ST_ATTEMPT_START,
+	ST_ATTEMPT_FINISH,
+	ST_RENEW,
+	ST_COMPLETE,
+	ST_FAIL,
+	ST_NEXT_DUE,
+	ST_PENDING,
+	ST_COUNT
+};
 
 struct queue {
 	sqlite3 *db;

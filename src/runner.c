@@ -21,7 +21,9 @@
 #include <string.h>
 
 #define BUSY_RETRY_MS 200
-#define BUSY_RETRY_MAX 300 /* a minute of a locked database fails the attempt */
+#define BUSY_RETRY_MAX                                                         \
+	300 /* a minute of a locked database fails the attempt                 \
+	     */
 
 void runner_init(struct runner *r, sqlite3 *db, const struct config *cfg,
 		 struct queue *queue, struct services *services,
@@ -70,13 +72,15 @@ static void report(struct runner *r, const char *state, const char *error,
 	job_counts_text(&r->ctx, counts, sizeof(counts));
 	snprintf(id, sizeof(id), "%lld", (long long)r->job.id);
 	if (error)
-		log_event(strcmp(state, "dead") == 0 ? LOG_ERROR : LOG_WARN, "job.failed",
-			  "job", r->job.type, "id", id, "state", state,
-			  "error", error, NULL);
+		log_event(strcmp(state, "dead") == 0 ? LOG_ERROR : LOG_WARN,
+			  "job.failed", "job", r->job.type, "id", id, "state",
+			  state, "error", error, (char *)NULL);
 	else if (strcmp(state, "succeeded") != 0)
-		log_event(LOG_INFO, "job.released", "job", r->job.type, "id", id, NULL);
+		log_event(LOG_INFO, "job.released", "job", r->job.type, "id",
+			  id, (char *)NULL);
 	else
-		log_fmt(LOG_INFO, "job.done", "job=%s id=%lld attempt=%d duration_ms=%lld %s",
+		log_fmt(LOG_INFO, "job.done",
+			"job=%s id=%lld attempt=%d duration_ms=%lld %s",
 			r->job.type, (long long)r->job.id, r->job.attempt,
 			(long long)outcome.duration_ms, counts);
 	if (r->on_outcome)
@@ -101,7 +105,7 @@ static void succeed(struct runner *r)
 		report(r, "cancelled", e.msg, 0);
 	} else if (rc) {
 		log_event(LOG_ERROR, "job.record_failed", "job", r->job.type,
-			  "error", e.msg, NULL);
+			  "error", e.msg, (char *)NULL);
 		report(r, "succeeded", NULL, 0);
 	} else {
 		report(r, "succeeded", NULL, 0);
@@ -125,9 +129,11 @@ static void fail(struct runner *r, const struct err *cause)
 	 * to record the failure and the job stays "processing" until its
 	 * lease runs out. */
 	release_state(r);
-	rc = queue_fail(r->queue, &r->job, now, cause->msg, is_final, delay, &state, &e);
+	rc = queue_fail(r->queue, &r->job, now, cause->msg, is_final, delay,
+			&state, &e);
 	if (rc == ERR_BUSY) {
-		/* Keep the cause and try again: the attempt must be recorded. */
+		/* Keep the cause and try again: the attempt must be recorded.
+		 */
 		r->next_step_mono = clock_mono() + BUSY_RETRY_MS;
 		return;
 	}
@@ -135,8 +141,9 @@ static void fail(struct runner *r, const struct err *cause)
 		state = "cancelled";
 	else if (rc)
 		log_event(LOG_ERROR, "job.record_failed", "job", r->job.type,
-			  "error", e.msg, NULL);
-	report(r, state, cause->msg, strcmp(state, "failed") == 0 ? now + delay : 0);
+			  "error", e.msg, (char *)NULL);
+	report(r, state, cause->msg,
+	       strcmp(state, "failed") == 0 ? now + delay : 0);
 	end_job(r);
 }
 
@@ -144,10 +151,12 @@ static int begin_attempt(struct runner *r, struct err *e)
 {
 	r->type = job_type_find(r->job.type);
 	if (!r->type)
-		return err_set(e, ERR_INVALID, "unknown job type '%s'", r->job.type);
+		return err_set(e, ERR_INVALID, "unknown job type '%s'",
+			       r->job.type);
 	r->payload = cJSON_Parse(r->job.payload ? r->job.payload : "{}");
 	if (!cJSON_IsObject(r->payload))
-		return err_set(e, ERR_INVALID, "payload is not a JSON object: %.100s",
+		return err_set(e, ERR_INVALID,
+			       "payload is not a JSON object: %.100s",
 			       r->job.payload ? r->job.payload : "");
 	r->ctx.payload = r->payload;
 	r->has_started = 1;
@@ -176,12 +185,15 @@ void runner_begin(struct runner *r, struct queue_job *job)
 	r->busy_retries = 0;
 	r->started_mono = clock_mono();
 	r->next_step_mono = r->started_mono;
-	r->next_renew_mono = r->started_mono + (int64_t)r->cfg->queue.lease_seconds * 1000 / 3;
-	log_fmt(LOG_DEBUG, "job.start", "job=%s id=%lld attempt=%d/%d", r->job.type,
-		(long long)r->job.id, r->job.attempt, r->job.max_attempts);
+	r->next_renew_mono =
+	    r->started_mono + (int64_t)r->cfg->queue.lease_seconds * 1000 / 3;
+	log_fmt(LOG_DEBUG, "job.start", "job=%s id=%lld attempt=%d/%d",
+		r->job.type, (long long)r->job.id, r->job.attempt,
+		r->job.max_attempts);
 	if ((rc = begin_attempt(r, &e)) != 0) {
 		if (!e.msg[0])
-			err_set(&e, rc, "job could not start (%s)", err_name(rc));
+			err_set(&e, rc, "job could not start (%s)",
+				err_name(rc));
 		fail(r, &e);
 	}
 }
@@ -201,8 +213,9 @@ static int renew_if_due(struct runner *r)
 		return rc;
 	}
 	/* Busy: the lease is long enough to try again next turn. */
-	r->next_renew_mono = clock_mono() +
-		(rc ? 1000 : (int64_t)r->cfg->queue.lease_seconds * 1000 / 3);
+	r->next_renew_mono =
+	    clock_mono() +
+	    (rc ? 1000 : (int64_t)r->cfg->queue.lease_seconds * 1000 / 3);
 	return 0;
 }
 
@@ -222,7 +235,8 @@ int runner_step(struct runner *r)
 	if (renew_if_due(r))
 		return 0;
 	if (r->stop_after_steps && r->steps >= r->stop_after_steps) {
-		runner_release(r, "stopped after the requested number of steps");
+		runner_release(r,
+			       "stopped after the requested number of steps");
 		return 0;
 	}
 	r->ctx.now = clock_now();
@@ -242,7 +256,8 @@ int runner_step(struct runner *r)
 	} else {
 		r->busy_retries = 0;
 		r->ctx.is_waiting = rc == JOB_WAIT;
-		r->next_step_mono = clock_mono() + (r->ctx.pause_ms > 0 ? r->ctx.pause_ms : 0);
+		r->next_step_mono =
+		    clock_mono() + (r->ctx.pause_ms > 0 ? r->ctx.pause_ms : 0);
 	}
 	return r->is_active;
 }
@@ -264,7 +279,7 @@ void runner_release(struct runner *r, const char *why)
 		return;
 	if (queue_release(r->queue, &r->job, clock_now(), why, &e))
 		log_event(LOG_WARN, "job.release_failed", "job", r->job.type,
-			  "error", e.msg, NULL);
+			  "error", e.msg, (char *)NULL);
 	report(r, "released", NULL, 0);
 	end_job(r);
 }

@@ -55,7 +55,8 @@ static void schedules_clear(struct scheduler *s)
 	s->count = 0;
 }
 
-static const char *zone_name(const struct config *cfg, const struct recurring_settings *r)
+static const char *zone_name(const struct config *cfg,
+			     const struct recurring_settings *r)
 {
 	return r->time_zone[0] ? r->time_zone : cfg->scheduler.time_zone;
 }
@@ -141,10 +142,12 @@ static int bind_text_or_null(sqlite3_stmt *stmt, int index, const char *text)
 
 static int bind_time_or_null(sqlite3_stmt *stmt, int index, int64_t ms)
 {
-	return ms ? db_bind_time(stmt, index, ms) : sqlite3_bind_null(stmt, index);
+	return ms ? db_bind_time(stmt, index, ms)
+		  : sqlite3_bind_null(stmt, index);
 }
 
-static int run_statement(sqlite3 *db, sqlite3_stmt *stmt, const char *what, struct err *e)
+static int run_statement(sqlite3 *db, sqlite3_stmt *stmt, const char *what,
+			 struct err *e)
 {
 	int rc = sqlite3_step(stmt);
 
@@ -159,18 +162,20 @@ static int sync_one(struct scheduler *s, const struct schedule *sc, int64_t now,
 		    struct err *e)
 {
 	static const char sql[] =
-		"INSERT INTO recurring_jobs (name, type, cron, time_zone, enabled,\n"
-		"                            misfire, next_fire_at, updated_at)\n"
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)\n"
-		"ON CONFLICT (name) DO UPDATE SET\n"
-		"    next_fire_at = CASE\n"
-		"        WHEN excluded.enabled = 0 THEN NULL\n"
-		"        WHEN cron <> excluded.cron OR time_zone <> excluded.time_zone\n"
-		"          OR enabled = 0 OR next_fire_at IS NULL\n"
-		"        THEN excluded.next_fire_at ELSE next_fire_at END,\n"
-		"    type = excluded.type, cron = excluded.cron,\n"
-		"    time_zone = excluded.time_zone, enabled = excluded.enabled,\n"
-		"    misfire = excluded.misfire, updated_at = excluded.updated_at";
+	    "INSERT INTO recurring_jobs (name, type, cron, time_zone, "
+	    "enabled,\n"
+	    "                            misfire, next_fire_at, updated_at)\n"
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)\n"
+	    "ON CONFLICT (name) DO UPDATE SET\n"
+	    "    next_fire_at = CASE\n"
+	    "        WHEN excluded.enabled = 0 THEN NULL\n"
+	    "        WHEN cron <> excluded.cron OR time_zone <> "
+	    "excluded.time_zone\n"
+	    "          OR enabled = 0 OR next_fire_at IS NULL\n"
+	    "        THEN excluded.next_fire_at ELSE next_fire_at END,\n"
+	    "    type = excluded.type, cron = excluded.cron,\n"
+	    "    time_zone = excluded.time_zone, enabled = excluded.enabled,\n"
+	    "    misfire = excluded.misfire, updated_at = excluded.updated_at";
 	sqlite3_stmt *stmt;
 	int rc, enabled = sc->settings->enabled;
 
@@ -181,7 +186,9 @@ static int sync_one(struct scheduler *s, const struct schedule *sc, int64_t now,
 	sqlite3_bind_text(stmt, 3, cron_text(sc->cron), -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 4, tz_name(sc->zone), -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 5, enabled);
-	sqlite3_bind_text(stmt, 6, sc->settings->misfire == MISFIRE_SKIP ? "skip" : "run_once",
+	sqlite3_bind_text(stmt, 6,
+			  sc->settings->misfire == MISFIRE_SKIP ? "skip"
+								: "run_once",
 			  -1, SQLITE_STATIC);
 	bind_time_or_null(stmt, 7, enabled ? next_after(sc, now) : 0);
 	db_bind_time(stmt, 8, now);
@@ -191,7 +198,8 @@ static int sync_one(struct scheduler *s, const struct schedule *sc, int64_t now,
 int scheduler_sync(struct scheduler *s, int64_t now, struct err *e)
 {
 	static const char sql_forget[] =
-		"DELETE FROM recurring_jobs WHERE name NOT IN (SELECT value FROM json_each(?1))";
+	    "DELETE FROM recurring_jobs WHERE name NOT IN (SELECT value FROM "
+	    "json_each(?1))";
 	char names[1024];
 	size_t used = 0;
 	sqlite3_stmt *stmt;
@@ -202,8 +210,9 @@ int scheduler_sync(struct scheduler *s, int64_t now, struct err *e)
 	used += (size_t)snprintf(names, sizeof(names), "[");
 	for (int i = 0; i < s->count && !rc; i++) {
 		rc = sync_one(s, &s->schedules[i], now, e);
-		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s\"%s\"",
-					 i ? "," : "", s->schedules[i].name);
+		used += (size_t)snprintf(names + used, sizeof(names) - used,
+					 "%s\"%s\"", i ? "," : "",
+					 s->schedules[i].name);
 	}
 	snprintf(names + used, sizeof(names) - used, "]");
 	if (!rc && !(rc = db_prepare(s->db, sql_forget, &stmt, e))) {
@@ -220,8 +229,9 @@ int scheduler_sync(struct scheduler *s, int64_t now, struct err *e)
 int scheduler_replan(struct scheduler *s, int64_t now, struct err *e)
 {
 	static const char sql[] =
-		"UPDATE recurring_jobs SET next_fire_at = ?2, updated_at = ?3\n"
-		"WHERE name = ?1 AND enabled = 1 AND (last_fire_at IS NULL OR ?2 > last_fire_at)";
+	    "UPDATE recurring_jobs SET next_fire_at = ?2, updated_at = ?3\n"
+	    "WHERE name = ?1 AND enabled = 1 AND (last_fire_at IS NULL OR ?2 > "
+	    "last_fire_at)";
 	sqlite3_stmt *stmt;
 	int rc = 0;
 
@@ -230,7 +240,8 @@ int scheduler_replan(struct scheduler *s, int64_t now, struct err *e)
 	for (int i = 0; i < s->count && !rc; i++) {
 		if ((rc = db_prepare(s->db, sql, &stmt, e)))
 			break;
-		sqlite3_bind_text(stmt, 1, s->schedules[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 1, s->schedules[i].name, -1,
+				  SQLITE_STATIC);
 		bind_time_or_null(stmt, 2, next_after(&s->schedules[i], now));
 		db_bind_time(stmt, 3, now);
 		rc = run_statement(s->db, stmt, "re-planning", e);
@@ -242,7 +253,8 @@ int scheduler_replan(struct scheduler *s, int64_t now, struct err *e)
 	return db_commit(s->db, e);
 }
 
-static const struct schedule *schedule_find(const struct scheduler *s, const char *name)
+static const struct schedule *schedule_find(const struct scheduler *s,
+					    const char *name)
 {
 	for (int i = 0; i < s->count; i++)
 		if (strcmp(s->schedules[i].name, name) == 0)
@@ -250,14 +262,15 @@ static const struct schedule *schedule_find(const struct scheduler *s, const cha
 	return NULL;
 }
 
-static int add_history(sqlite3 *db, const char *name, int64_t planned, int64_t fired,
-		       int64_t job_id, const char *result, const char *detail,
-		       struct err *e)
+static int add_history(sqlite3 *db, const char *name, int64_t planned,
+		       int64_t fired, int64_t job_id, const char *result,
+		       const char *detail, struct err *e)
 {
 	static const char sql[] =
-		"INSERT INTO schedule_history (name, planned_at, fired_at, job_id,\n"
-		"                              result, detail)\n"
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	    "INSERT INTO schedule_history (name, planned_at, fired_at, "
+	    "job_id,\n"
+	    "                              result, detail)\n"
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -273,13 +286,13 @@ static int add_history(sqlite3 *db, const char *name, int64_t planned, int64_t f
 	return run_statement(db, stmt, "writing the schedule history", e);
 }
 
-static int set_fired(sqlite3 *db, const char *name, int64_t planned, int64_t next,
-		     int64_t job_id, int64_t now, struct err *e)
+static int set_fired(sqlite3 *db, const char *name, int64_t planned,
+		     int64_t next, int64_t job_id, int64_t now, struct err *e)
 {
 	static const char sql[] =
-		"UPDATE recurring_jobs SET last_fire_at = ?2, next_fire_at = ?3,\n"
-		"       last_job_id = COALESCE(?4, last_job_id), updated_at = ?5\n"
-		"WHERE name = ?1";
+	    "UPDATE recurring_jobs SET last_fire_at = ?2, next_fire_at = ?3,\n"
+	    "       last_job_id = COALESCE(?4, last_job_id), updated_at = ?5\n"
+	    "WHERE name = ?1";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -295,14 +308,14 @@ static int set_fired(sqlite3 *db, const char *name, int64_t planned, int64_t nex
 }
 
 /* The last fire time <= now, starting from planned; counts the fires. */
-static int64_t latest_fire(const struct schedule *sc, int64_t planned, int64_t now,
-			   int *missed)
+static int64_t latest_fire(const struct schedule *sc, int64_t planned,
+			   int64_t now, int *missed)
 {
 	int64_t latest = planned, next;
 
 	*missed = 1;
-	while (*missed < MISSED_COUNT_LIMIT && (next = next_after(sc, latest)) != 0 &&
-	       next <= now) {
+	while (*missed < MISSED_COUNT_LIMIT &&
+	       (next = next_after(sc, latest)) != 0 && next <= now) {
 		latest = next;
 		(*missed)++;
 	}
@@ -311,11 +324,11 @@ static int64_t latest_fire(const struct schedule *sc, int64_t planned, int64_t n
 
 /* A paused schedule fires nothing; its plan moves on so that resuming
  * does not release a burst of old fires. */
-static int skip_paused(struct scheduler *s, const struct schedule *sc, int64_t now,
-		       struct err *e)
+static int skip_paused(struct scheduler *s, const struct schedule *sc,
+		       int64_t now, struct err *e)
 {
 	static const char sql[] =
-		"UPDATE recurring_jobs SET next_fire_at = ?2 WHERE name = ?1";
+	    "UPDATE recurring_jobs SET next_fire_at = ?2 WHERE name = ?1";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -333,12 +346,15 @@ static int fire(struct scheduler *s, const struct schedule *sc, int64_t planned,
 	char key[96], detail[160] = "";
 	const char *result = "enqueued";
 	int64_t job_id = 0, latest = planned;
-	int missed = 1, existed = 0, rc, is_misfire = now - planned > SCHEDULER_MISFIRE_MS;
+	int missed = 1, existed = 0, rc,
+	    is_misfire = now - planned > SCHEDULER_MISFIRE_MS;
 
 	if (is_misfire) {
 		latest = latest_fire(sc, planned, now, &missed);
-		snprintf(detail, sizeof(detail), "%d fire(s) missed while the daemon "
-			 "was not running, first at planned time", missed);
+		snprintf(detail, sizeof(detail),
+			 "%d fire(s) missed while the daemon "
+			 "was not running, first at planned time",
+			 missed);
 	}
 	if ((rc = db_begin(s->db, e)))
 		return rc;
@@ -349,23 +365,29 @@ static int fire(struct scheduler *s, const struct schedule *sc, int64_t planned,
 		opt.unique_key = key;
 		opt.recurring_name = sc->name;
 		opt.run_at = now;
-		if ((rc = queue_enqueue(s->queue, sc->type, &opt, &job_id, &existed, e)))
+		if ((rc = queue_enqueue(s->queue, sc->type, &opt, &job_id,
+					&existed, e)))
 			goto fail;
 		if (existed) {
 			result = "skipped";
-			snprintf(detail, sizeof(detail), "job %lld of the previous fire "
-				 "has not finished", (long long)job_id);
+			snprintf(detail, sizeof(detail),
+				 "job %lld of the previous fire "
+				 "has not finished",
+				 (long long)job_id);
 		}
 	}
-	if ((rc = add_history(s->db, sc->name, latest, now, existed ? 0 : job_id, result,
-			      detail[0] ? detail : NULL, e)) ||
-	    (rc = set_fired(s->db, sc->name, latest, next_after(sc, latest > now ? latest : now),
+	if ((rc =
+		 add_history(s->db, sc->name, latest, now, existed ? 0 : job_id,
+			     result, detail[0] ? detail : NULL, e)) ||
+	    (rc = set_fired(s->db, sc->name, latest,
+			    next_after(sc, latest > now ? latest : now),
 			    existed ? 0 : job_id, now, e)))
 		goto fail;
 	if ((rc = db_commit(s->db, e)))
 		return rc;
-	log_fmt(LOG_INFO, "schedule.fire", "name=%s job_id=%lld result=%s missed=%d",
-		sc->name, (long long)job_id, result, is_misfire ? missed : 0);
+	log_fmt(LOG_INFO, "schedule.fire",
+		"name=%s job_id=%lld result=%s missed=%d", sc->name,
+		(long long)job_id, result, is_misfire ? missed : 0);
 	return 0;
 fail:
 	db_rollback(s->db);
@@ -382,10 +404,11 @@ static int read_due(struct scheduler *s, struct due *out, int max, int *n,
 		    int64_t *last_fire, struct err *e)
 {
 	static const char sql[] =
-		"SELECT name, next_fire_at, paused, (SELECT MAX(last_fire_at)\n"
-		"                                    FROM recurring_jobs)\n"
-		"FROM recurring_jobs WHERE enabled = 1 AND next_fire_at IS NOT NULL\n"
-		"ORDER BY next_fire_at";
+	    "SELECT name, next_fire_at, paused, (SELECT MAX(last_fire_at)\n"
+	    "                                    FROM recurring_jobs)\n"
+	    "FROM recurring_jobs WHERE enabled = 1 AND next_fire_at IS NOT "
+	    "NULL\n"
+	    "ORDER BY next_fire_at";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -395,7 +418,8 @@ static int read_due(struct scheduler *s, struct due *out, int max, int *n,
 		return rc;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && *n < max) {
 		struct due *d = &out[*n];
-		snprintf(d->name, sizeof(d->name), "%s", sqlite3_column_text(stmt, 0));
+		snprintf(d->name, sizeof(d->name), "%s",
+			 sqlite3_column_text(stmt, 0));
 		if (db_column_time(stmt, 1, &d->next_fire_at))
 			continue;
 		d->is_paused = sqlite3_column_int(stmt, 2);
@@ -403,11 +427,13 @@ static int read_due(struct scheduler *s, struct due *out, int max, int *n,
 		(*n)++;
 	}
 	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0
-		: db_error(s->db, rc, e, "reading the schedules");
+	return rc == SQLITE_DONE || rc == SQLITE_ROW
+		   ? 0
+		   : db_error(s->db, rc, e, "reading the schedules");
 }
 
-int scheduler_tick(struct scheduler *s, int64_t now, int64_t *next_at, struct err *e)
+int scheduler_tick(struct scheduler *s, int64_t now, int64_t *next_at,
+		   struct err *e)
 {
 	struct due due[MAX_SCHEDULES];
 	int64_t last_fire;
@@ -419,9 +445,12 @@ int scheduler_tick(struct scheduler *s, int64_t now, int64_t *next_at, struct er
 	if (last_fire && now < last_fire) {
 		if (!s->is_clock_insane) {
 			char a[CLOCK_ISO_LEN], b[CLOCK_ISO_LEN];
-			log_event(LOG_WARN, "schedule.clock_behind", "now", clock_format(now, a),
-				  "last_fire", clock_format(last_fire, b), "action",
-				  "no recurring job fires until the clock is set", NULL);
+			log_event(
+			    LOG_WARN, "schedule.clock_behind", "now",
+			    clock_format(now, a), "last_fire",
+			    clock_format(last_fire, b), "action",
+			    "no recurring job fires until the clock is set",
+			    (char *)NULL);
 		}
 		s->is_clock_insane = 1;
 		return 0;
@@ -432,31 +461,36 @@ int scheduler_tick(struct scheduler *s, int64_t now, int64_t *next_at, struct er
 		if (!sc)
 			continue;
 		if (due[i].next_fire_at <= now) {
-			rc = due[i].is_paused ? skip_paused(s, sc, now, e)
-					      : fire(s, sc, due[i].next_fire_at, now, e);
+			rc = due[i].is_paused
+				 ? skip_paused(s, sc, now, e)
+				 : fire(s, sc, due[i].next_fire_at, now, e);
 			if (rc)
 				return rc;
 			due[i].next_fire_at = next_after(sc, now);
 		}
-		if (due[i].next_fire_at && (!*next_at || due[i].next_fire_at < *next_at))
+		if (due[i].next_fire_at &&
+		    (!*next_at || due[i].next_fire_at < *next_at))
 			*next_at = due[i].next_fire_at;
 	}
 	return 0;
 }
 
-int scheduler_job_finished(sqlite3 *db, int64_t job_id, const char *recurring_name,
-			   const char *state, int64_t started_at, int64_t now,
-			   int64_t duration_ms, const char *counts_json,
-			   const char *error, struct err *e)
+int scheduler_job_finished(sqlite3 *db, int64_t job_id,
+			   const char *recurring_name, const char *state,
+			   int64_t started_at, int64_t now, int64_t duration_ms,
+			   const char *counts_json, const char *error,
+			   struct err *e)
 {
 	static const char sql_history[] =
-		"UPDATE schedule_history SET started_at = COALESCE(started_at, ?2),\n"
-		"       finished_at = ?3, result = ?4, counts = ?5,\n"
-		"       detail = COALESCE(?6, detail)\n"
-		"WHERE job_id = ?1";
+	    "UPDATE schedule_history SET started_at = COALESCE(started_at, "
+	    "?2),\n"
+	    "       finished_at = ?3, result = ?4, counts = ?5,\n"
+	    "       detail = COALESCE(?6, detail)\n"
+	    "WHERE job_id = ?1";
 	static const char sql_recurring[] =
-		"UPDATE recurring_jobs SET last_result = ?2, last_duration_ms = ?3\n"
-		"WHERE name = ?1";
+	    "UPDATE recurring_jobs SET last_result = ?2, last_duration_ms = "
+	    "?3\n"
+	    "WHERE name = ?1";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -467,7 +501,8 @@ int scheduler_job_finished(sqlite3 *db, int64_t job_id, const char *recurring_na
 	sqlite3_bind_int64(stmt, 1, job_id);
 	db_bind_time(stmt, 2, started_at);
 	db_bind_time(stmt, 3, now);
-	sqlite3_bind_text(stmt, 4, !strcmp(state, "cancelled") ? "skipped" : state, -1,
+	sqlite3_bind_text(stmt, 4,
+			  !strcmp(state, "cancelled") ? "skipped" : state, -1,
 			  SQLITE_STATIC);
 	bind_text_or_null(stmt, 5, counts_json);
 	bind_text_or_null(stmt, 6, error);
@@ -481,14 +516,16 @@ int scheduler_job_finished(sqlite3 *db, int64_t job_id, const char *recurring_na
 	return run_statement(db, stmt, "recording a schedule result", e);
 }
 
-int scheduler_prune_history(sqlite3 *db, int64_t now, int retention_days, int limit,
-			    int *deleted, struct err *e)
+int scheduler_prune_history(sqlite3 *db, int64_t now, int retention_days,
+			    int limit, int *deleted, struct err *e)
 {
 	static const char *const sql[] = {
-		"DELETE FROM schedule_history WHERE id IN (SELECT id FROM schedule_history\n"
-		"    WHERE fired_at < ?1 LIMIT ?2)",
-		"DELETE FROM metrics_hourly WHERE (hour, job) IN (SELECT hour, job\n"
-		"    FROM metrics_hourly WHERE hour < substr(?1, 1, 13) LIMIT ?2)",
+	    "DELETE FROM schedule_history WHERE id IN (SELECT id FROM "
+	    "schedule_history\n"
+	    "    WHERE fired_at < ?1 LIMIT ?2)",
+	    "DELETE FROM metrics_hourly WHERE (hour, job) IN (SELECT hour, "
+	    "job\n"
+	    "    FROM metrics_hourly WHERE hour < substr(?1, 1, 13) LIMIT ?2)",
 	};
 	sqlite3_stmt *stmt;
 	int rc = 0;
@@ -497,7 +534,8 @@ int scheduler_prune_history(sqlite3 *db, int64_t now, int retention_days, int li
 	for (int i = 0; i < 2 && !rc; i++) {
 		if ((rc = db_prepare(db, sql[i], &stmt, e)))
 			break;
-		db_bind_time(stmt, 1, now - (int64_t)retention_days * MS_PER_DAY);
+		db_bind_time(stmt, 1,
+			     now - (int64_t)retention_days * MS_PER_DAY);
 		sqlite3_bind_int(stmt, 2, limit);
 		rc = run_statement(db, stmt, "pruning the schedule history", e);
 		if (!rc)
@@ -514,19 +552,22 @@ int scheduler_resolve_name(const struct config *cfg, const char *name,
 	int n = config_recurring(cfg, all, MAX_SCHEDULES);
 
 	for (int i = 0; i < n; i++)
-		if ((!strcasecmp(all[i].name, name) || !strcasecmp(all[i].type, name)) &&
+		if ((!strcasecmp(all[i].name, name) ||
+		     !strcasecmp(all[i].type, name)) &&
 		    job_type_find(all[i].type)) {
 			*config_name = all[i].name;
 			*type = all[i].type;
 			return 0;
 		}
-	return err_set(e, ERR_NOTFOUND, "no recurring job named '%s' (see "
-		       "`domecek-jobs recurring list`)", name);
+	return err_set(e, ERR_NOTFOUND,
+		       "no recurring job named '%s' (see "
+		       "`domecek-jobs recurring list`)",
+		       name);
 }
 
-int scheduler_trigger(sqlite3 *db, const struct config *cfg, struct queue *queue,
-		      const char *name, int64_t now, int64_t *job_id, int *existed,
-		      struct err *e)
+int scheduler_trigger(sqlite3 *db, const struct config *cfg,
+		      struct queue *queue, const char *name, int64_t now,
+		      int64_t *job_id, int *existed, struct err *e)
 {
 	struct queue_enqueue_options opt = {0};
 	const char *config_name, *type;
@@ -542,8 +583,9 @@ int scheduler_trigger(sqlite3 *db, const struct config *cfg, struct queue *queue
 	if ((rc = db_begin(db, e)))
 		return rc;
 	if ((rc = queue_enqueue(queue, type, &opt, job_id, existed, e)) ||
-	    (!*existed && (rc = add_history(db, config_name, now, now, *job_id,
-					    "triggered", "triggered by hand", e)))) {
+	    (!*existed &&
+	     (rc = add_history(db, config_name, now, now, *job_id, "triggered",
+			       "triggered by hand", e)))) {
 		db_rollback(db);
 		return rc;
 	}
@@ -554,8 +596,8 @@ int scheduler_pause(sqlite3 *db, const char *name, int is_paused, int64_t now,
 		    struct err *e)
 {
 	static const char sql[] =
-		"UPDATE recurring_jobs SET paused = ?2, updated_at = ?3\n"
-		"WHERE name = ?1 COLLATE NOCASE OR type = ?1 COLLATE NOCASE";
+	    "UPDATE recurring_jobs SET paused = ?2, updated_at = ?3\n"
+	    "WHERE name = ?1 COLLATE NOCASE OR type = ?1 COLLATE NOCASE";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -567,9 +609,12 @@ int scheduler_pause(sqlite3 *db, const char *name, int is_paused, int64_t now,
 	if ((rc = run_statement(db, stmt, "pausing a recurring job", e)))
 		return rc;
 	if (sqlite3_changes(db) == 0)
-		return err_set(e, ERR_NOTFOUND, "no recurring job named '%s' (the "
-			       "daemon plans them on start: run it once, or see "
-			       "`domecek-jobs recurring list`)", name);
+		return err_set(
+		    e, ERR_NOTFOUND,
+		    "no recurring job named '%s' (the "
+		    "daemon plans them on start: run it once, or see "
+		    "`domecek-jobs recurring list`)",
+		    name);
 	return 0;
 }
 
@@ -605,9 +650,12 @@ int scheduler_simulate(const struct config *cfg, int64_t from, int64_t to,
 			if (used == size) {
 				size_t grown = size ? size * 2 : 256;
 				struct planned_fire *p;
-				if (grown > 1000000 || !(p = realloc(fires, grown * sizeof(*p)))) {
-					rc = err_set(e, ERR_TOOBIG, "more than 1000000 fires "
-						     "in that range: choose a shorter one");
+				if (grown > 1000000 ||
+				    !(p = realloc(fires, grown * sizeof(*p)))) {
+					rc = err_set(e, ERR_TOOBIG,
+						     "more than 1000000 fires "
+						     "in that range: choose a "
+						     "shorter one");
 					goto done;
 				}
 				fires = p;

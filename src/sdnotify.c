@@ -23,7 +23,8 @@
 #include <unistd.h>
 
 /* Fills addr from $NOTIFY_SOCKET; *len 0 when there is none. */
-static int notify_address(struct sockaddr_un *addr, socklen_t *len, struct err *e)
+static int notify_address(struct sockaddr_un *addr, socklen_t *len,
+			  struct err *e)
 {
 	const char *name = getenv("NOTIFY_SOCKET");
 	size_t n;
@@ -33,10 +34,13 @@ static int notify_address(struct sockaddr_un *addr, socklen_t *len, struct err *
 		return 0;
 	n = strlen(name);
 	if (name[0] != '/' && name[0] != '@')
-		return err_set(e, ERR_INVALID, "NOTIFY_SOCKET '%s': only an absolute path "
-			       "or an @abstract name is supported", name);
+		return err_set(e, ERR_INVALID,
+			       "NOTIFY_SOCKET '%s': only an absolute path "
+			       "or an @abstract name is supported",
+			       name);
 	if (n >= sizeof(addr->sun_path))
-		return err_set(e, ERR_INVALID, "NOTIFY_SOCKET '%s' is longer than %zu bytes",
+		return err_set(e, ERR_INVALID,
+			       "NOTIFY_SOCKET '%s' is longer than %zu bytes",
 			       name, sizeof(addr->sun_path) - 1);
 	memset(addr, 0, sizeof(*addr));
 	addr->sun_family = AF_UNIX;
@@ -45,7 +49,8 @@ static int notify_address(struct sockaddr_un *addr, socklen_t *len, struct err *
 		addr->sun_path[0] = '\0';
 		*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
 	} else {
-		*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+		*len =
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
 	}
 	return 0;
 }
@@ -61,14 +66,15 @@ int sdnotify_send(const char *message, struct err *e)
 		return rc;
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return err_set(e, ERR_IO, "NOTIFY_SOCKET: socket: %s", strerror(errno));
+		return err_set(e, ERR_IO, "NOTIFY_SOCKET: socket: %s",
+			       strerror(errno));
 	sent = sendto(fd, message, strlen(message), MSG_NOSIGNAL,
 		      (const struct sockaddr *)&addr, len);
 	saved = errno;
 	close(fd);
 	if (sent < 0)
-		return err_set(e, ERR_IO, "NOTIFY_SOCKET %s: %s", getenv("NOTIFY_SOCKET"),
-			       strerror(saved));
+		return err_set(e, ERR_IO, "NOTIFY_SOCKET %s: %s",
+			       getenv("NOTIFY_SOCKET"), strerror(saved));
 	return 0;
 }
 
@@ -87,6 +93,7 @@ int64_t sdnotify_watchdog_ms(void)
 	value = strtoll(usec, &end, 10);
 	if (errno || *end || value <= 0)
 		return 0;
-	/* Half the interval, as sd_watchdog_enabled(3) advises; at least 1 ms. */
+	/* Half the interval, as sd_watchdog_enabled(3) advises; at least 1 ms.
+	 */
 	return value / 2000 > 0 ? value / 2000 : 1;
 }

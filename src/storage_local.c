@@ -598,19 +598,22 @@ int storage_local_sweep_temp(struct storage *base, int *removed, struct err *e)
 	if (removed)
 		*removed = 0;
 	if (base->ops != &local_ops)
-		return err_set(e, ERR_INVALID, "storage provider %s has no temp directory",
+		return err_set(e, ERR_INVALID,
+			       "storage provider %s has no temp directory",
 			       base->ops->name);
 	buf_init(&path, PATH_CAP);
-	if (buf_printf(&path, "%s/" TEMP_DIR, st->root) || !(dir = opendir(path.data))) {
-		rc = err_set(e, ERR_IO, "cannot read %s/" TEMP_DIR ": %s", st->root,
-			     strerror(errno));
+	if (buf_printf(&path, "%s/" TEMP_DIR, st->root) ||
+	    !(dir = opendir(path.data))) {
+		rc = err_set(e, ERR_IO, "cannot read %s/" TEMP_DIR ": %s",
+			     st->root, strerror(errno));
 		goto done;
 	}
 	while ((d = readdir(dir)) != NULL) {
 		if (!is_orphan(st, d->d_name))
 			continue;
 		buf_reset(&path);
-		if (buf_printf(&path, "%s/" TEMP_DIR "/%s", st->root, d->d_name) == 0 &&
+		if (buf_printf(&path, "%s/" TEMP_DIR "/%s", st->root,
+			       d->d_name) == 0 &&
 		    unlink(path.data) == 0)
 			n++;
 	}

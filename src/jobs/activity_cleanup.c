@@ -50,12 +50,11 @@ static const char delete_batch_sql[] =
     "                  ORDER BY created_at\n"
     "                  LIMIT ?2)";
 
-static const char prefetch_sql[] =
-    "SELECT count(*) FROM activities\n"
-    " WHERE id IN (SELECT id FROM activities\n"
-    "               WHERE created_at < ?1\n"
-    "               ORDER BY created_at\n"
-    "               LIMIT ?2)";
+static const char prefetch_sql[] = "SELECT count(*) FROM activities\n"
+				   " WHERE id IN (SELECT id FROM activities\n"
+				   "               WHERE created_at < ?1\n"
+				   "               ORDER BY created_at\n"
+				   "               LIMIT ?2)";
 
 static int activity_cleanup_start(struct job_ctx *ctx, struct err *e)
 {
@@ -79,8 +78,9 @@ static int activity_cleanup_step(struct job_ctx *ctx, struct err *e)
 	/* The read and the delete are two steps, so the loop serves HTTP
 	 * between them and neither holds it long. */
 	if (!s->is_prefetched) {
-		if ((rc = db_run_cutoff(ctx->db, prefetch_sql, s->cutoff, s->batch_size,
-					&deleted, "reading old activities", e)))
+		if ((rc = db_run_cutoff(ctx->db, prefetch_sql, s->cutoff,
+					s->batch_size, &deleted,
+					"reading old activities", e)))
 			return rc;
 		s->is_prefetched = 1;
 		return JOB_AGAIN;
@@ -88,8 +88,9 @@ static int activity_cleanup_step(struct job_ctx *ctx, struct err *e)
 	s->is_prefetched = 0;
 	if ((rc = db_begin(ctx->db, e)))
 		return rc;
-	if ((rc = db_run_cutoff(ctx->db, delete_batch_sql, s->cutoff, s->batch_size,
-				&deleted, "deleting old activities", e)) ||
+	if ((rc = db_run_cutoff(ctx->db, delete_batch_sql, s->cutoff,
+				s->batch_size, &deleted,
+				"deleting old activities", e)) ||
 	    (rc = db_commit(ctx->db, e))) {
 		db_rollback(ctx->db);
 		return rc;

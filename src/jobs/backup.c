@@ -104,7 +104,9 @@ static int backup_start(struct job_ctx *ctx, struct err *e)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	ctx->state = s;
 	if (!live || !*live)
-		return err_set(e, ERR_INVALID, "the database is not a file; nothing to back up");
+		return err_set(
+		    e, ERR_INVALID,
+		    "the database is not a file; nothing to back up");
 	s->dir = ctx->cfg->jobs.backup.path;
 	s->keep = ctx->cfg->jobs.backup.keep;
 	s->pages_per_step = ctx->cfg->jobs.backup.r.batch_size;
@@ -113,7 +115,8 @@ static int backup_start(struct job_ctx *ctx, struct err *e)
 	if (!realpath(live, s->live_path))
 		snprintf(s->live_path, sizeof(s->live_path), "%s", live);
 	/* Path is at most CONFIG_STR long: both names fit PATH_MAX. */
-	snprintf(s->final_path, sizeof(s->final_path), "%s/%s", s->dir, s->name);
+	snprintf(s->final_path, sizeof(s->final_path), "%s/%s", s->dir,
+		 s->name);
 	snprintf(s->tmp_path, sizeof(s->tmp_path), "%s.tmp", s->final_path);
 	return 0;
 }
@@ -128,7 +131,8 @@ static void remove_with_journal(const char *path)
 	unlink(journal);
 }
 
-static int open_destination(struct job_ctx *ctx, struct backup_state *s, struct err *e)
+static int open_destination(struct job_ctx *ctx, struct backup_state *s,
+			    struct err *e)
 {
 	int rc;
 
@@ -136,20 +140,23 @@ static int open_destination(struct job_ctx *ctx, struct backup_state *s, struct 
 		return err_prefix(e, "Jobs.Backup.Path");
 	remove_with_journal(s->tmp_path); /* a same-second run that died */
 	s->has_tmp = 1;
-	rc = sqlite3_open_v2(s->tmp_path, &s->dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-			     NULL);
+	rc = sqlite3_open_v2(s->tmp_path, &s->dest,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK)
-		return err_set(e, rc == SQLITE_CANTOPEN ? ERR_IO : ERR_DB, "backup file %s: %s",
-			       s->tmp_path, s->dest ? sqlite3_errmsg(s->dest)
-			       : sqlite3_errstr(rc));
+		return err_set(e, rc == SQLITE_CANTOPEN ? ERR_IO : ERR_DB,
+			       "backup file %s: %s", s->tmp_path,
+			       s->dest ? sqlite3_errmsg(s->dest)
+				       : sqlite3_errstr(rc));
 	s->backup = sqlite3_backup_init(s->dest, "main", ctx->db, "main");
 	if (!s->backup)
-		return db_error(s->dest, sqlite3_errcode(s->dest), e, s->tmp_path);
+		return db_error(s->dest, sqlite3_errcode(s->dest), e,
+				s->tmp_path);
 	s->phase = PHASE_COPY;
 	return JOB_AGAIN;
 }
 
-static int copy_pages(struct job_ctx *ctx, struct backup_state *s, struct err *e)
+static int copy_pages(struct job_ctx *ctx, struct backup_state *s,
+		      struct err *e)
 {
 	int rc = sqlite3_backup_step(s->backup, s->pages_per_step);
 	int total = sqlite3_backup_pagecount(s->backup);
@@ -179,8 +186,8 @@ static int fsync_path(const char *path, int flags, struct err *e)
 		int saved = errno;
 		if (fd >= 0)
 			close(fd);
-		return err_set(e, saved == ENOSPC ? ERR_NOSPACE : ERR_IO, "fsync %s: %s",
-			       path, strerror(saved));
+		return err_set(e, saved == ENOSPC ? ERR_NOSPACE : ERR_IO,
+			       "fsync %s: %s", path, strerror(saved));
 	}
 	close(fd);
 	return 0;
@@ -199,14 +206,15 @@ static int seal(struct job_ctx *ctx, struct backup_state *s, struct err *e)
 	rc = sqlite3_close(s->dest);
 	s->dest = NULL;
 	if (rc != SQLITE_OK)
-		return err_set(e, ERR_IO, "closing %s: %s", s->tmp_path, sqlite3_errstr(rc));
+		return err_set(e, ERR_IO, "closing %s: %s", s->tmp_path,
+			       sqlite3_errstr(rc));
 	/* The copy holds everything the live file does: not for other users. */
 	chmod(s->tmp_path, 0640);
 	if ((rc = fsync_path(s->tmp_path, O_RDONLY, e)))
 		return rc;
 	if (rename(s->tmp_path, s->final_path) != 0)
-		return err_set(e, ERR_IO, "rename %s to %s: %s", s->tmp_path, s->final_path,
-			       strerror(errno));
+		return err_set(e, ERR_IO, "rename %s to %s: %s", s->tmp_path,
+			       s->final_path, strerror(errno));
 	s->has_tmp = 0;
 	if ((rc = fsync_path(s->dir, O_RDONLY | O_DIRECTORY, e)))
 		return rc;
@@ -232,8 +240,8 @@ static int is_live_database(const struct backup_state *s, const char *name)
 
 /* Deletes old copies beyond Keep and .tmp files of runs older than this
  * one (a crash or power cut mid-copy). */
-static int remove_old(struct job_ctx *ctx, struct backup_state *s, char **names, int count,
-		      struct err *e)
+static int remove_old(struct job_ctx *ctx, struct backup_state *s, char **names,
+		      int count, struct err *e)
 {
 	int kept = 1; /* this run's copy */
 
@@ -246,7 +254,8 @@ static int remove_old(struct job_ctx *ctx, struct backup_state *s, char **names,
 
 		if (!strcmp(names[i], s->name) || is_live_database(s, names[i]))
 			continue;
-		if (is_tmp ? strncmp(names[i], s->name, STAMPED_LEN) >= 0 : kept++ < s->keep)
+		if (is_tmp ? strncmp(names[i], s->name, STAMPED_LEN) >= 0
+			   : kept++ < s->keep)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", s->dir, names[i]);
 		if (is_tmp) {
@@ -254,8 +263,8 @@ static int remove_old(struct job_ctx *ctx, struct backup_state *s, char **names,
 			continue;
 		}
 		if (unlink(path) != 0 && errno != ENOENT)
-			return err_set(e, ERR_IO, "removing old backup %s: %s", path,
-				       strerror(errno));
+			return err_set(e, ERR_IO, "removing old backup %s: %s",
+				       path, strerror(errno));
 		job_count(ctx, "removed", 1);
 	}
 	return 0;
@@ -269,15 +278,18 @@ static int prune(struct job_ctx *ctx, struct backup_state *s, struct err *e)
 	DIR *dir = opendir(s->dir);
 
 	if (!dir)
-		return err_set(e, ERR_IO, "Jobs.Backup.Path: cannot read %s: %s", s->dir,
+		return err_set(e, ERR_IO,
+			       "Jobs.Backup.Path: cannot read %s: %s", s->dir,
 			       strerror(errno));
 	while ((entry = readdir(dir)) != NULL) {
 		if (!is_backup_name(entry->d_name, ".db") &&
 		    !is_backup_name(entry->d_name, ".db.tmp"))
 			continue;
 		if (count == BACKUP_MAX_FILES) {
-			rc = err_set(e, ERR_TOOBIG, "more than %d backups in %s; remove some "
-				     "by hand", BACKUP_MAX_FILES, s->dir);
+			rc = err_set(e, ERR_TOOBIG,
+				     "more than %d backups in %s; remove some "
+				     "by hand",
+				     BACKUP_MAX_FILES, s->dir);
 			goto done;
 		}
 		if (!(names[count] = strdup(entry->d_name))) {
@@ -328,12 +340,12 @@ static void backup_finish(struct job_ctx *ctx)
 }
 
 const struct job_type job_backup = {
-	.name = "backup",
-	.priority = -5,
-	.max_attempts = 3,
-	.retry_delay_ms = 60000,
-	.retry_cap_ms = 3600000,
-	.start = backup_start,
-	.step = backup_step,
-	.finish = backup_finish,
+    .name = "backup",
+    .priority = -5,
+    .max_attempts = 3,
+    .retry_delay_ms = 60000,
+    .retry_cap_ms = 3600000,
+    .start = backup_start,
+    .step = backup_step,
+    .finish = backup_finish,
 };

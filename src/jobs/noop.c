@@ -29,9 +29,12 @@ static int payload_int(const cJSON *payload, const char *name, int fallback,
 		*out = fallback;
 		return 0;
 	}
-	if (!cJSON_IsNumber(item) || item->valuedouble < 0 || item->valuedouble > 86400000)
-		return err_set(e, ERR_INVALID, "payload field %s: expected a number "
-			       "0..86400000", name);
+	if (!cJSON_IsNumber(item) || item->valuedouble < 0 ||
+	    item->valuedouble > 86400000)
+		return err_set(e, ERR_INVALID,
+			       "payload field %s: expected a number "
+			       "0..86400000",
+			       name);
 	*out = item->valueint;
 	return 0;
 }
@@ -50,10 +53,12 @@ static int noop_start(struct job_ctx *ctx, struct err *e)
 		return rc;
 	fail = cJSON_GetObjectItemCaseSensitive(ctx->payload, "fail");
 	if (fail && !cJSON_IsBool(fail))
-		return err_set(e, ERR_INVALID, "payload field fail: expected true or false");
+		return err_set(e, ERR_INVALID,
+			       "payload field fail: expected true or false");
 	s->fail = cJSON_IsTrue(fail);
 	error = cJSON_GetObjectItemCaseSensitive(ctx->payload, "error");
-	s->error = cJSON_IsString(error) ? error->valuestring : "noop failed as asked";
+	s->error =
+	    cJSON_IsString(error) ? error->valuestring : "noop failed as asked";
 	if (s->steps_left < 1)
 		s->steps_left = 1;
 	s->pause_each_ms = sleep_ms / s->steps_left;
@@ -86,12 +91,12 @@ static void noop_finish(struct job_ctx *ctx)
 }
 
 const struct job_type job_noop = {
-	.name = "noop",
-	.priority = 0,
-	.max_attempts = 3,
-	.retry_delay_ms = 30000,
-	.retry_cap_ms = 3600000,
-	.start = noop_start,
-	.step = noop_step,
-	.finish = noop_finish,
+    .name = "noop",
+    .priority = 0,
+    .max_attempts = 3,
+    .retry_delay_ms = 30000,
+    .retry_cap_ms = 3600000,
+    .start = noop_start,
+    .step = noop_step,
+    .finish = noop_finish,
 };

@@ -78,10 +78,10 @@ static int notification_cleanup_step(struct job_ctx *ctx, struct err *e)
 
 	if ((rc = db_begin(ctx->db, e)))
 		return rc;
-	if ((rc = db_run_cutoff(ctx->db,
-				is_read ? delete_read_sql : delete_unread_sql,
-				is_read ? s->cutoff_read : s->cutoff_unread,
-				s->batch_size, &deleted, "deleting old notifications", e)) ||
+	if ((rc = db_run_cutoff(
+		 ctx->db, is_read ? delete_read_sql : delete_unread_sql,
+		 is_read ? s->cutoff_read : s->cutoff_unread, s->batch_size,
+		 &deleted, "deleting old notifications", e)) ||
 	    (rc = db_commit(ctx->db, e))) {
 		db_rollback(ctx->db);
 		return rc;
