@@ -462,6 +462,30 @@ static int64_t wall_to_mono(int64_t wall)
 	return wall ? clock_mono() + (wall - clock_now()) : -1;
 }
 
+/* Before an idle sleep no statement may be left mid-step: it would hold a
+ * read transaction open, and the daemon would go on seeing the database
+ * as it was, missing every job another program inserts. Such a statement
+ * is a bug; it is reset here and named in the log. */
+static void end_stale_reads(struct daemon *d)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (d->runner.is_active)
+		return; /* a job may read across its steps */
+	while ((stmt = sqlite3_next_stmt(d->db, stmt)) != NULL)
+		if (sqlite3_stmt_busy(stmt)) {
+			log_event(LOG_ERROR, "db.stale_read", "sql",
+				  sqlite3_sql(stmt), "action", "reset",
+				  (char *)NULL);
+			sqlite3_reset(stmt);
+		}
+	if (!sqlite3_get_autocommit(d->db)) {
+		log_event(LOG_ERROR, "db.open_transaction", "action",
+			  "rolled back", (char *)NULL);
+		db_rollback(d->db);
+	}
+}
+
 /* The monotonic time to wake up at, or -1 to sleep until an event. */
 static int64_t next_deadline(const struct daemon *d)
 {
@@ -630,6 +654,7 @@ int daemon_run(struct config *cfg, const struct daemon_options *opt,
 	while (!daemon_iterate(&d)) {
 		/* Between steps of a job: look at the sockets, don't sleep. */
 		int64_t deadline = next_deadline(&d);
+		end_stale_reads(&d);
 		http_before_wait(d.http, &deadline);
 		loop_wait(d.loop, deadline);
 	}
