@@ -46,6 +46,7 @@
 #define MAINTENANCE_MS (3600 * 1000)
 #define PRUNE_BATCH 1000
 #define WAL_SETTLE_MS 2
+#define WAL_POLL_MS 1000
 #define WAL_RECHECK_MS 50
 #define WAL_RECHECK_WINDOW_MS 2000
 
@@ -78,6 +79,8 @@ struct daemon {
 	int64_t watchdog_ms, next_watchdog; /* systemd WatchdogSec=; mono ms */
 	int64_t wal_recheck_at, wal_recheck_until; /* mono ms; 0: none */
 	int wal_recheck_gap; /* ms until the next look: 2, 4, 8 ... 50 */
+	int has_wal_watch; /* 0: poll the queue once a second instead */
+	int has_warned_wal_watch;
 };
 
 /* ---- events ---------------------------------------------------------- */
@@ -109,9 +112,19 @@ static void on_wal_change(int fd, short revents, void *arg)
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	struct daemon *d = arg;
 
+	ssize_t n;
+
 	(void)revents;
-	while (read(fd, events, sizeof(events)) > 0)
-		;
+	while ((n = read(fd, events, sizeof(events))) > 0)
+		for (char *p = events; p < events + n;) {
+			const struct inotify_event *ev = (const void *)p;
+			/* The WAL was removed or replaced (the last connection
+			 * of another program closed it): watch the new one. */
+			if (ev->mask &
+			    (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))
+				d->has_wal_watch = 0;
+			p += sizeof(*ev) + ev->len;
+		}
 	/* The writer's first frame wakes us before its commit is visible: the
 	 * commit lands in the -shm through mmap, which inotify does not see,
 	 * and may wait for an fsync. So look again 2 ms later, then after
@@ -137,12 +150,17 @@ static void watch_wal(struct daemon *d)
 	char wal[4096];
 
 	snprintf(wal, sizeof(wal), "%s-wal", d->opt->db_path);
-	if (inotify_add_watch(d->inotify_fd, wal, IN_MODIFY) < 0)
+	d->has_wal_watch =
+	    inotify_add_watch(d->inotify_fd, wal,
+			      IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF) >= 0;
+	if (!d->has_wal_watch && !d->has_warned_wal_watch) {
 		log_event(LOG_WARN, "daemon.no_wal_watch", "file", wal, "error",
 			  strerror(errno), "effect",
-			  "jobs inserted by other programs "
-			  "are picked up at the next wake-up only",
+			  "until it can be watched, the queue is read once a "
+			  "second for jobs that other programs insert",
 			  (char *)NULL);
+		d->has_warned_wal_watch = 1;
+	}
 }
 
 static int watch_events(struct daemon *d, struct err *e)
@@ -431,6 +449,8 @@ static int daemon_iterate(struct daemon *d)
 			? clock_mono() + d->wal_recheck_gap
 			: 0;
 	}
+	if (!d->has_wal_watch)
+		watch_wal(d);
 	fire_schedules(d, now);
 	claim_next(d, now);
 	net_process(d->services.net);
@@ -499,6 +519,8 @@ static int64_t next_deadline(const struct daemon *d)
 		deadline = earliest(deadline, wall_to_mono(d->next_due_at));
 	if (d->wal_recheck_at)
 		deadline = earliest(deadline, d->wal_recheck_at);
+	if (!d->has_wal_watch)
+		deadline = earliest(deadline, clock_mono() + WAL_POLL_MS);
 	deadline = earliest(deadline, wall_to_mono(d->next_fire_at));
 	if (d->prune_phase != PRUNE_IDLE)
 		deadline = clock_mono();
