@@ -2,11 +2,13 @@
  * support_rows.c - one-value queries and a minimal household for tests.
  */
 #include "support_rows.h"
+#include "support_db.h"
 #include "clock.h"
 #include "demo.h"
 #include "err.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int support_rows_household(sqlite3 *db, int64_t now)
 {
@@ -69,5 +71,28 @@ int support_rows_exec(sqlite3 *db, const char *sql)
 		sqlite3_free(message);
 		return -1;
 	}
+	return 0;
+}
+
+int support_rows_setup(void **state)
+{
+	static struct support_rows_fixture f;
+
+	memset(&f, 0, sizeof(f));
+	if (support_tempdir(f.dir, sizeof(f.dir)) ||
+	    !(f.db = support_open_migrated(f.dir)) ||
+	    support_rows_household(f.db, SUPPORT_ROWS_NOW))
+		return -1;
+	config_defaults(&f.cfg);
+	*state = &f;
+	return 0;
+}
+
+int support_rows_teardown(void **state)
+{
+	struct support_rows_fixture *f = *state;
+
+	sqlite3_close(f->db);
+	support_rmrf(f->dir);
 	return 0;
 }

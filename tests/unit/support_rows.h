@@ -9,10 +9,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
+
 /* The household's ids. */
 #define SUPPORT_USER "11111111-1111-4111-8111-111111111111"
 #define SUPPORT_PROJECT "22222222-2222-4222-8222-222222222222"
 #define SUPPORT_PROPERTY "33333333-3333-4333-8333-333333333333"
+
+/* The instant the data job tests run at: 2026-11-28T20:45:17.000Z. */
+#define SUPPORT_ROWS_NOW INT64_C(1795898717000)
+
+/* A cmocka fixture: a temp dir, a migrated database with the household
+ * at SUPPORT_ROWS_NOW, and the default config for the test to change. */
+struct support_rows_fixture {
+	char dir[256];
+	sqlite3 *db;
+	struct config cfg;
+};
+int support_rows_setup(void **state);
+int support_rows_teardown(void **state);
 
 /* Inserts the user, project and property, created a year before now.
  * Returns 0, or -1 with the error on stderr. */

@@ -18,36 +18,7 @@
 #include "support_job.h"
 #include "support_rows.h"
 
-/* 2026-11-28T20:45:17.000Z */
-#define NOW INT64_C(1795898717000)
-
-struct fixture {
-	char dir[256];
-	sqlite3 *db;
-	struct config cfg;
-};
-
-static int setup(void **state)
-{
-	static struct fixture f;
-
-	memset(&f, 0, sizeof(f));
-	if (support_tempdir(f.dir, sizeof(f.dir)) || !(f.db = support_open_migrated(f.dir)) ||
-	    support_rows_household(f.db, NOW))
-		return -1;
-	config_defaults(&f.cfg);
-	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	sqlite3_close(f->db);
-	support_rmrf(f->dir);
-	return 0;
-}
+#define NOW SUPPORT_ROWS_NOW
 
 static void add_activity(sqlite3 *db, int n, int64_t created_at)
 {
@@ -67,7 +38,7 @@ static int64_t activities(sqlite3 *db)
 	return support_rows_int(db, "SELECT count(*) FROM activities");
 }
 
-static void run(struct fixture *f, int max_steps, struct support_job_result *out)
+static void run(struct support_rows_fixture *f, int max_steps, struct support_job_result *out)
 {
 	support_run_job(f->db, &f->cfg, NULL, "activity_cleanup", NULL, NOW, max_steps, out);
 }
@@ -85,7 +56,7 @@ static void test_activity_cleanup_keeps_an_activity_exactly_retention_days_old(v
 		{400 * MS_PER_DAY, 0},
 		{0, 1},
 	};
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 	char sql[160];
 
@@ -107,7 +78,7 @@ static void test_activity_cleanup_keeps_an_activity_exactly_retention_days_old(v
  * deleted late, never early. The cutoff here is ...T20:45:17.500Z. */
 static void test_activity_cleanup_deletes_a_time_without_milliseconds_never_early(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	add_activity(f->db, 1, NOW);
@@ -128,7 +99,7 @@ static void test_activity_cleanup_deletes_a_time_without_milliseconds_never_earl
 
 static void test_activity_cleanup_deletes_in_batches_with_a_pause_until_none_left(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	f->cfg.jobs.activity_cleanup.r.batch_size = 3;
@@ -156,7 +127,7 @@ static void test_activity_cleanup_deletes_in_batches_with_a_pause_until_none_lef
 
 static void test_activity_cleanup_exact_multiple_of_batch_size_ends_with_an_empty_batch(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	f->cfg.jobs.activity_cleanup.r.batch_size = 4;
@@ -172,7 +143,7 @@ static void test_activity_cleanup_exact_multiple_of_batch_size_ends_with_an_empt
 
 static void test_activity_cleanup_rerun_deletes_nothing_more(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	add_activity(f->db, 1, NOW - 100 * MS_PER_DAY);
@@ -189,7 +160,7 @@ static void test_activity_cleanup_rerun_deletes_nothing_more(void **state)
 
 static void test_activity_cleanup_after_a_crash_mid_way_ends_in_the_same_state(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 	char ids[64];
 
@@ -209,7 +180,7 @@ static void test_activity_cleanup_after_a_crash_mid_way_ends_in_the_same_state(v
 
 static void test_activity_cleanup_reports_a_locked_database_as_busy(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 	sqlite3 *other = support_open(f->dir);
 
@@ -226,7 +197,7 @@ static void test_activity_cleanup_reports_a_locked_database_as_busy(void **state
 
 static void test_activity_cleanup_reports_a_broken_schema(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	assert_int_equal(support_rows_exec(f->db, "DROP TABLE activities"), 0);
@@ -239,26 +210,26 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-			test_activity_cleanup_keeps_an_activity_exactly_retention_days_old, setup,
-			teardown),
+			test_activity_cleanup_keeps_an_activity_exactly_retention_days_old, support_rows_setup,
+			support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_activity_cleanup_deletes_a_time_without_milliseconds_never_early,
-			setup, teardown),
+			support_rows_setup, support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_activity_cleanup_deletes_in_batches_with_a_pause_until_none_left,
-			setup, teardown),
+			support_rows_setup, support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_activity_cleanup_exact_multiple_of_batch_size_ends_with_an_empty_batch,
-			setup, teardown),
+			support_rows_setup, support_rows_teardown),
 		cmocka_unit_test_setup_teardown(test_activity_cleanup_rerun_deletes_nothing_more,
-						setup, teardown),
+						support_rows_setup, support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_activity_cleanup_after_a_crash_mid_way_ends_in_the_same_state, setup,
-			teardown),
+			test_activity_cleanup_after_a_crash_mid_way_ends_in_the_same_state, support_rows_setup,
+			support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_activity_cleanup_reports_a_locked_database_as_busy, setup, teardown),
+			test_activity_cleanup_reports_a_locked_database_as_busy, support_rows_setup, support_rows_teardown),
 		cmocka_unit_test_setup_teardown(test_activity_cleanup_reports_a_broken_schema,
-						setup, teardown),
+						support_rows_setup, support_rows_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

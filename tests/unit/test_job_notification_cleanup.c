@@ -18,36 +18,7 @@
 #include "support_job.h"
 #include "support_rows.h"
 
-/* 2026-11-28T20:45:17.000Z */
-#define NOW INT64_C(1795898717000)
-
-struct fixture {
-	char dir[256];
-	sqlite3 *db;
-	struct config cfg;
-};
-
-static int setup(void **state)
-{
-	static struct fixture f;
-
-	memset(&f, 0, sizeof(f));
-	if (support_tempdir(f.dir, sizeof(f.dir)) || !(f.db = support_open_migrated(f.dir)) ||
-	    support_rows_household(f.db, NOW))
-		return -1;
-	config_defaults(&f.cfg);
-	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	sqlite3_close(f->db);
-	support_rmrf(f->dir);
-	return 0;
-}
+#define NOW SUPPORT_ROWS_NOW
 
 /* read_at 0: unread. */
 static void add_notification(sqlite3 *db, int n, int64_t created_at, int64_t read_at)
@@ -72,7 +43,7 @@ static int is_kept(sqlite3 *db, int n)
 	return (int)support_rows_int(db, sql);
 }
 
-static void run(struct fixture *f, int max_steps, struct support_job_result *out)
+static void run(struct support_rows_fixture *f, int max_steps, struct support_job_result *out)
 {
 	support_run_job(f->db, &f->cfg, NULL, "notification_cleanup", NULL, NOW, max_steps, out);
 }
@@ -94,7 +65,7 @@ static void test_notification_cleanup_keeps_notifications_exactly_at_retention(v
 		{365 * MS_PER_DAY, 0, 0},
 		{0, 0, 1},
 	};
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -114,7 +85,7 @@ static void test_notification_cleanup_keeps_notifications_exactly_at_retention(v
  * ago is old, one created yesterday and read at once is not. */
 static void test_notification_cleanup_measures_age_from_created_at(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	add_notification(f->db, 1, NOW - 60 * MS_PER_DAY, NOW - MS_PER_DAY);
@@ -127,7 +98,7 @@ static void test_notification_cleanup_measures_age_from_created_at(void **state)
 
 static void test_notification_cleanup_follows_configured_retentions(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	f->cfg.jobs.notification_cleanup.retention_days_read = 1;
@@ -143,7 +114,7 @@ static void test_notification_cleanup_follows_configured_retentions(void **state
 
 static void test_notification_cleanup_runs_read_then_unread_in_batches(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	f->cfg.jobs.notification_cleanup.r.batch_size = 2;
@@ -167,7 +138,7 @@ static void test_notification_cleanup_runs_read_then_unread_in_batches(void **st
 
 static void test_notification_cleanup_rerun_and_crash_end_in_the_same_state(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 	char ids[64];
 
@@ -191,7 +162,7 @@ static void test_notification_cleanup_rerun_and_crash_end_in_the_same_state(void
 
 static void test_notification_cleanup_reports_a_locked_database_as_busy(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 	sqlite3 *other = support_open(f->dir);
 
@@ -207,7 +178,7 @@ static void test_notification_cleanup_reports_a_locked_database_as_busy(void **s
 
 static void test_notification_cleanup_reports_a_broken_schema(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	assert_int_equal(support_rows_exec(f->db, "DROP TABLE notifications"), 0);
@@ -220,22 +191,22 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-			test_notification_cleanup_keeps_notifications_exactly_at_retention, setup,
-			teardown),
+			test_notification_cleanup_keeps_notifications_exactly_at_retention, support_rows_setup,
+			support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_notification_cleanup_measures_age_from_created_at, setup, teardown),
+			test_notification_cleanup_measures_age_from_created_at, support_rows_setup, support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_notification_cleanup_follows_configured_retentions, setup, teardown),
+			test_notification_cleanup_follows_configured_retentions, support_rows_setup, support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_notification_cleanup_runs_read_then_unread_in_batches, setup, teardown),
+			test_notification_cleanup_runs_read_then_unread_in_batches, support_rows_setup, support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_notification_cleanup_rerun_and_crash_end_in_the_same_state, setup,
-			teardown),
+			test_notification_cleanup_rerun_and_crash_end_in_the_same_state, support_rows_setup,
+			support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_notification_cleanup_reports_a_locked_database_as_busy, setup,
-			teardown),
+			test_notification_cleanup_reports_a_locked_database_as_busy, support_rows_setup,
+			support_rows_teardown),
 		cmocka_unit_test_setup_teardown(test_notification_cleanup_reports_a_broken_schema,
-						setup, teardown),
+						support_rows_setup, support_rows_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,36 +18,7 @@
 #include "support_job.h"
 #include "support_rows.h"
 
-/* 2026-11-28T20:45:17.000Z */
-#define NOW INT64_C(1795898717000)
-
-struct fixture {
-	char dir[256];
-	sqlite3 *db;
-	struct config cfg;
-};
-
-static int setup(void **state)
-{
-	static struct fixture f;
-
-	memset(&f, 0, sizeof(f));
-	if (support_tempdir(f.dir, sizeof(f.dir)) || !(f.db = support_open_migrated(f.dir)) ||
-	    support_rows_household(f.db, NOW))
-		return -1;
-	config_defaults(&f.cfg);
-	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	sqlite3_close(f->db);
-	support_rmrf(f->dir);
-	return 0;
-}
+#define NOW SUPPORT_ROWS_NOW
 
 /* revoked_at 0: not revoked; replaced_by < 0: none. */
 static void add_token(sqlite3 *db, int n, int64_t expires_at, int64_t revoked_at,
@@ -76,7 +47,7 @@ static int is_kept(sqlite3 *db, int n)
 	return (int)support_rows_int(db, sql);
 }
 
-static void run(struct fixture *f, int max_steps, struct support_job_result *out)
+static void run(struct support_rows_fixture *f, int max_steps, struct support_job_result *out)
 {
 	support_run_job(f->db, &f->cfg, NULL, "refresh_token_cleanup", NULL, NOW, max_steps, out);
 }
@@ -95,7 +66,7 @@ static void test_refresh_token_cleanup_deletes_expired_and_long_revoked_tokens(v
 		{30 * MS_PER_DAY, MS_PER_DAY, 1},
 		{-MS_PER_DAY, MS_PER_DAY, 0},        /* expired and revoked: expired */
 	};
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -113,7 +84,7 @@ static void test_refresh_token_cleanup_deletes_expired_and_long_revoked_tokens(v
 
 static void test_refresh_token_cleanup_follows_revoked_retention_days(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	f->cfg.jobs.refresh_token_cleanup.revoked_retention_days = 0;
@@ -129,7 +100,7 @@ static void test_refresh_token_cleanup_follows_revoked_retention_days(void **sta
  * clears the pointer of a token that stays. */
 static void test_refresh_token_cleanup_deletes_rotation_chains_in_any_order(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 	char text[64];
 
@@ -147,7 +118,7 @@ static void test_refresh_token_cleanup_deletes_rotation_chains_in_any_order(void
 
 static void test_refresh_token_cleanup_batches_rerun_and_crash_end_in_the_same_state(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 	char ids[64];
 
@@ -174,7 +145,7 @@ static void test_refresh_token_cleanup_batches_rerun_and_crash_end_in_the_same_s
 
 static void test_refresh_token_cleanup_reports_a_locked_database_as_busy(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 	sqlite3 *other = support_open(f->dir);
 
@@ -190,7 +161,7 @@ static void test_refresh_token_cleanup_reports_a_locked_database_as_busy(void **
 
 static void test_refresh_token_cleanup_reports_a_broken_schema(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	assert_int_equal(support_rows_exec(f->db, "DROP TABLE refresh_tokens"), 0);
@@ -203,21 +174,21 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-			test_refresh_token_cleanup_deletes_expired_and_long_revoked_tokens, setup,
-			teardown),
+			test_refresh_token_cleanup_deletes_expired_and_long_revoked_tokens, support_rows_setup,
+			support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_refresh_token_cleanup_follows_revoked_retention_days, setup, teardown),
+			test_refresh_token_cleanup_follows_revoked_retention_days, support_rows_setup, support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_refresh_token_cleanup_deletes_rotation_chains_in_any_order, setup,
-			teardown),
+			test_refresh_token_cleanup_deletes_rotation_chains_in_any_order, support_rows_setup,
+			support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_refresh_token_cleanup_batches_rerun_and_crash_end_in_the_same_state,
-			setup, teardown),
+			support_rows_setup, support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_refresh_token_cleanup_reports_a_locked_database_as_busy, setup,
-			teardown),
+			test_refresh_token_cleanup_reports_a_locked_database_as_busy, support_rows_setup,
+			support_rows_teardown),
 		cmocka_unit_test_setup_teardown(test_refresh_token_cleanup_reports_a_broken_schema,
-						setup, teardown),
+						support_rows_setup, support_rows_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

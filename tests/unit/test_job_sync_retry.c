@@ -22,38 +22,9 @@
 #include "support_job.h"
 #include "support_rows.h"
 
-/* 2026-11-28T20:45:17.000Z */
-#define NOW INT64_C(1795898717000)
+#define NOW SUPPORT_ROWS_NOW
 #define GOOD_UNIT "{\"propertyId\": \"" SUPPORT_PROPERTY "\", \"name\": \"Sklep\"}"
 #define BAD_UNIT "{\"propertyId\": \"" SUPPORT_PROPERTY "\"}"
-
-struct fixture {
-	char dir[256];
-	sqlite3 *db;
-	struct config cfg;
-};
-
-static int setup(void **state)
-{
-	static struct fixture f;
-
-	memset(&f, 0, sizeof(f));
-	if (support_tempdir(f.dir, sizeof(f.dir)) || !(f.db = support_open_migrated(f.dir)) ||
-	    support_rows_household(f.db, NOW))
-		return -1;
-	config_defaults(&f.cfg);
-	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	sqlite3_close(f->db);
-	support_rmrf(f->dir);
-	return 0;
-}
 
 struct item {
 	int n;               /* sync_queue id "sync-<n>", entity "unit-<n>" */
@@ -104,7 +75,7 @@ static int64_t notifications(sqlite3 *db)
 				" WHERE type = 'sync_failed'");
 }
 
-static void run_at(struct fixture *f, int64_t now, int max_steps,
+static void run_at(struct support_rows_fixture *f, int64_t now, int max_steps,
 		   struct support_job_result *out)
 {
 	support_run_job(f->db, &f->cfg, NULL, "sync_retry", NULL, now, max_steps, out);
@@ -122,7 +93,7 @@ static void test_sync_retry_takes_only_failed_due_rows_under_max_retries(void **
 		{.n = 7, .retry_count = 5, .next_retry_at = NOW - 1}, /* MaxRetries used up */
 	};
 	static const int is_left[] = {0, 0, 0, 1, 1, 1, 1};
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++)
@@ -143,7 +114,7 @@ static void test_sync_retry_takes_only_failed_due_rows_under_max_retries(void **
 
 static void test_sync_retry_counts_a_stale_envelope_and_deletes_it(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 	struct err e = {0};
 	struct demo_unit unit = {.id = "unit-1", .property_id = SUPPORT_PROPERTY,
@@ -162,7 +133,7 @@ static void test_sync_retry_counts_a_stale_envelope_and_deletes_it(void **state)
 
 static void test_sync_retry_failure_backs_off_by_the_first_delay_first(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	add_item(f->db, &(struct item){.n = 1, .payload = BAD_UNIT, .next_retry_at = NOW - 1});
@@ -188,7 +159,7 @@ static void test_sync_retry_backoff_index_follows_retry_count_and_clamps(void **
 		{3, "2026-11-28T20:55:17.000Z"}, /* clamped to the last */
 		{8, "2026-11-28T20:55:17.000Z"},
 	};
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	f->cfg.jobs.sync_retry.max_retries = 10;
@@ -211,7 +182,7 @@ static void test_sync_retry_backoff_index_follows_retry_count_and_clamps(void **
 static void test_sync_retry_gives_up_at_max_retries_with_exactly_one_notification(void **state)
 {
 	static const int delays[] = {5, 15, 60, 240};
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 	int64_t now = NOW;
 	char payload[512];
@@ -251,7 +222,7 @@ static void test_sync_retry_gives_up_at_max_retries_with_exactly_one_notificatio
 
 static void test_sync_retry_one_bad_envelope_does_not_roll_back_the_others(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	add_item(f->db, &(struct item){.n = 1, .next_retry_at = NOW - 3});
@@ -270,7 +241,7 @@ static void test_sync_retry_one_bad_envelope_does_not_roll_back_the_others(void 
  * first, also across batches. */
 static void test_sync_retry_goes_oldest_first_in_batches(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	f->cfg.jobs.sync_retry.r.batch_size = 2;
@@ -295,7 +266,7 @@ static void test_sync_retry_goes_oldest_first_in_batches(void **state)
  * one uninterrupted run on a copy of the same rows. */
 static void test_sync_retry_after_a_crash_mid_way_ends_in_the_same_state(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 	char crashed[1024], clean[1024];
 	static const char dump[] =
@@ -330,7 +301,7 @@ static void test_sync_retry_after_a_crash_mid_way_ends_in_the_same_state(void **
  * sqlite3 shell may not have had them. */
 static void test_sync_retry_records_clear_errors_for_rows_the_checks_would_refuse(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	assert_int_equal(support_rows_exec(f->db, "PRAGMA ignore_check_constraints = ON"), 0);
@@ -352,7 +323,7 @@ static void test_sync_retry_records_clear_errors_for_rows_the_checks_would_refus
 
 static void test_sync_retry_reports_a_locked_database_and_spends_no_retry(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 	sqlite3 *other = support_open(f->dir);
 
@@ -369,7 +340,7 @@ static void test_sync_retry_reports_a_locked_database_and_spends_no_retry(void *
 
 static void test_sync_retry_reports_a_broken_schema(void **state)
 {
-	struct fixture *f = *state;
+	struct support_rows_fixture *f = *state;
 	struct support_job_result r;
 
 	assert_int_equal(support_rows_exec(f->db, "DROP TABLE sync_queue"), 0);
@@ -418,34 +389,34 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_takes_only_failed_due_rows_under_max_retries, setup,
-			teardown),
+			test_sync_retry_takes_only_failed_due_rows_under_max_retries, support_rows_setup,
+			support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_counts_a_stale_envelope_and_deletes_it, setup, teardown),
+			test_sync_retry_counts_a_stale_envelope_and_deletes_it, support_rows_setup, support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_failure_backs_off_by_the_first_delay_first, setup, teardown),
+			test_sync_retry_failure_backs_off_by_the_first_delay_first, support_rows_setup, support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_backoff_index_follows_retry_count_and_clamps, setup,
-			teardown),
+			test_sync_retry_backoff_index_follows_retry_count_and_clamps, support_rows_setup,
+			support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_gives_up_at_max_retries_with_exactly_one_notification, setup,
-			teardown),
+			test_sync_retry_gives_up_at_max_retries_with_exactly_one_notification, support_rows_setup,
+			support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_one_bad_envelope_does_not_roll_back_the_others, setup,
-			teardown),
+			test_sync_retry_one_bad_envelope_does_not_roll_back_the_others, support_rows_setup,
+			support_rows_teardown),
 		cmocka_unit_test_setup_teardown(test_sync_retry_goes_oldest_first_in_batches,
-						setup, teardown),
+						support_rows_setup, support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_after_a_crash_mid_way_ends_in_the_same_state, setup,
-			teardown),
+			test_sync_retry_after_a_crash_mid_way_ends_in_the_same_state, support_rows_setup,
+			support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_records_clear_errors_for_rows_the_checks_would_refuse, setup,
-			teardown),
+			test_sync_retry_records_clear_errors_for_rows_the_checks_would_refuse, support_rows_setup,
+			support_rows_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_reports_a_locked_database_and_spends_no_retry, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(test_sync_retry_reports_a_broken_schema, setup,
-						teardown),
+			test_sync_retry_reports_a_locked_database_and_spends_no_retry, support_rows_setup,
+			support_rows_teardown),
+		cmocka_unit_test_setup_teardown(test_sync_retry_reports_a_broken_schema, support_rows_setup,
+						support_rows_teardown),
 		cmocka_unit_test(test_sync_retry_handles_the_demo_households_envelopes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
