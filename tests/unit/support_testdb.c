@@ -9,42 +9,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "db.h"
-#include "err.h"
+#include "support_db.h"
 #include "support_testdb.h"
 
+/* A thin layer over support_db.h that fails the test instead of
+ * returning an error: a temp dir holding a migrated app.db. */
 sqlite3 *testdb_open(void)
 {
-	char path[] = "/tmp/domecek-unit-XXXXXX";
-	struct db_options opt = {.create = 1};
-	struct err e = {0};
-	sqlite3 *db = NULL;
-	int fd = mkstemp(path);
+	char dir[256];
+	sqlite3 *db;
 
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
-	if (db_open(path, &opt, &db, &e) || db_migrate(db, NULL, NULL, &e))
-		fail_msg("test database: %s", e.msg);
+	assert_int_equal(support_tempdir(dir, sizeof(dir)), 0);
+	db = support_open_migrated(dir);
+	if (!db)
+		fail_msg("test database in %s could not be made", dir);
 	return db;
 }
 
 void testdb_close(sqlite3 *db)
 {
-	char path[4096], side[4200];
 	const char *name = sqlite3_db_filename(db, "main");
+	char dir[4096];
 
-	snprintf(path, sizeof(path), "%s", name ? name : "");
+	snprintf(dir, sizeof(dir), "%s", name ? name : "");
 	db_close(db);
-	if (!path[0])
-		return;
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
+	if (strrchr(dir, '/')) {
+		*strrchr(dir, '/') = '\0';
+		support_rmrf(dir);
+	}
 }
 
 void testdb_exec(sqlite3 *db, const char *sql)
