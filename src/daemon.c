@@ -79,7 +79,7 @@ struct daemon {
 	int64_t watchdog_ms, next_watchdog; /* systemd WatchdogSec=; mono ms */
 	int64_t wal_recheck_at, wal_recheck_until; /* mono ms; 0: none */
 	int wal_recheck_gap; /* ms until the next look: 2, 4, 8 ... 50 */
-	int has_wal_watch; /* 0: poll the queue once a second instead */
+	int has_wal_watch;   /* 0: poll the queue once a second instead */
 	int has_warned_wal_watch;
 };
 

@@ -7,9 +7,9 @@
  * lists their fields).
  */
 #include "export_notice.h"
+#include "notification.h"
 #include "buf.h"
 #include "config.h"
-#include "crypto.h"
 #include "db.h"
 #include "err.h"
 #include "links.h"
@@ -211,39 +211,6 @@ int export_queue_ready(sqlite3 *db, const struct export_user *u,
 	return queue_email(db, "export_ready", u, data, unique_key, e);
 }
 
-static int insert_notification(sqlite3 *db, const char *user_id,
-			       const char *payload, int64_t now, struct err *e)
-{
-	static const char sql[] =
-	    "INSERT INTO notifications (id, user_id, type, payload, "
-	    "created_at)\n"
-	    "VALUES (?1, ?2, 'export_failed', ?3, ?4)";
-	unsigned char b[16];
-	char hex[33], id[37];
-	sqlite3_stmt *st;
-	int rc;
-
-	if (crypto_random(b, sizeof(b)) != 0)
-		return err_set(e, ERR_IO,
-			       "no randomness for a notification id");
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-	crypto_hex(b, sizeof(b), hex);
-	snprintf(id, sizeof(id), "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8,
-		 hex + 12, hex + 16, hex + 20);
-	if ((rc = db_prepare(db, sql, &st, e)))
-		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, payload, -1, SQLITE_STATIC);
-	db_bind_time(st, 4, now);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE
-		   ? 0
-		   : db_error(db, rc, e, "inserting export_failed");
-}
-
 int export_record_too_big(sqlite3 *db, const struct export_user *u, int64_t now,
 			  int64_t max_bytes, const char *unique_key,
 			  struct err *e)
@@ -256,7 +223,8 @@ int export_record_too_big(sqlite3 *db, const struct export_user *u, int64_t now,
 	snprintf(payload, sizeof(payload),
 		 "{\"reason\":\"max_size_exceeded\",\"maxSizeBytes\":%lld}",
 		 (long long)max_bytes);
-	if ((rc = insert_notification(db, u->id, payload, now, e)))
+	if ((rc = notification_insert(db, u->id, "export_failed", payload, now,
+				      NULL, e)))
 		return rc;
 	export_format_size(max_bytes, u->language, limit, sizeof(limit));
 	snprintf(reason, sizeof(reason),

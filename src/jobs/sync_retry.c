@@ -33,10 +33,10 @@
  */
 #include "clock.h"
 #include "config.h"
-#include "crypto.h"
 #include "db.h"
 #include "err.h"
 #include "job.h"
+#include "notification.h"
 #include "sync.h"
 
 #include <cjson/cJSON.h>
@@ -80,10 +80,6 @@ static const char record_failure_sql[] =
     "   SET status = ?2, retry_count = ?3, last_error = ?4,\n"
     "       last_attempt_at = ?5, next_retry_at = ?6\n"
     " WHERE id = ?1";
-
-static const char insert_notification_sql[] =
-    "INSERT INTO notifications (id, user_id, type, payload, created_at)\n"
-    "VALUES (?1, ?2, 'sync_failed', ?3, ?4)";
 
 static int sync_retry_start(struct job_ctx *ctx, struct err *e)
 {
@@ -181,31 +177,11 @@ static int delete_row(sqlite3 *db, const char *id, struct err *e)
 	return exec_one(db, stmt, "deleting an applied sync_queue row", e);
 }
 
-/* A fresh lowercase UUID v4 (RFC 9562), for the notification's id. */
-static int uuid_v4(char out[37], struct err *e)
-{
-	unsigned char b[16];
-
-	if (crypto_random(b, sizeof(b)))
-		return err_set(e, ERR_IO,
-			       "no randomness for a notification id");
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%"
-		 "02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-		 b[10], b[11], b[12], b[13], b[14], b[15]);
-	return 0;
-}
-
 static int notify_user(struct job_ctx *ctx, const struct due_row *r,
 		       const char *error, struct err *e)
 {
 	cJSON *payload = cJSON_CreateObject();
 	char *text = NULL;
-	char id[37];
-	sqlite3_stmt *stmt = NULL;
 	int rc;
 
 	cJSON_AddStringToObject(payload, "syncId", r->id);
@@ -218,14 +194,8 @@ static int notify_user(struct job_ctx *ctx, const struct due_row *r,
 			     "out of memory building a notification");
 		goto done;
 	}
-	if ((rc = uuid_v4(id, e)) ||
-	    (rc = db_prepare(ctx->db, insert_notification_sql, &stmt, e)))
-		goto done;
-	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, r->user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, text, -1, SQLITE_STATIC);
-	db_bind_time(stmt, 4, ctx->now);
-	rc = exec_one(ctx->db, stmt, "inserting a sync_failed notification", e);
+	rc = notification_insert(ctx->db, r->user_id, "sync_failed", text,
+				 ctx->now, NULL, e);
 done:
 	cJSON_free(text);
 	cJSON_Delete(payload);
