@@ -17,6 +17,7 @@
 #include "db.h"
 #include "err.h"
 #include "log.h"
+#include "mail.h"
 #include "net.h"
 #include "queue.h"
 
@@ -156,20 +157,16 @@ int alerts_failure_streak(sqlite3 *db, const char *job_type, int limit,
 		   : db_error(db, rc, e, "reading attempts");
 }
 
-static char *failure_email_payload(const struct alerts *a, const char *job_type,
-				   int streak, const char *error, int64_t now)
+static cJSON *failure_email_data(const struct alerts *a, const char *job_type,
+				 int streak, const char *error, int64_t now)
 {
-	cJSON *root = cJSON_CreateObject(), *data = cJSON_CreateObject();
+	cJSON *data = cJSON_CreateObject();
 	char iso[CLOCK_ISO_LEN], host[256] = "", link[CONFIG_STR * 2] = "";
-	char *text;
 
 	gethostname(host, sizeof(host) - 1);
 	if (a->cfg->http.public_url[0])
 		snprintf(link, sizeof(link), "%s%s", a->cfg->http.public_url,
 			 a->cfg->dashboard.path);
-	cJSON_AddStringToObject(root, "template", "job_failed_alert");
-	cJSON_AddStringToObject(root, "to", a->cfg->alerts.admin_email);
-	cJSON_AddStringToObject(root, "language", a->cfg->dashboard.language);
 	cJSON_AddStringToObject(data, "job", job_type);
 	cJSON_AddNumberToObject(data, "failures", streak);
 	cJSON_AddStringToObject(data, "failedAt", clock_format(now, iso));
@@ -177,19 +174,13 @@ static char *failure_email_payload(const struct alerts *a, const char *job_type,
 	cJSON_AddStringToObject(data, "lastError", error ? error : "");
 	if (link[0])
 		cJSON_AddStringToObject(data, "link", link);
-	cJSON_AddItemToObject(root, "data", data);
-	text = cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
-	return text;
+	return data;
 }
 
 static void send_failure_email(struct alerts *a, const char *job_type,
 			       int streak, const char *error, int64_t now)
 {
-	struct queue_enqueue_options opt = {0};
 	struct err e = {0};
-	int64_t id = 0;
-	int existed = 0;
 
 	if (!a->cfg->alerts.admin_email[0]) {
 		log_event(LOG_WARN, "alert.no_recipient", "job", job_type,
@@ -198,13 +189,12 @@ static void send_failure_email(struct alerts *a, const char *job_type,
 			  (char *)NULL);
 		return;
 	}
-	opt.payload = failure_email_payload(a, job_type, streak, error, now);
-	if (!opt.payload ||
-	    queue_enqueue(a->queue, "send_email", &opt, &id, &existed, &e))
+	if (mail_enqueue(a->db, "job_failed_alert", a->cfg->alerts.admin_email,
+			 a->cfg->dashboard.language,
+			 failure_email_data(a, job_type, streak, error, now),
+			 NULL, NULL, &e))
 		log_event(LOG_ERROR, "alert.email_failed", "job", job_type,
-			  "error", opt.payload ? e.msg : "out of memory",
-			  (char *)NULL);
-	cJSON_free((void *)opt.payload);
+			  "error", e.msg, (char *)NULL);
 }
 
 void alerts_job_finished(struct alerts *a, const char *job_type,

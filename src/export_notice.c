@@ -7,6 +7,7 @@
  * lists their fields).
  */
 #include "export_notice.h"
+#include "mail.h"
 #include "notification.h"
 #include "buf.h"
 #include "config.h"
@@ -166,33 +167,15 @@ int export_link(sqlite3 *db, const struct config *cfg, struct storage *st,
 	return storage_presign_get(st, key, now, (int)seconds, out, e);
 }
 
+/* The user's first name goes in as "name", for the greeting. */
 static int queue_email(sqlite3 *db, const char *template,
 		       const struct export_user *u, cJSON *data,
 		       const char *unique_key, struct err *e)
 {
-	cJSON *root = cJSON_CreateObject();
-	char *text = NULL;
-	int inserted, rc;
-
-	if (!root) {
-		cJSON_Delete(data);
-		return err_set(e, ERR_NOMEM, "no memory for the email");
-	}
-	cJSON_AddItemToObject(root, "data", data);
-	if (u->first_name[0])
+	if (data && u->first_name[0])
 		cJSON_AddStringToObject(data, "name", u->first_name);
-	if (!cJSON_AddStringToObject(root, "template", template) ||
-	    !cJSON_AddStringToObject(root, "to", u->email) ||
-	    !cJSON_AddStringToObject(root, "language",
-				     u->language[0] ? u->language : "cs") ||
-	    !(text = cJSON_PrintUnformatted(root))) {
-		cJSON_Delete(root);
-		return err_set(e, ERR_NOMEM, "no memory for the email");
-	}
-	rc = queue_insert(db, "send_email", text, unique_key, 0, &inserted, e);
-	free(text);
-	cJSON_Delete(root);
-	return rc;
+	return mail_enqueue(db, template, u->email, u->language, data,
+			    unique_key, NULL, e);
 }
 
 int export_queue_ready(sqlite3 *db, const struct export_user *u,

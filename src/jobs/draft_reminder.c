@@ -50,6 +50,7 @@
 #include "db.h"
 #include "err.h"
 #include "job.h"
+#include "mail.h"
 #include "notification.h"
 #include "queue.h"
 
@@ -218,14 +219,9 @@ static int enqueue_email(struct job_ctx *ctx, const struct draft_row *d,
 			 int64_t expires_at, int *inserted, struct err *e)
 {
 	int is_english = strcmp(d->language, "en") == 0;
-	cJSON *p = cJSON_CreateObject(),
-	      *data = cJSON_AddObjectToObject(p, "data");
-	char key[128], *json;
-	int rc;
+	cJSON *data = cJSON_CreateObject();
+	char key[128];
 
-	cJSON_AddStringToObject(p, "template", "draft_expiring");
-	cJSON_AddStringToObject(p, "to", d->email);
-	cJSON_AddStringToObject(p, "language", is_english ? "en" : "cs");
 	if (d->first_name && d->first_name[0])
 		cJSON_AddStringToObject(data, "name", d->first_name);
 	cJSON_AddStringToObject(data, "zaznamTitle",
@@ -236,15 +232,9 @@ static int enqueue_email(struct job_ctx *ctx, const struct draft_row *d,
 	add_time(data, "expiresAt", expires_at);
 	cJSON_AddNumberToObject(data, "daysRemaining",
 				(double)days_remaining(expires_at, ctx->now));
-	json = cJSON_PrintUnformatted(p);
-	cJSON_Delete(p);
-	if (!json)
-		return err_set(e, ERR_NOMEM,
-			       "out of memory for a draft_expiring email");
 	snprintf(key, sizeof(key), "draft_expiring:%s", d->id);
-	rc = queue_insert(ctx->db, "send_email", json, key, 0, inserted, e);
-	cJSON_free(json);
-	return rc;
+	return mail_enqueue(ctx->db, "draft_expiring", d->email,
+			    is_english ? "en" : "cs", data, key, inserted, e);
 }
 
 static int send_expiring(struct job_ctx *ctx, const struct draft_row *d,
