@@ -107,6 +107,13 @@ struct storage_s3_options {
 int storage_open_s3(const struct storage_s3_options *opt, struct storage **out,
 		    struct err *e);
 
+/* Opens the provider the config names (Storage.Provider): S3 with its
+ * keys, or Local with its root created if missing and its quota set.
+ * Errors name the config key. */
+struct config;
+int storage_open_configured(const struct config *cfg, struct storage **out,
+			    struct err *e);
+
 void storage_close(struct storage *st); /* NULL is a no-op */
 const char *storage_provider_name(const struct storage *st);
 

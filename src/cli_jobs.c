@@ -7,7 +7,6 @@
 #include "daemon.h"
 #include "db.h"
 #include "err.h"
-#include "fsutil.h"
 #include "job.h"
 #include "leader.h"
 #include "log.h"
@@ -87,15 +86,9 @@ static struct storage *open_foreground_storage(const struct config *cfg)
 	struct storage *st = NULL;
 	struct err e = {0};
 
-	if (strcmp(cfg->storage.provider, "Local") != 0)
-		return NULL;
-	if (fs_mkdirs(cfg->storage.local.root, 0750, &e) ||
-	    storage_open_local(cfg->storage.local.root, &st, &e)) {
-		log_event(LOG_WARN, "storage.unavailable", "root",
-			  cfg->storage.local.root, "error", e.msg,
+	if (storage_open_configured(cfg, &st, &e))
+		log_event(LOG_WARN, "storage.unavailable", "error", e.msg,
 			  (char *)NULL);
-		return NULL;
-	}
 	return st;
 }
 

@@ -17,7 +17,6 @@
 #include "config.h"
 #include "db.h"
 #include "err.h"
-#include "fsutil.h"
 #include "http.h"
 #include "leader.h"
 #include "log.h"
@@ -536,36 +535,18 @@ static int open_storage(const struct config *cfg, struct storage **out,
 {
 	int rc, swept = 0;
 
-	*out = NULL;
-	if (strcmp(cfg->storage.provider, "S3") == 0) {
-		struct storage_s3_options s3 = {
-		    .endpoint = cfg->storage.s3.endpoint,
-		    .region = cfg->storage.s3.region,
-		    .bucket = cfg->storage.s3.bucket,
-		    .access_key = cfg->storage.s3.access_key,
-		    .secret_key = cfg->storage.s3.secret_key,
-		    .path_style = cfg->storage.s3.path_style,
-		};
-
-		return storage_open_s3(&s3, out, e)
-			   ? err_prefix(e, "Storage.S3")
-			   : 0;
-	}
-	if ((rc = fs_mkdirs(cfg->storage.local.root, 0750, e)) ||
-	    (rc = storage_open_local(cfg->storage.local.root, out, e)))
-		return err_prefix(e, "Storage.Local.Root");
+	if ((rc = storage_open_configured(cfg, out, e)))
+		return rc;
 	/* A kill -9 during an export leaves its temp file; nobody else would
 	 * ever remove it from a small disk. */
+	if (strcmp(cfg->storage.provider, "Local") != 0)
+		return 0;
 	if (storage_local_sweep_temp(*out, &swept, e))
 		log_event(LOG_WARN, "storage.sweep_failed", "error", e->msg,
 			  (char *)NULL);
 	else if (swept)
 		log_fmt(LOG_INFO, "storage.swept",
 			"removed=%d orphaned temp file(s)", swept);
-	if (cfg->storage.local.quota_bytes &&
-	    (rc = storage_local_set_quota(*out, cfg->storage.local.quota_bytes,
-					  e)))
-		return err_prefix(e, "Storage.Local.QuotaBytes");
 	return 0;
 }
 
