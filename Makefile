@@ -41,7 +41,7 @@ else
 Q := @
 endif
 
-SRC      := $(wildcard src/*.c src/jobs/*.c)
+SRC      := $(wildcard src/*.c src/*/*.c)
 LIB_SRC  := $(filter-out src/main.c,$(SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o $(BUILD)/gen/assets.o
 BIN      := $(BUILD)/domecek-jobs
@@ -161,10 +161,10 @@ install: $(BIN)
 	    > $(DESTDIR)/lib/systemd/system/domecek-jobs.service; }
 
 format:
-	clang-format -i include/*.h src/*.c src/*.h src/jobs/*.c
+	clang-format -i $(wildcard include/*.h include/*/*.h src/*.c src/*/*.c src/*/*.h)
 
 lint:
-	clang-format --dry-run --Werror include/*.h src/*.c src/jobs/*.c
+	clang-format --dry-run --Werror $(wildcard include/*.h include/*/*.h src/*.c src/*/*.c src/*/*.h)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Iinclude src
 
 clean:

@@ -8,14 +8,14 @@
  * (refusing to go on with a broken one) and prints help. Exit codes:
  * 0 ok, 1 failure, 2 usage or configuration error.
  */
-#include "buf.h"
-#include "cli.h"
-#include "clock.h"
-#include "config.h"
-#include "db.h"
-#include "err.h"
-#include "log.h"
-#include "scheduler.h"
+#include "base/buf.h"
+#include "cli/cli.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "core/scheduler.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -28,11 +28,11 @@
  *
  * Counts: deleted (rows), batches (transactions that deleted something).
  */
-#include "clock.h"
-#include "config.h"
-#include "db.h"
-#include "err.h"
-#include "job.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "core/job.h"
 
 #include <stdlib.h>
 

@@ -25,13 +25,13 @@
  *
  * Counts: pages, bytes (of the sealed copy), removed (old copies deleted).
  */
-#include "clock.h"
-#include "config.h"
-#include "db.h"
-#include "err.h"
-#include "fsutil.h"
-#include "job.h"
-#include "log.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "base/fsutil.h"
+#include "core/job.h"
+#include "base/log.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -36,14 +36,14 @@
  * Counts: deleted (drafts), documents, blobs_deleted, blobs_missing (the
  * blob was already gone), keys_refused.
  */
-#include "clock.h"
-#include "config.h"
-#include "db.h"
-#include "err.h"
-#include "job.h"
-#include "log.h"
-#include "services.h"
-#include "storage.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "core/job.h"
+#include "base/log.h"
+#include "core/services.h"
+#include "storage/storage.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -45,14 +45,14 @@
  *
  * Counts: reminded, expiring (notifications), emails (jobs enqueued).
  */
-#include "clock.h"
-#include "config.h"
-#include "db.h"
-#include "err.h"
-#include "job.h"
-#include "mail.h"
-#include "notification.h"
-#include "queue.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "core/job.h"
+#include "mail/mail.h"
+#include "app/notification.h"
+#include "core/queue.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -15,13 +15,13 @@
  * ("...T20:45:17Z") sorts after "...T20:45:17.999Z" and so expires up to
  * one second late, never early.
  */
-#include "config.h"
-#include "db.h"
-#include "err.h"
-#include "job.h"
-#include "services.h"
-#include "storage.h"
-#include "transfer.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "core/job.h"
+#include "core/services.h"
+#include "storage/storage.h"
+#include "app/transfer.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -19,19 +19,19 @@
  * under the key), records the export_failed notification and email, and
  * fails the job with ERR_TOOBIG, which is final.
  */
-#include "buf.h"
-#include "clock.h"
-#include "config.h"
-#include "db.h"
-#include "err.h"
-#include "export_json.h"
-#include "export_notice.h"
-#include "job.h"
-#include "services.h"
-#include "sigv4.h"
-#include "storage.h"
-#include "transfer.h"
-#include "zipstream.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "app/export_json.h"
+#include "app/export_notice.h"
+#include "core/job.h"
+#include "core/services.h"
+#include "storage/sigv4.h"
+#include "storage/storage.h"
+#include "app/transfer.h"
+#include "storage/zipstream.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

@@ -22,12 +22,12 @@
  *
  * Counts: expired, notified.
  */
-#include "clock.h"
-#include "config.h"
-#include "db.h"
-#include "err.h"
-#include "job.h"
-#include "notification.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "core/job.h"
+#include "app/notification.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -6,8 +6,8 @@
  * "sleeps" by asking the loop for a pause between steps, never by
  * blocking, so the daemon stays responsive while it runs.
  */
-#include "err.h"
-#include "job.h"
+#include "base/err.h"
+#include "core/job.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>

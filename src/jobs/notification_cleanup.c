@@ -19,11 +19,11 @@
  *
  * Counts: deleted_read, deleted_unread.
  */
-#include "clock.h"
-#include "config.h"
-#include "db.h"
-#include "err.h"
-#include "job.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "core/job.h"
 
 #include <stdlib.h>
 

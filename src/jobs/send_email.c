@@ -24,18 +24,18 @@
  * share a Maildir), so such a duplicate is recognisable and a rerun never
  * overwrites a delivered file.
  */
-#include "assets.h"
-#include "buf.h"
-#include "config.h"
-#include "crypto.h"
-#include "db.h"
-#include "err.h"
-#include "job.h"
-#include "mail.h"
-#include "mime.h"
-#include "net.h"
-#include "services.h"
-#include "template.h"
+#include "base/assets.h"
+#include "base/buf.h"
+#include "config/config.h"
+#include "base/crypto.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "core/job.h"
+#include "mail/mail.h"
+#include "mail/mime.h"
+#include "core/net.h"
+#include "core/services.h"
+#include "mail/template.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

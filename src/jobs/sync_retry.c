@@ -31,13 +31,13 @@
  *
  * Counts: applied, stale, retried, failed_permanently.
  */
-#include "clock.h"
-#include "config.h"
-#include "db.h"
-#include "err.h"
-#include "job.h"
-#include "notification.h"
-#include "sync.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "core/job.h"
+#include "app/notification.h"
+#include "app/sync.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -24,14 +24,14 @@
  * "Shared" means properties the user belongs to (property member, project
  * member or project owner) and activity there by someone else.
  */
-#include "buf.h"
-#include "clock.h"
-#include "config.h"
-#include "db.h"
-#include "err.h"
-#include "job.h"
-#include "queue.h"
-#include "tz.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "core/job.h"
+#include "core/queue.h"
+#include "base/tz.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -1,11 +1,11 @@
-// fuzz-sources: src/config.c src/config_keys.c src/buf.c src/err.c
+// fuzz-sources: src/config/config.c src/config/config_keys.c src/base/buf.c src/base/err.c
 /*
  * fuzz_config.c - the config loader on arbitrary appsettings.json text:
  * it must report (any error is fine), never crash, leak or overrun.
  */
-#include "buf.h"
-#include "config.h"
-#include "err.h"
+#include "base/buf.h"
+#include "config/config.h"
+#include "base/err.h"
 
 #include <stdint.h>
 #include <stdlib.h>

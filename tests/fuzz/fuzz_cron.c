@@ -3,16 +3,16 @@
  * a parse error or an expression whose next fires and description work,
  * without crashes, leaks or undefined behaviour.
  */
-// fuzz-sources: src/cron_parse.c src/cron_next.c src/cron_describe.c
-// fuzz-sources: src/tz.c src/err.c src/buf.c src/clock.c
+// fuzz-sources: src/cron/cron_parse.c src/cron/cron_next.c src/cron/cron_describe.c
+// fuzz-sources: src/base/tz.c src/base/err.c src/base/buf.c src/base/clock.c
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cron.h"
-#include "err.h"
-#include "tz.h"
+#include "cron/cron.h"
+#include "base/err.h"
+#include "base/tz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

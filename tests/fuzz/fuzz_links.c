@@ -1,4 +1,4 @@
-// fuzz-sources: src/links.c src/crypto.c src/buf.c src/err.c src/clock.c
+// fuzz-sources: src/app/links.c src/base/crypto.c src/base/buf.c src/base/err.c src/base/clock.c
 /*
  * fuzz_links.c - libFuzzer target for links_verify: any byte string as a
  * token must be refused cleanly (ERR_PERM, ERR_EXPIRED or accepted only
@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "err.h"
-#include "links.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "app/links.h"
 
 #define FUZZ_SIGNING_KEY \
 	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -1,6 +1,6 @@
-// fuzz-sources: src/sync.c src/db.c src/buf.c src/err.c src/clock.c src/storage.c
-// fuzz-sources: src/storage_local.c src/storage_s3.c src/sigv4.c src/crypto.c
-// fuzz-sources: src/fsutil.c @gen/schema.c
+// fuzz-sources: src/app/sync.c src/db/db.c src/base/buf.c src/base/err.c src/base/clock.c src/storage/storage.c
+// fuzz-sources: src/storage/storage_local.c src/storage/storage_s3.c src/storage/sigv4.c src/base/crypto.c
+// fuzz-sources: src/base/fsutil.c @gen/schema.c
 // fuzz-libs: sqlite3 libcurl
 /*
  * fuzz_sync.c - the sync envelope applier on arbitrary envelopes: every
@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
-#include "err.h"
-#include "sync.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "app/sync.h"
 
 #define NOW INT64_C(1795898717000) /* 2026-11-28T20:45:17Z */
 

@@ -1,4 +1,4 @@
-// fuzz-sources: src/template.c src/template_parse.c src/buf.c src/err.c
+// fuzz-sources: src/mail/template.c src/mail/template_parse.c src/base/buf.c src/base/err.c
 /*
  * fuzz_template.c - libFuzzer target: the input is a template, rendered
  * against a fixed data object in text and in HTML mode. Looks for crashes,
@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "err.h"
-#include "template.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "mail/template.h"
 
 #define OUTPUT_CAP (256 * 1024)
 

@@ -11,11 +11,11 @@
 /* clang-format on */
 
 #include "support_appdb.h"
-#include "buf.h"
-#include "demo.h"
-#include "err.h"
-#include "fsutil.h"
-#include "storage.h"
+#include "base/buf.h"
+#include "demo/demo.h"
+#include "base/err.h"
+#include "base/fsutil.h"
+#include "storage/storage.h"
 #include "support_db.h"
 
 #include <stdio.h>

@@ -12,8 +12,8 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "services.h"
+#include "config/config.h"
+#include "core/services.h"
 
 #define APPDB_JANA "00000000-0000-4000-8000-00000000000a"
 #define APPDB_TOM "00000000-0000-4000-8000-00000000000b"

@@ -6,10 +6,10 @@
  * test does not depend on the db module it may be testing.
  */
 #include "support_db.h"
-#include "db.h"
-#include "err.h"
+#include "db/db.h"
+#include "base/err.h"
 
-#include "db_schema.h"
+#include "db/db_schema.h"
 
 #include <ftw.h>
 #include <stdio.h>

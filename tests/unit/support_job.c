@@ -2,8 +2,8 @@
  * support_job.c - runs one job type directly in a unit test.
  */
 #include "support_job.h"
-#include "clock.h"
-#include "job.h"
+#include "base/clock.h"
+#include "core/job.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -8,8 +8,8 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "err.h"
-#include "job.h"
+#include "base/err.h"
+#include "core/job.h"
 
 struct config;
 struct services;

@@ -3,9 +3,9 @@
  */
 #include "support_rows.h"
 #include "support_db.h"
-#include "clock.h"
-#include "demo.h"
-#include "err.h"
+#include "base/clock.h"
+#include "demo/demo.h"
+#include "base/err.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "config/config.h"
 
 /* The household's ids. */
 #define SUPPORT_USER "11111111-1111-4111-8111-111111111111"

@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "alerts.h"
-#include "buf.h"
-#include "config.h"
-#include "err.h"
-#include "job.h"
-#include "queue.h"
+#include "app/alerts.h"
+#include "base/buf.h"
+#include "config/config.h"
+#include "base/err.h"
+#include "core/job.h"
+#include "core/queue.h"
 #include "support_testdb.h"
 
 #define NOW INT64_C(1795898717000) /* 2026-11-28T20:45:17Z */

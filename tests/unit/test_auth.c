@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth.h"
-#include "buf.h"
-#include "config.h"
-#include "crypto.h"
-#include "db.h"
-#include "err.h"
+#include "http/auth.h"
+#include "base/buf.h"
+#include "config/config.h"
+#include "base/crypto.h"
+#include "db/db.h"
+#include "base/err.h"
 #include "support_testdb.h"
 
 #define T0 INT64_C(1000000)

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
-#include "err.h"
+#include "base/buf.h"
+#include "config/config.h"
+#include "base/err.h"
 
 static char path[64];
 

@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "cron.h"
-#include "err.h"
-#include "tz.h"
+#include "base/clock.h"
+#include "cron/cron.h"
+#include "base/err.h"
+#include "base/tz.h"
 
 static int64_t at(const char *iso)
 {

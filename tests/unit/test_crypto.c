@@ -10,9 +10,9 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "buf.h"
-#include "crypto.h"
-#include "err.h"
+#include "base/buf.h"
+#include "base/crypto.h"
+#include "base/err.h"
 
 static void test_crypto_sha256_matches_fips_vectors(void **state)
 {

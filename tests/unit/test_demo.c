@@ -17,9 +17,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "clock.h"
-#include "demo.h"
-#include "err.h"
+#include "base/clock.h"
+#include "demo/demo.h"
+#include "base/err.h"
 #include "support_db.h"
 
 #define NOW_TEXT "2026-11-28T20:45:17.000Z"

@@ -18,17 +18,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "buf.h"
-#include "clock.h"
-#include "config.h"
-#include "demo.h"
-#include "err.h"
-#include "export_notice.h"
-#include "services.h"
-#include "storage.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "demo/demo.h"
+#include "base/err.h"
+#include "app/export_notice.h"
+#include "core/services.h"
+#include "storage/storage.h"
 #include "support_db.h"
 #include "support_job.h"
-#include "zipstream.h"
+#include "storage/zipstream.h"
 
 #define NOW INT64_C(1795898717000) /* 2026-11-28T20:45:17Z */
 #define USER "11111111-1111-4111-8111-111111111111"

@@ -12,12 +12,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
-#include "clock.h"
-#include "config.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "config/config.h"
 #include "daemon.h"
-#include "err.h"
-#include "health.h"
+#include "base/err.h"
+#include "http/health.h"
 #include "support_testdb.h"
 
 #define NOW INT64_C(1795898717000) /* 2026-11-28T20:45:17Z */

@@ -9,9 +9,9 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "buf.h"
-#include "err.h"
-#include "html.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "http/html.h"
 
 static void test_html_text_escapes_all_special_characters(void **state)
 {

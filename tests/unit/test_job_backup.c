@@ -14,10 +14,10 @@
 #include <cmocka.h>
 /* clang-format on */
 
-#include "buf.h"
-#include "clock.h"
-#include "err.h"
-#include "job.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "core/job.h"
 #include "support_appdb.h"
 #include "support_job.h"
 

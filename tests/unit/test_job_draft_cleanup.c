@@ -13,12 +13,12 @@
 #include <cmocka.h>
 /* clang-format on */
 
-#include "clock.h"
-#include "demo.h"
-#include "err.h"
-#include "job.h"
-#include "services.h"
-#include "storage.h"
+#include "base/clock.h"
+#include "demo/demo.h"
+#include "base/err.h"
+#include "core/job.h"
+#include "core/services.h"
+#include "storage/storage.h"
 #include "support_appdb.h"
 #include "support_job.h"
 

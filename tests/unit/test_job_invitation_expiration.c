@@ -13,10 +13,10 @@
 #include <cmocka.h>
 /* clang-format on */
 
-#include "clock.h"
-#include "demo.h"
-#include "err.h"
-#include "job.h"
+#include "base/clock.h"
+#include "demo/demo.h"
+#include "base/err.h"
+#include "core/job.h"
 #include "support_appdb.h"
 #include "support_job.h"
 

@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "clock.h"
-#include "config.h"
-#include "demo.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "demo/demo.h"
 #include "support_db.h"
 #include "support_job.h"
 #include "support_rows.h"

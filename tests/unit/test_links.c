@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "crypto.h"
-#include "err.h"
-#include "links.h"
+#include "base/buf.h"
+#include "base/crypto.h"
+#include "base/err.h"
+#include "app/links.h"
 
 #define KEY "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define OTHER_KEY "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"

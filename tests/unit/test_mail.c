@@ -21,9 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "err.h"
-#include "mail.h"
+#include "config/config.h"
+#include "base/err.h"
+#include "mail/mail.h"
 #include "support_db.h"
 
 struct classify_case {

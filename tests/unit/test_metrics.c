@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "err.h"
-#include "metrics.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "core/metrics.h"
 #include "support_testdb.h"
 
 #define NOW INT64_C(1795898717000)

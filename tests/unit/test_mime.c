@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "err.h"
-#include "mime.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "mail/mime.h"
 
 #define NOV_28_2026 INT64_C(1795853117000) /* Sat, 28 Nov 2026 08:05:17 */
 

@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "config.h"
-#include "db.h"
-#include "err.h"
-#include "job.h"
-#include "queue.h"
-#include "runner.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "core/job.h"
+#include "core/queue.h"
+#include "core/runner.h"
 #include "support_db.h"
 
 #define T0 INT64_C(1795000000000) /* 2026-11-18T... */

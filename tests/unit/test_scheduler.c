@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "config.h"
-#include "db.h"
-#include "err.h"
-#include "queue.h"
-#include "scheduler.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "core/queue.h"
+#include "core/scheduler.h"
 #include "support_db.h"
 
 struct fixture {

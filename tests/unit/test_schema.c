@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "db_schema.h"
+#include "db/db_schema.h"
 #include "support_db.h"
 
 struct fixture {

@@ -13,8 +13,8 @@
 #include <cmocka.h>
 /* clang-format on */
 
-#include "err.h"
-#include "sdnotify.h"
+#include "base/err.h"
+#include "base/sdnotify.h"
 #include "support_db.h"
 
 #include <stdio.h>

@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "config.h"
-#include "demo.h"
-#include "err.h"
-#include "job.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "demo/demo.h"
+#include "base/err.h"
+#include "core/job.h"
 #include "support_db.h"
 #include "support_job.h"
 

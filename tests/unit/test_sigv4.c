@@ -11,10 +11,10 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "buf.h"
-#include "crypto.h"
-#include "err.h"
-#include "sigv4.h"
+#include "base/buf.h"
+#include "base/crypto.h"
+#include "base/err.h"
+#include "storage/sigv4.h"
 
 #define EXAMPLE_NOW INT64_C(1369353600000) /* 2013-05-24T00:00:00Z */
 #define EMPTY_SHA256 \

@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "err.h"
-#include "storage.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "storage/storage.h"
 
 struct fixture {
 	char root[256];

@@ -17,10 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "clock.h"
-#include "err.h"
-#include "storage.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "storage/storage.h"
 
 static const struct storage_s3_options good = {
     .endpoint = "http://127.0.0.1:4568", .region = "us-east-1",

@@ -13,12 +13,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "clock.h"
-#include "demo.h"
-#include "err.h"
+#include "base/clock.h"
+#include "demo/demo.h"
+#include "base/err.h"
 #include "support_db.h"
 #include "support_rows.h"
-#include "sync.h"
+#include "app/sync.h"
 
 /* 2026-11-28T20:45:17.000Z */
 #define NOW INT64_C(1795898717000)

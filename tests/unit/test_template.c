@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "assets.h"
-#include "buf.h"
-#include "err.h"
-#include "template.h"
+#include "base/assets.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "mail/template.h"
 
 static const char *const sample_data =
     "{\"name\": \"Jana\", \"n\": 3, \"zero\": 0, \"half\": 1.5,"

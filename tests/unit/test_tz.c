@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "err.h"
-#include "tz.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/tz.h"
 
 static int64_t at(const char *iso)
 {

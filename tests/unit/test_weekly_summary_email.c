@@ -17,14 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "config.h"
-#include "demo.h"
-#include "err.h"
-#include "job.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "demo/demo.h"
+#include "base/err.h"
+#include "core/job.h"
 #include "support_db.h"
 #include "support_job.h"
-#include "template.h"
+#include "mail/template.h"
 
 #define NOW                                                                    \
 	INT64_C(1795424400000) /* Monday 2026-11-23T09:00:00Z, ISO week 48 */

@@ -26,11 +26,11 @@
 
 #include <cjson/cJSON.h>
 
-#include "clock.h"
-#include "config.h"
-#include "db.h"
-#include "err.h"
-#include "job.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "core/job.h"
 
 #define INSERT_CHUNK 100000
 #define SPREAD_DAYS 400

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "cron.h"
-#include "err.h"
-#include "tz.h"
+#include "cron/cron.h"
+#include "base/err.h"
+#include "base/tz.h"
 
 #define COUNT 10000
 

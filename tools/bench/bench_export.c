@@ -19,14 +19,14 @@
 
 #include <cjson/cJSON.h>
 
-#include "clock.h"
-#include "config.h"
-#include "db.h"
-#include "demo.h"
-#include "err.h"
-#include "job.h"
-#include "services.h"
-#include "storage.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "demo/demo.h"
+#include "base/err.h"
+#include "core/job.h"
+#include "core/services.h"
+#include "storage/storage.h"
 
 #define USER "11111111-1111-4111-8111-111111111111"
 #define NOW INT64_C(1795898717000)

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "clock.h"
+#include "base/clock.h"
 
 static size_t discard(char *data, size_t size, size_t n, void *arg)
 {

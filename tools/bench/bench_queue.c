@@ -8,11 +8,11 @@
  * history rows, leases, unique keys, payload validation. The goal is
  * >= 0.7x the floor. Figures in jobs per second.
  */
-#include "clock.h"
-#include "config.h"
-#include "db.h"
-#include "err.h"
-#include "queue.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "core/queue.h"
 
 #include <stdio.h>
 #include <stdlib.h>

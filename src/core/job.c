@@ -1,0 +1,145 @@
+/*
+ * job.c - counters, retry policy and the registry of job types.
+ *
+ * The registry is one table: adding a job is adding its file in src/jobs/
+ * and one line here. Retry delays double from the type's first delay up to
+ * its cap; network jobs get +-10% jitter so retries of many failed sends
+ * don't hit a recovering server at the same instant.
+ */
+#include "core/job.h"
+#include "base/buf.h"
+#include "config/config.h"
+#include "base/err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const struct job_type job_activity_cleanup;
+extern const struct job_type job_backup;
+extern const struct job_type job_draft_cleanup;
+extern const struct job_type job_draft_reminder;
+extern const struct job_type job_export_cleanup;
+extern const struct job_type job_export_data;
+extern const struct job_type job_invitation_expiration;
+extern const struct job_type job_noop;
+extern const struct job_type job_notification_cleanup;
+extern const struct job_type job_refresh_token_cleanup;
+extern const struct job_type job_send_email;
+extern const struct job_type job_sync_retry;
+extern const struct job_type job_weekly_summary_email;
+
+const struct job_type *const job_types[] = {
+    &job_activity_cleanup,
+    &job_backup,
+    &job_draft_cleanup,
+    &job_draft_reminder,
+    &job_export_cleanup,
+    &job_export_data,
+    &job_invitation_expiration,
+    &job_noop,
+    &job_notification_cleanup,
+    &job_refresh_token_cleanup,
+    &job_send_email,
+    &job_sync_retry,
+    &job_weekly_summary_email,
+    NULL,
+};
+
+const struct job_type *job_type_find(const char *name)
+{
+	for (int i = 0; job_types[i]; i++)
+		if (strcmp(job_types[i]->name, name) == 0)
+			return job_types[i];
+	return NULL;
+}
+
+void job_wake(struct job_ctx *ctx)
+{
+	ctx->is_waiting = 0;
+}
+
+void job_count(struct job_ctx *ctx, const char *name, int64_t delta)
+{
+	for (int i = 0; i < ctx->count_used; i++)
+		if (strcmp(ctx->counts[i].name, name) == 0) {
+			ctx->counts[i].value += delta;
+			return;
+		}
+	if (ctx->count_used == JOB_MAX_COUNTS)
+		return;
+	ctx->counts[ctx->count_used].name = name;
+	ctx->counts[ctx->count_used].value = delta;
+	ctx->count_used++;
+}
+
+int64_t job_count_get(const struct job_ctx *ctx, const char *name)
+{
+	for (int i = 0; i < ctx->count_used; i++)
+		if (strcmp(ctx->counts[i].name, name) == 0)
+			return ctx->counts[i].value;
+	return 0;
+}
+
+char *job_counts_json(const struct job_ctx *ctx)
+{
+	struct buf out;
+
+	buf_init(&out, 1024);
+	buf_putc(&out, '{');
+	for (int i = 0; i < ctx->count_used; i++)
+		buf_printf(&out, "%s\"%s\":%lld", i ? "," : "",
+			   ctx->counts[i].name,
+			   (long long)ctx->counts[i].value);
+	buf_putc(&out, '}');
+	return buf_steal(&out);
+}
+
+void job_counts_text(const struct job_ctx *ctx, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < ctx->count_used && used < size; i++) {
+		int n = snprintf(out + used, size - used, "%s%s=%lld",
+				 i ? " " : "", ctx->counts[i].name,
+				 (long long)ctx->counts[i].value);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+int job_error_is_final(int code)
+{
+	return code == ERR_INVALID || code == ERR_FATAL || code == ERR_PERM ||
+	       code == ERR_NOTFOUND || code == ERR_TOOBIG;
+}
+
+int job_type_max_attempts(const struct job_type *type, const struct config *cfg)
+{
+	if (type->max_attempts > 0)
+		return type->max_attempts;
+	return cfg->email.retry_count;
+}
+
+int64_t job_type_retry_delay(const struct job_type *type,
+			     const struct config *cfg, int attempt,
+			     uint32_t random)
+{
+	int64_t delay = type->retry_delay_ms > 0
+			    ? type->retry_delay_ms
+			    : (int64_t)cfg->email.retry_delay_seconds * 1000;
+	int64_t cap =
+	    type->retry_cap_ms > 0 ? type->retry_cap_ms : INT64_C(3600000);
+
+	for (int i = 1; i < attempt && delay < cap; i++)
+		delay *= 2;
+	if (delay > cap)
+		delay = cap;
+	if (type->jitter) /* uniform in [-10%, +10%] */
+		delay +=
+		    (int64_t)(delay / 5) * (int64_t)(random % 1001) / 1000 -
+		    delay / 10;
+	return delay;
+}

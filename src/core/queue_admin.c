@@ -1,0 +1,264 @@
+/*
+ * queue_admin.c - the queue's less frequent operations: recovering jobs
+ * whose daemon died, retry and delete by hand, pruning finished jobs, and
+ * counts by state. The hot path (enqueue, claim, renew, complete, fail)
+ * is in queue.c.
+ */
+#include "base/clock.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "base/err.h"
+#include "core/leader.h"
+#include "core/queue.h"
+#include "queue_impl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int recover_where(struct queue *q, int64_t now, const char *owner,
+			 int *count, struct err *e)
+{
+	static const char sql_lost[] =
+	    "UPDATE job_attempts SET finished_at = ?2, outcome = 'lost',\n"
+	    "       error = 'the daemon running it stopped before it "
+	    "finished'\n"
+	    "WHERE outcome IS NULL AND job_id IN (SELECT id FROM jobs\n"
+	    "      WHERE state = 'processing' AND (lease_until < ?2 OR owner = "
+	    "?1))";
+	static const char sql_requeue[] =
+	    "UPDATE jobs SET\n"
+	    "    state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE "
+	    "'enqueued' END,\n"
+	    "    finished_at = CASE WHEN attempts >= max_attempts THEN ?2 "
+	    "END,\n"
+	    "    last_error = 'attempt ' || attempts || ' lost: the daemon "
+	    "running it '\n"
+	    "                 || 'stopped before it finished',\n"
+	    "    owner = NULL, lease_until = NULL\n"
+	    "WHERE state = 'processing' AND (lease_until < ?2 OR owner = ?1)";
+	const char *const statements[] = {sql_lost, sql_requeue};
+	sqlite3_stmt *stmt;
+	int rc = 0;
+
+	for (int i = 0; i < 2 && !rc; i++) {
+		if ((rc = db_prepare(q->db, statements[i], &stmt, e)))
+			break;
+		if (owner)
+			sqlite3_bind_text(stmt, 1, owner, -1, SQLITE_STATIC);
+		db_bind_time(stmt, 2, now);
+		rc = queue_step_done(stmt);
+		rc = rc == SQLITE_DONE
+			 ? 0
+			 : db_error(q->db, rc, e, "recovering jobs");
+		if (!rc && i == 1)
+			*count += sqlite3_changes(q->db);
+		sqlite3_finalize(stmt);
+	}
+	return rc;
+}
+
+static int gone_owners(struct queue *q, char owners[][128], int max, int *n,
+		       struct err *e)
+{
+	static const char sql[] =
+	    "SELECT DISTINCT owner FROM jobs WHERE state = 'processing'";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*n = 0;
+	if ((rc = db_prepare(q->db, sql, &stmt, e)))
+		return rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && *n < max) {
+		const char *owner = (const char *)sqlite3_column_text(stmt, 0);
+		if (owner && leader_owner_is_gone(owner, q->owner))
+			snprintf(owners[(*n)++], 128, "%s", owner);
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW
+		   ? 0
+		   : db_error(q->db, rc, e, "listing job owners");
+}
+
+int queue_recover(struct queue *q, int64_t now, int *count, struct err *e)
+{
+	char owners[8][128];
+	int n, rc;
+
+	*count = 0;
+	if ((rc = gone_owners(q, owners, 8, &n, e)))
+		return rc;
+	if ((rc = db_begin(q->db, e)))
+		return rc;
+	rc = recover_where(q, now, NULL, count, e);
+	for (int i = 0; i < n && !rc; i++)
+		rc = recover_where(q, now, owners[i], count, e);
+	if (rc) {
+		db_rollback(q->db);
+		return rc;
+	}
+	return db_commit(q->db, e);
+}
+
+static int job_state(sqlite3 *db, int64_t id, char *state, size_t size,
+		     struct err *e)
+{
+	static const char sql[] = "SELECT state FROM jobs WHERE id = ?";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = db_prepare(db, sql, &stmt, e)))
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		snprintf(state, size, "%s",
+			 (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_DONE)
+		return err_set(e, ERR_NOTFOUND, "job %lld does not exist",
+			       (long long)id);
+	return rc == SQLITE_ROW ? 0 : db_error(db, rc, e, "reading a job");
+}
+
+static int exec_on_job(sqlite3 *db, const char *sql, int64_t id, int64_t now,
+		       struct err *e)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = db_prepare(db, sql, &stmt, e)))
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_time(stmt, 2, now);
+	rc = queue_step_done(stmt);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, e, "updating a job");
+}
+
+int queue_retry(struct queue *q, int64_t id, int64_t now, struct err *e)
+{
+	static const char sql[] =
+	    "UPDATE jobs SET state = 'enqueued', run_at = ?2, attempts = 0,\n"
+	    "       finished_at = NULL, owner = NULL, lease_until = NULL\n"
+	    "WHERE id = ?1 AND state IN ('dead', 'failed', 'cancelled')";
+	char state[16];
+	int rc;
+
+	if ((rc = db_begin(q->db, e)))
+		return rc;
+	if ((rc = job_state(q->db, id, state, sizeof(state), e)))
+		goto fail;
+	if (strcmp(state, "dead") && strcmp(state, "failed") &&
+	    strcmp(state, "cancelled")) {
+		rc = err_set(e, ERR_CONFLICT,
+			     "job %lld is %s: only dead, failed or "
+			     "cancelled jobs can be retried",
+			     (long long)id, state);
+		goto fail;
+	}
+	if ((rc = exec_on_job(q->db, sql, id, now, e)))
+		goto fail;
+	return db_commit(q->db, e);
+fail:
+	db_rollback(q->db);
+	return rc;
+}
+
+int queue_delete(struct queue *q, int64_t id, int64_t now, int *deleted,
+		 struct err *e)
+{
+	static const char sql_cancel[] =
+	    "UPDATE jobs SET state = 'cancelled', finished_at = ?2, owner = "
+	    "NULL,\n"
+	    "       lease_until = NULL\n"
+	    "WHERE id = ?1 AND state IN " UNFINISHED_STATES;
+	static const char sql_cancel_attempt[] =
+	    "UPDATE job_attempts SET outcome = 'cancelled', finished_at = ?2\n"
+	    "WHERE job_id = ?1 AND outcome IS NULL";
+	static const char sql_remove[] =
+	    "DELETE FROM jobs WHERE id = ?1 AND ?2 IS NOT NULL";
+	char state[16];
+	int rc, is_finished;
+
+	*deleted = 0;
+	if ((rc = db_begin(q->db, e)))
+		return rc;
+	if ((rc = job_state(q->db, id, state, sizeof(state), e)))
+		goto fail;
+	is_finished = !strcmp(state, "succeeded") || !strcmp(state, "dead") ||
+		      !strcmp(state, "cancelled");
+	if (is_finished)
+		rc = exec_on_job(q->db, sql_remove, id, now, e);
+	else if (!(rc = exec_on_job(q->db, sql_cancel, id, now, e)))
+		rc = exec_on_job(q->db, sql_cancel_attempt, id, now, e);
+	if (rc)
+		goto fail;
+	*deleted = is_finished;
+	return db_commit(q->db, e);
+fail:
+	db_rollback(q->db);
+	return rc;
+}
+
+int queue_prune(struct queue *q, int64_t now, int limit, int *deleted,
+		struct err *e)
+{
+	static const char sql[] =
+	    "DELETE FROM jobs WHERE id IN (\n"
+	    "    SELECT id FROM jobs\n"
+	    "    WHERE (state = 'succeeded' AND finished_at < ?1)\n"
+	    "       OR (state IN ('dead', 'cancelled') AND finished_at < ?2)\n"
+	    "    LIMIT ?3)";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*deleted = 0;
+	if ((rc = db_prepare(q->db, sql, &stmt, e)))
+		return rc;
+	db_bind_time(stmt, 1,
+		     now - (int64_t)q->cfg->queue.succeeded_retention_days *
+			       MS_PER_DAY);
+	db_bind_time(stmt, 2,
+		     now - (int64_t)q->cfg->queue.dead_retention_days *
+			       MS_PER_DAY);
+	sqlite3_bind_int(stmt, 3, limit);
+	rc = queue_step_done(stmt);
+	if (rc == SQLITE_DONE)
+		*deleted = sqlite3_changes(q->db);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE
+		   ? 0
+		   : db_error(q->db, rc, e, "pruning finished jobs");
+}
+
+int queue_counts(sqlite3 *db, struct queue_counts *out, struct err *e)
+{
+	static const char sql[] =
+	    "SELECT state, COUNT(*) FROM jobs GROUP BY state";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = db_prepare(db, sql, &stmt, e)))
+		return rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(stmt, 0);
+		int64_t n = sqlite3_column_int64(stmt, 1);
+		if (!strcmp(state, "scheduled"))
+			out->scheduled = n;
+		else if (!strcmp(state, "enqueued"))
+			out->enqueued = n;
+		else if (!strcmp(state, "processing"))
+			out->processing = n;
+		else if (!strcmp(state, "succeeded"))
+			out->succeeded = n;
+		else if (!strcmp(state, "failed"))
+			out->failed = n;
+		else if (!strcmp(state, "dead"))
+			out->dead = n;
+		else if (!strcmp(state, "cancelled"))
+			out->cancelled = n;
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, e, "counting jobs");
+}
