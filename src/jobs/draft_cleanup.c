@@ -2,10 +2,12 @@
  * draft_cleanup.c - drafts nobody finished are deleted after DeleteAfterDays.
  *
  * A draft (zaznamy.status 'draft', not deleted) whose created_at is
- * strictly older than now - DeleteAfterDays loses its documents' blobs,
- * then its documents and itself are soft-deleted (is_deleted, deleted_at
- * and updated_at = now). Complete records, deleted drafts and documents
- * already deleted are never touched. BatchSize drafts per step, oldest
+ * strictly older than now - DeleteAfterDays loses the blobs of all its
+ * documents (also of documents the app soft-deleted earlier: the seed
+ * deletes every file of the draft), then its documents and itself are
+ * soft-deleted (is_deleted, deleted_at and updated_at = now). Complete
+ * records and deleted drafts are never touched, nor the rows of
+ * documents already deleted. BatchSize drafts per step, oldest
  * first, until a batch comes back short.
  *
  * Crash safety. Deleting a blob is not transactional, so each step holds
@@ -21,7 +23,8 @@
  * unlink()s; a remote store will want the asynchronous storage calls.
  *
  * Unsafe keys. A storage_key that storage_key_valid() refuses (absolute,
- * "..", control characters) is never handed to the storage: it is logged
+ * "..", control characters) is never handed to the storage, and one whose
+ * way holds a symbolic link is refused by the storage (ERR_PERM): it is logged
  * (draft_cleanup.key_refused) and counted, and the document row is still
  * soft-deleted, since a key we will never follow names no file of ours.
  *
@@ -72,7 +75,7 @@ static const char select_drafts_sql[] =
 
 static const char select_documents_sql[] =
     "SELECT id, storage_key FROM zaznam_dokumenty\n"
-    "WHERE zaznam_id = ?1 AND is_deleted = 0\n"
+    "WHERE zaznam_id = ?1\n"
     "ORDER BY id";
 
 static const char delete_documents_sql[] =
@@ -177,6 +180,15 @@ static int delete_blob(struct job_ctx *ctx, const char *draft_id,
 	rc = storage_delete(st, key, &why);
 	if (rc == ERR_NOTFOUND) {
 		b->blobs_missing++;
+		return 0;
+	}
+	/* The local provider's ERR_PERM is a symlink on the key's way (an S3
+	 * 403 is a store that refuses us, and fails the step). */
+	if (rc == ERR_PERM && !strcmp(storage_provider_name(st), "local")) {
+		log_event(LOG_WARN, "draft_cleanup.key_refused", "draft",
+			  draft_id, "document", doc_id, "reason", why.msg,
+			  (char *)NULL);
+		b->keys_refused++;
 		return 0;
 	}
 	if (rc)

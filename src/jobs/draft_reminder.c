@@ -26,7 +26,7 @@
  *
  * Who is told: the creator, zaznamy.created_by or, where that is NULL, the
  * actor of the record's first zaznam_created activity (target_type
- * 'zaznam'). No one is told about a draft whose creator is unknown,
+ * 'zaznam' in any case: other programs write these rows). No one is told about a draft whose creator is unknown,
  * blocked or deleted, or has push_draft_reminders = 0 (a user without a
  * user_preferences row has the default 1). Such drafts get no marker, so
  * a user who turns reminders back on hears about drafts still pending.
@@ -90,7 +90,7 @@ struct reminder_batch {
 	"created_at,\n"                                                        \
 	"         COALESCE(z.created_by, (\n"                                  \
 	"           SELECT a.actor_user_id FROM activities a\n"                \
-	"           WHERE a.target_type = 'zaznam' AND a.target_id = z.id\n"   \
+	"           WHERE lower(a.target_type) = 'zaznam' AND a.target_id = z.id\n"   \
 	"             AND a.type = 'zaznam_created'\n"                         \
 	"           ORDER BY a.created_at, a.id LIMIT 1)) AS creator\n"        \
 	"  FROM zaznamy z JOIN properties p ON p.id = z.property_id\n"         \

@@ -172,18 +172,18 @@ test_draft_cleanup_deletes_blobs_and_soft_deletes_documents(void **state)
 	appdb_put_file(f, "documents/p/old/a.jpg", "a");
 	appdb_put_file(f, "documents/p/old/b.pdf", "b");
 	appdb_put_file(f, "documents/p/old/deleted.jpg",
-		       "kept: its row was deleted before");
+		       "goes too: the seed deletes every file of the draft");
 	appdb_put_file(f, "documents/p/complete/c.jpg", "c");
 	r = run(f, 0);
 	assert_done(&r);
 	assert_int_equal(count(&r, "deleted"), 1);
 	assert_int_equal(count(&r, "documents"), 3);
-	assert_int_equal(count(&r, "blobs_deleted"), 2);
+	assert_int_equal(count(&r, "blobs_deleted"), 3);
 	assert_int_equal(count(&r, "blobs_missing"), 1);
 	assert_int_equal(count(&r, "keys_refused"), 0);
 	assert_false(appdb_has_file(f, "documents/p/old/a.jpg"));
 	assert_false(appdb_has_file(f, "documents/p/old/b.pdf"));
-	assert_true(appdb_has_file(f, "documents/p/old/deleted.jpg"));
+	assert_false(appdb_has_file(f, "documents/p/old/deleted.jpg"));
 	assert_true(appdb_has_file(f, "documents/p/complete/c.jpg"));
 	assert_int_equal(is_deleted(f, "zaznam_dokumenty", "doc1"), 1);
 	assert_int_equal(is_deleted(f, "zaznam_dokumenty", "doc3"), 1);
