@@ -5,9 +5,10 @@
  * Two phases, each in batches of BatchSize drafts per transaction:
  *  1. draft_reminder: drafts strictly older than ReminderAfterDays get one
  *     notification {zaznamId, propertyName, createdAt, daysOld}.
- *  2. draft_expiring: drafts that DraftCleanup will delete within
- *     ExpirationWarningDays (created_at + DeleteAfterDays - now <=
- *     ExpirationWarningDays days, boundary included) get one notification
+ *  2. draft_expiring: drafts that DraftCleanup will delete within the
+ *     warning days (config_warning_days(): WarningDaysBeforeDelete, also
+ *     readable as ExpirationWarningDays; created_at + DeleteAfterDays -
+ *     now <= that many days, boundary included) get one notification
  *     {zaznamId, propertyName, expiresAt, daysRemaining} and a send_email
  *     job (template draft_expiring, unique key draft_expiring:<zaznamId>).
  *     Skipped while Jobs.DraftCleanup is disabled: then nothing expires.
@@ -137,7 +138,7 @@ static int reminder_start(struct job_ctx *ctx, struct err *e)
 	s->delete_after_ms =
 	    cfg->jobs.draft_cleanup.delete_after_days * MS_PER_DAY;
 	warn_before =
-	    cfg->jobs.draft_reminder.expiration_warning_days * MS_PER_DAY;
+	    config_warning_days(cfg) * MS_PER_DAY;
 	s->reminder_cutoff =
 	    ctx->now -
 	    cfg->jobs.draft_reminder.reminder_after_days * MS_PER_DAY;

@@ -221,7 +221,7 @@ static int query(struct job_ctx *ctx, const struct weekly_state *st,
 {
 	const struct config *cfg = ctx->cfg;
 	int64_t keep_days = cfg->jobs.draft_cleanup.delete_after_days -
-			    cfg->jobs.draft_cleanup.warning_days_before_delete;
+			    config_warning_days(cfg);
 	int rc, count;
 
 	if ((rc = db_prepare(ctx->db, sql, stmt, e)))
