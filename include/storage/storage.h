@@ -113,6 +113,7 @@ struct storage_s3_options {
 	const char *endpoint, *region, *bucket, *access_key, *secret_key;
 	int path_style;
 	const char *temp_dir;
+	const char *ca_file; /* Tls.CaFile; NULL or "" = the system's CAs */
 };
 int storage_open_s3(const struct storage_s3_options *opt, struct storage **out,
 		    struct err *e);

@@ -10,6 +10,7 @@
 #include "mail/mail.h"
 #include "app/notification.h"
 #include "base/buf.h"
+#include "base/clock.h"
 #include "config/config.h"
 #include "db/db.h"
 #include "base/err.h"
@@ -158,13 +159,14 @@ int export_link(sqlite3 *db, const struct config *cfg, struct storage *st,
 		struct buf *out, struct err *e)
 {
 	int64_t seconds = (expires_ms - now) / 1000;
+	int64_t signed_at = clock_real(); /* S3 checks its own clock */
 
 	if (strcmp(storage_provider_name(st), "local") == 0)
 		return local_link(db, cfg, key, expires_ms, out, e);
 	/* S3 cannot presign for longer than seven days. */
 	if (seconds > SIGV4_MAX_EXPIRES)
 		seconds = SIGV4_MAX_EXPIRES;
-	return storage_presign_get(st, key, now, (int)seconds, out, e);
+	return storage_presign_get(st, key, signed_at, (int)seconds, out, e);
 }
 
 /* The user's first name goes in as "name", for the greeting. */
