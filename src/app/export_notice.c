@@ -202,6 +202,16 @@ int export_record_too_big(sqlite3 *db, const struct export_user *u, int64_t now,
 {
 	int is_en = strcmp(u->language, "en") == 0;
 	char payload[128], limit[32], reason[256];
+	const char *advice =
+	    is_en ? "Trying again will not help: the same data would be too "
+		    "large again. You can ask for an export without photos "
+		    "(ask the administrator to turn off "
+		    "Jobs.ExportData.IncludePhotos), or for the data alone in "
+		    "JSON without any files, or ask for a higher limit."
+		  : "Opakování nepomůže: stejná data by byla opět příliš "
+		    "velká. Můžete požádat o export bez fotografií (správce "
+		    "vypne Jobs.ExportData.IncludePhotos), o samotná data ve "
+		    "formátu JSON bez souborů, nebo o vyšší limit.";
 	cJSON *data;
 	int rc;
 
@@ -213,11 +223,12 @@ int export_record_too_big(sqlite3 *db, const struct export_user *u, int64_t now,
 		return rc;
 	export_format_size(max_bytes, u->language, limit, sizeof(limit));
 	snprintf(reason, sizeof(reason),
-		 is_en ? "The export is larger than the allowed limit of %s."
-		       : "Export je větší než povolený limit %s.",
+		 is_en ? "Your data is larger than the export limit of %s."
+		       : "Vaše data jsou větší než limit exportu %s.",
 		 limit);
 	if (!(data = cJSON_CreateObject()) ||
-	    !cJSON_AddStringToObject(data, "reason", reason)) {
+	    !cJSON_AddStringToObject(data, "reason", reason) ||
+	    !cJSON_AddStringToObject(data, "advice", advice)) {
 		cJSON_Delete(data);
 		return err_set(e, ERR_NOMEM, "no memory for the email");
 	}

@@ -5,7 +5,9 @@
  * used); ExportCleanup skips a refused or symlinked key and goes on;
  * DraftCleanup deletes the files of documents deleted before and skips a
  * symlinked key; the weekly summary stays once a week when the queue is
- * pruned sooner than a week, and is sent again when its email went dead.
+ * pruned sooner than a week, and is sent again when its email went dead;
+ * the too-large export email says why and what to do, not "try again"
+ * (item 6).
  */
 /* cmocka.h needs these first */
 /* clang-format off */
@@ -16,6 +18,7 @@
 #include <cmocka.h>
 /* clang-format on */
 
+#include "app/export_notice.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "core/job.h"
@@ -24,6 +27,7 @@
 #include "support_appdb.h"
 #include "support_job.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,6 +291,62 @@ static void test_weekly_summary_whose_email_went_dead_is_sent_again(void **state
 	appdb_close(f);
 }
 
+/* Renders the queued export_failed email through Maildir into text. */
+static void render_too_big(struct appdb *f, const char *language, char *text,
+			   size_t size)
+{
+	struct export_user u = {.id = APPDB_JANA, .email = "jana@example.cz",
+				.first_name = "Jana"};
+	struct support_job_result r;
+	struct err e = {0};
+	char *payload, path[700];
+	struct dirent *d;
+	DIR *dir;
+	FILE *fp;
+	size_t n;
+
+	snprintf(u.language, sizeof(u.language), "%s", language);
+	snprintf(f->cfg.email.maildir.path, sizeof(f->cfg.email.maildir.path), "%s/mail-%s",
+		 f->dir, language);
+	exec(f, "DELETE FROM jobs");
+	if (export_record_too_big(f->db, &u, NOW, 1000000, NULL, &e))
+		fail_msg("%s", e.msg);
+	payload = appdb_rows(f->db, "SELECT payload FROM jobs WHERE type = 'send_email'");
+	support_run_job(f->db, &f->cfg, &f->services, "send_email", payload, NOW, 0, &r);
+	free(payload);
+	assert_int_equal(r.rc, JOB_DONE);
+	snprintf(path, sizeof(path), "%s/new", f->cfg.email.maildir.path);
+	assert_non_null(dir = opendir(path));
+	while ((d = readdir(dir)) && d->d_name[0] == '.')
+		;
+	assert_non_null(d);
+	snprintf(path, sizeof(path), "%s/new/%s", f->cfg.email.maildir.path, d->d_name);
+	closedir(dir);
+	assert_non_null(fp = fopen(path, "rb"));
+	n = fread(text, 1, size - 1, fp);
+	text[n] = '\0';
+	fclose(fp);
+}
+
+static void test_too_large_export_email_says_what_to_do(void **state)
+{
+	static char text[65536];
+	struct appdb *f = appdb_open();
+
+	(void)state;
+	render_too_big(f, "en", text, sizeof(text));
+	/* Quoted-printable may wrap lines: look for short pieces. */
+	assert_non_null(strstr(text, "larger than the export limit"));
+	assert_non_null(strstr(text, "Trying again will not help"));
+	assert_non_null(strstr(text, "without photos"));
+	assert_null(strstr(text, "start the export again"));
+	assert_null(strstr(text, "Try again"));
+	render_too_big(f, "cs", text, sizeof(text));
+	assert_non_null(strstr(text, "Opakov"));
+	assert_null(strstr(text, "Zkusit znovu"));
+	appdb_close(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +355,7 @@ int main(void)
 	    cmocka_unit_test(test_draft_cleanup_deletes_files_of_deleted_documents_and_skips_links),
 	    cmocka_unit_test(test_weekly_summary_stays_once_a_week_when_the_queue_is_pruned),
 	    cmocka_unit_test(test_weekly_summary_whose_email_went_dead_is_sent_again),
+	    cmocka_unit_test(test_too_large_export_email_says_what_to_do),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
