@@ -7,7 +7,7 @@
  * lists their fields).
  */
 #include "app/export_notice.h"
-#include "mail/mail.h"
+#include "app/mail_enqueue.h"
 #include "app/notification.h"
 #include "base/buf.h"
 #include "config/config.h"
