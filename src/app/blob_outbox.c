@@ -32,13 +32,11 @@ static const char insert_sql[] =
     "INSERT INTO blob_deletions (storage_key, reason, created_at)\n"
     "VALUES (?1, ?2, ?3)";
 
-static const char select_sql[] =
-    "SELECT id, storage_key FROM blob_deletions\n"
-    "ORDER BY id\n"
-    "LIMIT ?1";
+static const char select_sql[] = "SELECT id, storage_key FROM blob_deletions\n"
+				 "ORDER BY id\n"
+				 "LIMIT ?1";
 
-static const char forget_sql[] =
-    "DELETE FROM blob_deletions WHERE id <= ?1";
+static const char forget_sql[] = "DELETE FROM blob_deletions WHERE id <= ?1";
 
 int blob_outbox_add(sqlite3 *db, const char *key, const char *reason,
 		    int64_t now, struct err *e)
@@ -54,8 +52,9 @@ int blob_outbox_add(sqlite3 *db, const char *key, const char *reason,
 	sqlite3_bind_text(stmt, 2, reason, -1, SQLITE_STATIC);
 	db_bind_time(stmt, 3, now);
 	rc = sqlite3_step(stmt);
-	rc = rc == SQLITE_DONE ? 0
-			       : db_error(db, rc, e, "queueing a blob to delete");
+	rc = rc == SQLITE_DONE
+		 ? 0
+		 : db_error(db, rc, e, "queueing a blob to delete");
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -96,8 +95,7 @@ done:
 }
 
 /* Forgets the rows of the batch before d->next (their blobs are gone). */
-static int forget_done(struct blob_outbox_drain *d, sqlite3 *db,
-		       struct err *e)
+static int forget_done(struct blob_outbox_drain *d, sqlite3 *db, struct err *e)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
@@ -110,8 +108,9 @@ static int forget_done(struct blob_outbox_drain *d, sqlite3 *db,
 		goto done;
 	sqlite3_bind_int64(stmt, 1, d->ids[d->next - 1]);
 	rc = sqlite3_step(stmt);
-	rc = rc == SQLITE_DONE ? db_commit(db, e)
-			       : db_error(db, rc, e, "forgetting deleted blobs");
+	rc = rc == SQLITE_DONE
+		 ? db_commit(db, e)
+		 : db_error(db, rc, e, "forgetting deleted blobs");
 done:
 	sqlite3_finalize(stmt);
 	if (rc)
@@ -179,11 +178,12 @@ int blob_outbox_drain(struct blob_outbox_drain *d, struct job_ctx *ctx,
 		if (d->count == 0)
 			return JOB_DONE;
 		if (!st)
-			rc = err_set(e, ERR_INVALID,
-				     "no blob storage is open (Storage.Provider), "
-				     "so the file \"%s\" and the others waiting "
-				     "in blob_deletions cannot be deleted",
-				     d->keys[0]);
+			rc = err_set(
+			    e, ERR_INVALID,
+			    "no blob storage is open (Storage.Provider), "
+			    "so the file \"%s\" and the others waiting "
+			    "in blob_deletions cannot be deleted",
+			    d->keys[0]);
 	}
 	while (!rc && d->next < d->count)
 		if ((rc = delete_current(d, ctx, st, e)) == JOB_WAIT)
