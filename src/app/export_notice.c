@@ -210,8 +210,8 @@ int export_record_too_big(sqlite3 *db, const struct export_user *u, int64_t now,
 		return rc;
 	export_format_size(max_bytes, u->language, limit, sizeof(limit));
 	snprintf(reason, sizeof(reason),
-		 is_en ? "Your data is larger than the export limit of %s."
-		       : "Vaše data jsou větší než limit exportu %s.",
+		 is_en ? "Your data is larger than the allowed limit of %s."
+		       : "Vaše data jsou větší než povolený limit %s.",
 		 limit);
 	if (!(data = cJSON_CreateObject()) ||
 	    !cJSON_AddStringToObject(data, "reason", reason) ||

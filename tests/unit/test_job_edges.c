@@ -336,7 +336,7 @@ static void test_too_large_export_email_says_what_to_do(void **state)
 	(void)state;
 	render_too_big(f, "en", text, sizeof(text));
 	/* Quoted-printable may wrap lines: look for short pieces. */
-	assert_non_null(strstr(text, "larger than the export limit"));
+	assert_non_null(strstr(text, "larger than the allowed limit"));
 	assert_non_null(strstr(text, "Trying again will not help"));
 	assert_non_null(strstr(text, "without photos"));
 	assert_null(strstr(text, "start the export again"));
