@@ -302,12 +302,26 @@ static const char *mime_of(const char *name)
 					   : "";
 }
 
+/* The fixtures demo_records.c names: each must be in the build. */
+static const char *const fixture_names[] = {
+    "demo/photo-1.jpg", "demo/photo-2.jpg", "demo/photo-3.jpg",
+    "demo/photo-4.jpg", "demo/uctenka.png", "demo/faktura.pdf",
+    "demo/revize.pdf"};
+
 static void test_demo_fixtures_are_small_real_files(void **state)
 {
 	int kinds[3] = {0};
 	size_t n = 0;
 
 	(void)state;
+	for (size_t i = 0; i < COUNT(fixture_names); i++) {
+		const struct asset *a = demo_fixtures;
+
+		while (a->name && strcmp(a->name, fixture_names[i]) != 0)
+			a++;
+		if (!a->name)
+			fail_msg("fixture %s is not built in", fixture_names[i]);
+	}
 	for (const struct asset *a = demo_fixtures; a->name; a++, n++) {
 		const char *mime = mime_of(a->name);
 
