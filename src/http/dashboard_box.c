@@ -14,7 +14,7 @@
 #include "base/clock.h"
 #include "base/version.h"
 #include "config/config.h"
-#include "daemon.h"
+#include "core/status.h"
 #include "dashboard_impl.h"
 #include "db/db.h"
 #include "http/html.h"
