@@ -300,7 +300,8 @@ void dashboard_handle(struct dashboard *d, const struct http_request *req,
 	while (*rest == '/')
 		rest++;
 	if (!strcmp(rest, "style.css")) {
-		serve_asset(&p, "dashboard/style.css", "text/css; charset=utf-8");
+		serve_asset(&p, "dashboard/style.css",
+			    "text/css; charset=utf-8");
 		return;
 	}
 	if (!strcmp(rest, "live.js")) {

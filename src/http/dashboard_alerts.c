@@ -104,8 +104,10 @@ static void queue_alert(struct dash_page *p, const char *message)
 	long long waiting = 0;
 
 	if (sscanf(message, "domecek-jobs: %lld jobs", &waiting) == 1)
-		counted(p, "%lld job waiting in the queue|%lld jobs waiting in the queue",
-			waiting);
+		counted(
+		    p,
+		    "%lld job waiting in the queue|%lld jobs waiting in the queue",
+		    waiting);
 	else
 		html_text(p->out, message);
 }

@@ -68,9 +68,10 @@ static void daemon_rows(struct dash_page *p)
 	row(p, "Role", "role");
 	buf_printf(p->out, "<span class=\"badge state-%s\">",
 		   st->is_leader ? "succeeded" : "scheduled");
-	html_text(p->out, dash_t(p, st->is_leader
-					? "leader: runs the schedules and the queue"
-					: "standby: another daemon leads"));
+	html_text(p->out,
+		  dash_t(p, st->is_leader
+				? "leader: runs the schedules and the queue"
+				: "standby: another daemon leads"));
 	buf_puts(p->out, "</span></dd>");
 	row(p, "Running since", "uptime");
 	dash_time(p, st->started_at);
@@ -112,7 +113,8 @@ static void database_rows(struct dash_page *p, char *dir, size_t dir_size)
 	snprintf(dir, dir_size, "%s", dirname(wal));
 	row(p, "Free disk", "disk");
 	if (statvfs(dir, &fs) == 0) {
-		int64_t free_bytes = (int64_t)fs.f_bavail * (int64_t)fs.f_frsize;
+		int64_t free_bytes =
+		    (int64_t)fs.f_bavail * (int64_t)fs.f_frsize;
 		int64_t all = (int64_t)fs.f_blocks * (int64_t)fs.f_frsize;
 		size_text(p, free_bytes);
 		buf_puts(p->out, " / ");
@@ -149,7 +151,8 @@ static void backup_row(struct dash_page *p)
 
 	row(p, "Last backup", "backup");
 	if (!cfg->jobs.backup.r.enabled) {
-		html_text(p->out, dash_t(p, "backups are off (Jobs.Backup.Enabled)"));
+		html_text(p->out,
+			  dash_t(p, "backups are off (Jobs.Backup.Enabled)"));
 	} else if (newest_backup(cfg->jobs.backup.path, name, sizeof(name)) ||
 		   snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ",
 			    name + 8, name + 12, name + 14, name + 17,
@@ -159,12 +162,14 @@ static void backup_row(struct dash_page *p)
 		html_text(p->out, dash_t(p, "no backup yet"));
 		buf_puts(p->out, "</span>");
 	} else {
-		snprintf(path, sizeof(path), "%s/%s", cfg->jobs.backup.path, name);
+		snprintf(path, sizeof(path), "%s/%s", cfg->jobs.backup.path,
+			 name);
 		buf_printf(p->out, "<span class=\"%s\">",
 			   p->now - at > BACKUP_STALE_MS ? "error" : "ok");
 		dash_time(p, at);
 		buf_puts(p->out, "</span> · ");
-		size_text(p, stat(path, &info) == 0 ? (int64_t)info.st_size : 0);
+		size_text(p,
+			  stat(path, &info) == 0 ? (int64_t)info.st_size : 0);
 		buf_puts(p->out, " · <code>");
 		html_text(p->out, name);
 		buf_puts(p->out, "</code>");
@@ -193,7 +198,8 @@ static void mail_row(struct dash_page *p)
 	    sqlite3_step(stmt) == SQLITE_ROW) {
 		const char *state = (const char *)sqlite3_column_text(stmt, 0);
 		int is_ok = !strcmp(state, "succeeded");
-		buf_printf(p->out, "<span class=\"%s\">", is_ok ? "ok" : "error");
+		buf_printf(p->out, "<span class=\"%s\">",
+			   is_ok ? "ok" : "error");
 		html_text(p->out, dash_t(p, is_ok ? "last delivery worked"
 						  : "last delivery failed"));
 		buf_puts(p->out, "</span> ");

@@ -99,10 +99,11 @@ void dash_bulk_confirm(struct dash_page *p)
 	n = bulk_count(p, &b);
 	dash_begin(p, is_retry ? "Retry dead jobs" : "Delete succeeded jobs",
 		   "/queue");
-	dash_plural(p->lang,
-		    is_retry ? "Retry %lld dead job?|Retry %lld dead jobs?"
-			     : "Delete %lld succeeded job?|Delete %lld succeeded jobs?",
-		    n, question, sizeof(question));
+	dash_plural(
+	    p->lang,
+	    is_retry ? "Retry %lld dead job?|Retry %lld dead jobs?"
+		     : "Delete %lld succeeded job?|Delete %lld succeeded jobs?",
+	    n, question, sizeof(question));
 	buf_puts(p->out, "<p class=\"confirm\" id=\"question\">");
 	html_text(p->out, question);
 	if (b.type[0]) {
@@ -112,16 +113,20 @@ void dash_bulk_confirm(struct dash_page *p)
 		html_text(p->out, b.type);
 		buf_puts(p->out, "</strong>)");
 	}
-	buf_puts(p->out, "</p><form method=\"post\" class=\"inline\" action=\"");
+	buf_puts(p->out,
+		 "</p><form method=\"post\" class=\"inline\" action=\"");
 	html_text(p->out, p->base);
-	buf_printf(p->out, "/bulk/%s\"><input type=\"hidden\" name=\"csrf\" value=\"",
+	buf_printf(p->out,
+		   "/bulk/%s\"><input type=\"hidden\" name=\"csrf\" value=\"",
 		   b.action);
 	html_text(p->out, p->session->csrf);
 	buf_puts(p->out, "\"><input type=\"hidden\" name=\"type\" value=\"");
 	html_text(p->out, b.type);
-	buf_printf(p->out, "\"><button type=\"submit\" id=\"confirm\" class=\"%s\"%s>",
+	buf_printf(p->out,
+		   "\"><button type=\"submit\" id=\"confirm\" class=\"%s\"%s>",
 		   is_retry ? "primary" : "danger", n ? "" : " disabled");
-	html_text(p->out, dash_t(p, is_retry ? "Yes, retry them" : "Yes, delete them"));
+	html_text(p->out,
+		  dash_t(p, is_retry ? "Yes, retry them" : "Yes, delete them"));
 	buf_puts(p->out, "</button></form>");
 	back_link(p, &b);
 	dash_end(p);
@@ -156,8 +161,9 @@ void dash_bulk_action(struct dash_page *p, const char *rest)
 	int n = 0, done = 0, deleted, i, rc = 0;
 	char path[160];
 
-	if (bulk_read(rest, http_form(p->req, "type") ? http_form(p->req, "type")
-						       : "",
+	if (bulk_read(rest,
+		      http_form(p->req, "type") ? http_form(p->req, "type")
+						: "",
 		      &b)) {
 		http_text(p->res, 404, "no such bulk action");
 		return;
@@ -167,10 +173,11 @@ void dash_bulk_action(struct dash_page *p, const char *rest)
 		return;
 	}
 	for (i = 0; i < n && !rc; i++, done += !rc)
-		rc = !strcmp(b.action, "retry-dead")
-			 ? queue_retry(p->d->deps.queue, ids[i], clock_now(), &e)
-			 : queue_delete(p->d->deps.queue, ids[i], clock_now(),
-					&deleted, &e);
+		rc =
+		    !strcmp(b.action, "retry-dead")
+			? queue_retry(p->d->deps.queue, ids[i], clock_now(), &e)
+			: queue_delete(p->d->deps.queue, ids[i], clock_now(),
+				       &deleted, &e);
 	log_fmt(LOG_INFO, "dashboard.bulk_action", "action=%s type=%s jobs=%d",
 		b.action, b.type[0] ? b.type : "*", done);
 	if (rc) {
@@ -179,7 +186,8 @@ void dash_bulk_action(struct dash_page *p, const char *rest)
 	}
 	snprintf(path, sizeof(path), "/queue?state=%s&msg=%s&n=%d%s",
 		 !strcmp(b.action, "retry-dead") ? "enqueued" : "succeeded",
-		 !strcmp(b.action, "retry-dead") ? "bulkretried" : "bulkdeleted",
+		 !strcmp(b.action, "retry-dead") ? "bulkretried"
+						 : "bulkdeleted",
 		 done, n == BULK_LIMIT ? "&more=1" : "");
 	dash_redirect(p, path);
 }

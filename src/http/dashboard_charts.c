@@ -38,19 +38,18 @@ int64_t dash_round_step(int64_t max, int ticks)
 	}
 }
 
-static void y_axis(struct dash_page *p, int64_t top, int64_t step,
-		   double scale)
+static void y_axis(struct dash_page *p, int64_t top, int64_t step, double scale)
 {
 	int64_t v;
 
 	for (v = 0; v <= top; v += step) {
 		double y = TOP + CHART_H - (double)v * scale;
-		buf_printf(p->out,
-			   "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" "
-			   "y2=\"%.1f\"/><text class=\"y\" x=\"%d\" y=\"%.1f\" "
-			   "text-anchor=\"end\">%lld</text>",
-			   AXIS_W, y, CHART_W, y, AXIS_W - 4, y + 4,
-			   (long long)v);
+		buf_printf(
+		    p->out,
+		    "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" "
+		    "y2=\"%.1f\"/><text class=\"y\" x=\"%d\" y=\"%.1f\" "
+		    "text-anchor=\"end\">%lld</text>",
+		    AXIS_W, y, CHART_W, y, AXIS_W - 4, y + 4, (long long)v);
 	}
 }
 
@@ -109,9 +108,10 @@ void dash_chart(struct dash_page *p, const char *title,
 	html_text(p->out, dash_t(p, "succeeded"));
 	buf_puts(p->out, "</span> <span class=\"legend bad\">");
 	html_text(p->out, dash_t(p, "failed"));
-	buf_printf(p->out,
-		   "</span></figcaption><svg viewBox=\"0 0 %d %d\" role=\"img\">",
-		   CHART_W + RIGHT, TOP + CHART_H + LABEL_H);
+	buf_printf(
+	    p->out,
+	    "</span></figcaption><svg viewBox=\"0 0 %d %d\" role=\"img\">",
+	    CHART_W + RIGHT, TOP + CHART_H + LABEL_H);
 	y_axis(p, top, step, scale);
 	for (i = 0; i < n; i++)
 		bar(p, &bars[i], AXIS_W + i * slot, slot, scale);

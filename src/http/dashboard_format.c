@@ -14,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void dash_format_duration(const char *lang, int64_t ms, char *out,
-			  size_t size)
+void dash_format_duration(const char *lang, int64_t ms, char *out, size_t size)
 {
 	long long s = (long long)(ms / 1000);
 
@@ -65,9 +64,9 @@ void dash_format_relative(const char *lang, int64_t delta_ms, char *out,
 	char amount[32];
 
 	if (magnitude < 45000) {
-		snprintf(out, size, "%s",
-			 dash_tl(lang, delta_ms > 0 ? "in a moment"
-							   : "just now"));
+		snprintf(
+		    out, size, "%s",
+		    dash_tl(lang, delta_ms > 0 ? "in a moment" : "just now"));
 		return;
 	}
 	rough(magnitude, amount, sizeof(amount));
@@ -89,8 +88,7 @@ void dash_format_local(const struct tz *zone, int64_t ms, char *out,
 		 local.civil.minute);
 }
 
-void dash_format_zone(const struct tz *zone, int64_t ms, char *out,
-		      size_t size)
+void dash_format_zone(const struct tz *zone, int64_t ms, char *out, size_t size)
 {
 	int offset = tz_offset(zone, ms), minutes = abs(offset) / 60;
 
@@ -98,8 +96,7 @@ void dash_format_zone(const struct tz *zone, int64_t ms, char *out,
 		 offset < 0 ? '-' : '+', minutes / 60, minutes % 60);
 }
 
-void dash_format_bytes(const char *lang, int64_t bytes, char *out,
-		       size_t size)
+void dash_format_bytes(const char *lang, int64_t bytes, char *out, size_t size)
 {
 	static const char *const units[] = {"kB", "MB", "GB", "TB"};
 	double value = (double)bytes;

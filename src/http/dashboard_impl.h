@@ -18,8 +18,8 @@ struct tz;
 struct dashboard {
 	struct http_deps deps;
 	struct auth *auth;
-	struct tz *zone;     /* Scheduler.TimeZone, reopened when it changes */
-	char zone_name[64];  /* the config value zone was opened for */
+	struct tz *zone;    /* Scheduler.TimeZone, reopened when it changes */
+	char zone_name[64]; /* the config value zone was opened for */
 };
 
 /* One request being answered. */
@@ -29,8 +29,8 @@ struct dash_page {
 	struct http_response *res;
 	const struct auth_session *session; /* NULL before login */
 	const char *lang;		    /* "cs" or "en" */
-	char base[64];	 /* Dashboard.Path without a trailing / */
-	struct buf *out; /* == &res->body */
+	char base[64];	       /* Dashboard.Path without a trailing / */
+	struct buf *out;       /* == &res->body */
 	const struct tz *zone; /* the page's time zone (never NULL) */
 	int64_t now;	       /* one "now" for the whole page */
 	int live_seconds;      /* > 0: the page reloads its <main> itself */
@@ -67,8 +67,7 @@ void dash_plural(const char *lang, const char *key, long long n, char *out,
 
 /* ---- formatting (dashboard_format.c), pure functions of their input ---- */
 /* "850 ms", "4.2 s", "1 min 12 s", "2 h 5 min", "3 d 4 h"; < 0: "—". */
-void dash_format_duration(const char *lang, int64_t ms, char *out,
-			  size_t size);
+void dash_format_duration(const char *lang, int64_t ms, char *out, size_t size);
 /* when - now in words: "in 2 h" / "za 2 h", "5 min ago" / "před 5 min",
  * "just now" / "právě teď". */
 void dash_format_relative(const char *lang, int64_t delta_ms, char *out,
@@ -80,13 +79,13 @@ void dash_format_local(const struct tz *zone, int64_t ms, char *out,
 void dash_format_zone(const struct tz *zone, int64_t ms, char *out,
 		      size_t size);
 /* "512 B", "1.5 kB", "12.3 MB", "2.0 GB" (Czech: decimal comma). */
-void dash_format_bytes(const char *lang, int64_t bytes, char *out,
-		       size_t size);
+void dash_format_bytes(const char *lang, int64_t bytes, char *out, size_t size);
 
 /* ---- results in words (dashboard_results.c) ----------------------------
- * A job type's result JSON (its counters) as a sentence in lang. Returns 0,
- * or ERR_NOTFOUND when the text is not a JSON object (nothing appended). A
- * type without its own wording lists its counters by name. */
+ * A job type's result JSON (its counters) as a sentence in lang, appended
+ * to out HTML-escaped. Returns 0, or ERR_NOTFOUND when the text is not a
+ * JSON object (nothing appended). A type without its own wording lists its
+ * counters by name. */
 int dash_describe_result(const char *lang, const char *type, const char *json,
 			 struct buf *out);
 

@@ -54,7 +54,8 @@ static void retry_notice(struct dash_page *p, const char *state)
 	    {"enqueued", "Retried: the job is back in the queue."},
 	    {"scheduled", "Retried: the job is back in the queue."},
 	    {"processing", "Retried: the job is running now."},
-	    {"failed", "Retried: it ran and failed again; another attempt follows."},
+	    {"failed",
+	     "Retried: it ran and failed again; another attempt follows."},
 	    {"succeeded", "Retried: it ran again and succeeded."},
 	    {"dead", "Retried: it ran again and died again."},
 	    {"cancelled", "The job was cancelled."},
@@ -120,8 +121,8 @@ static void attempts_table(struct dash_page *p, int64_t id)
 
 static void job_actions(struct dash_page *p, int64_t id, const char *state)
 {
-	int is_finished = !strcmp(state, "succeeded") || !strcmp(state, "dead") ||
-			  !strcmp(state, "cancelled");
+	int is_finished = !strcmp(state, "succeeded") ||
+			  !strcmp(state, "dead") || !strcmp(state, "cancelled");
 	char action[64];
 
 	buf_puts(p->out, "<p class=\"actions\">");
@@ -199,8 +200,8 @@ static void job_fields(struct dash_page *p, sqlite3_stmt *stmt)
 	}
 	if (sqlite3_column_type(stmt, COL_SCHEDULE) != SQLITE_NULL) {
 		field(p, "Schedule");
-		html_text(p->out,
-			  (const char *)sqlite3_column_text(stmt, COL_SCHEDULE));
+		html_text(p->out, (const char *)sqlite3_column_text(
+				      stmt, COL_SCHEDULE));
 		buf_puts(p->out, "</dd>");
 	}
 	if (progress && progress[0]) {
@@ -215,7 +216,8 @@ static void job_fields(struct dash_page *p, sqlite3_stmt *stmt)
 static void job_body(struct dash_page *p, int64_t id, sqlite3_stmt *stmt)
 {
 	const char *type = (const char *)sqlite3_column_text(stmt, COL_TYPE);
-	const char *result = (const char *)sqlite3_column_text(stmt, COL_RESULT);
+	const char *result =
+	    (const char *)sqlite3_column_text(stmt, COL_RESULT);
 	const char *msg = http_query(p->req, "msg");
 	const char *state = (const char *)sqlite3_column_text(stmt, COL_STATE);
 
@@ -234,7 +236,8 @@ static void job_body(struct dash_page *p, int64_t id, sqlite3_stmt *stmt)
 	}
 	if (sqlite3_column_type(stmt, COL_ERROR) != SQLITE_NULL) {
 		dash_h2(p, "Last error");
-		buf_puts(p->out, "<pre class=\"error-text\" id=\"last-error\">");
+		buf_puts(p->out,
+			 "<pre class=\"error-text\" id=\"last-error\">");
 		html_text(p->out,
 			  (const char *)sqlite3_column_text(stmt, COL_ERROR));
 		buf_puts(p->out, "</pre>");

@@ -114,7 +114,8 @@ static void state_tabs(struct dash_page *p, const struct queue_filter *f)
 
 static void type_options(struct dash_page *p, const struct queue_filter *f)
 {
-	static const char sql[] = "SELECT DISTINCT type FROM jobs ORDER BY type";
+	static const char sql[] =
+	    "SELECT DISTINCT type FROM jobs ORDER BY type";
 	sqlite3_stmt *stmt;
 
 	buf_puts(p->out, "<option value=\"\">");
@@ -137,12 +138,14 @@ static void type_options(struct dash_page *p, const struct queue_filter *f)
 /* Filter by type, jump to a job by number: plain GET forms. */
 static void queue_forms(struct dash_page *p, const struct queue_filter *f)
 {
-	buf_puts(p->out, "<div class=\"toolbar\"><form method=\"get\" action=\"");
+	buf_puts(p->out,
+		 "<div class=\"toolbar\"><form method=\"get\" action=\"");
 	html_text(p->out, p->base);
-	buf_printf(p->out,
-		   "/queue\" id=\"filter\"><input type=\"hidden\" name=\"state\" "
-		   "value=\"%s\"><label>",
-		   f->state);
+	buf_printf(
+	    p->out,
+	    "/queue\" id=\"filter\"><input type=\"hidden\" name=\"state\" "
+	    "value=\"%s\"><label>",
+	    f->state);
 	html_text(p->out, dash_t(p, "Type"));
 	buf_puts(p->out, " <select name=\"type\" id=\"type\">");
 	type_options(p, f);
@@ -162,14 +165,15 @@ static void queue_forms(struct dash_page *p, const struct queue_filter *f)
 /* Links to the bulk actions that fit this view (each asks first). */
 static void bulk_links(struct dash_page *p, const struct queue_filter *f)
 {
-	const char *action = !strcmp(f->state, "dead") && f->type[0]
-				 ? "retry-dead"
-			     : !strcmp(f->state, "succeeded") ? "delete-succeeded"
-							      : NULL;
+	const char *action =
+	    !strcmp(f->state, "dead") && f->type[0] ? "retry-dead"
+	    : !strcmp(f->state, "succeeded")	    ? "delete-succeeded"
+						    : NULL;
 
 	if (!action)
 		return;
-	buf_puts(p->out, "<p class=\"bulk\"><a class=\"button\" id=\"bulk\" href=\"");
+	buf_puts(p->out,
+		 "<p class=\"bulk\"><a class=\"button\" id=\"bulk\" href=\"");
 	html_text(p->out, p->base);
 	buf_printf(p->out, "/bulk?action=%s", action);
 	if (f->type[0]) {

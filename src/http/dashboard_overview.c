@@ -27,9 +27,9 @@
 
 static void counts_section(struct dash_page *p)
 {
-	static const char *const states[] = {"enqueued", "scheduled",
+	static const char *const states[] = {"enqueued",   "scheduled",
 					     "processing", "failed",
-					     "dead",	 "succeeded"};
+					     "dead",	   "succeeded"};
 	struct queue_counts c;
 	struct err e = {0};
 	int64_t values[6];
@@ -130,8 +130,7 @@ static int load_hours(struct dash_page *p, int64_t first, int64_t *ok,
 	return 0;
 }
 
-static void bar_title(struct dash_page *p, struct dash_bar *b,
-		      const char *when)
+static void bar_title(struct dash_page *p, struct dash_bar *b, const char *when)
 {
 	char ok[48], bad[48];
 
@@ -145,7 +144,8 @@ static void bar_title(struct dash_page *p, struct dash_bar *b,
 static void hours_chart(struct dash_page *p)
 {
 	int64_t ok[HOURS], bad[HOURS];
-	int64_t first = p->now - p->now % MS_PER_HOUR - (HOURS - 1) * MS_PER_HOUR;
+	int64_t first =
+	    p->now - p->now % MS_PER_HOUR - (HOURS - 1) * MS_PER_HOUR;
 	struct dash_bar bars[HOURS];
 	struct tz_local local;
 	char when[32];
@@ -186,7 +186,8 @@ static int day_index(struct dash_page *p, int64_t at, int64_t today)
 static void days_chart(struct dash_page *p)
 {
 	int64_t ok[DAYS * 24 + 48], bad[DAYS * 24 + 48];
-	int64_t first = p->now - p->now % MS_PER_HOUR - (DAYS * 24 + 47) * MS_PER_HOUR;
+	int64_t first =
+	    p->now - p->now % MS_PER_HOUR - (DAYS * 24 + 47) * MS_PER_HOUR;
 	struct dash_bar bars[DAYS];
 	struct tz_local local;
 	int64_t today;
@@ -210,8 +211,8 @@ static void days_chart(struct dash_page *p)
 		tz_civil_from_days(today - (DAYS - 1 - d), &y, &m, &day);
 		snprintf(when, sizeof(when), "%d. %d. %d", day, m, y);
 		if ((DAYS - 1 - d) % 5 == 0)
-			snprintf(bars[d].label, sizeof(bars[d].label), "%d. %d.",
-				 day, m);
+			snprintf(bars[d].label, sizeof(bars[d].label),
+				 "%d. %d.", day, m);
 		bar_title(p, &bars[d], when);
 	}
 	dash_chart(p, "Runs per day, last 30 days", bars, DAYS);

@@ -55,7 +55,8 @@ void dash_begin(struct dash_page *p, const char *title, const char *active)
 		   p->lang);
 	html_text(p->out, dash_t(p, title));
 	html_text(p->out, p->title_extra);
-	buf_puts(p->out, " · domecek-jobs</title><link rel=\"stylesheet\" href=\"");
+	buf_puts(p->out,
+		 " · domecek-jobs</title><link rel=\"stylesheet\" href=\"");
 	html_text(p->out, p->base);
 	buf_puts(p->out, "/style.css\">");
 	if (p->live_seconds > 0) {
@@ -63,9 +64,11 @@ void dash_begin(struct dash_page *p, const char *title, const char *active)
 		html_text(p->out, p->base);
 		buf_puts(p->out, "/live.js\" defer></script>");
 	}
-	buf_puts(p->out, "</head><body><header><nav><strong>domecek-jobs</strong>");
+	buf_puts(p->out,
+		 "</head><body><header><nav><strong>domecek-jobs</strong>");
 	nav_links(p, active);
-	buf_puts(p->out, "<span class=\"spacer\"></span><a id=\"lang\" href=\"");
+	buf_puts(p->out,
+		 "<span class=\"spacer\"></span><a id=\"lang\" href=\"");
 	html_text(p->out, p->base);
 	buf_printf(p->out, "/lang?to=%s\">%s</a>",
 		   !strcmp(p->lang, "cs") ? "en" : "cs",
@@ -83,8 +86,7 @@ void dash_begin(struct dash_page *p, const char *title, const char *active)
 		dash_format_zone(p->zone, p->now, zone, sizeof(zone));
 		buf_puts(p->out, "<p class=\"zone muted\">");
 		char line[160];
-		dash_subst(dash_t(p, "Times in %s"), zone, line,
-			   sizeof(line));
+		dash_subst(dash_t(p, "Times in %s"), zone, line, sizeof(line));
 		html_text(p->out, line);
 		buf_puts(p->out, "</p>");
 	}
@@ -177,7 +179,8 @@ void dash_json_details(struct dash_page *p, const char *json)
 	char *pretty = parsed ? cJSON_Print(parsed) : NULL;
 	const char *c;
 
-	buf_puts(p->out, "<details class=\"json\"><summary>JSON</summary><pre>");
+	buf_puts(p->out,
+		 "<details class=\"json\"><summary>JSON</summary><pre>");
 	for (c = pretty ? pretty : json; c && *c; c++)
 		if (*c == '\t')
 			buf_puts(p->out, "  ");
@@ -237,7 +240,8 @@ void dash_error_page(struct dash_page *p, int status, const char *message)
 
 void dash_notice_text(struct dash_page *p, const char *text, int is_bad)
 {
-	buf_printf(p->out, "<p class=\"notice%s\" role=\"status\" id=\"notice\">",
+	buf_printf(p->out,
+		   "<p class=\"notice%s\" role=\"status\" id=\"notice\">",
 		   is_bad ? " bad" : "");
 	html_text(p->out, text);
 	buf_puts(p->out, "</p>");
@@ -265,14 +269,14 @@ void dash_notice(struct dash_page *p)
 
 	if (count && (is_retried || (msg && !strcmp(msg, "bulkdeleted")))) {
 		dash_plural(p->lang,
-			    is_retried
-				? "%lld job is back in the queue.|"
-				  "%lld jobs are back in the queue."
-				: "%lld job deleted.|%lld jobs deleted.",
+			    is_retried ? "%lld job is back in the queue.|"
+					 "%lld jobs are back in the queue."
+				       : "%lld job deleted.|%lld jobs deleted.",
 			    atoll(count), text, sizeof(text));
 		if (http_query(p->req, "more")) {
-			snprintf(text + strlen(text), sizeof(text) - strlen(text),
-				 " %s", dash_t(p, "More remain: run it again."));
+			snprintf(text + strlen(text),
+				 sizeof(text) - strlen(text), " %s",
+				 dash_t(p, "More remain: run it again."));
 		}
 		dash_notice_text(p, text, 0);
 		return;

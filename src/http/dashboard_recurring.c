@@ -102,10 +102,9 @@ static void last_result_words(struct dash_page *p, int64_t job_id)
 	sqlite3_bind_int64(stmt, 1, job_id);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		buf_puts(p->out, "<br><span class=\"muted\">");
-		dash_describe_result(p->lang,
-				     (const char *)sqlite3_column_text(stmt, 0),
-				     (const char *)sqlite3_column_text(stmt, 1),
-				     p->out);
+		dash_describe_result(
+		    p->lang, (const char *)sqlite3_column_text(stmt, 0),
+		    (const char *)sqlite3_column_text(stmt, 1), p->out);
 		buf_puts(p->out, "</span>");
 	}
 	sqlite3_finalize(stmt);
@@ -132,7 +131,8 @@ static void last_run_cells(struct dash_page *p, const char *name)
 	buf_puts(p->out, "</td><td>");
 	dash_duration(p, run.duration_ms);
 	n = recent_durations(p, name, durations, 20);
-	snprintf(title, sizeof(title), "%s", dash_t(p, "Duration of the latest runs"));
+	snprintf(title, sizeof(title), "%s",
+		 dash_t(p, "Duration of the latest runs"));
 	dash_sparkline(p, durations, n, title);
 	buf_puts(p->out, "</td>");
 }
@@ -251,13 +251,15 @@ static void history_detail(struct dash_page *p, const char *result,
 	if (!strcmp(detail, "triggered by hand")) {
 		html_text(p->out, dash_t(p, detail));
 	} else if (sscanf(detail, "%lld fire(s) missed", &n) == 1) {
-		dash_plural(p->lang,
-			    "%lld fire missed while the daemon was not running|"
-			    "%lld fires missed while the daemon was not running",
-			    n, text, sizeof(text));
+		dash_plural(
+		    p->lang,
+		    "%lld fire missed while the daemon was not running|"
+		    "%lld fires missed while the daemon was not running",
+		    n, text, sizeof(text));
 		html_text(p->out, text);
 	} else if (sscanf(detail, "job %lld of the previous fire", &n) == 1) {
-		html_text(p->out, dash_t(p, "the previous run had not finished:"));
+		html_text(p->out,
+			  dash_t(p, "the previous run had not finished:"));
 		buf_puts(p->out, " ");
 		dash_job_link(p, n);
 	} else {

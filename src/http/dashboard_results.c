@@ -54,8 +54,7 @@ static const struct wording wordings[] = {
     {"draft_reminder",
      NULL,
      {{"reminded", PART_COUNT, "%lld reminder|%lld reminders"},
-      {"expiring", PART_COUNT,
-       "%lld expiry warning|%lld expiry warnings"},
+      {"expiring", PART_COUNT, "%lld expiry warning|%lld expiry warnings"},
       {"emails", PART_COUNT, "%lld email queued|%lld emails queued"}}},
     {"export_cleanup",
      "Deleted",
@@ -86,14 +85,15 @@ static const struct wording wordings[] = {
        "%lld expired sign-in token|%lld expired sign-in tokens"},
       {"deleted_revoked", PART_COUNT,
        "%lld revoked sign-in token|%lld revoked sign-in tokens"}}},
-    {"send_email", NULL, {{"sent", PART_COUNT, "%lld email sent|%lld emails sent"}}},
+    {"send_email",
+     NULL,
+     {{"sent", PART_COUNT, "%lld email sent|%lld emails sent"}}},
     {"sync_retry",
      NULL,
      {{"applied", PART_COUNT, "%lld change applied|%lld changes applied"},
       {"stale", PART_COUNT,
        "%lld stale change dropped|%lld stale changes dropped"},
-      {"retried", PART_COUNT,
-       "%lld change to retry|%lld changes to retry"},
+      {"retried", PART_COUNT, "%lld change to retry|%lld changes to retry"},
       {"failed_permanently", PART_COUNT,
        "%lld change failed for good|%lld changes failed for good"}}},
     {"weekly_summary_email",
@@ -143,7 +143,7 @@ static void part_text(const char *lang, const struct part *part,
 }
 
 static void describe_known(const char *lang, const struct wording *w,
-		     const cJSON *json, struct buf *out)
+			   const cJSON *json, struct buf *out)
 {
 	char items[MAX_PARTS][96];
 	int n = 0, i;
@@ -151,9 +151,11 @@ static void describe_known(const char *lang, const struct wording *w,
 	for (i = 0; i < MAX_PARTS && w->parts[i].field; i++) {
 		const cJSON *v =
 		    cJSON_GetObjectItemCaseSensitive(json, w->parts[i].field);
-		if (cJSON_IsNumber(v) && v->valuedouble != 0)
-			part_text(lang, &w->parts[i], (long long)v->valuedouble,
-				  items[n], sizeof(items[n])), n++;
+		if (!cJSON_IsNumber(v) || v->valuedouble == 0)
+			continue;
+		part_text(lang, &w->parts[i], (long long)v->valuedouble,
+			  items[n], sizeof(items[n]));
+		n++;
 	}
 	if (n == 0) {
 		html_text(out, dash_tl(lang, "Nothing to do."));

@@ -17,7 +17,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define T(english, czech) {english, english, czech}
+#define T(english, czech)                                                      \
+	{                                                                      \
+		english, english, czech                                        \
+	}
 
 static const struct dash_text texts[] = {
     /* navigation, frame, login */
@@ -170,8 +173,7 @@ static const struct dash_text texts[] = {
     T("Planned", "Plánováno"),
     T("Detail", "Podrobnosti"),
     T("triggered by hand", "spuštěno ručně"),
-    T("the previous run had not finished:",
-      "předchozí běh ještě neskončil:"),
+    T("the previous run had not finished:", "předchozí běh ještě neskončil:"),
     {"%lld fire missed while the daemon was not running|"
      "%lld fires missed while the daemon was not running",
      "%lld fire missed while the daemon was not running|"
