@@ -105,10 +105,12 @@ void dash_time_column(struct dash_page *p, struct sqlite3_stmt *stmt,
 void dash_duration(struct dash_page *p, int64_t ms);
 /* Pretty JSON (two-space indent) in <details>: one click away. */
 void dash_json_details(struct dash_page *p, const char *json);
-/* <h2>text</h2>, <p class="muted">text</p>, <th>s of a table head. */
+/* <h2>text</h2>, <p class="muted">text</p>, a table up to its <tbody>
+ * (css_class on the <table>, or NULL). */
 void dash_h2(struct dash_page *p, const char *key);
 void dash_muted(struct dash_page *p, const char *key);
-void dash_table_head(struct dash_page *p, const char *const *heads, size_t n);
+void dash_table_head(struct dash_page *p, const char *const *heads, size_t n,
+		     const char *css_class);
 /* A 303 redirect to base + path. */
 void dash_redirect(struct dash_page *p, const char *path);
 void dash_error_page(struct dash_page *p, int status, const char *message);

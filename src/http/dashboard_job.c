@@ -104,7 +104,7 @@ static void attempts_table(struct dash_page *p, int64_t id)
 	int rows = 0;
 
 	dash_h2(p, "Attempts");
-	dash_table_head(p, heads, sizeof(heads) / sizeof(heads[0]));
+	dash_table_head(p, heads, sizeof(heads) / sizeof(heads[0]), NULL);
 	if (db_prepare(p->d->deps.db, sql, &stmt, NULL) == 0) {
 		sqlite3_bind_int64(stmt, 1, id);
 		for (; sqlite3_step(stmt) == SQLITE_ROW; rows++)

@@ -229,7 +229,7 @@ void dash_queue(struct dash_page *p)
 	state_tabs(p, &f);
 	queue_forms(p, &f);
 	bulk_links(p, &f);
-	dash_table_head(p, heads, sizeof(heads) / sizeof(heads[0]));
+	dash_table_head(p, heads, sizeof(heads) / sizeof(heads[0]), NULL);
 	if (db_prepare(p->d->deps.db, sql, &stmt, NULL) == 0) {
 		sqlite3_bind_text(stmt, 1, f.state, -1, SQLITE_STATIC);
 		sqlite3_bind_int(stmt, 2, DASHBOARD_PAGE_SIZE + 1);

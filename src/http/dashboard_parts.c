@@ -205,11 +205,15 @@ void dash_muted(struct dash_page *p, const char *key)
 	buf_puts(p->out, "</p>");
 }
 
-void dash_table_head(struct dash_page *p, const char *const *heads, size_t n)
+void dash_table_head(struct dash_page *p, const char *const *heads, size_t n,
+		     const char *css_class)
 {
 	size_t i;
 
-	buf_puts(p->out, "<div class=\"table\"><table><thead><tr>");
+	buf_puts(p->out, "<div class=\"table\"><table");
+	if (css_class)
+		buf_printf(p->out, " class=\"%s\"", css_class);
+	buf_puts(p->out, "><thead><tr>");
 	for (i = 0; i < n; i++) {
 		buf_puts(p->out, "<th>");
 		if (heads[i][0])

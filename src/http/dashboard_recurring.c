@@ -110,6 +110,15 @@ static void last_result_words(struct dash_page *p, int64_t job_id)
 	sqlite3_finalize(stmt);
 }
 
+/* <td data-label="Next run">: on a phone the table stacks its cells and
+ * each one says what it is (style.css, table.stack). */
+static void cell(struct dash_page *p, const char *key)
+{
+	buf_puts(p->out, "<td data-label=\"");
+	html_text(p->out, dash_t(p, key));
+	buf_puts(p->out, "\">");
+}
+
 static void last_run_cells(struct dash_page *p, const char *name)
 {
 	struct scheduler_last_run run;
@@ -117,9 +126,11 @@ static void last_run_cells(struct dash_page *p, const char *name)
 	char title[64];
 	int n;
 
-	buf_puts(p->out, "<td>");
+	cell(p, "Last run");
 	if (scheduler_last_run(p->d->deps.db, name, &run, NULL) || !run.at) {
-		buf_puts(p->out, "—</td><td>—</td>");
+		buf_puts(p->out, "—</td>");
+		cell(p, "Duration");
+		buf_puts(p->out, "—</td>");
 		return;
 	}
 	dash_time(p, run.at);
@@ -128,7 +139,8 @@ static void last_run_cells(struct dash_page *p, const char *name)
 	buf_puts(p->out, "<br>");
 	dash_badge(p, run.result);
 	last_result_words(p, run.job_id);
-	buf_puts(p->out, "</td><td>");
+	buf_puts(p->out, "</td>");
+	cell(p, "Duration");
 	dash_duration(p, run.duration_ms);
 	n = recent_durations(p, name, durations, 20);
 	snprintf(title, sizeof(title), "%s",
@@ -153,14 +165,16 @@ static void recurring_row(struct dash_page *p, sqlite3_stmt *stmt)
 		html_text(p->out,
 			  dash_t(p, !is_enabled ? "disabled" : "paused"));
 	}
-	buf_puts(p->out, "</span></td><td>");
+	buf_puts(p->out, "</span></td>");
+	cell(p, "When");
 	cron_in_words(p, (const char *)sqlite3_column_text(stmt, 2));
 	if (zone && p->zone && strcmp(zone, tz_name(p->zone))) {
 		buf_puts(p->out, " <span class=\"muted\">");
 		html_text(p->out, zone);
 		buf_puts(p->out, "</span>");
 	}
-	buf_puts(p->out, "</td><td>");
+	buf_puts(p->out, "</td>");
+	cell(p, "Next run");
 	if (is_enabled && !is_paused)
 		dash_time_column(p, stmt, 6);
 	else
@@ -183,7 +197,7 @@ void dash_recurring(struct dash_page *p)
 
 	dash_begin(p, "Recurring jobs", "/recurring");
 	dash_notice(p);
-	dash_table_head(p, heads, sizeof(heads) / sizeof(heads[0]));
+	dash_table_head(p, heads, sizeof(heads) / sizeof(heads[0]), "stack");
 	if (db_prepare(p->d->deps.db, sql, &stmt, NULL) == 0) {
 		while (sqlite3_step(stmt) == SQLITE_ROW)
 			recurring_row(p, stmt);
@@ -334,7 +348,7 @@ void dash_history(struct dash_page *p)
 	if (page < 1 || page > 100000)
 		page = 1;
 	dash_begin(p, "History", "/history");
-	dash_table_head(p, heads, sizeof(heads) / sizeof(heads[0]));
+	dash_table_head(p, heads, sizeof(heads) / sizeof(heads[0]), NULL);
 	if (db_prepare(p->d->deps.db, sql, &stmt, NULL) == 0) {
 		sqlite3_bind_int(stmt, 1, DASHBOARD_PAGE_SIZE + 1);
 		sqlite3_bind_int64(stmt, 2, (page - 1) * DASHBOARD_PAGE_SIZE);
