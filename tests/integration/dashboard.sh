@@ -31,6 +31,15 @@ sql "INSERT INTO jobs (type, state, payload, attempts, max_attempts, last_error,
      ('noop', 'dead', '{}', 3, 3, 'boom', '2026-11-30T02:30:00.000Z'),
      ('send_email', 'dead', '{}', 3, 3, 'SMTP refused', '2026-11-30T02:31:00.000Z');"
 DEAD=$(sql "SELECT min(id) FROM jobs WHERE state = 'dead'")
+sql "INSERT INTO metrics_hourly (hour, job, succeeded, failed, duration_ms)
+     VALUES (strftime('%Y-%m-%dT%H', 'now', '-2 hours'), 'noop', 7, 2, 100);
+     INSERT INTO alerts (kind, subject, message, created_at) VALUES
+     ('long_running', 'job #$DEAD attempt 3',
+      'noop has been running since 2026-11-30T02:00:00.000Z (longer than 10 minutes)',
+      '2026-11-30T02:15:00.000Z');
+     INSERT INTO schedule_history (name, planned_at, fired_at, job_id, started_at, finished_at, result)
+     VALUES ('DraftCleanup', '2026-11-01T02:00:00.000Z', '2026-11-01T02:00:00.000Z', 9001,
+             '2026-11-01T02:00:00.000Z', '2026-11-01T02:00:04.000Z', 'succeeded');"
 
 PORT=$(free_port)
 URL="http://127.0.0.1:$PORT"
@@ -48,6 +57,16 @@ contains "the overview loads live.js" "$T/body" '<script src="/jobs/live.js" def
 contains "the overview asks to be live" "$T/body" '<main data-live="5">'
 get recurring >/dev/null
 not_contains "a page that does not change is not live" "$T/body" 'data-live'
+
+# --- charts and alerts ---------------------------------------------------
+get "" >/dev/null
+contains "each bar has a hover title" "$T/body" "<g class=\"bar\"><title>"
+contains "the hour of the runs says what ran" "$T/body" "7 succeeded, 2 failed</title>"
+contains "the y-axis has round values" "$T/body" 'text-anchor="end">5</text>'
+contains "hours have ticks" "$T/body" '<line class="tick"'
+contains "a long-running alert of a run that ended is over" "$T/body" \
+	'<li class="resolved"><time'
+contains "and worded as the past" "$T/body" 'ran longer than 10 min'
 
 # --- local time with the zone --------------------------------------------
 get "job/$DEAD" >/dev/null
@@ -103,7 +122,20 @@ contains "and says how many" "$T/headers" "msg=bulkretried&n=2"
 [ "$(sql "SELECT group_concat(state) FROM jobs WHERE type = 'send_email'")" = dead ] &&
 	ok "other types are left alone" || not_ok "other types are left alone"
 
+# One click handles at most 500 jobs and says that more remain.
+sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 501)
+     INSERT INTO jobs (type, state, payload, attempts, max_attempts, finished_at)
+     SELECT 'noop', 'dead', '{}', 3, 3, '2026-11-30T02:30:00.000Z' FROM n;"
+[ "$(code --data "csrf=$CSRF&type=noop" "$URL/jobs/bulk/retry-dead")" = 303 ] &&
+	ok "a bulk retry of 501 jobs goes through" || not_ok "a bulk retry of 501 jobs goes through"
+contains "it retries 500 and says more remain" "$T/headers" "msg=bulkretried&n=500&more=1"
+[ "$(sql "SELECT count(*) FROM jobs WHERE state = 'dead' AND type = 'noop'")" = 1 ] &&
+	ok "one is left for the next click" || not_ok "one is left for the next click"
+get "queue?state=enqueued&msg=bulkretried&n=500&more=1" >/dev/null
+contains "the notice says so" "$T/body" "500 jobs are back in the queue. More remain: run it again."
+
 # --- last run, as the CLI has it --------------------------------------------
 get recurring >/dev/null
+contains "the recurring page has the durations' sparkline" "$T/body" '<svg class="spark"'
 contains "the recurring page's last run is the run by hand" "$T/body" "/jobs/job/$RUN_ID\">#$RUN_ID</a>"
 not_contains "no page used a text missing from the catalogue" "$T/daemon.log" dashboard.untranslated
