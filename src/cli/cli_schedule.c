@@ -40,11 +40,11 @@ static int plan_if_idle(struct cli *cli, sqlite3 *db)
 
 static int recurring_list(struct cli *cli, int argc, char **argv)
 {
+	// clang-format off
 	static const char sql[] =
-	    "SELECT name, cron, time_zone, enabled, paused,\n"
-	    "       COALESCE(next_fire_at, '-')\n"
-	    "FROM recurring_jobs ORDER BY next_fire_at IS NULL, next_fire_at, "
-	    "name";
+	    "SELECT name, cron, time_zone, enabled, paused, COALESCE(next_fire_at, '-')\n"
+	    "FROM recurring_jobs ORDER BY next_fire_at IS NULL, next_fire_at, name";
+	// clang-format on
 	sqlite3_stmt *stmt;
 	sqlite3 *db;
 	int rc;
