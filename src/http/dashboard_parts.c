@@ -266,10 +266,9 @@ void dash_notice(struct dash_page *p)
 	};
 	const char *msg = http_query(p->req, "msg");
 	const char *count = http_query(p->req, "n");
+	int is_retried = msg && !strcmp(msg, "bulkretried");
 	char text[160];
 	size_t i;
-
-	int is_retried = msg && !strcmp(msg, "bulkretried");
 
 	if (count && (is_retried || (msg && !strcmp(msg, "bulkdeleted")))) {
 		dash_plural(p->lang,
@@ -277,11 +276,10 @@ void dash_notice(struct dash_page *p)
 					 "%lld jobs are back in the queue."
 				       : "%lld job deleted.|%lld jobs deleted.",
 			    atoll(count), text, sizeof(text));
-		if (http_query(p->req, "more")) {
+		if (http_query(p->req, "more"))
 			snprintf(text + strlen(text),
 				 sizeof(text) - strlen(text), " %s",
 				 dash_t(p, "More remain: run it again."));
-		}
 		dash_notice_text(p, text, 0);
 		return;
 	}
