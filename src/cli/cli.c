@@ -18,6 +18,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "core/scheduler.h"
+#include "base/version.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -26,7 +27,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define VERSION "0.1.0"
 
 int cli_fail(int code, const char *fmt, ...)
 {
@@ -269,7 +269,7 @@ static int parse_global(struct cli *cli, int argc, char **argv, int *i)
 			print_usage(stdout);
 			exit(EXIT_OK);
 		} else if (!strcmp(argv[*i], "--version")) {
-			printf("domecek-jobs %s (schema %d)\n", VERSION,
+			printf("domecek-jobs %s (schema %d)\n", DOMECEK_VERSION,
 			       db_latest_version());
 			exit(EXIT_OK);
 		} else {
