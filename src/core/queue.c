@@ -174,8 +174,24 @@ int queue_commit(struct queue *q, struct err *e)
 	return db_error(q->db, rc, e, "COMMIT");
 }
 
-/* Keeps job_types in step with the compiled-in registry, so rows that
- * another program inserts get the right priority and attempt limit. */
+/* 1 when job_types already holds name with these defaults. */
+static int type_is_current(sqlite3_stmt *read, const char *name, int priority,
+			   int max_attempts)
+{
+	int is_current;
+
+	sqlite3_reset(read);
+	sqlite3_bind_text(read, 1, name, -1, SQLITE_STATIC);
+	is_current = sqlite3_step(read) == SQLITE_ROW &&
+		     sqlite3_column_int(read, 0) == priority &&
+		     sqlite3_column_int(read, 1) == max_attempts;
+	sqlite3_reset(read);
+	return is_current;
+}
+
+/* Keeps job_types (the public list of the types this binary runs, with
+ * their defaults) in step with the compiled-in registry; a row that is
+ * current is not written, so a start writes nothing here. */
 static int sync_job_types(struct queue *q, struct err *e)
 {
 	static const char sql[] =
@@ -183,20 +199,28 @@ static int sync_job_types(struct queue *q, struct err *e)
 	    "VALUES (?1, ?2, ?3, ?4)\n"
 	    "ON CONFLICT (name) DO UPDATE SET priority = ?2, max_attempts = "
 	    "?3,\n"
-	    "                                 updated_at = ?4\n"
-	    "WHERE priority <> ?2 OR max_attempts <> ?3";
-	sqlite3_stmt *stmt;
+	    "                                 updated_at = ?4";
+	static const char sql_read[] =
+	    "SELECT priority, max_attempts FROM job_types WHERE name = ?1";
+	sqlite3_stmt *stmt, *read;
 	int rc;
 
-	if ((rc = db_prepare(q->db, sql, &stmt, e)))
+	if ((rc = db_prepare(q->db, sql_read, &read, e)))
 		return rc;
+	if ((rc = db_prepare(q->db, sql, &stmt, e))) {
+		sqlite3_finalize(read);
+		return rc;
+	}
 	for (int i = 0; q->types[i]; i++) {
+		int max = job_type_max_attempts(q->types[i], q->cfg);
+		if (type_is_current(read, q->types[i]->name,
+				    q->types[i]->priority, max))
+			continue;
 		sqlite3_reset(stmt);
 		sqlite3_bind_text(stmt, 1, q->types[i]->name, -1,
 				  SQLITE_STATIC);
 		sqlite3_bind_int(stmt, 2, q->types[i]->priority);
-		sqlite3_bind_int(stmt, 3,
-				 job_type_max_attempts(q->types[i], q->cfg));
+		sqlite3_bind_int(stmt, 3, max);
 		db_bind_time(stmt, 4, clock_now());
 		if ((rc = queue_step_done(stmt)) != SQLITE_DONE) {
 			rc = db_error(q->db, rc, e, "updating job_types");
@@ -205,6 +229,7 @@ static int sync_job_types(struct queue *q, struct err *e)
 		rc = 0;
 	}
 	sqlite3_finalize(stmt);
+	sqlite3_finalize(read);
 	return rc;
 }
 

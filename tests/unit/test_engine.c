@@ -341,6 +341,25 @@ static void test_engine_takes_no_look_while_nothing_changed(void **state)
 	assert_string_equal(f->log[0], "1:succeeded:5}");
 }
 
+/* Opening the queue again (every start, every CLI command) writes nothing
+ * when job_types is current; a changed default is written. */
+static void test_queue_open_writes_job_types_only_when_they_changed(void **state)
+{
+	struct fixture *f = *state;
+	struct queue *again;
+	struct err e = {0};
+
+	f->commits = 0;
+	assert_int_equal(queue_open(f->db, &f->cfg, job_registry, "testhost:2:bbbb", &again, &e), 0);
+	queue_free(again);
+	assert_int_equal(f->commits, 0);
+	assert_int_equal(sqlite3_exec(f->db, "UPDATE job_types SET priority = 99 WHERE name = 'noop'",
+				      NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(queue_open(f->db, &f->cfg, job_registry, "testhost:2:bbbb", &again, &e), 0);
+	queue_free(again);
+	assert_int_equal(scalar(f->db, "SELECT priority FROM job_types WHERE name = 'noop'"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +372,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_engine_runs_an_urgent_job_between_two_steps_of_a_long_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_engine_stops_a_cancelled_job_at_its_next_step_boundary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_engine_takes_no_look_while_nothing_changed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_open_writes_job_types_only_when_they_changed, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }
