@@ -3,15 +3,17 @@
  *
  * States: scheduled (run_at in the future), enqueued, processing,
  * succeeded, failed (waiting for a retry at run_at), dead (no attempts
- * left), cancelled. A claim is one short BEGIN IMMEDIATE transaction that
- * moves the best due job to processing with an owner and a lease, and
- * counts the attempt. A daemon that dies leaves its lease to expire; the
- * job then returns to the queue (or to dead, when that was its last
- * attempt) with the lost attempt recorded.
+ * left), cancelled. A claim moves the best due job to processing with an
+ * owner and a lease, and counts the attempt. In the steady state one
+ * BEGIN IMMEDIATE transaction (queue_settle) records how job N ended,
+ * with its attempt row, and claims job N+1. A daemon that dies leaves its
+ * lease to expire; the job then returns to the queue (or to dead, when
+ * that was its last attempt) with the lost attempt recorded.
  *
- * Another process may INSERT into jobs directly (README "Enqueueing from
- * another program"); the type's priority and attempt limit are filled in
- * by a trigger from the job_types table, which queue_open() keeps current.
+ * Another process may INSERT into jobs directly (README "Enqueueing
+ * jobs"): one row, no trigger. A NULL priority means the type's (read so
+ * by the claim index), a NULL max_attempts is filled in by the claim.
+ * job_types lists the types this binary runs, with their defaults.
  */
 #ifndef DOMECEK_QUEUE_H
 #define DOMECEK_QUEUE_H
@@ -108,7 +110,8 @@ int queue_enqueue(struct queue *q, const char *type,
 /* Enqueues from inside a caller's open transaction, so that a job can
  * record what it did and enqueue the follow-up (an email) atomically.
  * It is the public INSERT contract, so the type need not be built into
- * this binary; priority and attempts come from job_types. run_at 0 = now.
+ * this binary; priority and attempts are left to the type's (resolved by
+ * the claim). run_at 0 = now.
  * With a unique_key that an unfinished job holds, nothing is inserted and
  * *inserted is 0. */
 int queue_insert(sqlite3 *db, const char *type, const char *payload,

@@ -197,8 +197,7 @@ static int sync_job_types(struct queue *q, struct err *e)
 	static const char sql[] =
 	    "INSERT INTO job_types (name, priority, max_attempts, updated_at)\n"
 	    "VALUES (?1, ?2, ?3, ?4)\n"
-	    "ON CONFLICT (name) DO UPDATE SET priority = ?2, max_attempts = "
-	    "?3,\n"
+	    "ON CONFLICT (name) DO UPDATE SET priority = ?2, max_attempts = ?3,\n"
 	    "                                 updated_at = ?4";
 	static const char sql_read[] =
 	    "SELECT priority, max_attempts FROM job_types WHERE name = ?1";
@@ -403,10 +402,8 @@ int queue_insert(sqlite3 *db, const char *type, const char *payload,
 		 const char *unique_key, int64_t run_at, int *inserted,
 		 struct err *e)
 {
-	static const char sql[] = "INSERT INTO jobs (type, payload, state, "
-				  "run_at, unique_key, created_at)\n"
-				  "VALUES (?1, ?2, CASE WHEN ?3 > ?5 THEN "
-				  "'scheduled' ELSE 'enqueued' END,\n"
+	static const char sql[] = "INSERT INTO jobs (type, payload, state, run_at, unique_key, created_at)\n"
+				  "VALUES (?1, ?2, CASE WHEN ?3 > ?5 THEN 'scheduled' ELSE 'enqueued' END,\n"
 				  "        ?3, ?4, ?5)\n"
 				  "ON CONFLICT DO NOTHING";
 	int64_t now = clock_now();
@@ -459,8 +456,7 @@ int queue_release(struct queue *q, const struct queue_job *job, int64_t now,
 		  const char *why, struct err *e)
 {
 	static const char sql[] =
-	    "UPDATE jobs SET state = 'enqueued', attempts = MAX(attempts - 1, "
-	    "0),\n"
+	    "UPDATE jobs SET state = 'enqueued', attempts = MAX(attempts - 1, 0),\n"
 	    "       owner = NULL, lease_until = NULL\n"
 	    "WHERE id = ?1 AND owner = ?2 AND state = 'processing'";
 	sqlite3_stmt *stmt;

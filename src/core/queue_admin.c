@@ -48,8 +48,7 @@ static int recover_where(struct queue *q, int64_t now, const char *owner,
 	    "       error = 'the daemon running it stopped before it "
 	    "finished'\n"
 	    "WHERE outcome IS NULL AND job_id IN (SELECT id FROM jobs\n"
-	    "      WHERE state = 'processing' AND (lease_until < ?2 OR owner = "
-	    "?1))";
+	    "      WHERE state = 'processing' AND (lease_until < ?2 OR owner = ?1))";
 	static const char sql_requeue[] =
 	    "UPDATE jobs SET\n"
 	    "    state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE "
@@ -193,8 +192,7 @@ int queue_delete(struct queue *q, int64_t id, int64_t now, int *deleted,
 		 struct err *e)
 {
 	static const char sql_cancel[] =
-	    "UPDATE jobs SET state = 'cancelled', finished_at = ?2, owner = "
-	    "NULL,\n"
+	    "UPDATE jobs SET state = 'cancelled', finished_at = ?2, owner = NULL,\n"
 	    "       lease_until = NULL\n"
 	    "WHERE id = ?1 AND state IN " UNFINISHED_STATES;
 	static const char sql_cancel_attempt[] =
