@@ -341,6 +341,57 @@ static void test_engine_takes_no_look_while_nothing_changed(void **state)
 	assert_string_equal(f->log[0], "1:succeeded:5}");
 }
 
+static int count_rows(void *arg, int n, char **values, char **names)
+{
+	(void)n;
+	(void)values;
+	(void)names;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* README "Enqueueing jobs": the public INSERT contract, statement for
+ * statement, without the trigger: RETURNING id, the idempotent unique
+ * key, explicit priority and max_attempts kept, a send_email inserted
+ * without a priority claimed before an older noop. */
+static void test_plain_insert_contract_of_the_readme(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_job job;
+	struct err e = {0};
+	int rows = 0;
+	/* run_at defaults to SQLite's own now */
+	const int64_t LATER = T0 + INT64_C(3650) * MS_PER_DAY;
+
+	assert_int_equal(sqlite3_exec(f->db, "INSERT INTO jobs (type, payload, unique_key) VALUES "
+				      "('weekly_summary_email', '{}', 'manual-summary') RETURNING id;",
+				      count_rows, &rows, NULL), SQLITE_OK);
+	assert_int_equal(rows, 1);
+	rows = 0;
+	assert_int_equal(sqlite3_exec(f->db, "INSERT INTO jobs (type, payload, unique_key) VALUES "
+				      "('weekly_summary_email', '{}', 'manual-summary') "
+				      "ON CONFLICT DO NOTHING RETURNING id;",
+				      count_rows, &rows, NULL), SQLITE_OK);
+	assert_int_equal(rows, 0);
+	assert_int_equal(sqlite3_exec(f->db, "INSERT INTO jobs (type, payload, priority, max_attempts, run_at) "
+				      "VALUES ('noop', '{}', -3, 7, '2020-01-01T00:00:00.000Z'), "
+				      "('send_email', '{\"to\":\"a@b.cz\"}', NULL, NULL, '2020-01-02T00:00:00.000Z')",
+				      NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(queue_claim(f->q, LATER, &job, &e), 0);
+	assert_string_equal(job.type, "send_email");
+	assert_int_equal(job.priority, 10);
+	assert_int_equal(job.max_attempts, f->cfg.email.retry_count);
+	queue_job_clear(&job);
+	assert_int_equal(queue_claim(f->q, LATER, &job, &e), 0);
+	assert_string_equal(job.type, "weekly_summary_email");
+	queue_job_clear(&job);
+	assert_int_equal(queue_claim(f->q, LATER, &job, &e), 0);
+	assert_string_equal(job.type, "noop");
+	assert_int_equal(job.priority, -3);
+	assert_int_equal(job.max_attempts, 7);
+	queue_job_clear(&job);
+}
+
 /* Opening the queue again (every start, every CLI command) writes nothing
  * when job_types is current; a changed default is written. */
 static void test_queue_open_writes_job_types_only_when_they_changed(void **state)
@@ -373,6 +424,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_engine_stops_a_cancelled_job_at_its_next_step_boundary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_engine_takes_no_look_while_nothing_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_open_writes_job_types_only_when_they_changed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plain_insert_contract_of_the_readme, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }
