@@ -26,6 +26,7 @@
 #include "core/net.h"
 #include "core/queue.h"
 #include "jobs/registry.h"
+#include "core/engine.h"
 #include "core/runner.h"
 #include "core/scheduler.h"
 #include "base/sdnotify.h"
@@ -50,6 +51,7 @@
 #define WAL_POLL_MS 1000
 #define WAL_RECHECK_MS 50
 #define WAL_RECHECK_WINDOW_MS 2000
+#define HEARTBEAT_MS 60000
 
 struct daemon {
 	struct config *cfg;
@@ -59,15 +61,15 @@ struct daemon {
 	struct queue *queue;
 	struct scheduler *scheduler;
 	struct services services;
-	struct runner runner;
+	struct engine engine;
 	char owner[128];
 	int lock_fd; /* >= 0 while we lead */
 	int signal_fd, inotify_fd, clock_fd;
 	int is_stopping, wants_reload, clock_jumped;
 	int64_t next_fire_at;	  /* wall ms, 0: none */
-	int64_t next_due_at;	  /* wall ms, 0: none */
 	int64_t next_lease_try;	  /* mono ms (standby) */
 	int64_t next_maintenance; /* mono ms */
+	int64_t next_heartbeat;	  /* mono ms */
 	int jobs_run;
 	int64_t started_mono;
 	enum { PRUNE_IDLE, PRUNE_JOBS, PRUNE_HISTORY } prune_phase;
@@ -130,6 +132,7 @@ static void on_wal_change(int fd, short revents, void *arg)
 	 * commit lands in the -shm through mmap, which inotify does not see,
 	 * and may wait for an fsync. So look again 2 ms later, then after
 	 * doubling gaps up to 50 ms, for two seconds. */
+	engine_notice(&d->engine);
 	d->wal_recheck_gap = WAL_SETTLE_MS;
 	d->wal_recheck_at = clock_mono() + d->wal_recheck_gap;
 	d->wal_recheck_until = clock_mono() + WAL_RECHECK_WINDOW_MS;
@@ -200,8 +203,12 @@ static void on_outcome(const struct runner_outcome *o, void *arg)
 		alerts_job_finished(d->alerts, o->job->type, o->state, o->error,
 				    clock_now());
 	}
-	if (d->lock_fd >= 0)
+	/* Who leads is in the flock; the row's heartbeat is for people, so it
+	 * is written once a minute at most, not once per job. */
+	if (d->lock_fd >= 0 && clock_mono() >= d->next_heartbeat) {
 		leader_heartbeat(d->db, d->owner, clock_now(), NULL);
+		d->next_heartbeat = clock_mono() + HEARTBEAT_MS;
+	}
 }
 
 /* ---- leadership ------------------------------------------------------ */
@@ -310,34 +317,12 @@ static void fire_schedules(struct daemon *d, int64_t now)
 	if (!d->next_fire_at || now < d->next_fire_at)
 		return;
 	rc = scheduler_tick(d->scheduler, now, &d->next_fire_at, &e);
+	engine_notice(&d->engine); /* a fire may have enqueued a job */
 	if (rc) {
 		log_event(rc == ERR_BUSY ? LOG_DEBUG : LOG_ERROR,
 			  "schedule.failed", "error", e.msg, (char *)NULL);
 		d->next_fire_at = now + 1000; /* try again shortly */
 	}
-}
-
-static void claim_next(struct daemon *d, int64_t now)
-{
-	struct queue_job job;
-	struct err e = {0};
-	int rc;
-
-	if (d->runner.is_active || d->is_stopping)
-		return;
-	rc = queue_next_due(d->queue, &d->next_due_at, &e);
-	if (rc == ERR_NOTFOUND) {
-		d->next_due_at = 0;
-		return;
-	}
-	if (rc || d->next_due_at > now)
-		return;
-	rc = queue_claim(d->queue, now, &job, &e);
-	if (rc == 0)
-		runner_begin(&d->runner, &job);
-	else if (rc != ERR_NOTFOUND && rc != ERR_BUSY)
-		log_event(LOG_ERROR, "queue.claim_failed", "error", e.msg,
-			  (char *)NULL);
 }
 
 /* The space limits take effect on reload, so that an owner who frees or
@@ -410,8 +395,8 @@ static int daemon_iterate(struct daemon *d)
 		reload(d);
 	if (d->is_stopping) {
 		sdnotify_send("STOPPING=1", NULL);
-		runner_release(
-		    &d->runner,
+		engine_release(
+		    &d->engine,
 		    "the daemon was stopped; it runs again on start");
 		return 1;
 	}
@@ -432,20 +417,23 @@ static int daemon_iterate(struct daemon *d)
 		    clock_mono() + d->wal_recheck_gap < d->wal_recheck_until
 			? clock_mono() + d->wal_recheck_gap
 			: 0;
+		engine_notice(&d->engine);
 	}
-	if (!d->has_wal_watch)
+	if (!d->has_wal_watch) {
 		watch_wal(d);
+		engine_notice(&d->engine); /* polled once a second meanwhile */
+	}
 	fire_schedules(d, now);
-	claim_next(d, now);
 	net_process(d->services.net);
-	runner_step(&d->runner);
-	if (d->opt->stop_after_steps && !d->runner.is_active && d->jobs_run)
+	engine_turn(&d->engine, now);
+	if (d->opt->stop_after_steps && !engine_is_active(&d->engine) &&
+	    d->jobs_run)
 		return 1;
 	maintenance(d, now);
 	alerts_tick(d->alerts, now, clock_mono());
-	if (d->opt->once && !d->runner.is_active)
+	if (d->opt->once && !engine_is_active(&d->engine))
 		return 1;
-	if (d->opt->drain && !d->runner.is_active &&
+	if (d->opt->drain && !engine_is_active(&d->engine) &&
 	    queue_has_pending(d->queue, clock_now(), &pending, &e) == 0 &&
 	    !pending)
 		return 1;
@@ -474,7 +462,7 @@ static void end_stale_reads(struct daemon *d)
 {
 	sqlite3_stmt *stmt = NULL;
 
-	if (d->runner.is_active)
+	if (engine_is_active(&d->engine))
 		return; /* a job may read across its steps */
 	while ((stmt = sqlite3_next_stmt(d->db, stmt)) != NULL)
 		if (sqlite3_stmt_busy(stmt)) {
@@ -497,10 +485,9 @@ static int64_t next_deadline(const struct daemon *d)
 
 	if (d->lock_fd < 0)
 		return earliest(deadline, d->next_lease_try);
-	deadline = earliest(deadline, runner_deadline(&d->runner));
+	deadline = earliest(deadline, engine_deadline(&d->engine));
 	deadline = earliest(deadline, net_deadline(d->services.net));
-	if (!d->runner.is_active)
-		deadline = earliest(deadline, wall_to_mono(d->next_due_at));
+	deadline = earliest(deadline, wall_to_mono(d->engine.due_at));
 	if (d->wal_recheck_at)
 		deadline = earliest(deadline, d->wal_recheck_at);
 	if (!d->has_wal_watch)
@@ -585,9 +572,11 @@ static int daemon_open(struct daemon *d, struct err *e)
 	    (rc = watch_events(d, e)))
 		return rc;
 	net_set_ca_file(d->services.net, d->cfg->tls.ca_file); /* Tls.CaFile */
-	runner_init(&d->runner, d->db, d->cfg, d->queue, &d->services,
+	engine_init(&d->engine, d->db, d->cfg, d->queue, &d->services,
 		    on_outcome, d);
-	d->runner.stop_after_steps = d->opt->stop_after_steps;
+	engine_stop_after(&d->engine, d->opt->stop_after_steps);
+	/* --once and the step-limited test runs take one job at a time */
+	d->engine.claim_chain = !d->opt->once && !d->opt->stop_after_steps;
 	return open_http(d, e);
 }
 

@@ -19,6 +19,9 @@ void log_setup(enum log_level min, enum log_format format, int journald);
  * "debug"/"info"/"warn"/"error"; returns -1 if unknown. */
 int log_level_parse(const char *name);
 
+/* 1 when a line of this level would be printed (skip building it if 0). */
+int log_enabled(enum log_level level);
+
 /* Logs event with fields given as alternating key, value strings and a
  * terminating NULL: log_event(LOG_INFO, "job.done", "job", name, NULL). */
 void log_event(enum log_level level, const char *event, ...)

@@ -23,10 +23,6 @@ struct metrics;
 
 #define METRICS_MAX_JOBS 64 /* histograms kept; more job types share none */
 
-/* Adds one finished attempt of job type `job` to its hour. */
-int metrics_record_run(sqlite3 *db, const char *job, int is_success,
-		       int64_t duration_ms, int64_t now, struct err *e);
-
 int metrics_new(struct metrics **out, struct err *e);
 void metrics_free(struct metrics *m);
 /* Adds one run's duration to job's histogram (in memory). Job types past

@@ -3,15 +3,17 @@
  *
  * States: scheduled (run_at in the future), enqueued, processing,
  * succeeded, failed (waiting for a retry at run_at), dead (no attempts
- * left), cancelled. A claim is one short BEGIN IMMEDIATE transaction that
- * moves the best due job to processing with an owner and a lease, and
- * counts the attempt. A daemon that dies leaves its lease to expire; the
- * job then returns to the queue (or to dead, when that was its last
- * attempt) with the lost attempt recorded.
+ * left), cancelled. A claim moves the best due job to processing with an
+ * owner and a lease, and counts the attempt. In the steady state one
+ * BEGIN IMMEDIATE transaction (queue_settle) records how job N ended,
+ * with its attempt row, and claims job N+1. A daemon that dies leaves its
+ * lease to expire; the job then returns to the queue (or to dead, when
+ * that was its last attempt) with the lost attempt recorded.
  *
- * Another process may INSERT into jobs directly (README "Enqueueing from
- * another program"); the type's priority and attempt limit are filled in
- * by a trigger from the job_types table, which queue_open() keeps current.
+ * Another process may INSERT into jobs directly (README "Enqueueing
+ * jobs"): one row, no trigger. A NULL priority means the type's (read so
+ * by the claim index), a NULL max_attempts is filled in by the claim.
+ * job_types lists the types this binary runs, with their defaults.
  */
 #ifndef DOMECEK_QUEUE_H
 #define DOMECEK_QUEUE_H
@@ -45,7 +47,33 @@ struct queue_job {
 	char *recurring_name; /* owned or NULL */
 	int64_t run_at;	      /* when it was due (the planned time) */
 	int64_t started_at;
+	int priority; /* effective: the row's, else its type's */
 };
+
+/* How an attempt ended, for queue_settle(). */
+struct queue_outcome {
+	int is_success;
+	const char *result; /* success: JSON object text, or NULL */
+	const char *error;  /* failure: the message */
+	int is_final;	    /* failure: no retry */
+	int64_t retry_delay_ms;
+};
+
+/* The next job, claimed in the same transaction as the outcome. */
+struct queue_next {
+	int want;	   /* 0: claim nothing */
+	int is_above;	   /* 1: only a job of priority > above_priority */
+	int above_priority;
+	int claimed;	   /* out: 1 when job holds a claimed job */
+	struct queue_job job; /* out */
+};
+
+/* Called inside queue_settle's transaction, after the outcome is written
+ * and before the commit, to write what goes with it (metrics, schedule
+ * history). state: succeeded | failed | dead | cancelled. A non-zero
+ * return rolls the whole transaction back. */
+typedef int (*queue_record_fn)(sqlite3 *db, const struct queue_job *job,
+			       const char *state, void *arg, struct err *e);
 
 struct queue_counts {
 	int64_t scheduled, enqueued, processing, succeeded, failed, dead,
@@ -65,6 +93,14 @@ const struct job_type *queue_type(const struct queue *q, const char *name);
 /* The table given to queue_open(). */
 const struct job_type *const *queue_types(const struct queue *q);
 
+/* A statement of the caller's, prepared once on the queue's connection
+ * (SQLITE_PREPARE_PERSISTENT) and finalized by queue_free(): what the
+ * runner writes in the settling transaction. slot < QUEUE_EXTRA_STATEMENTS;
+ * the same slot must always get the same sql. */
+#define QUEUE_EXTRA_STATEMENTS 4
+int queue_prepared(struct queue *q, int slot, const char *sql,
+		   sqlite3_stmt **out, struct err *e);
+
 /* Enqueues a job of a known type. With a unique_key that an unfinished
  * job already holds, nothing is inserted: *id is that job and *existed 1. */
 int queue_enqueue(struct queue *q, const char *type,
@@ -74,7 +110,8 @@ int queue_enqueue(struct queue *q, const char *type,
 /* Enqueues from inside a caller's open transaction, so that a job can
  * record what it did and enqueue the follow-up (an email) atomically.
  * It is the public INSERT contract, so the type need not be built into
- * this binary; priority and attempts come from job_types. run_at 0 = now.
+ * this binary; priority and attempts are left to the type's (resolved by
+ * the claim). run_at 0 = now.
  * With a unique_key that an unfinished job holds, nothing is inserted and
  * *inserted is 0. */
 int queue_insert(sqlite3 *db, const char *type, const char *payload,
@@ -84,11 +121,33 @@ int queue_insert(sqlite3 *db, const char *type, const char *payload,
 /* Claims the best due job (priority, then run_at). ERR_NOTFOUND: none. */
 int queue_claim(struct queue *q, int64_t now, struct queue_job *job,
 		struct err *e);
+/* Claims the best due job whose priority is above `priority` (a job that
+ * preempts a running one). ERR_NOTFOUND: none. */
+int queue_claim_above(struct queue *q, int64_t now, int priority,
+		      struct queue_job *job, struct err *e);
 /* Claims the job with that id if it is waiting (run-job). ERR_NOTFOUND
  * when it does not exist, ERR_CONFLICT when it is running or finished. */
 int queue_claim_id(struct queue *q, int64_t id, int64_t now,
 		   struct queue_job *job, struct err *e);
 void queue_job_clear(struct queue_job *job);
+
+/* Records how job ended and, when next->want, claims the next due job,
+ * all in one BEGIN IMMEDIATE ... COMMIT. *state_out: succeeded, failed
+ * (retry later), dead, or cancelled (the job was no longer ours: nothing
+ * is written for it). ERR_BUSY: nothing was written, call again. record
+ * (may be NULL) runs inside the transaction unless cancelled. */
+int queue_settle(struct queue *q, const struct queue_job *job,
+		 const struct queue_outcome *o, int64_t now,
+		 queue_record_fn record, void *record_arg,
+		 struct queue_next *next, const char **state_out,
+		 struct err *e);
+
+/* Between two steps of a running job: is it still ours (not cancelled,
+ * lease not taken), is a job of higher priority than it due, and when is
+ * the next one of higher priority due (*due_at, 0: none)? One read. */
+int queue_look(struct queue *q, const struct queue_job *job, int64_t now,
+	       int *is_ours, int *has_higher, int64_t *due_at,
+	       struct err *e);
 
 /* Extends the lease and stores progress text (may be NULL).
  * ERR_CONFLICT when the job is no longer ours (cancelled, or lease lost). */

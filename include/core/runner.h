@@ -54,6 +54,21 @@ struct runner {
 	int busy_retries;
 	int64_t steps;
 	int stop_after_steps; /* tests: release the job after N steps */
+
+	/* Claim policy, set by the caller: when the job ends, claim the next
+	 * due job in the same transaction (of priority above claim_floor
+	 * when has_claim_floor). */
+	int claim_next;
+	int has_claim_floor;
+	int claim_floor;
+
+	/* An outcome the database was too busy to take: kept and recorded
+	 * on a later turn, never dropped. */
+	enum { RUNNER_NONE, RUNNER_SUCCEEDED, RUNNER_FAILED } pending;
+	int pending_is_final;
+	int64_t pending_delay_ms;
+	char pending_error[512];
+	char counts_json[512];
 };
 
 void runner_init(struct runner *r, sqlite3 *db, const struct config *cfg,
@@ -66,6 +81,16 @@ void runner_begin(struct runner *r, struct queue_job *job);
 /* Does one step if one is due. Returns 1 while the job is active. */
 int runner_step(struct runner *r);
 
+/* A job held back (another one runs in front of it): only renews its
+ * lease when due. Returns 0 when the job turned out to be no longer ours
+ * (it was cancelled and has ended). */
+int runner_keepalive(struct runner *r);
+
+/* Ends the job because it is no longer ours (cancelled, or its lease was
+ * taken over): finish() runs, the outcome is "cancelled", nothing is
+ * written for it. */
+void runner_cancelled(struct runner *r, const char *why);
+
 /* Monotonic ms of the next step, or -1 when idle. */
 int64_t runner_deadline(const struct runner *r);
 
@@ -73,9 +98,8 @@ int64_t runner_deadline(const struct runner *r);
  * counting the attempt (SIGTERM, or stop_after_steps in tests). */
 void runner_release(struct runner *r, const char *why);
 
-/* Records a finished attempt everywhere it is shown: metrics and, for a
- * job a schedule fired, the schedule history. `run` and `run-job` call it
- * from their outcome callbacks. */
+/* Records a cancelled attempt in the schedule history; the other outcomes
+ * are recorded inside the transaction that settles them. */
 void runner_record_outcome(sqlite3 *db, const struct runner_outcome *o);
 
 #endif

@@ -35,6 +35,10 @@ struct alerts {
 	alerts_post_fn post;
 	void *post_arg;
 	int64_t next_check_mono;
+	/* Any consecutive_failures alert open? -1: not read yet. A success
+	 * resolves its type's alert only while one is open, so the steady
+	 * state writes nothing here (no empty write transaction per job). */
+	int has_open_failures;
 };
 
 int alerts_new(sqlite3 *db, const struct config *cfg, struct queue *queue,
@@ -49,6 +53,7 @@ int alerts_new(sqlite3 *db, const struct config *cfg, struct queue *queue,
 	a->cfg = cfg;
 	a->queue = queue;
 	a->post = alerts_post;
+	a->has_open_failures = -1;
 	return 0;
 }
 
@@ -83,6 +88,22 @@ static int is_open(sqlite3 *db, const char *kind, const char *subject,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE
 		   ? 0
 		   : db_error(db, rc, e, "reading alerts");
+}
+
+static int any_open(sqlite3 *db, const char *kind, int *open, struct err *e)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM alerts WHERE "
+				  "kind = ?1 AND resolved_at IS NULL)";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = db_prepare(db, sql, &stmt, e)))
+		return rc;
+	sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	*open = rc == SQLITE_ROW && sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : db_error(db, rc, e, "reading alerts");
 }
 
 static int raise_alert(sqlite3 *db, const char *kind, const char *subject,
@@ -205,7 +226,10 @@ void alerts_job_finished(struct alerts *a, const char *job_type,
 	struct err e = {0};
 
 	if (!strcmp(state, "succeeded")) {
-		if (resolve(a->db, "consecutive_failures", job_type, now, &e))
+		if (a->has_open_failures &&
+		    (resolve(a->db, "consecutive_failures", job_type, now, &e) ||
+		     any_open(a->db, "consecutive_failures",
+			      &a->has_open_failures, &e)))
 			log_event(LOG_WARN, "alert.failed", "error", e.msg,
 				  (char *)NULL);
 		return;
@@ -218,6 +242,8 @@ void alerts_job_finished(struct alerts *a, const char *job_type,
 			  (char *)NULL);
 		return;
 	}
+	if (open)
+		a->has_open_failures = 1;
 	if (streak < limit || open)
 		return;
 	snprintf(message, sizeof(message),
@@ -229,6 +255,7 @@ void alerts_job_finished(struct alerts *a, const char *job_type,
 			  (char *)NULL);
 		return;
 	}
+	a->has_open_failures = 1;
 	log_fmt(LOG_WARN, "alert.consecutive_failures", "job=%s failures=%d",
 		job_type, streak);
 	send_failure_email(a, job_type, streak, error, now);

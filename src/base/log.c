@@ -162,6 +162,11 @@ static void put_formatted_fields(struct buf *line, char *fields)
 	}
 }
 
+int log_enabled(enum log_level level)
+{
+	return level >= min_level;
+}
+
 void log_fmt(enum log_level level, const char *event, const char *fmt, ...)
 {
 	char fields[LOG_LINE_MAX];

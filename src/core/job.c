@@ -66,6 +66,24 @@ char *job_counts_json(const struct job_ctx *ctx)
 	return buf_steal(&out);
 }
 
+void job_counts_json_into(const struct job_ctx *ctx, char *out, size_t size)
+{
+	size_t used = 1;
+
+	snprintf(out, size, "{");
+	for (int i = 0; i < ctx->count_used && used < size; i++) {
+		int n = snprintf(out + used, size - used, "%s\"%s\":%lld",
+				 i ? "," : "", ctx->counts[i].name,
+				 (long long)ctx->counts[i].value);
+		if (n < 0 || (size_t)n >= size - used - 1) {
+			out[used] = '\0'; /* drop a count that does not fit */
+			break;
+		}
+		used += (size_t)n;
+	}
+	snprintf(out + used, size - used, "}");
+}
+
 void job_counts_text(const struct job_ctx *ctx, char *out, size_t size)
 {
 	size_t used = 0;

@@ -28,78 +28,111 @@ static const char sql_enqueue[] =
     "INSERT INTO jobs (type, payload, state, priority, run_at, unique_key,\n"
     "                  max_attempts, recurring_name, created_at)\n"
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)\n"
-    "ON CONFLICT DO NOTHING\n"
-    "RETURNING id";
+    "ON CONFLICT DO NOTHING";
 
 static const char sql_find_unique[] =
     "SELECT id FROM jobs\n"
     "WHERE unique_key = ?1 AND state IN " UNFINISHED_STATES;
 
-static const char sql_claim[] =
-    "UPDATE jobs SET state = 'processing', owner = ?1, lease_until = ?2,\n"
-    "                attempts = attempts + 1, started_at = ?3, progress = "
-    "NULL\n"
-    "WHERE id = (SELECT id FROM jobs INDEXED BY jobs_claim\n"
-    "            WHERE state IN " WAITING_STATES " AND run_at <= ?3\n"
-    "            ORDER BY priority DESC, run_at, id LIMIT 1)\n"
-    "RETURNING id, type, payload, attempts, max_attempts, recurring_name, "
-    "run_at";
+static const char sql_renew[] =
+    "UPDATE jobs SET lease_until = ?3, progress = COALESCE(?4, progress)\n"
+    "WHERE id = ?1 AND owner = ?2 AND state = 'processing'";
 
-static const char sql_claim_id[] =
-    "UPDATE jobs SET state = 'processing', owner = ?1, lease_until = ?2,\n"
-    "                attempts = attempts + 1, started_at = ?3, progress = "
-    "NULL\n"
-    "WHERE id = ?4 AND state IN " WAITING_STATES "\n"
-    "RETURNING id, type, payload, attempts, max_attempts, recurring_name, "
-    "run_at";
+// clang-format off
+/* The earliest run_at among waiting jobs: a skip-scan of the claim index,
+ * one seek per distinct priority, so thousands of waiting jobs cost no
+ * more than a handful. */
+static const char sql_next_due[] =
+    "WITH RECURSIVE levels(p) AS (\n"
+    "    SELECT max(" EFFECTIVE_PRIORITY ") FROM jobs WHERE " IN_CLAIM_INDEX "\n"
+    "    UNION ALL\n"
+    "    SELECT (SELECT max(" EFFECTIVE_PRIORITY ") FROM jobs\n"
+    "            WHERE " IN_CLAIM_INDEX " AND " EFFECTIVE_PRIORITY " < levels.p)\n"
+    "    FROM levels WHERE levels.p IS NOT NULL)\n"
+    "SELECT min((SELECT run_at FROM jobs\n"
+    "            WHERE " IN_CLAIM_INDEX " AND state <> 'processing'\n"
+    "              AND " EFFECTIVE_PRIORITY " = levels.p\n"
+    "            ORDER BY run_at LIMIT 1))\n"
+    "FROM levels WHERE levels.p IS NOT NULL";
+
+static const char sql_pending[] =
+    "SELECT EXISTS (SELECT 1 FROM jobs INDEXED BY jobs_claim\n"
+    "               WHERE " IN_CLAIM_INDEX "\n"
+    "                 AND (state IN ('processing', 'failed') OR run_at <= ?1))";
+
+static const char sql_look[] =
+    "SELECT (SELECT state = 'processing' AND owner = ?2 FROM jobs WHERE id = ?1),\n"
+    "       EXISTS (SELECT 1 FROM jobs INDEXED BY jobs_claim\n"
+    "               WHERE " IN_CLAIM_INDEX " AND state <> 'processing'\n"
+    "                 AND run_at <= ?3 AND " EFFECTIVE_PRIORITY " > ?4),\n"
+    "       (SELECT min(run_at) FROM jobs INDEXED BY jobs_claim\n"
+    "        WHERE " IN_CLAIM_INDEX " AND state <> 'processing'\n"
+    "          AND run_at > ?3 AND " EFFECTIVE_PRIORITY " > ?4)";
+/* The claim reads the best due job through the claim index, then takes
+ * it by id: no RETURNING, whose buffer table is a page cache opened and
+ * freed (and the heap grown and shrunk) on every claim. */
+static const char sql_pick[] =
+    "SELECT id, type, payload, attempts, max_attempts, recurring_name, run_at,\n"
+    "       " EFFECTIVE_PRIORITY "\n"
+    "FROM jobs INDEXED BY jobs_claim\n"
+    "WHERE " IN_CLAIM_INDEX " AND state <> 'processing' AND run_at <= ?1\n"
+    "  AND " EFFECTIVE_PRIORITY " > ?2\n"
+    "ORDER BY " EFFECTIVE_PRIORITY " DESC, run_at, id LIMIT 1";
+
+static const char sql_pick_id[] =
+    "SELECT id, type, payload, attempts, max_attempts, recurring_name, run_at,\n"
+    "       " EFFECTIVE_PRIORITY "\n"
+    "FROM jobs WHERE id = ?3 AND state IN " WAITING_STATES;
+
+static const char sql_take[] =
+    "UPDATE jobs SET state = 'processing', owner = ?2, lease_until = ?3,\n"
+    "       attempts = attempts + 1, started_at = ?4, progress = NULL,\n"
+    "       max_attempts = COALESCE(max_attempts, ?5)\n"
+    "WHERE id = ?1";
+
+static const char sql_attempt_next[] =
+    "SELECT COALESCE(MAX(attempt), 0) + 1 FROM job_attempts WHERE job_id = ?1";
 
 static const char sql_attempt_start[] =
     "INSERT INTO job_attempts (job_id, attempt, owner, started_at)\n"
-    "VALUES (?1, (SELECT COALESCE(MAX(attempt), 0) + 1 FROM job_attempts\n"
-    "             WHERE job_id = ?1), ?2, ?3)\n"
-    "RETURNING attempt";
+    "VALUES (?1, ?2, ?3, ?4)";
 
 static const char sql_attempt_finish[] =
     "UPDATE job_attempts SET finished_at = ?3, outcome = ?4, error = ?5,\n"
     "       duration_ms = ?6\n"
     "WHERE job_id = ?1 AND attempt = ?2";
 
-static const char sql_renew[] =
-    "UPDATE jobs SET lease_until = ?3, progress = COALESCE(?4, progress)\n"
-    "WHERE id = ?1 AND owner = ?2 AND state = 'processing'";
-
 static const char sql_complete[] =
     "UPDATE jobs SET state = 'succeeded', finished_at = ?3, result = ?4,\n"
-    "       lease_until = NULL, progress = NULL, last_error = NULL\n"
+    "       owner = NULL, lease_until = NULL, progress = NULL, last_error = NULL\n"
     "WHERE id = ?1 AND owner = ?2 AND state = 'processing'";
 
+/* ?4: 'failed' (retry at ?5) or 'dead' (finished at ?3). */
 static const char sql_fail[] =
-    "UPDATE jobs SET\n"
-    "    state = CASE WHEN ?4 OR attempts >= max_attempts THEN 'dead' ELSE "
-    "'failed' END,\n"
-    "    run_at = CASE WHEN ?4 OR attempts >= max_attempts THEN run_at ELSE ?5 "
-    "END,\n"
-    "    finished_at = CASE WHEN ?4 OR attempts >= max_attempts THEN ?3 END,\n"
-    "    last_error = ?6, lease_until = NULL, progress = NULL\n"
-    "WHERE id = ?1 AND owner = ?2 AND state = 'processing'\n"
-    "RETURNING state";
+    "UPDATE jobs SET state = ?4,\n"
+    "       run_at = CASE ?4 WHEN 'dead' THEN run_at ELSE ?5 END,\n"
+    "       finished_at = CASE ?4 WHEN 'dead' THEN ?3 END,\n"
+    "       last_error = ?6, owner = NULL, lease_until = NULL, progress = NULL\n"
+    "WHERE id = ?1 AND owner = ?2 AND state = 'processing'";
+// clang-format on
 
-static const char sql_next_due[] =
-    "SELECT run_at FROM jobs INDEXED BY jobs_due\n"
-    "WHERE state IN " WAITING_STATES "\n"
-    "ORDER BY run_at LIMIT 1";
-
-static const char sql_pending[] =
-    "SELECT EXISTS (SELECT 1 FROM jobs\n"
-    "               WHERE state = 'processing'\n"
-    "                  OR (state IN " WAITING_STATES " AND run_at <= ?1)\n"
-    "                  OR (state = 'failed'))";
-
-static const char *const statement_sql[ST_COUNT] = {
-    "BEGIN IMMEDIATE", "COMMIT",     sql_enqueue,	sql_find_unique,
-    sql_claim,	       sql_claim_id, sql_attempt_start, sql_attempt_finish,
-    sql_renew,	       sql_complete, sql_fail,		sql_next_due,
-    sql_pending,
+const char *const queue_statement_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ENQUEUE] = sql_enqueue,
+    [ST_FIND_UNIQUE] = sql_find_unique,
+    [ST_PICK] = sql_pick,
+    [ST_PICK_ID] = sql_pick_id,
+    [ST_TAKE] = sql_take,
+    [ST_ATTEMPT_NEXT] = sql_attempt_next,
+    [ST_ATTEMPT_START] = sql_attempt_start,
+    [ST_ATTEMPT_FINISH] = sql_attempt_finish,
+    [ST_RENEW] = sql_renew,
+    [ST_COMPLETE] = sql_complete,
+    [ST_FAIL] = sql_fail,
+    [ST_NEXT_DUE] = sql_next_due,
+    [ST_PENDING] = sql_pending,
+    [ST_LOOK] = sql_look,
 };
 
 int queue_step_done(sqlite3_stmt *stmt)
@@ -112,7 +145,7 @@ int queue_step_done(sqlite3_stmt *stmt)
 	return rc;
 }
 
-static sqlite3_stmt *use(struct queue *q, int which)
+sqlite3_stmt *queue_use(struct queue *q, int which)
 {
 	sqlite3_stmt *stmt = q->stmt[which];
 
@@ -123,17 +156,17 @@ static sqlite3_stmt *use(struct queue *q, int which)
 
 /* db_begin/db_commit with statements prepared once: the claim and the
  * completion are the hot path of every job. */
-static int begin(struct queue *q, struct err *e)
+int queue_begin(struct queue *q, struct err *e)
 {
-	int rc = queue_step_done(use(q, ST_BEGIN));
+	int rc = queue_step_done(queue_use(q, ST_BEGIN));
 
 	return rc == SQLITE_DONE ? 0
 				 : db_error(q->db, rc, e, "BEGIN IMMEDIATE");
 }
 
-static int commit(struct queue *q, struct err *e)
+int queue_commit(struct queue *q, struct err *e)
 {
-	int rc = queue_step_done(use(q, ST_COMMIT));
+	int rc = queue_step_done(queue_use(q, ST_COMMIT));
 
 	if (rc == SQLITE_DONE)
 		return 0;
@@ -141,29 +174,52 @@ static int commit(struct queue *q, struct err *e)
 	return db_error(q->db, rc, e, "COMMIT");
 }
 
-/* Keeps job_types in step with the compiled-in registry, so rows that
- * another program inserts get the right priority and attempt limit. */
+/* 1 when job_types already holds name with these defaults. */
+static int type_is_current(sqlite3_stmt *read, const char *name, int priority,
+			   int max_attempts)
+{
+	int is_current;
+
+	sqlite3_reset(read);
+	sqlite3_bind_text(read, 1, name, -1, SQLITE_STATIC);
+	is_current = sqlite3_step(read) == SQLITE_ROW &&
+		     sqlite3_column_int(read, 0) == priority &&
+		     sqlite3_column_int(read, 1) == max_attempts;
+	sqlite3_reset(read);
+	return is_current;
+}
+
+/* Keeps job_types (the public list of the types this binary runs, with
+ * their defaults) in step with the compiled-in registry; a row that is
+ * current is not written, so a start writes nothing here. */
 static int sync_job_types(struct queue *q, struct err *e)
 {
 	static const char sql[] =
 	    "INSERT INTO job_types (name, priority, max_attempts, updated_at)\n"
 	    "VALUES (?1, ?2, ?3, ?4)\n"
-	    "ON CONFLICT (name) DO UPDATE SET priority = ?2, max_attempts = "
-	    "?3,\n"
-	    "                                 updated_at = ?4\n"
-	    "WHERE priority <> ?2 OR max_attempts <> ?3";
-	sqlite3_stmt *stmt;
+	    "ON CONFLICT (name) DO UPDATE SET priority = ?2, max_attempts = ?3,\n"
+	    "                                 updated_at = ?4";
+	static const char sql_read[] =
+	    "SELECT priority, max_attempts FROM job_types WHERE name = ?1";
+	sqlite3_stmt *stmt, *read;
 	int rc;
 
-	if ((rc = db_prepare(q->db, sql, &stmt, e)))
+	if ((rc = db_prepare(q->db, sql_read, &read, e)))
 		return rc;
+	if ((rc = db_prepare(q->db, sql, &stmt, e))) {
+		sqlite3_finalize(read);
+		return rc;
+	}
 	for (int i = 0; q->types[i]; i++) {
+		int max = job_type_max_attempts(q->types[i], q->cfg);
+		if (type_is_current(read, q->types[i]->name,
+				    q->types[i]->priority, max))
+			continue;
 		sqlite3_reset(stmt);
 		sqlite3_bind_text(stmt, 1, q->types[i]->name, -1,
 				  SQLITE_STATIC);
 		sqlite3_bind_int(stmt, 2, q->types[i]->priority);
-		sqlite3_bind_int(stmt, 3,
-				 job_type_max_attempts(q->types[i], q->cfg));
+		sqlite3_bind_int(stmt, 3, max);
 		db_bind_time(stmt, 4, clock_now());
 		if ((rc = queue_step_done(stmt)) != SQLITE_DONE) {
 			rc = db_error(q->db, rc, e, "updating job_types");
@@ -172,6 +228,7 @@ static int sync_job_types(struct queue *q, struct err *e)
 		rc = 0;
 	}
 	sqlite3_finalize(stmt);
+	sqlite3_finalize(read);
 	return rc;
 }
 
@@ -190,7 +247,7 @@ int queue_open(sqlite3 *db, const struct config *cfg,
 	q->types = types;
 	snprintf(q->owner, sizeof(q->owner), "%s", owner);
 	for (int i = 0; i < ST_COUNT; i++) {
-		rc = sqlite3_prepare_v3(db, statement_sql[i], -1,
+		rc = sqlite3_prepare_v3(db, queue_statement_sql[i], -1,
 					SQLITE_PREPARE_PERSISTENT, &q->stmt[i],
 					NULL);
 		if (rc != SQLITE_OK) {
@@ -214,7 +271,24 @@ void queue_free(struct queue *q)
 		return;
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(q->stmt[i]);
+	for (int i = 0; i < QUEUE_EXTRA_STATEMENTS; i++)
+		sqlite3_finalize(q->extra[i]);
 	free(q);
+}
+
+int queue_prepared(struct queue *q, int slot, const char *sql,
+		   sqlite3_stmt **out, struct err *e)
+{
+	int rc;
+
+	if (!q->extra[slot] &&
+	    (rc = sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				     &q->extra[slot], NULL)) != SQLITE_OK) {
+		q->extra[slot] = NULL;
+		return db_error(q->db, rc, e, "preparing a statement");
+	}
+	*out = q->extra[slot];
+	return 0;
 }
 
 const struct job_type *queue_type(const struct queue *q, const char *name)
@@ -250,7 +324,7 @@ static int validate_payload(const char *payload, struct err *e)
 static int find_unique(struct queue *q, const char *key, int64_t *id,
 		       struct err *e)
 {
-	sqlite3_stmt *stmt = use(q, ST_FIND_UNIQUE);
+	sqlite3_stmt *stmt = queue_use(q, ST_FIND_UNIQUE);
 	int rc;
 
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
@@ -278,7 +352,7 @@ int queue_enqueue(struct queue *q, const char *type,
 	const char *payload;
 	int64_t now = clock_now(), run_at;
 	sqlite3_stmt *stmt;
-	int rc;
+	int rc, inserted;
 
 	if (!opt)
 		opt = &none;
@@ -291,7 +365,7 @@ int queue_enqueue(struct queue *q, const char *type,
 	if ((rc = validate_payload(payload, e)))
 		return rc;
 	run_at = opt->run_at ? opt->run_at : now;
-	stmt = use(q, ST_ENQUEUE);
+	stmt = queue_use(q, ST_ENQUEUE);
 	sqlite3_bind_text(stmt, 1, type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, payload, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, run_at > now ? "scheduled" : "enqueued", -1,
@@ -309,15 +383,17 @@ int queue_enqueue(struct queue *q, const char *type,
 		sqlite3_bind_text(stmt, 8, opt->recurring_name, -1,
 				  SQLITE_STATIC);
 	db_bind_time(stmt, 9, now);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
+	rc = queue_step_done(stmt);
+	if (rc != SQLITE_DONE)
+		return db_error(q->db, rc, e, "enqueueing a job");
+	inserted = sqlite3_changes(q->db) > 0;
 	if (existed)
-		*existed = rc == SQLITE_DONE;
-	if (rc == SQLITE_ROW)
+		*existed = !inserted;
+	if (inserted) {
+		*id = sqlite3_last_insert_rowid(q->db);
 		return 0;
-	if (rc == SQLITE_DONE && opt->unique_key)
+	}
+	if (opt->unique_key)
 		return find_unique(q, opt->unique_key, id, e);
 	return db_error(q->db, rc, e, "enqueueing a job");
 }
@@ -326,10 +402,8 @@ int queue_insert(sqlite3 *db, const char *type, const char *payload,
 		 const char *unique_key, int64_t run_at, int *inserted,
 		 struct err *e)
 {
-	static const char sql[] = "INSERT INTO jobs (type, payload, state, "
-				  "run_at, unique_key, created_at)\n"
-				  "VALUES (?1, ?2, CASE WHEN ?3 > ?5 THEN "
-				  "'scheduled' ELSE 'enqueued' END,\n"
+	static const char sql[] = "INSERT INTO jobs (type, payload, state, run_at, unique_key, created_at)\n"
+				  "VALUES (?1, ?2, CASE WHEN ?3 > ?5 THEN 'scheduled' ELSE 'enqueued' END,\n"
 				  "        ?3, ?4, ?5)\n"
 				  "ON CONFLICT DO NOTHING";
 	int64_t now = clock_now();
@@ -355,112 +429,10 @@ int queue_insert(sqlite3 *db, const char *type, const char *payload,
 	return rc == SQLITE_DONE ? 0 : db_error(db, rc, e, "enqueueing a job");
 }
 
-static char *dup_column(sqlite3_stmt *stmt, int column)
-{
-	const char *text = (const char *)sqlite3_column_text(stmt, column);
-
-	return text ? strdup(text) : NULL;
-}
-
-/* id 0: the best due job; otherwise that job if it waits. */
-static int claim_row(struct queue *q, int64_t now, int64_t id,
-		     struct queue_job *job, struct err *e)
-{
-	sqlite3_stmt *stmt = use(q, id ? ST_CLAIM_ID : ST_CLAIM);
-	int rc;
-
-	sqlite3_bind_text(stmt, 1, q->owner, -1, SQLITE_STATIC);
-	db_bind_time(stmt, 2,
-		     now + (int64_t)q->cfg->queue.lease_seconds * 1000);
-	db_bind_time(stmt, 3, now);
-	if (id)
-		sqlite3_bind_int64(stmt, 4, id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		job->id = sqlite3_column_int64(stmt, 0);
-		snprintf(job->type, sizeof(job->type), "%s",
-			 (const char *)sqlite3_column_text(stmt, 1));
-		job->payload = dup_column(stmt, 2);
-		job->attempt = sqlite3_column_int(stmt, 3);
-		job->max_attempts = sqlite3_column_int(stmt, 4);
-		job->recurring_name = dup_column(stmt, 5);
-		if (db_column_time(stmt, 6, &job->run_at))
-			job->run_at = now;
-		job->started_at = now;
-	}
-	queue_step_done(stmt);
-	if (rc == SQLITE_DONE && id)
-		return err_set(e, ERR_CONFLICT,
-			       "job %lld is not waiting to run "
-			       "(it runs, finished, or does not exist)",
-			       (long long)id);
-	if (rc == SQLITE_DONE)
-		return err_set(e, ERR_NOTFOUND, "no job is due");
-	return rc == SQLITE_ROW ? 0 : db_error(q->db, rc, e, "claiming a job");
-}
-
-static int start_attempt(struct queue *q, struct queue_job *job, int64_t now,
-			 struct err *e)
-{
-	sqlite3_stmt *stmt = use(q, ST_ATTEMPT_START);
-	int rc;
-
-	sqlite3_bind_int64(stmt, 1, job->id);
-	sqlite3_bind_text(stmt, 2, q->owner, -1, SQLITE_STATIC);
-	db_bind_time(stmt, 3, now);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		job->history_attempt = sqlite3_column_int(stmt, 0);
-	queue_step_done(stmt);
-	return rc == SQLITE_ROW
-		   ? 0
-		   : db_error(q->db, rc, e, "recording an attempt");
-}
-
-static int claim(struct queue *q, int64_t now, int64_t id,
-		 struct queue_job *job, struct err *e)
-{
-	int rc;
-
-	memset(job, 0, sizeof(*job));
-	if ((rc = begin(q, e)))
-		return rc;
-	if ((rc = claim_row(q, now, id, job, e)) ||
-	    (rc = start_attempt(q, job, now, e)))
-		goto fail;
-	if ((rc = commit(q, e)))
-		goto fail;
-	return 0;
-fail:
-	db_rollback(q->db);
-	queue_job_clear(job);
-	return rc;
-}
-
-int queue_claim(struct queue *q, int64_t now, struct queue_job *job,
-		struct err *e)
-{
-	return claim(q, now, 0, job, e);
-}
-
-int queue_claim_id(struct queue *q, int64_t id, int64_t now,
-		   struct queue_job *job, struct err *e)
-{
-	return claim(q, now, id, job, e);
-}
-
-void queue_job_clear(struct queue_job *job)
-{
-	free(job->payload);
-	free(job->recurring_name);
-	job->payload = NULL;
-	job->recurring_name = NULL;
-}
-
 int queue_renew(struct queue *q, const struct queue_job *job, int64_t now,
 		const char *progress, struct err *e)
 {
-	sqlite3_stmt *stmt = use(q, ST_RENEW);
+	sqlite3_stmt *stmt = queue_use(q, ST_RENEW);
 	int rc;
 
 	sqlite3_bind_int64(stmt, 1, job->id);
@@ -480,106 +452,11 @@ int queue_renew(struct queue *q, const struct queue_job *job, int64_t now,
 	return 0;
 }
 
-static int finish_attempt(struct queue *q, const struct queue_job *job,
-			  int64_t now, const char *outcome, const char *error,
-			  struct err *e)
-{
-	sqlite3_stmt *stmt = use(q, ST_ATTEMPT_FINISH);
-	int rc;
-
-	sqlite3_bind_int64(stmt, 1, job->id);
-	sqlite3_bind_int(stmt, 2, job->history_attempt);
-	db_bind_time(stmt, 3, now);
-	sqlite3_bind_text(stmt, 4, outcome, -1, SQLITE_STATIC);
-	if (error)
-		sqlite3_bind_text(stmt, 5, error, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 6, now - job->started_at);
-	rc = queue_step_done(stmt);
-	return rc == SQLITE_DONE
-		   ? 0
-		   : db_error(q->db, rc, e, "finishing an attempt");
-}
-
-int queue_complete(struct queue *q, const struct queue_job *job, int64_t now,
-		   const char *result, struct err *e)
-{
-	sqlite3_stmt *stmt;
-	int rc;
-
-	if ((rc = begin(q, e)))
-		return rc;
-	stmt = use(q, ST_COMPLETE);
-	sqlite3_bind_int64(stmt, 1, job->id);
-	sqlite3_bind_text(stmt, 2, q->owner, -1, SQLITE_STATIC);
-	db_bind_time(stmt, 3, now);
-	if (result)
-		sqlite3_bind_text(stmt, 4, result, -1, SQLITE_STATIC);
-	if ((rc = queue_step_done(stmt)) != SQLITE_DONE) {
-		rc = db_error(q->db, rc, e, "completing a job");
-		goto fail;
-	}
-	if (sqlite3_changes(q->db) == 0) {
-		rc = err_set(e, ERR_CONFLICT,
-			     "job %lld was cancelled while it ran",
-			     (long long)job->id);
-		goto fail;
-	}
-	if ((rc = finish_attempt(q, job, now, "succeeded", NULL, e)))
-		goto fail;
-	return commit(q, e);
-fail:
-	db_rollback(q->db);
-	return rc;
-}
-
-int queue_fail(struct queue *q, const struct queue_job *job, int64_t now,
-	       const char *error, int is_final, int64_t retry_delay_ms,
-	       const char **state_out, struct err *e)
-{
-	sqlite3_stmt *stmt;
-	int rc;
-
-	*state_out = "failed";
-	if ((rc = begin(q, e)))
-		return rc;
-	stmt = use(q, ST_FAIL);
-	sqlite3_bind_int64(stmt, 1, job->id);
-	sqlite3_bind_text(stmt, 2, q->owner, -1, SQLITE_STATIC);
-	db_bind_time(stmt, 3, now);
-	sqlite3_bind_int(stmt, 4, is_final);
-	db_bind_time(stmt, 5, now + retry_delay_ms);
-	sqlite3_bind_text(stmt, 6, error, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*state_out = strcmp((const char *)sqlite3_column_text(stmt, 0),
-				    "dead") == 0
-				 ? "dead"
-				 : "failed";
-	queue_step_done(stmt);
-	if (rc == SQLITE_DONE) {
-		rc = err_set(e, ERR_CONFLICT,
-			     "job %lld was cancelled while it ran",
-			     (long long)job->id);
-		goto fail;
-	}
-	if (rc != SQLITE_ROW) {
-		rc = db_error(q->db, rc, e, "recording a failure");
-		goto fail;
-	}
-	if ((rc = finish_attempt(q, job, now, "failed", error, e)))
-		goto fail;
-	return commit(q, e);
-fail:
-	db_rollback(q->db);
-	return rc;
-}
-
 int queue_release(struct queue *q, const struct queue_job *job, int64_t now,
 		  const char *why, struct err *e)
 {
 	static const char sql[] =
-	    "UPDATE jobs SET state = 'enqueued', attempts = MAX(attempts - 1, "
-	    "0),\n"
+	    "UPDATE jobs SET state = 'enqueued', attempts = MAX(attempts - 1, 0),\n"
 	    "       owner = NULL, lease_until = NULL\n"
 	    "WHERE id = ?1 AND owner = ?2 AND state = 'processing'";
 	sqlite3_stmt *stmt;
@@ -597,7 +474,7 @@ int queue_release(struct queue *q, const struct queue_job *job, int64_t now,
 		rc = db_error(q->db, rc, e, "releasing a job");
 		goto fail;
 	}
-	if ((rc = finish_attempt(q, job, now, "lost", why, e)))
+	if ((rc = queue_finish_attempt(q, job, now, "lost", why, e)))
 		goto fail;
 	return db_commit(q->db, e);
 fail:
@@ -607,10 +484,12 @@ fail:
 
 int queue_next_due(struct queue *q, int64_t *when, struct err *e)
 {
-	sqlite3_stmt *stmt = use(q, ST_NEXT_DUE);
+	sqlite3_stmt *stmt = queue_use(q, ST_NEXT_DUE);
 	int rc = sqlite3_step(stmt);
 
-	if (rc == SQLITE_ROW && db_column_time(stmt, 0, when) != 0)
+	if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) == SQLITE_NULL)
+		rc = SQLITE_DONE; /* no priority level has a waiting job */
+	else if (rc == SQLITE_ROW && db_column_time(stmt, 0, when) != 0)
 		*when = 0; /* an unreadable run_at: due now, the claim sorts it
 			      out */
 	sqlite3_reset(stmt);
@@ -623,7 +502,7 @@ int queue_next_due(struct queue *q, int64_t *when, struct err *e)
 
 int queue_has_pending(struct queue *q, int64_t now, int *pending, struct err *e)
 {
-	sqlite3_stmt *stmt = use(q, ST_PENDING);
+	sqlite3_stmt *stmt = queue_use(q, ST_PENDING);
 	int rc;
 
 	db_bind_time(stmt, 1, now);
@@ -633,4 +512,28 @@ int queue_has_pending(struct queue *q, int64_t now, int *pending, struct err *e)
 	sqlite3_reset(stmt);
 	return rc == SQLITE_ROW ? 0
 				: db_error(q->db, rc, e, "checking the queue");
+}
+
+int queue_look(struct queue *q, const struct queue_job *job, int64_t now,
+	       int *is_ours, int *has_higher, int64_t *due_at,
+	       struct err *e)
+{
+	sqlite3_stmt *stmt = queue_use(q, ST_LOOK);
+	int rc;
+
+	sqlite3_bind_int64(stmt, 1, job->id);
+	sqlite3_bind_text(stmt, 2, q->owner, -1, SQLITE_STATIC);
+	db_bind_time(stmt, 3, now);
+	sqlite3_bind_int(stmt, 4, job->priority);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*is_ours = sqlite3_column_int(stmt, 0);
+		*has_higher = sqlite3_column_int(stmt, 1);
+		if (db_column_time(stmt, 2, due_at))
+			*due_at = 0;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW
+		   ? 0
+		   : db_error(q->db, rc, e, "looking at the running job");
 }

@@ -15,6 +15,31 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The jobs one prune batch deletes (?1 succeeded before, ?2 dead or
+ * cancelled before, ?3 at most): a scan in rowid order, oldest first. */
+#define PRUNE_SET                                                              \
+	"SELECT id FROM jobs\n"                                                \
+	"    WHERE (state = 'succeeded' AND finished_at < ?1)\n"               \
+	"       OR (state IN ('dead', 'cancelled') AND finished_at < ?2)\n"    \
+	"    LIMIT ?3"
+
+// clang-format off
+/* Before their rows go, the attempts of the jobs in `set` are added to
+ * metrics_archive, so the metrics_hourly view counts them still. */
+#define FOLD_ATTEMPTS(set)                                                     \
+	"INSERT INTO metrics_archive (hour, job, succeeded, failed, duration_ms)\n" \
+	"SELECT substr(a.finished_at, 1, 13), j.type, sum(a.outcome = 'succeeded'),\n" \
+	"       sum(a.outcome <> 'succeeded'), COALESCE(sum(a.duration_ms), 0)\n" \
+	"FROM job_attempts a JOIN jobs j ON j.id = a.job_id\n"                \
+	"WHERE a.outcome IN ('succeeded', 'failed', 'cancelled') AND j.id IN (" set ")\n" \
+	"GROUP BY 1, 2\n"                                                      \
+	"ON CONFLICT (hour, job) DO UPDATE SET\n"                              \
+	"    succeeded = succeeded + excluded.succeeded,\n"                    \
+	"    failed = failed + excluded.failed,\n"                             \
+	"    duration_ms = duration_ms + excluded.duration_ms"
+// clang-format on
+
+
 static int recover_where(struct queue *q, int64_t now, const char *owner,
 			 int *count, struct err *e)
 {
@@ -23,8 +48,7 @@ static int recover_where(struct queue *q, int64_t now, const char *owner,
 	    "       error = 'the daemon running it stopped before it "
 	    "finished'\n"
 	    "WHERE outcome IS NULL AND job_id IN (SELECT id FROM jobs\n"
-	    "      WHERE state = 'processing' AND (lease_until < ?2 OR owner = "
-	    "?1))";
+	    "      WHERE state = 'processing' AND (lease_until < ?2 OR owner = ?1))";
 	static const char sql_requeue[] =
 	    "UPDATE jobs SET\n"
 	    "    state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE "
@@ -168,13 +192,13 @@ int queue_delete(struct queue *q, int64_t id, int64_t now, int *deleted,
 		 struct err *e)
 {
 	static const char sql_cancel[] =
-	    "UPDATE jobs SET state = 'cancelled', finished_at = ?2, owner = "
-	    "NULL,\n"
+	    "UPDATE jobs SET state = 'cancelled', finished_at = ?2, owner = NULL,\n"
 	    "       lease_until = NULL\n"
 	    "WHERE id = ?1 AND state IN " UNFINISHED_STATES;
 	static const char sql_cancel_attempt[] =
 	    "UPDATE job_attempts SET outcome = 'cancelled', finished_at = ?2\n"
 	    "WHERE job_id = ?1 AND outcome IS NULL";
+	static const char sql_fold[] = FOLD_ATTEMPTS("?1");
 	static const char sql_remove[] =
 	    "DELETE FROM jobs WHERE id = ?1 AND ?2 IS NOT NULL";
 	char state[16];
@@ -187,7 +211,7 @@ int queue_delete(struct queue *q, int64_t id, int64_t now, int *deleted,
 		goto fail;
 	is_finished = !strcmp(state, "succeeded") || !strcmp(state, "dead") ||
 		      !strcmp(state, "cancelled");
-	if (is_finished)
+	if (is_finished && !(rc = exec_on_job(q->db, sql_fold, id, now, e)))
 		rc = exec_on_job(q->db, sql_remove, id, now, e);
 	else if (!(rc = exec_on_job(q->db, sql_cancel, id, now, e)))
 		rc = exec_on_job(q->db, sql_cancel_attempt, id, now, e);
@@ -200,35 +224,53 @@ fail:
 	return rc;
 }
 
-int queue_prune(struct queue *q, int64_t now, int limit, int *deleted,
-		struct err *e)
+static int run_prune(sqlite3 *db, const char *sql, int64_t succeeded_before,
+		     int64_t dead_before, int limit, int *changes,
+		     struct err *e)
 {
-	static const char sql[] =
-	    "DELETE FROM jobs WHERE id IN (\n"
-	    "    SELECT id FROM jobs\n"
-	    "    WHERE (state = 'succeeded' AND finished_at < ?1)\n"
-	    "       OR (state IN ('dead', 'cancelled') AND finished_at < ?2)\n"
-	    "    LIMIT ?3)";
 	sqlite3_stmt *stmt;
 	int rc;
 
-	*deleted = 0;
-	if ((rc = db_prepare(q->db, sql, &stmt, e)))
+	if ((rc = db_prepare(db, sql, &stmt, e)))
 		return rc;
-	db_bind_time(stmt, 1,
-		     now - (int64_t)q->cfg->queue.succeeded_retention_days *
-			       MS_PER_DAY);
-	db_bind_time(stmt, 2,
-		     now - (int64_t)q->cfg->queue.dead_retention_days *
-			       MS_PER_DAY);
+	db_bind_time(stmt, 1, succeeded_before);
+	db_bind_time(stmt, 2, dead_before);
 	sqlite3_bind_int(stmt, 3, limit);
 	rc = queue_step_done(stmt);
-	if (rc == SQLITE_DONE)
-		*deleted = sqlite3_changes(q->db);
+	if (rc == SQLITE_DONE && changes)
+		*changes = sqlite3_changes(db);
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_DONE
 		   ? 0
-		   : db_error(q->db, rc, e, "pruning finished jobs");
+		   : db_error(db, rc, e, "pruning finished jobs");
+}
+
+int queue_prune(struct queue *q, int64_t now, int limit, int *deleted,
+		struct err *e)
+{
+	static const char sql_fold[] = FOLD_ATTEMPTS(PRUNE_SET);
+	static const char sql_delete[] =
+	    "DELETE FROM jobs WHERE id IN (" PRUNE_SET ")";
+	int64_t succeeded_before =
+		    now - (int64_t)q->cfg->queue.succeeded_retention_days *
+			      MS_PER_DAY,
+		dead_before =
+		    now - (int64_t)q->cfg->queue.dead_retention_days *
+			      MS_PER_DAY;
+	int rc;
+
+	*deleted = 0;
+	if ((rc = db_begin(q->db, e)))
+		return rc;
+	if ((rc = run_prune(q->db, sql_fold, succeeded_before, dead_before,
+			    limit, NULL, e)) ||
+	    (rc = run_prune(q->db, sql_delete, succeeded_before, dead_before,
+			    limit, deleted, e))) {
+		db_rollback(q->db);
+		*deleted = 0;
+		return rc;
+	}
+	return db_commit(q->db, e);
 }
 
 int queue_counts(sqlite3 *db, struct queue_counts *out, struct err *e)

@@ -14,7 +14,6 @@
 #include "config/config.h"
 #include "base/err.h"
 #include "base/log.h"
-#include "core/metrics.h"
 #include "core/scheduler.h"
 
 #include <cjson/cJSON.h>
@@ -56,6 +55,7 @@ static void end_job(struct runner *r)
 	r->payload = NULL;
 	r->is_active = 0;
 	r->has_started = 0;
+	r->pending = RUNNER_NONE;
 }
 
 static void report(struct runner *r, const char *state, const char *error,
@@ -63,15 +63,14 @@ static void report(struct runner *r, const char *state, const char *error,
 {
 	struct runner_outcome outcome = {0};
 	char counts[256], id[24];
-	char *json = job_counts_json(&r->ctx);
 
+	job_counts_json_into(&r->ctx, r->counts_json, sizeof(r->counts_json));
 	outcome.job = &r->job;
 	outcome.state = state;
 	outcome.error = error;
-	outcome.counts_json = json;
+	outcome.counts_json = r->counts_json;
 	outcome.duration_ms = clock_mono() - r->started_mono;
 	outcome.retry_at = retry_at;
-	job_counts_text(&r->ctx, counts, sizeof(counts));
 	snprintf(id, sizeof(id), "%lld", (long long)r->job.id);
 	if (error)
 		log_event(strcmp(state, "dead") == 0 ? LOG_ERROR : LOG_WARN,
@@ -80,75 +79,103 @@ static void report(struct runner *r, const char *state, const char *error,
 	else if (strcmp(state, "succeeded") != 0)
 		log_event(LOG_INFO, "job.released", "job", r->job.type, "id",
 			  id, (char *)NULL);
-	else
+	else if (log_enabled(LOG_INFO)) {
+		job_counts_text(&r->ctx, counts, sizeof(counts));
 		log_fmt(LOG_INFO, "job.done",
 			"job=%s id=%lld attempt=%d duration_ms=%lld %s",
 			r->job.type, (long long)r->job.id, r->job.attempt,
 			(long long)outcome.duration_ms, counts);
+	}
 	if (r->on_outcome)
 		r->on_outcome(&outcome, r->outcome_arg);
-	free(json);
 }
 
-/* Records success; keeps trying while the database is busy. */
-static void succeed(struct runner *r)
+/* Inside the settling transaction: the schedule history of a recurring
+ * job. (Metrics need no write: metrics_hourly is derived from the attempt
+ * rows, see metrics.h.) */
+static int record_in_txn(sqlite3 *db, const struct queue_job *job,
+			 const char *state, void *arg, struct err *e)
 {
-	char *result = job_counts_json(&r->ctx);
-	struct err e = {0};
-	int rc = queue_complete(r->queue, &r->job, clock_now(), result, &e);
+	struct runner *r = arg;
+	int64_t now = clock_now(), duration = clock_mono() - r->started_mono;
 
-	free(result);
+	if (!job->recurring_name)
+		return 0;
+	job_counts_json_into(&r->ctx, r->counts_json, sizeof(r->counts_json));
+	return scheduler_job_finished(
+	    db, job->id, job->recurring_name, state, job->started_at, now,
+	    duration, r->counts_json,
+	    r->pending == RUNNER_FAILED ? r->pending_error : NULL, e);
+}
+
+/* Records the pending outcome and, by the claim policy, claims the next
+ * job in the same transaction. Busy: kept for a later turn. */
+static void settle(struct runner *r)
+{
+	struct queue_outcome o = {0};
+	struct queue_next next = {0};
+	const char *state = "failed";
+	char result[sizeof(r->counts_json)];
+	int64_t now = clock_now();
+	struct err e = {0};
+	int rc;
+
+	o.is_success = r->pending == RUNNER_SUCCEEDED;
+	if (o.is_success) {
+		job_counts_json_into(&r->ctx, result, sizeof(result));
+		o.result = result;
+	} else {
+		o.error = r->pending_error;
+		o.is_final = r->pending_is_final;
+		o.retry_delay_ms = r->pending_delay_ms;
+	}
+	next.want = r->claim_next;
+	next.is_above = r->has_claim_floor;
+	next.above_priority = r->claim_floor;
+	rc = queue_settle(r->queue, &r->job, &o, now, record_in_txn, r, &next,
+			  &state, &e);
 	if (rc == ERR_BUSY) {
 		r->next_step_mono = clock_mono() + BUSY_RETRY_MS;
-		r->ctx.pause_ms = -1; /* marks "completion pending" */
 		return;
 	}
-	if (rc == ERR_CONFLICT) {
-		report(r, "cancelled", e.msg, 0);
-	} else if (rc) {
+	if (rc) {
 		log_event(LOG_ERROR, "job.record_failed", "job", r->job.type,
 			  "error", e.msg, (char *)NULL);
-		report(r, "succeeded", NULL, 0);
-	} else {
-		report(r, "succeeded", NULL, 0);
+		state = o.is_success ? "succeeded" : "failed";
 	}
+	if (!strcmp(state, "cancelled"))
+		report(r, state, "the job was cancelled while it ran", 0);
+	else
+		report(r, state, o.is_success ? NULL : o.error,
+		       !strcmp(state, "failed") ? now + o.retry_delay_ms : 0);
 	end_job(r);
+	if (next.claimed)
+		runner_begin(r, &next.job);
+}
+
+static void succeed(struct runner *r)
+{
+	r->pending = RUNNER_SUCCEEDED;
+	settle(r);
 }
 
 static void fail(struct runner *r, const struct err *cause)
 {
-	int is_final = job_error_is_final(cause->code);
-	int64_t delay = 0, now = clock_now();
-	const char *state = "dead";
-	struct err e = {0};
-	int rc;
-
-	if (r->type)
-		delay = job_type_retry_delay(r->type, r->cfg, r->job.attempt,
-					     (uint32_t)rand());
-	if (r->ctx.retry_after_ms > delay) /* the server asked for longer */
-		delay = r->ctx.retry_after_ms;
+	r->pending = RUNNER_FAILED;
+	r->pending_is_final = job_error_is_final(cause->code);
+	r->pending_delay_ms =
+	    r->type ? job_type_retry_delay(r->type, r->cfg, r->job.attempt,
+					   (uint32_t)rand())
+		    : 0;
+	if (r->ctx.retry_after_ms > r->pending_delay_ms)
+		r->pending_delay_ms = r->ctx.retry_after_ms; /* server asked */
+	snprintf(r->pending_error, sizeof(r->pending_error), "%s", cause->msg);
 	/* A job that failed for lack of space may hold the space itself (a
 	 * half-written export in .tmp): drop it first, or the WAL cannot grow
 	 * to record the failure and the job stays "processing" until its
 	 * lease runs out. */
 	release_state(r);
-	rc = queue_fail(r->queue, &r->job, now, cause->msg, is_final, delay,
-			&state, &e);
-	if (rc == ERR_BUSY) {
-		/* Keep the cause and try again: the attempt must be recorded.
-		 */
-		r->next_step_mono = clock_mono() + BUSY_RETRY_MS;
-		return;
-	}
-	if (rc == ERR_CONFLICT)
-		state = "cancelled";
-	else if (rc)
-		log_event(LOG_ERROR, "job.record_failed", "job", r->job.type,
-			  "error", e.msg, (char *)NULL);
-	report(r, state, cause->msg,
-	       strcmp(state, "failed") == 0 ? now + delay : 0);
-	end_job(r);
+	settle(r);
 }
 
 static int begin_attempt(struct runner *r, struct err *e)
@@ -184,6 +211,7 @@ void runner_begin(struct runner *r, struct queue_job *job)
 	r->ctx.attempt = r->job.attempt;
 	r->ctx.now = clock_now();
 	r->is_active = 1;
+	r->pending = RUNNER_NONE;
 	r->type = NULL;
 	r->steps = 0;
 	r->busy_retries = 0;
@@ -212,8 +240,7 @@ static int renew_if_due(struct runner *r)
 	rc = queue_renew(r->queue, &r->job, clock_now(),
 			 r->ctx.progress[0] ? r->ctx.progress : NULL, &e);
 	if (rc == ERR_CONFLICT) {
-		report(r, "cancelled", e.msg, 0);
-		end_job(r);
+		runner_cancelled(r, e.msg);
 		return rc;
 	}
 	/* Busy: the lease is long enough to try again next turn. */
@@ -232,8 +259,8 @@ int runner_step(struct runner *r)
 		return 0;
 	if (r->ctx.is_waiting || clock_mono() < r->next_step_mono)
 		return 1;
-	if (r->ctx.pause_ms == -1) { /* completion was busy: record it now */
-		succeed(r);
+	if (r->pending != RUNNER_NONE) { /* the database was busy: again */
+		settle(r);
 		return r->is_active;
 	}
 	if (renew_if_due(r))
@@ -288,16 +315,28 @@ void runner_release(struct runner *r, const char *why)
 	end_job(r);
 }
 
+int runner_keepalive(struct runner *r)
+{
+	if (!r->is_active)
+		return 0;
+	return renew_if_due(r) == 0;
+}
+
+void runner_cancelled(struct runner *r, const char *why)
+{
+	if (!r->is_active)
+		return;
+	report(r, "cancelled", why, 0);
+	end_job(r);
+}
+
 void runner_record_outcome(sqlite3 *db, const struct runner_outcome *o)
 {
 	int64_t now = clock_now();
 	struct err e = {0};
 
-	if (strcmp(o->state, "released") != 0 &&
-	    metrics_record_run(db, o->job->type, !strcmp(o->state, "succeeded"),
-			       o->duration_ms, now, &e))
-		log_event(LOG_WARN, "metrics.failed", "error", e.msg,
-			  (char *)NULL);
+	if (strcmp(o->state, "cancelled") != 0)
+		return; /* written with the outcome, in its transaction */
 	if (scheduler_job_finished(db, o->job->id, o->job->recurring_name,
 				   o->state, o->job->started_at, now,
 				   o->duration_ms, o->counts_json, o->error,

@@ -541,9 +541,9 @@ int scheduler_prune_history(sqlite3 *db, int64_t now, int retention_days,
 	    "DELETE FROM schedule_history WHERE id IN (SELECT id FROM "
 	    "schedule_history\n"
 	    "    WHERE fired_at < ?1 LIMIT ?2)",
-	    "DELETE FROM metrics_hourly WHERE (hour, job) IN (SELECT hour, "
+	    "DELETE FROM metrics_archive WHERE (hour, job) IN (SELECT hour, "
 	    "job\n"
-	    "    FROM metrics_hourly WHERE hour < substr(?1, 1, 13) LIMIT ?2)",
+	    "    FROM metrics_archive WHERE hour < substr(?1, 1, 13) LIMIT ?2)",
 	};
 	sqlite3_stmt *stmt;
 	int rc = 0;

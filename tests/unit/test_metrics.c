@@ -61,22 +61,30 @@ static void test_metrics_histogram_buckets_are_cumulative(void **state)
 	testdb_close(db);
 }
 
-static void test_metrics_counters_come_from_hourly_table(void **state)
+/* The counters are derived: attempts still in job_attempts (a cancelled
+ * one counts as failed, a lost one not at all) plus the archive of pruned
+ * ones. Nothing is written per job for them. */
+static void test_metrics_counters_come_from_attempts_and_archive(void **state)
 {
 	sqlite3 *db = testdb_open();
-	struct err e = {0};
 	char *text;
 
 	(void)state;
-	assert_int_equal(metrics_record_run(db, "draft_cleanup", 1, 100, NOW, &e), 0);
-	assert_int_equal(metrics_record_run(db, "draft_cleanup", 0, 100, NOW, &e), 0);
-	assert_int_equal(metrics_record_run(db, "draft_cleanup", 1, 100, NOW + 3600000, &e), 0);
+	testdb_exec(db, "INSERT INTO metrics_archive (hour, job, succeeded, failed, duration_ms) "
+		    "VALUES ('2026-11-20T10', 'draft_cleanup', 1, 0, 100)");
+	testdb_exec(db, "INSERT INTO jobs (id, type, state) VALUES (7, 'draft_cleanup', 'succeeded')");
+	testdb_exec(db, "INSERT INTO job_attempts (job_id, attempt, started_at, finished_at, "
+		    "outcome, duration_ms) VALUES "
+		    "(7, 1, '2026-11-21T10:00:00.000Z', '2026-11-21T10:00:00.100Z', 'failed', 100), "
+		    "(7, 2, '2026-11-21T11:00:00.000Z', '2026-11-21T11:00:00.100Z', 'succeeded', 100), "
+		    "(7, 3, '2026-11-21T12:00:00.000Z', '2026-11-21T12:00:00.100Z', 'lost', 100), "
+		    "(7, 4, '2026-11-21T13:00:00.000Z', '2026-11-21T13:00:00.100Z', 'cancelled', 100)");
 	testdb_exec(db, "INSERT INTO jobs (type, state) VALUES ('noop', 'dead'), "
 		    "('noop', 'enqueued'), ('noop', 'enqueued')");
 	text = render(db, NULL);
 	assert_line(text, "job_execution_total{job=\"draft_cleanup\",result=\"succeeded\"} 2\n");
-	assert_line(text, "job_execution_total{job=\"draft_cleanup\",result=\"failed\"} 1\n");
-	assert_line(text, "job_failures_total{job=\"draft_cleanup\"} 1\n");
+	assert_line(text, "job_execution_total{job=\"draft_cleanup\",result=\"failed\"} 2\n");
+	assert_line(text, "job_failures_total{job=\"draft_cleanup\"} 2\n");
 	assert_line(text, "job_queue_length{state=\"enqueued\"} 2\n");
 	assert_line(text, "job_queue_length{state=\"dead\"} 1\n");
 	assert_line(text, "process_start_time_seconds 1795898717.000\n");
@@ -89,11 +97,11 @@ static void test_metrics_counters_come_from_hourly_table(void **state)
 static void test_metrics_label_values_are_escaped(void **state)
 {
 	sqlite3 *db = testdb_open();
-	struct err e = {0};
 	char *text;
 
 	(void)state;
-	assert_int_equal(metrics_record_run(db, "odd\"job\\\n", 0, 1, NOW, &e), 0);
+	testdb_exec(db, "INSERT INTO metrics_archive (hour, job, failed) "
+		    "VALUES ('2026-11-20T10', 'odd\"job\\' || char(10), 1)");
 	text = render(db, NULL);
 	assert_line(text, "job_failures_total{job=\"odd\\\"job\\\\\\n\"} 1\n");
 	free(text);
@@ -134,7 +142,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metrics_histogram_buckets_are_cumulative),
-		cmocka_unit_test(test_metrics_counters_come_from_hourly_table),
+		cmocka_unit_test(test_metrics_counters_come_from_attempts_and_archive),
 		cmocka_unit_test(test_metrics_label_values_are_escaped),
 		cmocka_unit_test(test_metrics_too_many_job_types_are_not_observed),
 		cmocka_unit_test(test_metrics_render_reports_cap),

@@ -329,7 +329,7 @@ static void test_scheduler_prunes_old_history_only(void **state)
 
 	assert_int_equal(scheduler_sync(f->s, at("2026-11-10T12:00:00Z"), &e), 0);
 	assert_int_equal(scheduler_tick(f->s, at("2026-11-11T02:00:00Z"), &next, &e), 0);
-	sqlite3_exec(f->db, "INSERT INTO metrics_hourly (hour, job, succeeded) VALUES "
+	sqlite3_exec(f->db, "INSERT INTO metrics_archive (hour, job, succeeded) VALUES "
 		     "('2026-08-01T10', 'noop', 1), ('2026-11-11T10', 'noop', 1)", NULL, NULL, NULL);
 	assert_int_equal(scheduler_prune_history(f->db, at("2027-02-09T02:00:00Z"), 90, 100,
 						 &deleted, &e), 0);
@@ -338,7 +338,7 @@ static void test_scheduler_prunes_old_history_only(void **state)
 						 &deleted, &e), 0);
 	assert_int_equal(deleted, 1);
 	assert_sql(f->db, "SELECT count(*) FROM schedule_history", "0");
-	assert_sql(f->db, "SELECT count(*) FROM metrics_hourly", "1");
+	assert_sql(f->db, "SELECT count(*) FROM metrics_archive", "1");
 }
 
 struct fires {
