@@ -31,7 +31,7 @@ sql "INSERT INTO jobs (type, state, payload, attempts, max_attempts, last_error,
      ('noop', 'dead', '{}', 3, 3, 'boom', '2026-11-30T02:30:00.000Z'),
      ('send_email', 'dead', '{}', 3, 3, 'SMTP refused', '2026-11-30T02:31:00.000Z');"
 DEAD=$(sql "SELECT min(id) FROM jobs WHERE state = 'dead'")
-sql "INSERT INTO metrics_hourly (hour, job, succeeded, failed, duration_ms)
+sql "INSERT INTO metrics_archive (hour, job, succeeded, failed, duration_ms)
      VALUES (strftime('%Y-%m-%dT%H', 'now', '-2 hours'), 'noop', 7, 2, 100);
      INSERT INTO alerts (kind, subject, message, created_at) VALUES
      ('long_running', 'job #$DEAD attempt 3',
