@@ -12,6 +12,7 @@
 #include "core/runner.h"
 #include "base/clock.h"
 #include "config/config.h"
+#include "db/db.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "core/metrics.h"
@@ -115,6 +116,24 @@ static void succeed(struct runner *r)
 	end_job(r);
 }
 
+/* The job is dead: whoever waits for it (an export's user) is told. A
+ * notice that cannot be written is logged; the job's state stands. */
+static void tell_waiting_person(struct runner *r, const struct err *cause)
+{
+	struct err e = {0};
+
+	if (!r->type || !r->type->on_dead || !cJSON_IsObject(r->payload))
+		return;
+	if (db_begin(r->db, &e) == 0 &&
+	    r->type->on_dead(r->db, r->cfg, r->job.id, r->payload, cause->code,
+			     cause->msg, &e) == 0 &&
+	    db_commit(r->db, &e) == 0)
+		return;
+	db_rollback(r->db);
+	log_event(LOG_ERROR, "job.notice_failed", "job", r->job.type, "error",
+		  e.msg, (char *)NULL);
+}
+
 static void fail(struct runner *r, const struct err *cause)
 {
 	int is_final = job_error_is_final(cause->code);
@@ -144,6 +163,8 @@ static void fail(struct runner *r, const struct err *cause)
 	else if (rc)
 		log_event(LOG_ERROR, "job.record_failed", "job", r->job.type,
 			  "error", e.msg, (char *)NULL);
+	else if (strcmp(state, "dead") == 0)
+		tell_waiting_person(r, cause);
 	report(r, state, cause->msg,
 	       strcmp(state, "failed") == 0 ? now + delay : 0);
 	end_job(r);

@@ -37,6 +37,7 @@ static const char *const czech[][2] = {
     {"missed", "zmeškáno"},
     {"triggered", "spuštěno ručně"},
     {"lost", "ztraceno"},
+    {"interrupted", "přerušeno"},
     {"disabled", "vypnuto"},
     {"paused", "pozastaveno"},
     {"Running now", "Právě běží"},

@@ -131,9 +131,9 @@ check "no stray temp file in storage/.tmp" test -z "$(ls -A "$T/storage/.tmp")"
 
 lost=$(sql "SELECT count(*) || ' (' || coalesce(group_concat(n, ', '), '') || ')' FROM
   (SELECT j.type || ' ' || count(*) AS n FROM job_attempts a JOIN jobs j ON j.id = a.job_id
-    WHERE a.outcome = 'lost' GROUP BY j.type)")
+    WHERE a.outcome = 'interrupted' GROUP BY j.type)")
 stray=$(ls -A "$T/mail/tmp" 2>/dev/null | wc -l)
-echo "# crash: $RUNS runs in $(($(date +%s) - started)) s; $lost attempts lost to kill -9 and rerun;"
+echo "# crash: $RUNS runs in $(($(date +%s) - started)) s; $lost attempts interrupted by kill -9 and rerun (not counted);"
 echo "# emails: $emails jobs, $files .eml files, $dups_total duplicates (max $max_dups_run in one run;" \
 	"per run: ${dups_per_run[*]:-none}); $stray stray file(s) in Maildir tmp/"
 swept=$(grep -o 'storage.swept removed=[0-9]*' "$T/drain.log" | awk -F= '{n += $2} END {print n + 0}')
