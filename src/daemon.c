@@ -22,6 +22,7 @@
 #include "core/leader.h"
 #include "base/log.h"
 #include "core/loop.h"
+#include "mail/mail.h"
 #include "core/metrics.h"
 #include "core/net.h"
 #include "core/queue.h"
@@ -535,6 +536,31 @@ static int open_storage(const struct config *cfg, struct storage **out,
 	return 0;
 }
 
+/* A kill -9 during a Maildir delivery leaves its file in tmp/; the retry
+ * overwrites it, but a job that never runs again would leave it forever.
+ * The daemon is the only deliverer of this database's mail, so at start
+ * every tmp/ file with this database's prefix is stale. */
+static void sweep_maildir(struct daemon *d)
+{
+	enum mail_provider provider;
+	char id[40], prefix[48];
+	struct err e = {0};
+	int removed = 0;
+
+	if (mail_provider_of(d->cfg, &provider, &e) ||
+	    provider != MAIL_MAILDIR ||
+	    db_setting_get(d->db, "database_id", id, sizeof(id), &e))
+		return;
+	snprintf(prefix, sizeof(prefix), "%s.", id);
+	if (mail_maildir_sweep_tmp(d->cfg->email.maildir.path, prefix,
+				   clock_now(), &removed, &e))
+		log_event(LOG_WARN, "mail.sweep_failed", "error", e.msg,
+			  (char *)NULL);
+	else if (removed)
+		log_fmt(LOG_INFO, "mail.swept",
+			"removed=%d stale file(s) in Maildir tmp/", removed);
+}
+
 /* The HTTP server, metrics and alerts. A port that cannot be bound stops
  * the start: a daemon whose health endpoint is missing looks dead. */
 static int open_http(struct daemon *d, struct err *e)
@@ -584,6 +610,7 @@ static int daemon_open(struct daemon *d, struct err *e)
 	    (rc = scheduler_open(d->db, d->cfg, d->queue, &d->scheduler, e)) ||
 	    (rc = watch_events(d, e)))
 		return rc;
+	sweep_maildir(d);
 	runner_init(&d->runner, d->db, d->cfg, d->queue, &d->services,
 		    on_outcome, d);
 	d->runner.stop_after_steps = d->opt->stop_after_steps;
