@@ -617,10 +617,33 @@ static int daemon_open(struct daemon *d, struct err *e)
 	return open_http(d, e);
 }
 
+/* `run --now` ahead of the real clock recorded fires in the future; left
+ * there they would stop every schedule until that date for the real
+ * clock. They are forgotten on stop (a killed run is recovered by
+ * scheduler_tick when they are more than a day ahead). */
+static void forget_future_fires(struct daemon *d)
+{
+	struct err e = {0};
+	int count = 0;
+
+	if (clock_is_real() || d->lock_fd < 0 || !d->scheduler)
+		return;
+	if (scheduler_forget_future(d->scheduler, clock_real_now(), &count,
+				    &e))
+		log_event(LOG_WARN, "schedule.forget_failed", "error", e.msg,
+			  (char *)NULL);
+	else if (count)
+		log_fmt(LOG_INFO, "schedule.forgot_future",
+			"schedules=%d reason=the run's clock (--now) was "
+			"ahead of the real one",
+			count);
+}
+
 static void daemon_close(struct daemon *d)
 {
 	int lock_fd = d->lock_fd;
 
+	forget_future_fires(d);
 	http_stop(d->http);
 	alerts_free(d->alerts);
 	metrics_free(d->metrics);
