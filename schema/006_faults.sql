@@ -3,7 +3,8 @@
 -- An attempt that ended because the process died (kill -9, a power cut)
 -- is recorded as 'interrupted', apart from 'failed': it does not count
 -- against the job's attempts, only against the limit of interruptions in
--- a row. SQLite cannot alter a CHECK, so job_attempts is rebuilt (it is a
+-- a row. An attempt that failed only for lack of space is 'deferred': it
+-- does not count either, the job waits for a retry. SQLite cannot alter a CHECK, so job_attempts is rebuilt (it is a
 -- history table without dependants but the jobs foreign key).
 CREATE TABLE job_attempts_new (
     job_id       INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
@@ -12,7 +13,8 @@ CREATE TABLE job_attempts_new (
     started_at   TEXT NOT NULL,
     finished_at  TEXT,
     outcome      TEXT CHECK (outcome IN ('succeeded', 'failed', 'lost',
-                                         'interrupted', 'cancelled')),
+                                         'interrupted', 'deferred',
+                                         'cancelled')),
     error        TEXT,
     duration_ms  INTEGER,
     PRIMARY KEY (job_id, attempt)

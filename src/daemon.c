@@ -21,6 +21,7 @@
 #include "http/http.h"
 #include "core/leader.h"
 #include "base/log.h"
+#include "core/db_full.h"
 #include "core/loop.h"
 #include "mail/mail.h"
 #include "core/metrics.h"
@@ -82,6 +83,7 @@ struct daemon {
 	int64_t wal_recheck_at, wal_recheck_until; /* mono ms; 0: none */
 	int wal_recheck_gap; /* ms until the next look: 2, 4, 8 ... 50 */
 	int has_wal_watch;   /* 0: poll the queue once a second instead */
+	struct db_full full; /* the database cannot be written: back off */
 	int has_warned_wal_watch;
 };
 
@@ -294,6 +296,37 @@ static void maintenance(struct daemon *d, int64_t now)
 	}
 }
 
+/* A write failed: a full disk or an I/O error puts the daemon into its
+ * backoff (db_full.h) and tells the admin once; anything else is logged
+ * by the caller. Returns 1 when it was such an error. */
+static int write_failed(struct daemon *d, const struct err *e)
+{
+	if (!db_full_is_write_error(e->code, e->msg))
+		return 0;
+	if (db_full_enter(&d->full, e->msg))
+		alerts_database_full(d->alerts, 1, e->msg);
+	return 1;
+}
+
+/* 1 while the database cannot be written. When a probe write succeeds:
+ * jobs whose lease ran out meanwhile go back to the queue (not counted)
+ * and the schedules are looked at at once. */
+static int is_waiting_for_space(struct daemon *d, int64_t now)
+{
+	struct err e = {0};
+	int recovered = 0, rc = db_full_wait(&d->full, d->db);
+
+	if (rc >= 0)
+		return rc;
+	alerts_database_full(d->alerts, 0, NULL);
+	if (queue_recover(d->queue, now, &recovered, &e) == 0 && recovered)
+		log_fmt(LOG_WARN, "queue.recovered",
+			"jobs=%d reason=lease_expired_while_disk_full",
+			recovered);
+	d->next_fire_at = now;
+	return 0;
+}
+
 static void fire_schedules(struct daemon *d, int64_t now)
 {
 	struct err e = {0};
@@ -312,8 +345,10 @@ static void fire_schedules(struct daemon *d, int64_t now)
 		return;
 	rc = scheduler_tick(d->scheduler, now, &d->next_fire_at, &e);
 	if (rc) {
-		log_event(rc == ERR_BUSY ? LOG_DEBUG : LOG_ERROR,
-			  "schedule.failed", "error", e.msg, (char *)NULL);
+		if (!write_failed(d, &e))
+			log_event(rc == ERR_BUSY ? LOG_DEBUG : LOG_ERROR,
+				  "schedule.failed", "error", e.msg,
+				  (char *)NULL);
 		d->next_fire_at = now + 1000; /* try again shortly */
 	}
 }
@@ -336,7 +371,7 @@ static void claim_next(struct daemon *d, int64_t now)
 	rc = queue_claim(d->queue, now, &job, &e);
 	if (rc == 0)
 		runner_begin(&d->runner, &job);
-	else if (rc != ERR_NOTFOUND && rc != ERR_BUSY)
+	else if (rc != ERR_NOTFOUND && rc != ERR_BUSY && !write_failed(d, &e))
 		log_event(LOG_ERROR, "queue.claim_failed", "error", e.msg,
 			  (char *)NULL);
 }
@@ -399,7 +434,7 @@ static int daemon_iterate(struct daemon *d)
 {
 	int64_t now = clock_now();
 	struct err e = {0};
-	int pending = 0;
+	int pending = 0, is_full;
 
 	d->status.heartbeat_mono = clock_mono();
 	d->status.is_leader = d->lock_fd >= 0;
@@ -436,13 +471,17 @@ static int daemon_iterate(struct daemon *d)
 	}
 	if (!d->has_wal_watch)
 		watch_wal(d);
-	fire_schedules(d, now);
-	claim_next(d, now);
+	is_full = is_waiting_for_space(d, now);
+	if (!is_full) {
+		fire_schedules(d, now);
+		claim_next(d, now);
+	}
 	net_process(d->services.net);
 	runner_step(&d->runner);
 	if (d->opt->stop_after_steps && !d->runner.is_active && d->jobs_run)
 		return 1;
-	maintenance(d, now);
+	if (!is_full)
+		maintenance(d, now);
 	alerts_tick(d->alerts, now, clock_mono());
 	if (d->opt->once && !d->runner.is_active)
 		return 1;
@@ -500,6 +539,8 @@ static int64_t next_deadline(const struct daemon *d)
 		return earliest(deadline, d->next_lease_try);
 	deadline = earliest(deadline, runner_deadline(&d->runner));
 	deadline = earliest(deadline, net_deadline(d->services.net));
+	if (d->full.is_full) /* due jobs and fires wait for the probe */
+		return earliest(deadline, db_full_deadline(&d->full));
 	if (!d->runner.is_active)
 		deadline = earliest(deadline, wall_to_mono(d->next_due_at));
 	if (d->wal_recheck_at)
@@ -611,6 +652,7 @@ static int daemon_open(struct daemon *d, struct err *e)
 	    (rc = watch_events(d, e)))
 		return rc;
 	sweep_maildir(d);
+	db_full_init(&d->full, d->opt->db_path, &d->status);
 	runner_init(&d->runner, d->db, d->cfg, d->queue, &d->services,
 		    on_outcome, d);
 	d->runner.stop_after_steps = d->opt->stop_after_steps;

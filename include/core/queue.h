@@ -115,6 +115,12 @@ int queue_fail(struct queue *q, const struct queue_job *job, int64_t now,
 int queue_release(struct queue *q, const struct queue_job *job, int64_t now,
 		  const char *why, struct err *e);
 
+/* The attempt failed only for lack of space (ERR_NOSPACE): the job waits
+ * as 'failed' until run_at without counting the attempt, which is
+ * recorded as 'deferred' with why. ERR_CONFLICT when it was cancelled. */
+int queue_defer(struct queue *q, const struct queue_job *job, int64_t now,
+		int64_t run_at, const char *why, struct err *e);
+
 /* Returns jobs whose lease expired, or whose owner on this host is no
  * longer running, to the queue, the attempt recorded as 'interrupted'
  * and not counted; a job past QUEUE_MAX_INTERRUPTIONS in a row goes to

@@ -177,6 +177,60 @@ static int recover_where(struct queue *q, int64_t now, const char *owner,
 	return rc;
 }
 
+int queue_defer(struct queue *q, const struct queue_job *job, int64_t now,
+		int64_t run_at, const char *why, struct err *e)
+{
+	// clang-format off
+	static const char sql_job[] =
+	    "UPDATE jobs SET state = 'failed', attempts = MAX(attempts - 1, 0), run_at = ?3,\n"
+	    "       last_error = ?4, owner = NULL, lease_until = NULL, progress = NULL\n"
+	    "WHERE id = ?1 AND owner = ?2 AND state = 'processing'";
+	static const char sql_attempt[] =
+	    "UPDATE job_attempts SET finished_at = ?3, outcome = 'deferred', error = ?4,\n"
+	    "       duration_ms = ?5\n"
+	    "WHERE job_id = ?1 AND attempt = ?2";
+	// clang-format on
+	sqlite3_stmt *stmt = NULL;
+	int rc, changed;
+
+	if ((rc = db_begin(q->db, e)))
+		return rc;
+	if ((rc = db_prepare(q->db, sql_job, &stmt, e)))
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, job->id);
+	sqlite3_bind_text(stmt, 2, q->owner, -1, SQLITE_STATIC);
+	db_bind_time(stmt, 3, run_at);
+	sqlite3_bind_text(stmt, 4, why, -1, SQLITE_STATIC);
+	rc = queue_step_done(stmt);
+	changed = sqlite3_changes(q->db);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE || !changed) {
+		rc = rc != SQLITE_DONE
+			 ? db_error(q->db, rc, e, "deferring a job")
+			 : err_set(e, ERR_CONFLICT,
+				   "job %lld was cancelled while it ran",
+				   (long long)job->id);
+		goto fail;
+	}
+	if ((rc = db_prepare(q->db, sql_attempt, &stmt, e)))
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, job->id);
+	sqlite3_bind_int(stmt, 2, job->history_attempt);
+	db_bind_time(stmt, 3, now);
+	sqlite3_bind_text(stmt, 4, why, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, now - job->started_at);
+	rc = queue_step_done(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		rc = db_error(q->db, rc, e, "deferring a job");
+		goto fail;
+	}
+	return db_commit(q->db, e);
+fail:
+	db_rollback(q->db);
+	return rc;
+}
+
 static int gone_owners(struct queue *q, char owners[][128], int max, int *n,
 		       struct err *e)
 {

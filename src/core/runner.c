@@ -134,6 +134,28 @@ static void tell_waiting_person(struct runner *r, const struct err *cause)
 		  e.msg, (char *)NULL);
 }
 
+/* Out of space is not the job's fault either: it waits and runs again
+ * when there may be space, without spending an attempt. A database too
+ * full to record even that leaves the job to lease expiry, and recovery
+ * returns it uncounted as well. */
+static void defer(struct runner *r, const struct err *cause)
+{
+	int64_t now = clock_now();
+	struct err e = {0};
+	int rc;
+
+	release_state(r); /* frees what the job held of the space */
+	rc = queue_defer(r->queue, &r->job, now, now + RUNNER_NOSPACE_RETRY_MS,
+			 cause->msg, &e);
+	if (rc && rc != ERR_CONFLICT)
+		log_event(LOG_ERROR, "job.record_failed", "job", r->job.type,
+			  "error", e.msg, (char *)NULL);
+	/* The queue shows it 'failed' (waiting for a retry) like any retry. */
+	report(r, rc == ERR_CONFLICT ? "cancelled" : "failed", cause->msg,
+	       rc ? 0 : now + RUNNER_NOSPACE_RETRY_MS);
+	end_job(r);
+}
+
 static void fail(struct runner *r, const struct err *cause)
 {
 	int is_final = job_error_is_final(cause->code);
@@ -273,7 +295,10 @@ int runner_step(struct runner *r)
 	if (rc < 0) {
 		if (!e.msg[0])
 			err_set(&e, rc, "step failed (%s)", err_name(rc));
-		fail(r, &e);
+		if (rc == ERR_NOSPACE)
+			defer(r, &e);
+		else
+			fail(r, &e);
 	} else if (rc == JOB_DONE) {
 		succeed(r);
 	} else {
