@@ -12,6 +12,7 @@
  * nothing planned sleeps in poll() without a timeout.
  */
 #include "daemon.h"
+#include "daemon_faults.h"
 #include "core/status.h"
 #include "app/alerts.h"
 #include "base/clock.h"
@@ -23,7 +24,6 @@
 #include "base/log.h"
 #include "core/db_full.h"
 #include "core/loop.h"
-#include "mail/mail.h"
 #include "core/metrics.h"
 #include "core/net.h"
 #include "core/queue.h"
@@ -296,37 +296,6 @@ static void maintenance(struct daemon *d, int64_t now)
 	}
 }
 
-/* A write failed: a full disk or an I/O error puts the daemon into its
- * backoff (db_full.h) and tells the admin once; anything else is logged
- * by the caller. Returns 1 when it was such an error. */
-static int write_failed(struct daemon *d, const struct err *e)
-{
-	if (!db_full_is_write_error(e->code, e->msg))
-		return 0;
-	if (db_full_enter(&d->full, e->msg))
-		alerts_database_full(d->alerts, 1, e->msg);
-	return 1;
-}
-
-/* 1 while the database cannot be written. When a probe write succeeds:
- * jobs whose lease ran out meanwhile go back to the queue (not counted)
- * and the schedules are looked at at once. */
-static int is_waiting_for_space(struct daemon *d, int64_t now)
-{
-	struct err e = {0};
-	int recovered = 0, rc = db_full_wait(&d->full, d->db);
-
-	if (rc >= 0)
-		return rc;
-	alerts_database_full(d->alerts, 0, NULL);
-	if (queue_recover(d->queue, now, &recovered, &e) == 0 && recovered)
-		log_fmt(LOG_WARN, "queue.recovered",
-			"jobs=%d reason=lease_expired_while_disk_full",
-			recovered);
-	d->next_fire_at = now;
-	return 0;
-}
-
 static void fire_schedules(struct daemon *d, int64_t now)
 {
 	struct err e = {0};
@@ -345,7 +314,7 @@ static void fire_schedules(struct daemon *d, int64_t now)
 		return;
 	rc = scheduler_tick(d->scheduler, now, &d->next_fire_at, &e);
 	if (rc) {
-		if (!write_failed(d, &e))
+		if (!daemon_write_failed(&d->full, d->alerts, &e))
 			log_event(rc == ERR_BUSY ? LOG_DEBUG : LOG_ERROR,
 				  "schedule.failed", "error", e.msg,
 				  (char *)NULL);
@@ -371,7 +340,8 @@ static void claim_next(struct daemon *d, int64_t now)
 	rc = queue_claim(d->queue, now, &job, &e);
 	if (rc == 0)
 		runner_begin(&d->runner, &job);
-	else if (rc != ERR_NOTFOUND && rc != ERR_BUSY && !write_failed(d, &e))
+	else if (rc != ERR_NOTFOUND && rc != ERR_BUSY &&
+		 !daemon_write_failed(&d->full, d->alerts, &e))
 		log_event(LOG_ERROR, "queue.claim_failed", "error", e.msg,
 			  (char *)NULL);
 }
@@ -434,7 +404,7 @@ static int daemon_iterate(struct daemon *d)
 {
 	int64_t now = clock_now();
 	struct err e = {0};
-	int pending = 0, is_full;
+	int pending = 0, is_full, was_full = d->full.is_full;
 
 	d->status.heartbeat_mono = clock_mono();
 	d->status.is_leader = d->lock_fd >= 0;
@@ -471,7 +441,10 @@ static int daemon_iterate(struct daemon *d)
 	}
 	if (!d->has_wal_watch)
 		watch_wal(d);
-	is_full = is_waiting_for_space(d, now);
+	is_full = daemon_is_waiting_for_space(&d->full, d->db, d->alerts,
+					      d->queue, now);
+	if (was_full && !is_full) /* space returned: look at once */
+		d->next_fire_at = now;
 	if (!is_full) {
 		fire_schedules(d, now);
 		claim_next(d, now);
@@ -577,31 +550,6 @@ static int open_storage(const struct config *cfg, struct storage **out,
 	return 0;
 }
 
-/* A kill -9 during a Maildir delivery leaves its file in tmp/; the retry
- * overwrites it, but a job that never runs again would leave it forever.
- * The daemon is the only deliverer of this database's mail, so at start
- * every tmp/ file with this database's prefix is stale. */
-static void sweep_maildir(struct daemon *d)
-{
-	enum mail_provider provider;
-	char id[40], prefix[48];
-	struct err e = {0};
-	int removed = 0;
-
-	if (mail_provider_of(d->cfg, &provider, &e) ||
-	    provider != MAIL_MAILDIR ||
-	    db_setting_get(d->db, "database_id", id, sizeof(id), &e))
-		return;
-	snprintf(prefix, sizeof(prefix), "%s.", id);
-	if (mail_maildir_sweep_tmp(d->cfg->email.maildir.path, prefix,
-				   clock_now(), &removed, &e))
-		log_event(LOG_WARN, "mail.sweep_failed", "error", e.msg,
-			  (char *)NULL);
-	else if (removed)
-		log_fmt(LOG_INFO, "mail.swept",
-			"removed=%d stale file(s) in Maildir tmp/", removed);
-}
-
 /* The HTTP server, metrics and alerts. A port that cannot be bound stops
  * the start: a daemon whose health endpoint is missing looks dead. */
 static int open_http(struct daemon *d, struct err *e)
@@ -651,7 +599,7 @@ static int daemon_open(struct daemon *d, struct err *e)
 	    (rc = scheduler_open(d->db, d->cfg, d->queue, &d->scheduler, e)) ||
 	    (rc = watch_events(d, e)))
 		return rc;
-	sweep_maildir(d);
+	daemon_sweep_maildir(d->cfg, d->db);
 	db_full_init(&d->full, d->opt->db_path, &d->status);
 	runner_init(&d->runner, d->db, d->cfg, d->queue, &d->services,
 		    on_outcome, d);
@@ -659,33 +607,11 @@ static int daemon_open(struct daemon *d, struct err *e)
 	return open_http(d, e);
 }
 
-/* `run --now` ahead of the real clock recorded fires in the future; left
- * there they would stop every schedule until that date for the real
- * clock. They are forgotten on stop (a killed run is recovered by
- * scheduler_tick when they are more than a day ahead). */
-static void forget_future_fires(struct daemon *d)
-{
-	struct err e = {0};
-	int count = 0;
-
-	if (clock_is_real() || d->lock_fd < 0 || !d->scheduler)
-		return;
-	if (scheduler_forget_future(d->scheduler, clock_real_now(), &count,
-				    &e))
-		log_event(LOG_WARN, "schedule.forget_failed", "error", e.msg,
-			  (char *)NULL);
-	else if (count)
-		log_fmt(LOG_INFO, "schedule.forgot_future",
-			"schedules=%d reason=the run's clock (--now) was "
-			"ahead of the real one",
-			count);
-}
-
 static void daemon_close(struct daemon *d)
 {
 	int lock_fd = d->lock_fd;
 
-	forget_future_fires(d);
+	daemon_forget_future_fires(d->scheduler, d->lock_fd >= 0);
 	http_stop(d->http);
 	alerts_free(d->alerts);
 	metrics_free(d->metrics);
