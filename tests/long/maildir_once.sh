@@ -43,7 +43,7 @@ subjects=$(cat "$T"/mail/cur/* | grep -a '^Subject: once' | sort | uniq | wc -l)
 dups=$(cat "$T"/mail/cur/* | grep -a '^Subject: once' | sort | uniq -d | wc -l)
 interrupted=$(sql "SELECT count(*) FROM job_attempts WHERE outcome = 'interrupted'")
 already=$(sql "SELECT count(*) FROM jobs WHERE result LIKE '%already_delivered%'")
-echo "# maildir: $RUNS kills, $interrupted interrupted attempts, $mid_delivery kill(s) left a file in tmp/," \
+echo "# maildir: $RUNS kills, $interrupted interrupted attempts, $mid_delivery kill(s) after which tmp/ held a partial file," \
 	"$already retry(ies) found the message delivered; $jobs jobs, $files files, $dups duplicate(s)"
 check "one file per job ($files files, $jobs jobs)" test "$files" -eq "$jobs"
 check "every subject arrived ($subjects of $jobs)" test "$subjects" -eq "$jobs"
