@@ -135,8 +135,8 @@ done
 check "every one of $exports export jobs stored its ZIP" test "$no_zip" -eq 0
 check "no stray temp file in storage/.tmp" test -z "$(ls -A "$T/storage/.tmp")"
 
-lost=$(sql "SELECT count(*) || ' (' || coalesce(group_concat(n, ', '), '') || ')' FROM
-  (SELECT j.type || ' ' || count(*) AS n FROM job_attempts a JOIN jobs j ON j.id = a.job_id
+lost=$(sql "SELECT coalesce(sum(c), 0) || ' (' || coalesce(group_concat(n, ', '), '') || ')' FROM
+  (SELECT count(*) AS c, j.type || ' ' || count(*) AS n FROM job_attempts a JOIN jobs j ON j.id = a.job_id
     WHERE a.outcome = 'interrupted' GROUP BY j.type)")
 stray=$(ls -A "$T/mail/tmp" 2>/dev/null | wc -l)
 echo "# crash: $RUNS runs in $(($(date +%s) - started)) s; $lost attempts interrupted by kill -9 and rerun (not counted);"
