@@ -599,6 +599,7 @@ static int daemon_open(struct daemon *d, struct err *e)
 	    (rc = scheduler_open(d->db, d->cfg, d->queue, &d->scheduler, e)) ||
 	    (rc = watch_events(d, e)))
 		return rc;
+	net_set_ca_file(d->services.net, d->cfg->tls.ca_file); /* Tls.CaFile */
 	daemon_sweep_maildir(d->cfg, d->db);
 	db_full_init(&d->full, d->opt->db_path, &d->status);
 	runner_init(&d->runner, d->db, d->cfg, d->queue, &d->services,

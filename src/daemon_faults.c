@@ -72,7 +72,7 @@ void daemon_forget_future_fires(struct scheduler *scheduler, int is_leader)
 
 	if (clock_is_real() || !is_leader || !scheduler)
 		return;
-	if (scheduler_forget_future(scheduler, clock_real_now(), &count, &e))
+	if (scheduler_forget_future(scheduler, clock_real(), &count, &e))
 		log_event(LOG_WARN, "schedule.forget_failed", "error", e.msg,
 			  (char *)NULL);
 	else if (count)

@@ -22,9 +22,11 @@ struct err;
 struct db_backup;
 
 /* Opens the source read-only, begins its read transaction and creates
- * dest_tmp (an old file of that name is replaced). */
+ * dest_tmp (an old file of that name is replaced). A lock another program
+ * keeps is waited for up to wait_ms (<= 0: 5000) at each step; longer is
+ * ERR_BUSY. */
 int db_backup_begin(const char *source_path, const char *dest_tmp,
-		    struct db_backup **out, struct err *e);
+		    int wait_ms, struct db_backup **out, struct err *e);
 /* Copies up to pages pages (-1: all). Returns 1 while pages remain, 0
  * when the copy is complete, or a negative error. *done and *total (may be
  * NULL) say how far it is. */

@@ -33,6 +33,18 @@ static int64_t real_now(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int64_t fixed_real_ms; /* 0: the system's */
+
+int64_t clock_real(void)
+{
+	return fixed_real_ms ? fixed_real_ms : real_now();
+}
+
+void clock_fix_real(int64_t ms)
+{
+	fixed_real_ms = ms;
+}
+
 int64_t clock_now(void)
 {
 	switch (mode) {
@@ -93,10 +105,6 @@ int clock_is_real(void)
 	return mode == CLOCK_REAL;
 }
 
-int64_t clock_real_now(void)
-{
-	return real_now();
-}
 
 /* Armed at an absolute wall time far in the future, so that it never
  * expires: it only reports being cancelled when the clock is set.

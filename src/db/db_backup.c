@@ -43,20 +43,20 @@ static int open_error(sqlite3 *db, int rc, const char *path, struct err *e)
 }
 
 /* The snapshot: a read transaction begins at the first read. */
-static int begin_snapshot(struct db_backup *b, const char *path,
+static int begin_snapshot(struct db_backup *b, const char *path, int wait_ms,
 			  struct err *e)
 {
 	int rc = sqlite3_open_v2(path, &b->source, SQLITE_OPEN_READONLY, NULL);
 
 	if (rc != SQLITE_OK)
 		return open_error(b->source, rc, path, e);
-	sqlite3_busy_timeout(b->source, 5000);
+	sqlite3_busy_timeout(b->source, wait_ms > 0 ? wait_ms : 5000);
 	return db_exec(b->source,
 		       "BEGIN; SELECT count(*) FROM sqlite_schema", e);
 }
 
 int db_backup_begin(const char *source_path, const char *dest_tmp,
-		    struct db_backup **out, struct err *e)
+		    int wait_ms, struct db_backup **out, struct err *e)
 {
 	struct db_backup *b = calloc(1, sizeof(*b));
 	int rc;
@@ -65,7 +65,7 @@ int db_backup_begin(const char *source_path, const char *dest_tmp,
 	if (!b)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	snprintf(b->tmp, sizeof(b->tmp), "%s", dest_tmp);
-	if ((rc = begin_snapshot(b, source_path, e)))
+	if ((rc = begin_snapshot(b, source_path, wait_ms, e)))
 		goto fail;
 	remove_with_journal(b->tmp); /* what an earlier run left */
 	b->has_tmp = 1;

@@ -137,7 +137,9 @@ static int open_destination(struct job_ctx *ctx, struct backup_state *s,
 	(void)ctx;
 	if ((rc = fs_mkdirs(s->dir, 0750, e)))
 		return err_prefix(e, "Jobs.Backup.Path");
-	if ((rc = db_backup_begin(s->live_path, s->tmp_path, &s->copy, e)))
+	if ((rc = db_backup_begin(s->live_path, s->tmp_path,
+				  ctx->cfg->database.busy_timeout_ms, &s->copy,
+				  e)))
 		return err_prefix(e, "backup");
 	s->phase = PHASE_COPY;
 	return JOB_AGAIN;

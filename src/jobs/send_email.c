@@ -29,6 +29,7 @@
  */
 #include "base/assets.h"
 #include "base/buf.h"
+#include "base/clock.h"
 #include "config/config.h"
 #include "base/crypto.h"
 #include "db/db.h"
@@ -186,7 +187,7 @@ static int build_mime(struct job_ctx *ctx, struct send_email_state *s,
 	    .subject = s->email.subject,
 	    .text = s->email.text,
 	    .html = s->email.html,
-	    .date_ms = ctx->now,
+	    .date_ms = clock_real(), /* the reader's clock, not --now */
 	    .message_id = s->message_id[0] ? s->message_id : NULL,
 	};
 	int rc = mime_build(&m, &s->mime, e);
@@ -321,6 +322,7 @@ static int start_transfer(struct job_ctx *ctx, struct send_email_state *s,
 	    .from_name = ctx->cfg->email.from_name,
 	    .to_address = s->to,
 	    .to_name = s->to_name,
+	    .reply_to = s->reply_to,
 	    .subject = s->email.subject,
 	    .text = s->email.text,
 	    .html = s->email.html,
@@ -354,8 +356,10 @@ static int send_email_step(struct job_ctx *ctx, struct err *e)
 		return start_transfer(ctx, s, e);
 	if (!s->is_done) /* woken without a result: keep waiting */
 		return JOB_WAIT;
-	if ((rc = mail_transfer_result(s->transfer, s->result, e)))
+	if ((rc = mail_transfer_result(s->transfer, s->result, e))) {
+		ctx->retry_after_ms = mail_transfer_retry_after_ms(s->transfer);
 		return rc;
+	}
 	job_count(ctx, "sent", 1);
 	return JOB_DONE;
 }
