@@ -12,6 +12,7 @@
  * nothing planned sleeps in poll() without a timeout.
  */
 #include "daemon.h"
+#include "daemon_faults.h"
 #include "core/status.h"
 #include "app/alerts.h"
 #include "base/clock.h"
@@ -21,6 +22,7 @@
 #include "http/http.h"
 #include "core/leader.h"
 #include "base/log.h"
+#include "core/db_full.h"
 #include "core/loop.h"
 #include "core/metrics.h"
 #include "core/net.h"
@@ -83,6 +85,7 @@ struct daemon {
 	int64_t wal_recheck_at, wal_recheck_until; /* mono ms; 0: none */
 	int wal_recheck_gap; /* ms until the next look: 2, 4, 8 ... 50 */
 	int has_wal_watch;   /* 0: poll the queue once a second instead */
+	struct db_full full; /* the database cannot be written: back off */
 	int has_warned_wal_watch;
 };
 
@@ -300,6 +303,17 @@ static void maintenance(struct daemon *d, int64_t now)
 	}
 }
 
+/* A claim that failed for lack of space puts the daemon into its
+ * waiting-for-space state (daemon_faults.c); other failures are logged. */
+static void on_claim_error(const struct err *e, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (!daemon_write_failed(&d->full, d->alerts, e))
+		log_event(LOG_ERROR, "queue.claim_failed", "error", e->msg,
+			  (char *)NULL);
+}
+
 static void fire_schedules(struct daemon *d, int64_t now)
 {
 	struct err e = {0};
@@ -319,8 +333,10 @@ static void fire_schedules(struct daemon *d, int64_t now)
 	rc = scheduler_tick(d->scheduler, now, &d->next_fire_at, &e);
 	engine_notice(&d->engine); /* a fire may have enqueued a job */
 	if (rc) {
-		log_event(rc == ERR_BUSY ? LOG_DEBUG : LOG_ERROR,
-			  "schedule.failed", "error", e.msg, (char *)NULL);
+		if (!daemon_write_failed(&d->full, d->alerts, &e))
+			log_event(rc == ERR_BUSY ? LOG_DEBUG : LOG_ERROR,
+				  "schedule.failed", "error", e.msg,
+				  (char *)NULL);
 		d->next_fire_at = now + 1000; /* try again shortly */
 	}
 }
@@ -383,7 +399,7 @@ static int daemon_iterate(struct daemon *d)
 {
 	int64_t now = clock_now();
 	struct err e = {0};
-	int pending = 0;
+	int pending = 0, is_full, was_full = d->full.is_full;
 
 	d->status.heartbeat_mono = clock_mono();
 	d->status.is_leader = d->lock_fd >= 0;
@@ -423,13 +439,22 @@ static int daemon_iterate(struct daemon *d)
 		watch_wal(d);
 		engine_notice(&d->engine); /* polled once a second meanwhile */
 	}
-	fire_schedules(d, now);
+	is_full = daemon_is_waiting_for_space(&d->full, d->db, d->alerts,
+					      d->queue, now);
+	if (was_full && !is_full) { /* space returned: look at once */
+		d->next_fire_at = now;
+		engine_notice(&d->engine);
+	}
+	if (!is_full)
+		fire_schedules(d, now);
 	net_process(d->services.net);
-	engine_turn(&d->engine, now);
+	if (!is_full) /* a claim or a step would only fail to write */
+		engine_turn(&d->engine, now);
 	if (d->opt->stop_after_steps && !engine_is_active(&d->engine) &&
 	    d->jobs_run)
 		return 1;
-	maintenance(d, now);
+	if (!is_full)
+		maintenance(d, now);
 	alerts_tick(d->alerts, now, clock_mono());
 	if (d->opt->once && !engine_is_active(&d->engine))
 		return 1;
@@ -487,6 +512,8 @@ static int64_t next_deadline(const struct daemon *d)
 		return earliest(deadline, d->next_lease_try);
 	deadline = earliest(deadline, engine_deadline(&d->engine));
 	deadline = earliest(deadline, net_deadline(d->services.net));
+	if (d->full.is_full) /* due jobs and fires wait for the probe */
+		return earliest(deadline, db_full_deadline(&d->full));
 	deadline = earliest(deadline, wall_to_mono(d->engine.due_at));
 	if (d->wal_recheck_at)
 		deadline = earliest(deadline, d->wal_recheck_at);
@@ -572,8 +599,12 @@ static int daemon_open(struct daemon *d, struct err *e)
 	    (rc = watch_events(d, e)))
 		return rc;
 	net_set_ca_file(d->services.net, d->cfg->tls.ca_file); /* Tls.CaFile */
+	daemon_sweep_maildir(d->cfg, d->db);
+	db_full_init(&d->full, d->opt->db_path, &d->status);
 	engine_init(&d->engine, d->db, d->cfg, d->queue, &d->services,
 		    on_outcome, d);
+	d->engine.on_claim_error = on_claim_error;
+	d->engine.claim_error_arg = d;
 	engine_stop_after(&d->engine, d->opt->stop_after_steps);
 	/* --once and the step-limited test runs take one job at a time */
 	d->engine.claim_chain = !d->opt->once && !d->opt->stop_after_steps;
@@ -584,6 +615,7 @@ static void daemon_close(struct daemon *d)
 {
 	int lock_fd = d->lock_fd;
 
+	daemon_forget_future_fires(d->scheduler, d->lock_fd >= 0);
 	http_stop(d->http);
 	alerts_free(d->alerts);
 	metrics_free(d->metrics);

@@ -49,6 +49,12 @@ void alerts_set_post(struct alerts *a, alerts_post_fn fn, void *arg);
  * dead, cancelled, released). */
 void alerts_job_finished(struct alerts *a, const char *job_type,
 			 const char *state, const char *error, int64_t now);
+/* The database cannot be written (disk full, I/O error), or can again:
+ * said through the channels that need no disk (the Slack webhook, when
+ * Alerts.SlackWebhookUrl is set); nothing goes to the alerts table or the
+ * email queue, which would need the full disk. The daemon calls it once
+ * when entering and once when leaving the state. */
+void alerts_database_full(struct alerts *a, int is_full, const char *error);
 /* The periodic checks (queue length, long-running jobs); cheap to call on
  * every loop iteration: it works at most once per ALERTS_CHECK_MS. */
 void alerts_tick(struct alerts *a, int64_t now, int64_t now_mono);

@@ -62,4 +62,11 @@ int export_record_too_big(sqlite3 *db, const struct export_user *u, int64_t now,
 			  int64_t max_bytes, const char *unique_key,
 			  struct err *e);
 
+/* An export job ended dead (retries used up, or interrupted too often):
+ * inserts the export_failed notification (payload {"reason": "failed",
+ * "jobId": N}) and queues the export_failed email, at most one email per
+ * job (unique key export_failed:job:N). */
+int export_record_dead(sqlite3 *db, const struct export_user *u, int64_t now,
+		       int64_t job_id, struct err *e);
+
 #endif

@@ -44,6 +44,8 @@ void clock_advance(int64_t delta);
 void clock_use_real(void);
 /* 1 when the clock is frozen (run-job --now, tests). */
 int clock_is_fixed(void);
+/* 1 when clock_now() is the system's clock (no --now, no test clock). */
+int clock_is_real(void);
 
 /* A descriptor that becomes readable when the system's wall clock is set
  * (NTP at boot on a Raspberry Pi, suspend and resume): a timerfd with

@@ -23,6 +23,7 @@
 
 #include "core/runner.h"
 
+struct err;
 struct config;
 struct queue;
 struct services;
@@ -40,6 +41,10 @@ struct engine {
 	int64_t due_at;	  /* wall ms of the next waiting job, 0: none */
 	int64_t looks;	  /* reads taken between steps (benchmarks) */
 	int64_t preempted; /* jobs run in front of another */
+	/* Called when a claim fails (not busy, not "nothing due"); NULL: the
+	 * engine logs it. */
+	void (*on_claim_error)(const struct err *e, void *arg);
+	void *claim_error_arg;
 };
 
 void engine_init(struct engine *g, sqlite3 *db, const struct config *cfg,

@@ -72,6 +72,13 @@ struct job_type {
 	int (*step)(struct job_ctx *ctx, struct err *e);
 	/* Optional: free ctx->state. Called exactly once after start(). */
 	void (*finish)(struct job_ctx *ctx);
+	/* Optional: the job ended dead (its last failure, a final error, or
+	 * too many interruptions); tells the person who waits for it. Runs
+	 * inside the caller's transaction. code is the error's code
+	 * (ERR_EXPIRED: interrupted too often), reason its text. */
+	int (*on_dead)(sqlite3 *db, const struct config *cfg, int64_t job_id,
+		       const struct cJSON *payload, int code,
+		       const char *reason, struct err *e);
 };
 
 /* Ends a JOB_WAIT: the runner calls step() again on its next turn. Called

@@ -7,8 +7,11 @@
  * owner and a lease, and counts the attempt. In the steady state one
  * BEGIN IMMEDIATE transaction (queue_settle) records how job N ended,
  * with its attempt row, and claims job N+1. A daemon that dies leaves its
- * lease to expire; the job then returns to the queue (or to dead, when
- * that was its last attempt) with the lost attempt recorded.
+ * lease to expire; the job then returns to the queue with that attempt
+ * recorded as 'interrupted' and not counted: a crash or a power cut is
+ * not the job's fault. Only a job interrupted more than
+ * QUEUE_MAX_INTERRUPTIONS times in a row (one that crashes the daemon
+ * itself) goes to dead.
  *
  * Another process may INSERT into jobs directly (README "Enqueueing
  * jobs"): one row, no trigger. A NULL priority means the type's (read so
@@ -25,6 +28,9 @@ struct config;
 struct job_type;
 struct err;
 struct queue;
+
+/* Interruptions in a row that a job is forgiven; the next one is dead. */
+#define QUEUE_MAX_INTERRUPTIONS 5
 
 struct queue_enqueue_options {
 	const char *payload;	/* JSON text; NULL = {} */
@@ -169,8 +175,17 @@ int queue_fail(struct queue *q, const struct queue_job *job, int64_t now,
 int queue_release(struct queue *q, const struct queue_job *job, int64_t now,
 		  const char *why, struct err *e);
 
+/* The attempt failed only for lack of space (ERR_NOSPACE): the job waits
+ * as 'failed' until run_at without counting the attempt, which is
+ * recorded as 'deferred' with why. ERR_CONFLICT when it was cancelled. */
+int queue_defer(struct queue *q, const struct queue_job *job, int64_t now,
+		int64_t run_at, const char *why, struct err *e);
+
 /* Returns jobs whose lease expired, or whose owner on this host is no
- * longer running, to the queue (or to dead). *count: how many. */
+ * longer running, to the queue, the attempt recorded as 'interrupted'
+ * and not counted; a job past QUEUE_MAX_INTERRUPTIONS in a row goes to
+ * dead instead, and its type's on_dead hook tells whoever waits for it
+ * (in the same transaction). *count: how many. */
 int queue_recover(struct queue *q, int64_t now, int *count, struct err *e);
 
 /* Earliest run_at among waiting jobs; ERR_NOTFOUND when none wait. */

@@ -20,6 +20,9 @@
 struct config;
 struct services;
 
+/* A job that ran out of space runs again after this, uncounted. */
+#define RUNNER_NOSPACE_RETRY_MS (60 * 1000)
+
 struct runner_outcome {
 	const struct queue_job *job;
 	const char
@@ -66,6 +69,7 @@ struct runner {
 	 * on a later turn, never dropped. */
 	enum { RUNNER_NONE, RUNNER_SUCCEEDED, RUNNER_FAILED } pending;
 	int pending_is_final;
+	int pending_code; /* the error code of a pending failure */
 	int64_t pending_delay_ms;
 	char pending_error[512];
 	char counts_json[512];

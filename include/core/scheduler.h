@@ -13,7 +13,13 @@
  *   history says how many were missed.
  * - A clock that reads before the last recorded fire (a Raspberry Pi
  *   booting at 1970 before NTP) schedules nothing until it is sane again,
- *   and a backward jump never repeats a recorded fire.
+ *   and a backward jump never repeats a recorded fire. But when the last
+ *   fire is more than a day ahead of a clock that reads after
+ *   SCHEDULER_SANE_AFTER_MS, the fires were recorded in the future (`run
+ *   --now` days ahead): they are forgotten and the schedules re-planned
+ *   from the clock, with a schedule.clock_recovered warning.
+ * - A forward jump (NTP correcting a stale clock) is downtime: the fires
+ *   it passed over are misfires, so RunOnce jobs catch up once.
  */
 #ifndef DOMECEK_SCHEDULER_H
 #define DOMECEK_SCHEDULER_H
@@ -28,6 +34,8 @@ struct queue;
 struct scheduler;
 
 #define SCHEDULER_MISFIRE_MS (60 * 1000)
+/* A clock before this (2026-01-01T00:00:00Z) is not set yet. */
+#define SCHEDULER_SANE_AFTER_MS INT64_C(1767225600000)
 
 /* Checks every enabled schedule's cron expression and time zone; errors
  * name the key (Jobs.DraftCleanup.CronSchedule) and the reason. */
@@ -47,8 +55,15 @@ int scheduler_sync(struct scheduler *s, int64_t now, struct err *e);
 int scheduler_tick(struct scheduler *s, int64_t now, int64_t *next_at,
 		   struct err *e);
 
-/* Re-plans every schedule from now (after a wall-clock jump). */
+/* After a wall-clock jump: a plan passed over by a forward jump stays
+ * (the next tick applies the misfire policy); a plan far ahead after a
+ * backward jump moves back to the next fire after now (never to or
+ * before the last recorded fire). */
 int scheduler_replan(struct scheduler *s, int64_t now, struct err *e);
+/* Forgets fires recorded after now and plans those schedules from now
+ * (`run --now` ahead of the real clock, on stop). *count: how many. */
+int scheduler_forget_future(struct scheduler *s, int64_t now, int *count,
+			    struct err *e);
 
 /* Records the end of a job that a schedule fired (history + last result). */
 int scheduler_job_finished(sqlite3 *db, int64_t job_id,

@@ -18,6 +18,11 @@ struct daemon_status {
 	int64_t heartbeat_mono; /* monotonic ms: start of the latest loop
 				   iteration */
 	int is_leader; /* holds the leader lease on the database file */
+	/* The database could not be written (SQLITE_FULL or SQLITE_IOERR):
+	 * the daemon backs off until a probe write succeeds. */
+	int is_database_full;
+	int64_t database_full_since; /* wall ms */
+	char database_full_error[200];
 };
 
 #endif

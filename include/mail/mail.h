@@ -28,6 +28,7 @@
 #include <curl/curl.h>
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct config;
 struct err;
@@ -68,6 +69,26 @@ struct mail_message {
 int mail_maildir_deliver(const char *root, const char *unique,
 			 const char *message, size_t len, char *path_out,
 			 size_t path_size, struct err *e);
+
+/*
+ * Exactly once: delivers like mail_maildir_deliver() unless new/ or cur/
+ * already holds UNIQUE.eml (cur/ also with a reader's ":2,FLAGS"), in
+ * which case *was_delivered is 1 and nothing is written. With a name per
+ * job, a retry after a crash between the rename and the queue's record
+ * finds the message and does not deliver it twice.
+ */
+int mail_maildir_deliver_once(const char *root, const char *unique,
+			      const char *message, size_t len,
+			      int *was_delivered, struct err *e);
+
+/*
+ * Removes what killed deliveries left in root/tmp/: every file whose name
+ * starts with prefix (this database's, see send_email), and any other
+ * older than 36 hours (the Maildir rule). A missing root is not an error.
+ * *removed: how many.
+ */
+int mail_maildir_sweep_tmp(const char *root, const char *prefix,
+			   int64_t now_ms, int *removed, struct err *e);
 
 /* A prepared network delivery: a CURL easy handle and the buffers it
  * reads from and writes to. Owned by the caller of mail_transfer_new(). */

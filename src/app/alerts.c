@@ -311,6 +311,23 @@ static void post_queue_alert(struct alerts *a, const char *text)
 	buf_free(&body);
 }
 
+void alerts_database_full(struct alerts *a, int is_full, const char *error)
+{
+	char text[600];
+
+	if (is_full)
+		snprintf(text, sizeof(text),
+			 "domecek-jobs: the database cannot be written (%s). "
+			 "Jobs wait until there is space again; free some "
+			 "disk space.",
+			 error);
+	else
+		snprintf(text, sizeof(text),
+			 "domecek-jobs: the database can be written again; "
+			 "jobs resume.");
+	post_queue_alert(a, text);
+}
+
 static void check_queue(struct alerts *a, int64_t now)
 {
 	int threshold = a->cfg->alerts.queue_length_threshold, open = 0;

@@ -221,3 +221,32 @@ int export_record_too_big(sqlite3 *db, const struct export_user *u, int64_t now,
 	}
 	return queue_email(db, "export_failed", u, data, unique_key, e);
 }
+
+/* The user-facing reason stays general; the exact error is in the job. */
+int export_record_dead(sqlite3 *db, const struct export_user *u, int64_t now,
+		       int64_t job_id, struct err *e)
+{
+	int is_en = strcmp(u->language, "en") == 0;
+	char payload[96], unique[64];
+	cJSON *data;
+	int rc;
+
+	snprintf(payload, sizeof(payload),
+		 "{\"reason\":\"failed\",\"jobId\":%lld}", (long long)job_id);
+	snprintf(unique, sizeof(unique), "export_failed:job:%lld",
+		 (long long)job_id);
+	if ((rc = notification_insert(db, u->id, "export_failed", payload, now,
+				      NULL, e)))
+		return rc;
+	if (!(data = cJSON_CreateObject()) ||
+	    !cJSON_AddStringToObject(
+		data, "reason",
+		is_en ? "The export could not be finished. Please ask for a "
+			"new one; if it fails again, tell the administrator."
+		      : "Export se nepodařilo dokončit. Požádejte prosím o "
+			"nový; pokud selže znovu, dejte vědět správci.")) {
+		cJSON_Delete(data);
+		return err_set(e, ERR_NOMEM, "no memory for the email");
+	}
+	return queue_email(db, "export_failed", u, data, unique, e);
+}

@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "config/config.h"
 #include "db/db.h"
+#include "db/db_backup.h"
 #include "demo/demo.h"
 #include "base/err.h"
 #include "core/leader.h"
@@ -15,6 +16,7 @@
 #include "storage/storage.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -116,10 +118,37 @@ static int copy_database(sqlite3 *from, sqlite3 *to, const char *what,
 	return rc == SQLITE_DONE ? 0 : db_error(to, rc, e, what);
 }
 
+/* A consistent copy while the daemon and the app write (db_backup.h):
+ * one snapshot, written to DEST.tmp, renamed to DEST once sealed. */
+static int backup_to(const char *source, const char *dest, int wait_ms,
+		     struct err *e)
+{
+	struct db_backup *copy = NULL;
+	char tmp[PATH_MAX];
+	int rc;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", dest) >= (int)sizeof(tmp))
+		return err_set(e, ERR_INVALID, "the file name %s is too long",
+			       dest);
+	if (!(rc = db_backup_begin(source, tmp, wait_ms, &copy, e))) {
+		while ((rc = db_backup_step(copy, 1024, NULL, NULL, e)) == 1)
+			;
+		if (!rc)
+			rc = db_backup_seal(copy, dest, NULL, e);
+	}
+	db_backup_free(copy);
+	if (rc == ERR_BUSY)
+		return err_set(e, ERR_BUSY,
+			       "another program holds the database's lock (for "
+			       "more than %d ms, Database.BusyTimeoutMs); "
+			       "nothing was written: try again when it is idle",
+			       wait_ms);
+	return rc;
+}
+
 static int backup(struct cli *cli, int argc, char **argv)
 {
-	struct db_options create = {.create = 1};
-	sqlite3 *from = NULL, *to = NULL;
+	sqlite3 *from = NULL;
 	struct err e = {0};
 	struct stat st;
 	int rc, force = argc == 2 && !strcmp(argv[1], "--force");
@@ -133,18 +162,17 @@ static int backup(struct cli *cli, int argc, char **argv)
 				"backup: %s already exists (use --force to "
 				"overwrite it)",
 				argv[0]);
+	/* Opened the usual way first: a missing or too new database is
+	 * refused with the usual message. */
 	if ((rc = cli_open_db(cli, 1, &from)))
 		return rc;
-	if ((rc = db_open(argv[0], &create, &to, &e)) ||
-	    (rc = copy_database(from, to, "backup",
-				     cli->cfg.database.busy_timeout_ms, &e)))
-		rc =
-		    cli_fail(EXIT_FAILURE_, "backup to %s: %s", argv[0], e.msg);
-	else
-		printf("backed up %s to %s\n", cli->db_path, argv[0]);
-	db_close(to);
 	db_close(from);
-	return rc;
+	if ((rc = backup_to(cli->db_path, argv[0],
+			    cli->cfg.database.busy_timeout_ms, &e)))
+		return cli_fail(EXIT_FAILURE_, "backup to %s: %s", argv[0],
+				e.msg);
+	printf("backed up %s to %s\n", cli->db_path, argv[0]);
+	return EXIT_OK;
 }
 
 /* 1 when db has a table of that name. */

@@ -90,6 +90,15 @@ static void push(struct engine *g, struct queue_job *job)
 	runner_begin(r, job);
 }
 
+static void claim_failed(struct engine *g, const struct err *e)
+{
+	if (g->on_claim_error)
+		g->on_claim_error(e, g->claim_error_arg);
+	else
+		log_event(LOG_ERROR, "queue.claim_failed", "error", e->msg,
+			  (char *)NULL);
+}
+
 static void claim_idle(struct engine *g, int64_t now)
 {
 	struct queue_job job;
@@ -115,8 +124,7 @@ static void claim_idle(struct engine *g, int64_t now)
 	else if (rc == ERR_BUSY)
 		g->has_news = 1;
 	else if (rc != ERR_NOTFOUND)
-		log_event(LOG_ERROR, "queue.claim_failed", "error", e.msg,
-			  (char *)NULL);
+		claim_failed(g, &e);
 }
 
 /* Between two steps of the front job: cancelled? a more urgent job due? */

@@ -8,11 +8,15 @@
 #include "config/config.h"
 #include "db/db.h"
 #include "base/err.h"
+#include "core/job.h"
 #include "core/leader.h"
+#include "base/log.h"
 #include "core/queue.h"
 #include "queue_impl.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The jobs one prune batch deletes (?1 succeeded before, ?2 dead or
@@ -39,45 +43,215 @@
 	"    duration_ms = duration_ms + excluded.duration_ms"
 // clang-format on
 
+static int exec_on_job(sqlite3 *db, const char *sql, int64_t id, int64_t now,
+		       struct err *e);
+
+static int update_recovered(struct queue *q, const char *sql, int64_t id,
+			    int64_t now, int is_dead, const char *why,
+			    struct err *e)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = db_prepare(q->db, sql, &stmt, e)))
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_time(stmt, 2, now);
+	sqlite3_bind_int(stmt, 3, is_dead);
+	sqlite3_bind_text(stmt, 4, why, -1, SQLITE_STATIC);
+	rc = queue_step_done(stmt);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE ? 0
+				 : db_error(q->db, rc, e, "recovering a job");
+}
+
+/* Interruptions in a row of one job (since its last attempt that
+ * succeeded or failed on its own), this one included. */
+static int interruptions_in_a_row(struct queue *q, int64_t id, int *count,
+				  struct err *e)
+{
+	// clang-format off
+	static const char sql[] =
+	    "SELECT count(*) FROM job_attempts\n"
+	    "WHERE job_id = ?1 AND outcome = 'interrupted'\n"
+	    "  AND attempt > COALESCE((SELECT MAX(attempt) FROM job_attempts\n"
+	    "                          WHERE job_id = ?1 AND outcome IN ('succeeded', 'failed')), 0)";
+	// clang-format on
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = db_prepare(q->db, sql, &stmt, e)))
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	*count = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0
+				: db_error(q->db, rc, e, "counting interruptions");
+}
+
+/* A dead job that a person waits for (an export) tells that person. */
+static int tell_waiting_person(struct queue *q, int64_t id, const char *type,
+			       const char *payload, const char *reason,
+			       struct err *e)
+{
+	const struct job_type *jt = queue_type(q, type);
+	cJSON *parsed;
+	int rc;
+
+	if (!jt || !jt->on_dead)
+		return 0;
+	parsed = cJSON_Parse(payload ? payload : "{}");
+	rc = cJSON_IsObject(parsed)
+		 ? jt->on_dead(q->db, q->cfg, id, parsed, ERR_EXPIRED,
+			       reason, e)
+		 : 0; /* a payload that is not an object names nobody */
+	cJSON_Delete(parsed);
+	return rc;
+}
+
+/* One job whose process died: the attempt is 'interrupted' and not
+ * counted; past QUEUE_MAX_INTERRUPTIONS in a row the job is dead. */
+static int recover_job(struct queue *q, int64_t id, const char *type,
+		       const char *payload, int64_t now, struct err *e)
+{
+	// clang-format off
+	static const char sql_attempt[] =
+	    "UPDATE job_attempts SET finished_at = ?2, outcome = 'interrupted',\n"
+	    "       error = 'the process running it died (killed, crashed or a power cut)'\n"
+	    "WHERE job_id = ?1 AND outcome IS NULL";
+	static const char sql_job[] =
+	    "UPDATE jobs SET\n"
+	    "    state = CASE WHEN ?3 THEN 'dead' ELSE 'enqueued' END,\n"
+	    "    attempts = MAX(attempts - 1, 0),\n"
+	    "    finished_at = CASE WHEN ?3 THEN ?2 END,\n"
+	    "    last_error = ?4, owner = NULL, lease_until = NULL\n"
+	    "WHERE id = ?1 AND state = 'processing'";
+	// clang-format on
+	char why[200];
+	int rc, count, is_dead;
+
+	if ((rc = exec_on_job(q->db, sql_attempt, id, now, e)) ||
+	    (rc = interruptions_in_a_row(q, id, &count, e)))
+		return rc;
+	is_dead = count > QUEUE_MAX_INTERRUPTIONS;
+	snprintf(why, sizeof(why),
+		 is_dead ? "interrupted %d times in a row: the process running "
+			   "it died each time (a job that crashes the daemon?)"
+			 : "interrupted (%d in a row): the process running it "
+			   "died; not counted as an attempt",
+		 count);
+	if ((rc = update_recovered(q, sql_job, id, now, is_dead, why, e)))
+		return rc;
+	if (is_dead)
+		log_fmt(LOG_ERROR, "queue.interrupted_dead",
+			"id=%lld type=%s interruptions=%d", (long long)id, type,
+			count);
+	return is_dead ? tell_waiting_person(q, id, type, payload, why, e) : 0;
+}
 
 static int recover_where(struct queue *q, int64_t now, const char *owner,
 			 int *count, struct err *e)
 {
-	static const char sql_lost[] =
-	    "UPDATE job_attempts SET finished_at = ?2, outcome = 'lost',\n"
-	    "       error = 'the daemon running it stopped before it "
-	    "finished'\n"
-	    "WHERE outcome IS NULL AND job_id IN (SELECT id FROM jobs\n"
-	    "      WHERE state = 'processing' AND (lease_until < ?2 OR owner = ?1))";
-	static const char sql_requeue[] =
-	    "UPDATE jobs SET\n"
-	    "    state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE "
-	    "'enqueued' END,\n"
-	    "    finished_at = CASE WHEN attempts >= max_attempts THEN ?2 "
-	    "END,\n"
-	    "    last_error = 'attempt ' || attempts || ' lost: the daemon "
-	    "running it '\n"
-	    "                 || 'stopped before it finished',\n"
-	    "    owner = NULL, lease_until = NULL\n"
+	// clang-format off
+	static const char sql[] =
+	    "SELECT id, type, payload FROM jobs\n"
 	    "WHERE state = 'processing' AND (lease_until < ?2 OR owner = ?1)";
-	const char *const statements[] = {sql_lost, sql_requeue};
+	// clang-format on
+	struct recovered {
+		int64_t id;
+		char type[65];
+		char *payload;
+	} *list = NULL;
+	int n = 0, size = 0, rc = 0;
 	sqlite3_stmt *stmt;
-	int rc = 0;
 
-	for (int i = 0; i < 2 && !rc; i++) {
-		if ((rc = db_prepare(q->db, statements[i], &stmt, e)))
-			break;
-		if (owner)
-			sqlite3_bind_text(stmt, 1, owner, -1, SQLITE_STATIC);
-		db_bind_time(stmt, 2, now);
-		rc = queue_step_done(stmt);
-		rc = rc == SQLITE_DONE
-			 ? 0
-			 : db_error(q->db, rc, e, "recovering jobs");
-		if (!rc && i == 1)
-			*count += sqlite3_changes(q->db);
-		sqlite3_finalize(stmt);
+	if ((rc = db_prepare(q->db, sql, &stmt, e)))
+		return rc;
+	if (owner)
+		sqlite3_bind_text(stmt, 1, owner, -1, SQLITE_STATIC);
+	db_bind_time(stmt, 2, now);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *payload = (const char *)sqlite3_column_text(stmt, 2);
+		if (n == size) {
+			void *grown = realloc(list, (size_t)(size = size * 2 + 4) *
+							sizeof(*list));
+			if (!grown)
+				break;
+			list = grown;
+		}
+		list[n].id = sqlite3_column_int64(stmt, 0);
+		snprintf(list[n].type, sizeof(list[n].type), "%s",
+			 (const char *)sqlite3_column_text(stmt, 1));
+		list[n++].payload = payload ? strdup(payload) : NULL;
 	}
+	sqlite3_finalize(stmt);
+	rc = rc == SQLITE_DONE ? 0
+	     : rc == SQLITE_ROW
+		 ? err_set(e, ERR_NOMEM, "out of memory recovering jobs")
+		 : db_error(q->db, rc, e, "recovering jobs");
+	for (int i = 0; i < n && !rc; i++)
+		rc = recover_job(q, list[i].id, list[i].type, list[i].payload,
+				 now, e);
+	if (!rc)
+		*count += n;
+	for (int i = 0; i < n; i++)
+		free(list[i].payload);
+	free(list);
+	return rc;
+}
+
+int queue_defer(struct queue *q, const struct queue_job *job, int64_t now,
+		int64_t run_at, const char *why, struct err *e)
+{
+	// clang-format off
+	static const char sql_job[] =
+	    "UPDATE jobs SET state = 'failed', attempts = MAX(attempts - 1, 0), run_at = ?3,\n"
+	    "       last_error = ?4, owner = NULL, lease_until = NULL, progress = NULL\n"
+	    "WHERE id = ?1 AND owner = ?2 AND state = 'processing'";
+	static const char sql_attempt[] =
+	    "UPDATE job_attempts SET finished_at = ?3, outcome = 'deferred', error = ?4,\n"
+	    "       duration_ms = ?5\n"
+	    "WHERE job_id = ?1 AND attempt = ?2";
+	// clang-format on
+	sqlite3_stmt *stmt = NULL;
+	int rc, changed;
+
+	if ((rc = db_begin(q->db, e)))
+		return rc;
+	if ((rc = db_prepare(q->db, sql_job, &stmt, e)))
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, job->id);
+	sqlite3_bind_text(stmt, 2, q->owner, -1, SQLITE_STATIC);
+	db_bind_time(stmt, 3, run_at);
+	sqlite3_bind_text(stmt, 4, why, -1, SQLITE_STATIC);
+	rc = queue_step_done(stmt);
+	changed = sqlite3_changes(q->db);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE || !changed) {
+		rc = rc != SQLITE_DONE
+			 ? db_error(q->db, rc, e, "deferring a job")
+			 : err_set(e, ERR_CONFLICT,
+				   "job %lld was cancelled while it ran",
+				   (long long)job->id);
+		goto fail;
+	}
+	if ((rc = db_prepare(q->db, sql_attempt, &stmt, e)))
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, job->id);
+	sqlite3_bind_int(stmt, 2, job->history_attempt);
+	db_bind_time(stmt, 3, now);
+	sqlite3_bind_text(stmt, 4, why, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, now - job->started_at);
+	rc = queue_step_done(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		rc = db_error(q->db, rc, e, "deferring a job");
+		goto fail;
+	}
+	return db_commit(q->db, e);
+fail:
+	db_rollback(q->db);
 	return rc;
 }
 

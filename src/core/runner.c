@@ -12,6 +12,7 @@
 #include "core/runner.h"
 #include "base/clock.h"
 #include "config/config.h"
+#include "db/db.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "core/scheduler.h"
@@ -90,6 +91,22 @@ static void report(struct runner *r, const char *state, const char *error,
 		r->on_outcome(&outcome, r->outcome_arg);
 }
 
+/* The job is dead: whoever waits for it (an export's user) is told, in
+ * the transaction that records it dead. A notice that cannot be written
+ * is logged; the job's state stands. */
+static void tell_waiting_person(struct runner *r, sqlite3 *db,
+				const struct queue_job *job)
+{
+	struct err e = {0};
+
+	if (!r->type || !r->type->on_dead || !cJSON_IsObject(r->payload))
+		return;
+	if (r->type->on_dead(db, r->cfg, job->id, r->payload, r->pending_code,
+			     r->pending_error, &e))
+		log_event(LOG_ERROR, "job.notice_failed", "job", job->type,
+			  "error", e.msg, (char *)NULL);
+}
+
 /* Inside the settling transaction: the schedule history of a recurring
  * job. (Metrics need no write: metrics_hourly is derived from the attempt
  * rows, see metrics.h.) */
@@ -99,6 +116,8 @@ static int record_in_txn(sqlite3 *db, const struct queue_job *job,
 	struct runner *r = arg;
 	int64_t now = clock_now(), duration = clock_mono() - r->started_mono;
 
+	if (!strcmp(state, "dead"))
+		tell_waiting_person(r, db, job);
 	if (!job->recurring_name)
 		return 0;
 	job_counts_json_into(&r->ctx, r->counts_json, sizeof(r->counts_json));
@@ -159,10 +178,33 @@ static void succeed(struct runner *r)
 	settle(r);
 }
 
+/* Out of space is not the job's fault either: it waits and runs again
+ * when there may be space, without spending an attempt. A database too
+ * full to record even that leaves the job to lease expiry, and recovery
+ * returns it uncounted as well. */
+static void defer(struct runner *r, const struct err *cause)
+{
+	int64_t now = clock_now();
+	struct err e = {0};
+	int rc;
+
+	release_state(r); /* frees what the job held of the space */
+	rc = queue_defer(r->queue, &r->job, now, now + RUNNER_NOSPACE_RETRY_MS,
+			 cause->msg, &e);
+	if (rc && rc != ERR_CONFLICT)
+		log_event(LOG_ERROR, "job.record_failed", "job", r->job.type,
+			  "error", e.msg, (char *)NULL);
+	/* The queue shows it 'failed' (waiting for a retry) like any retry. */
+	report(r, rc == ERR_CONFLICT ? "cancelled" : "failed", cause->msg,
+	       rc ? 0 : now + RUNNER_NOSPACE_RETRY_MS);
+	end_job(r);
+}
+
 static void fail(struct runner *r, const struct err *cause)
 {
 	r->pending = RUNNER_FAILED;
 	r->pending_is_final = job_error_is_final(cause->code);
+	r->pending_code = cause->code;
 	r->pending_delay_ms =
 	    r->type ? job_type_retry_delay(r->type, r->cfg, r->job.attempt,
 					   (uint32_t)rand())
@@ -281,7 +323,10 @@ int runner_step(struct runner *r)
 	if (rc < 0) {
 		if (!e.msg[0])
 			err_set(&e, rc, "step failed (%s)", err_name(rc));
-		fail(r, &e);
+		if (rc == ERR_NOSPACE)
+			defer(r, &e);
+		else
+			fail(r, &e);
 	} else if (rc == JOB_DONE) {
 		succeed(r);
 	} else {

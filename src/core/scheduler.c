@@ -244,12 +244,20 @@ int scheduler_sync(struct scheduler *s, int64_t now, struct err *e)
 	return db_commit(s->db, e);
 }
 
+/* A wall-clock jump. Forward (NTP setting a stale clock): the fires the
+ * jump passed over stay planned, so the next tick sees them as misfires
+ * and each job's Misfire policy applies, as after downtime (RunOnce: one
+ * catch-up run). Backward: a plan now far ahead moves back to the next
+ * fire from the new time, never to or before the last recorded fire. */
 int scheduler_replan(struct scheduler *s, int64_t now, struct err *e)
 {
+	// clang-format off
 	static const char sql[] =
 	    "UPDATE recurring_jobs SET next_fire_at = ?2, updated_at = ?3\n"
-	    "WHERE name = ?1 AND enabled = 1 AND (last_fire_at IS NULL OR ?2 > "
-	    "last_fire_at)";
+	    "WHERE name = ?1 AND enabled = 1 AND ?2 IS NOT NULL\n"
+	    "  AND (next_fire_at IS NULL OR next_fire_at > ?2)\n"
+	    "  AND (last_fire_at IS NULL OR ?2 > last_fire_at)";
+	// clang-format on
 	sqlite3_stmt *stmt;
 	int rc = 0;
 
@@ -263,6 +271,40 @@ int scheduler_replan(struct scheduler *s, int64_t now, struct err *e)
 		bind_time_or_null(stmt, 2, next_after(&s->schedules[i], now));
 		db_bind_time(stmt, 3, now);
 		rc = run_statement(s->db, stmt, "re-planning", e);
+	}
+	if (rc) {
+		db_rollback(s->db);
+		return rc;
+	}
+	return db_commit(s->db, e);
+}
+
+/* Fires recorded after now (a run with --now ahead of the real clock)
+ * are forgotten: the schedule is planned from now, as if they never
+ * happened. The history keeps them. */
+int scheduler_forget_future(struct scheduler *s, int64_t now, int *count,
+			    struct err *e)
+{
+	// clang-format off
+	static const char sql[] =
+	    "UPDATE recurring_jobs SET last_fire_at = NULL, next_fire_at = ?2, updated_at = ?3\n"
+	    "WHERE name = ?1 AND (last_fire_at > ?3 OR next_fire_at > ?2)";
+	// clang-format on
+	sqlite3_stmt *stmt;
+	int rc = 0;
+
+	*count = 0;
+	if ((rc = db_begin(s->db, e)))
+		return rc;
+	for (int i = 0; i < s->count && !rc; i++) {
+		if ((rc = db_prepare(s->db, sql, &stmt, e)))
+			break;
+		sqlite3_bind_text(stmt, 1, s->schedules[i].name, -1,
+				  SQLITE_STATIC);
+		bind_time_or_null(stmt, 2, next_after(&s->schedules[i], now));
+		db_bind_time(stmt, 3, now);
+		rc = run_statement(s->db, stmt, "re-planning from the clock", e);
+		*count += sqlite3_changes(s->db);
 	}
 	if (rc) {
 		db_rollback(s->db);
@@ -370,8 +412,8 @@ static int fire(struct scheduler *s, const struct schedule *sc, int64_t planned,
 	if (is_misfire) {
 		latest = latest_fire(sc, planned, now, &missed);
 		snprintf(detail, sizeof(detail),
-			 "%d fire(s) missed while the daemon "
-			 "was not running, first at planned time",
+			 "%d fire(s) missed while the daemon was not running "
+			 "or the clock jumped, first at planned time",
 			 missed);
 	}
 	if ((rc = db_begin(s->db, e)))
@@ -450,6 +492,33 @@ static int read_due(struct scheduler *s, struct due *out, int max, int *n,
 		   : db_error(s->db, rc, e, "reading the schedules");
 }
 
+/* The last recorded fire is ahead of a sane clock by more than a day:
+ * not a clock that is still wrong (a Pi at 1970 reads before
+ * SCHEDULER_SANE_AFTER_MS) but fires recorded in the future (a `run
+ * --now` days ahead, a clock set wrong and corrected). Waiting would stop
+ * every schedule until then: re-plan from now, and say so. Returns 0 when
+ * it re-planned, 1 when the clock should rather be waited for. */
+static int recover_from_future(struct scheduler *s, int64_t now,
+			       int64_t last_fire, struct err *e)
+{
+	char a[CLOCK_ISO_LEN], b[CLOCK_ISO_LEN], count_text[16];
+	int count = 0, rc;
+
+	if (last_fire - now <= MS_PER_DAY || now < SCHEDULER_SANE_AFTER_MS)
+		return 1;
+	if ((rc = scheduler_forget_future(s, now, &count, e)))
+		return rc;
+	snprintf(count_text, sizeof(count_text), "%d", count);
+	log_event(LOG_WARN, "schedule.clock_recovered", "now",
+		  clock_format(now, a), "last_fire", clock_format(last_fire, b),
+		  "schedules", count_text, "action",
+		  "fires recorded in the future (a run with --now?) were "
+		  "forgotten; schedules re-planned from the clock",
+		  (char *)NULL);
+	s->is_clock_insane = 0;
+	return 0;
+}
+
 int scheduler_tick(struct scheduler *s, int64_t now, int64_t *next_at,
 		   struct err *e)
 {
@@ -460,6 +529,13 @@ int scheduler_tick(struct scheduler *s, int64_t now, int64_t *next_at,
 	*next_at = 0;
 	if ((rc = read_due(s, due, MAX_SCHEDULES, &n, &last_fire, e)))
 		return rc;
+	if (last_fire && now < last_fire) {
+		if ((rc = recover_from_future(s, now, last_fire, e)) < 0)
+			return rc;
+		if (rc == 0 &&
+		    (rc = read_due(s, due, MAX_SCHEDULES, &n, &last_fire, e)))
+			return rc;
+	}
 	if (last_fire && now < last_fire) {
 		if (!s->is_clock_insane) {
 			char a[CLOCK_ISO_LEN], b[CLOCK_ISO_LEN];

@@ -56,6 +56,8 @@ static const struct dash_text texts[] = {
     T("missed", "zmeškáno"),
     T("triggered", "spuštěno ručně"),
     T("lost", "ztraceno"),
+    T("interrupted", "přerušeno"),
+    T("deferred", "odloženo"),
     T("disabled", "vypnuto"),
     T("paused", "pozastaveno"),
     /* relative times */

@@ -53,6 +53,26 @@ static void check_database(const struct health_input *in, cJSON *checks,
 	add_check(checks, "database_writable", rc == SQLITE_OK, detail, ok);
 }
 
+/* Reported by the daemon, which found out by failing to write (issue
+ * 14): a write probe of our own would only add to the full disk. */
+static void check_database_full(const struct health_input *in, cJSON *checks,
+				int *ok)
+{
+	const struct daemon_status *st = in->status;
+	char detail[320], since[CLOCK_ISO_LEN];
+
+	if (st && st->is_database_full)
+		snprintf(detail, sizeof(detail),
+			 "cannot write since %s: %s; jobs wait, retried with "
+			 "a growing delay (at most 60 s)",
+			 clock_format(st->database_full_since, since),
+			 st->database_full_error);
+	else
+		snprintf(detail, sizeof(detail), "writes succeed");
+	add_check(checks, "database_full", !(st && st->is_database_full),
+		  detail, ok);
+}
+
 static void check_daemon(const struct health_input *in, cJSON *checks, int *ok)
 {
 	const struct daemon_status *st = in->status;
@@ -254,6 +274,7 @@ int health_check(const struct health_input *in, struct buf *out,
 		goto done;
 	}
 	check_database(in, checks, is_healthy);
+	check_database_full(in, checks, is_healthy);
 	check_daemon(in, checks, is_healthy);
 	check_queue(in, checks, is_healthy);
 	check_space(in, checks, is_healthy);

@@ -2,13 +2,12 @@
  * backup.c - the recurring `backup` job: a consistent copy of the database
  * into Jobs.Backup.Path, keeping the newest Jobs.Backup.Keep copies.
  *
- * The copy is made with SQLite's online backup API, BatchSize pages per
+ * The copy is made by db_backup (db/db_backup.h), BatchSize pages per
  * step, so the loop serves HTTP and signals between steps however big the
- * file is. The source is the job's own connection (ctx->db): writes the
- * daemon makes through it between steps (the runner's lease renewal) are
- * applied to the copy in place, while a write by another process makes
- * SQLite restart the copy from the first page at the next step. Both end
- * in a copy of one committed state of the database.
+ * file is. It reads through a connection of its own inside one read
+ * transaction, so neither the daemon's own writes between steps nor
+ * another process writing at hundreds of transactions a second restart
+ * it: it ends in bounded time with the state committed when it began.
  *
  * Phases, one per step or more: open the destination
  * <Path>/domecek-YYYYMMDDTHHMMSSZ.db.tmp (UTC time of the run), copy pages,
@@ -28,6 +27,7 @@
 #include "base/clock.h"
 #include "config/config.h"
 #include "db/db.h"
+#include "db/db_backup.h"
 #include "base/err.h"
 #include "base/fsutil.h"
 #include "core/job.h"
@@ -59,9 +59,7 @@ struct backup_state {
 	char final_path[PATH_MAX];
 	char tmp_path[PATH_MAX];
 	char live_path[PATH_MAX]; /* the database itself, never pruned */
-	sqlite3 *dest;
-	sqlite3_backup *backup;
-	int has_tmp; /* tmp_path is ours to remove */
+	struct db_backup *copy;
 };
 
 /* "2026-11-28T20:45:17.000Z" -> "20261128T204517Z". */
@@ -136,21 +134,13 @@ static int open_destination(struct job_ctx *ctx, struct backup_state *s,
 {
 	int rc;
 
+	(void)ctx;
 	if ((rc = fs_mkdirs(s->dir, 0750, e)))
 		return err_prefix(e, "Jobs.Backup.Path");
-	remove_with_journal(s->tmp_path); /* a same-second run that died */
-	s->has_tmp = 1;
-	rc = sqlite3_open_v2(s->tmp_path, &s->dest,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-	if (rc != SQLITE_OK)
-		return err_set(e, rc == SQLITE_CANTOPEN ? ERR_IO : ERR_DB,
-			       "backup file %s: %s", s->tmp_path,
-			       s->dest ? sqlite3_errmsg(s->dest)
-				       : sqlite3_errstr(rc));
-	s->backup = sqlite3_backup_init(s->dest, "main", ctx->db, "main");
-	if (!s->backup)
-		return db_error(s->dest, sqlite3_errcode(s->dest), e,
-				s->tmp_path);
+	if ((rc = db_backup_begin(s->live_path, s->tmp_path,
+				  ctx->cfg->database.busy_timeout_ms, &s->copy,
+				  e)))
+		return err_prefix(e, "backup");
 	s->phase = PHASE_COPY;
 	return JOB_AGAIN;
 }
@@ -158,68 +148,28 @@ static int open_destination(struct job_ctx *ctx, struct backup_state *s,
 static int copy_pages(struct job_ctx *ctx, struct backup_state *s,
 		      struct err *e)
 {
-	int rc = sqlite3_backup_step(s->backup, s->pages_per_step);
-	int total = sqlite3_backup_pagecount(s->backup);
+	int done = 0, total = 0;
+	int rc = db_backup_step(s->copy, s->pages_per_step, &done, &total, e);
 
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		return err_set(e, ERR_BUSY, "backup: the database is busy");
-	if (rc != SQLITE_OK && rc != SQLITE_DONE)
-		return db_error(s->dest, rc, e, s->tmp_path);
-	snprintf(ctx->progress, sizeof(ctx->progress), "%d of %d pages",
-		 total - sqlite3_backup_remaining(s->backup), total);
-	if (rc == SQLITE_OK)
+	if (rc < 0)
+		return rc;
+	snprintf(ctx->progress, sizeof(ctx->progress), "%d of %d pages", done,
+		 total);
+	if (rc == 1)
 		return JOB_AGAIN;
 	job_count(ctx, "pages", total);
-	rc = sqlite3_backup_finish(s->backup);
-	s->backup = NULL;
-	if (rc != SQLITE_OK)
-		return db_error(s->dest, rc, e, s->tmp_path);
 	s->phase = PHASE_SEAL;
 	return JOB_AGAIN;
 }
 
-static int fsync_path(const char *path, int flags, struct err *e)
-{
-	int fd = open(path, flags | O_CLOEXEC);
-
-	if (fd < 0 || fsync(fd) != 0) {
-		int saved = errno;
-		if (fd >= 0)
-			close(fd);
-		return err_set(e, saved == ENOSPC ? ERR_NOSPACE : ERR_IO,
-			       "fsync %s: %s", path, strerror(saved));
-	}
-	close(fd);
-	return 0;
-}
-
-/* The copy carries the live file's WAL mark; switching it to a rollback
- * journal makes it one self-contained file that cp, scp or a USB stick
- * copy safely. */
 static int seal(struct job_ctx *ctx, struct backup_state *s, struct err *e)
 {
-	struct stat st;
-	int rc;
+	int64_t bytes = 0;
+	int rc = db_backup_seal(s->copy, s->final_path, &bytes, e);
 
-	if ((rc = db_exec(s->dest, "PRAGMA journal_mode=DELETE", e)))
+	if (rc)
 		return rc;
-	rc = sqlite3_close(s->dest);
-	s->dest = NULL;
-	if (rc != SQLITE_OK)
-		return err_set(e, ERR_IO, "closing %s: %s", s->tmp_path,
-			       sqlite3_errstr(rc));
-	/* The copy holds everything the live file does: not for other users. */
-	chmod(s->tmp_path, 0640);
-	if ((rc = fsync_path(s->tmp_path, O_RDONLY, e)))
-		return rc;
-	if (rename(s->tmp_path, s->final_path) != 0)
-		return err_set(e, ERR_IO, "rename %s to %s: %s", s->tmp_path,
-			       s->final_path, strerror(errno));
-	s->has_tmp = 0;
-	if ((rc = fsync_path(s->dir, O_RDONLY | O_DIRECTORY, e)))
-		return rc;
-	if (stat(s->final_path, &st) == 0)
-		job_count(ctx, "bytes", (int64_t)st.st_size);
+	job_count(ctx, "bytes", bytes);
 	s->phase = PHASE_PRUNE;
 	return JOB_AGAIN;
 }
@@ -329,12 +279,7 @@ static void backup_finish(struct job_ctx *ctx)
 
 	if (!s)
 		return;
-	if (s->backup)
-		sqlite3_backup_finish(s->backup);
-	if (s->dest)
-		sqlite3_close(s->dest);
-	if (s->has_tmp)
-		remove_with_journal(s->tmp_path);
+	db_backup_free(s->copy); /* removes the .tmp unless it was sealed */
 	free(s);
 	ctx->state = NULL;
 }

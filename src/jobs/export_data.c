@@ -549,6 +549,26 @@ static void export_finish(struct job_ctx *ctx)
 	ctx->state = NULL;
 }
 
+/* The export will not come: the user is told (export_failed), unless
+ * the job said so itself (too big) or names nobody we know. */
+static int export_on_dead(sqlite3 *db, const struct config *cfg,
+			  int64_t job_id, const cJSON *payload, int code,
+			  const char *reason, struct err *e)
+{
+	const cJSON *user = cJSON_GetObjectItemCaseSensitive(payload, "userId");
+	struct export_user u;
+	int rc;
+
+	(void)cfg;
+	(void)reason;
+	if (code == ERR_TOOBIG || !cJSON_IsString(user))
+		return 0;
+	rc = export_user_load(db, user->valuestring, &u, e);
+	if (rc == ERR_INVALID) /* an unknown or deleted user: nobody to tell */
+		return 0;
+	return rc ? rc : export_record_dead(db, &u, clock_now(), job_id, e);
+}
+
 const struct job_type job_export_data = {
     .name = "export_data",
     .priority = -10,
@@ -558,4 +578,5 @@ const struct job_type job_export_data = {
     .start = export_start,
     .step = export_step,
     .finish = export_finish,
+    .on_dead = export_on_dead,
 };

@@ -17,12 +17,15 @@
  * (JOB_WAIT until the transfer's callback wakes us). Without a network
  * driver (a tool with no loop) the transfer runs with curl_easy_perform.
  *
- * Exactly once: a message is handed over before the queue records the
- * success, so a crash in between re-sends it on the next attempt — at most
- * one duplicate per crash, never a lost email. The Maildir file is named
- * after the job id and attempt (plus random bytes, so two databases can
- * share a Maildir), so such a duplicate is recognisable and a rerun never
- * overwrites a delivered file.
+ * Exactly once where the transport allows it: a message is handed over
+ * before the queue records the success, so a crash in between means the
+ * next attempt finds the job unfinished. Maildir: the file is named after
+ * the database's identity and the job id (no time, no attempt), so that
+ * attempt finds the delivered file and is done: exactly once. SMTP and
+ * the APIs cannot be asked whether a message arrived: at most one
+ * duplicate per crash, never a lost email, and the Message-ID is the same
+ * on every attempt (job id + database identity), so a mail client shows
+ * a duplicate as one message.
  */
 #include "base/assets.h"
 #include "base/buf.h"
@@ -60,6 +63,8 @@ struct send_email_state {
 	struct mail_transfer *transfer;
 	int is_done; /* the transfer ended; result holds how */
 	CURLcode result;
+	char database_id[40]; /* jobs_settings database_id */
+	char message_id[160]; /* per job: the same on every attempt */
 };
 
 /* An optional string field: NULL when absent, ERR_INVALID when not a string. */
@@ -183,12 +188,37 @@ static int build_mime(struct job_ctx *ctx, struct send_email_state *s,
 	    .text = s->email.text,
 	    .html = s->email.html,
 	    .date_ms = clock_real(), /* the reader's clock, not --now */
+	    .message_id = s->message_id[0] ? s->message_id : NULL,
 	};
 	int rc = mime_build(&m, &s->mime, e);
 
 	if (rc == ERR_INVALID)
 		err_prefix(e, "payload");
 	return rc;
+}
+
+/* The database's identity (schema 006) and, for a queued job, the
+ * Message-ID derived from it: <job-ID.IDENTITY@FROM-DOMAIN>. */
+static int job_identity(struct job_ctx *ctx, struct send_email_state *s,
+			struct err *e)
+{
+	const char *domain = strchr(ctx->cfg->email.from, '@');
+	int rc;
+
+	if (!ctx->db || !ctx->job_id)
+		return 0; /* not from the queue: a random Message-ID */
+	rc = db_setting_get(ctx->db, "database_id", s->database_id,
+			    sizeof(s->database_id), e);
+	if (rc == ERR_NOTFOUND)
+		return err_set(e, ERR_DB,
+			       "jobs_settings has no database_id; run "
+			       "`domecek-jobs migrate`");
+	if (rc)
+		return rc;
+	snprintf(s->message_id, sizeof(s->message_id), "<job-%lld.%s@%s>",
+		 (long long)ctx->job_id, s->database_id,
+		 domain ? domain + 1 : "localhost");
+	return 0;
 }
 
 static int send_email_start(struct job_ctx *ctx, struct err *e)
@@ -215,6 +245,8 @@ static int send_email_start(struct job_ctx *ctx, struct err *e)
 			       "payload field to: '%.200s' is not an "
 			       "email address",
 			       s->to);
+	if ((rc = job_identity(ctx, s, e)))
+		return rc;
 	if (template_name)
 		rc = render_template(ctx, s, template_name, e);
 	else
@@ -228,12 +260,20 @@ static int send_email_start(struct job_ctx *ctx, struct err *e)
 	return rc;
 }
 
-/* Maildir file name: time, job id and attempt, random bytes, host. */
-static void maildir_name(const struct job_ctx *ctx, char *out, size_t size)
+/* Maildir file name. A queued job: IDENTITY.JID, the same on every
+ * attempt (exactly once). Otherwise: time, random bytes, host. */
+static void maildir_name(const struct job_ctx *ctx,
+			 const struct send_email_state *s, char *out,
+			 size_t size)
 {
 	unsigned char random[4] = {0};
 	char hex[9], host[64] = "localhost";
 
+	if (s->database_id[0]) {
+		snprintf(out, size, "%s.J%lld", s->database_id,
+			 (long long)ctx->job_id);
+		return;
+	}
 	crypto_random(random, sizeof(random));
 	crypto_hex(random, sizeof(random), hex);
 	if (gethostname(host, sizeof(host) - 1) != 0)
@@ -242,22 +282,24 @@ static void maildir_name(const struct job_ctx *ctx, char *out, size_t size)
 	for (char *p = host; *p; p++) /* '/' and ':' have meanings in Maildir */
 		if (*p == '/' || *p == ':')
 			*p = '_';
-	snprintf(out, size, "%lld.J%lldA%d_%s.%s", (long long)(ctx->now / 1000),
-		 (long long)ctx->job_id, ctx->attempt, hex, host);
+	snprintf(out, size, "%lld.R%s.%s", (long long)(ctx->now / 1000), hex,
+		 host);
 }
 
 static int deliver_maildir(struct job_ctx *ctx, struct send_email_state *s,
 			   struct err *e)
 {
 	char name[160];
-	int rc;
+	int rc, was_delivered = 0;
 
-	maildir_name(ctx, name, sizeof(name));
-	rc = mail_maildir_deliver(ctx->cfg->email.maildir.path, name,
-				  s->mime.data, s->mime.len, NULL, 0, e);
+	maildir_name(ctx, s, name, sizeof(name));
+	rc = mail_maildir_deliver_once(ctx->cfg->email.maildir.path, name,
+				       s->mime.data, s->mime.len,
+				       &was_delivered, e);
 	if (rc)
 		return rc;
-	job_count(ctx, "sent", 1);
+	/* An attempt that died after delivering: the message is there. */
+	job_count(ctx, was_delivered ? "already_delivered" : "sent", 1);
 	return JOB_DONE;
 }
 

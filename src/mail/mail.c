@@ -19,13 +19,18 @@
 #include "mail_impl.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+/* Maildir's own rule: a file in tmp/ untouched for 36 hours is garbage. */
+#define MAILDIR_TMP_AGE_MS (36 * 3600 * INT64_C(1000))
 
 static const char *const provider_names[] = {
     [MAIL_MAILDIR] = "Maildir",
@@ -200,7 +205,9 @@ int mail_maildir_deliver(const char *root, const char *unique,
 	snprintf(tmp, sizeof(tmp), "%s/tmp/%s", root, unique);
 	snprintf(new_dir, sizeof(new_dir), "%s/new", root);
 	snprintf(final, sizeof(final), "%s/%s.eml", new_dir, unique);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	/* The name is the caller's (per job): a file of that name in tmp/ is
+	 * what a killed attempt left half-written, never another message. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return io_error(errno, e, "creating", tmp);
 	if (write_all(fd, message, len) != 0 || fsync(fd) != 0) {
@@ -226,6 +233,75 @@ done:
 		close(fd);
 	unlink(tmp);
 	return rc;
+}
+
+/* Is there root/SUB/UNIQUE.eml, or (cur/) one with a mail client's
+ * ":2,FLAGS" suffix? */
+static int is_in(const char *root, const char *sub, const char *unique,
+		 int *found, struct err *e)
+{
+	char dir[4096], want[300];
+	struct dirent *entry;
+	size_t len;
+	DIR *d;
+
+	*found = 0;
+	snprintf(dir, sizeof(dir), "%s/%s", root, sub);
+	len = (size_t)snprintf(want, sizeof(want), "%s.eml", unique);
+	if (!(d = opendir(dir)))
+		return errno == ENOENT ? 0 : io_error(errno, e, "reading", dir);
+	while (!*found && (entry = readdir(d)) != NULL)
+		*found = strncmp(entry->d_name, want, len) == 0 &&
+			 (entry->d_name[len] == '\0' ||
+			  entry->d_name[len] == ':');
+	closedir(d);
+	return 0;
+}
+
+int mail_maildir_deliver_once(const char *root, const char *unique,
+			      const char *message, size_t len,
+			      int *was_delivered, struct err *e)
+{
+	int rc;
+
+	*was_delivered = 0;
+	if (!unique[0] || strchr(unique, '/') || unique[0] == '.')
+		return err_set(e, ERR_INVALID,
+			       "Maildir: '%s' is not a file name", unique);
+	if ((rc = is_in(root, "new", unique, was_delivered, e)) ||
+	    *was_delivered ||
+	    (rc = is_in(root, "cur", unique, was_delivered, e)) ||
+	    *was_delivered)
+		return rc;
+	return mail_maildir_deliver(root, unique, message, len, NULL, 0, e);
+}
+
+int mail_maildir_sweep_tmp(const char *root, const char *prefix,
+			   int64_t now_ms, int *removed, struct err *e)
+{
+	char dir[4096], path[4400];
+	struct dirent *entry;
+	struct stat st;
+	DIR *d;
+
+	*removed = 0;
+	snprintf(dir, sizeof(dir), "%s/tmp", root);
+	if (!(d = opendir(dir)))
+		return errno == ENOENT ? 0 : io_error(errno, e, "reading", dir);
+	while ((entry = readdir(d)) != NULL) {
+		if (entry->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, entry->d_name);
+		if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (strncmp(entry->d_name, prefix, strlen(prefix)) != 0 &&
+		    (int64_t)st.st_mtime * 1000 > now_ms - MAILDIR_TMP_AGE_MS)
+			continue; /* another program's, maybe being written */
+		if (unlink(path) == 0)
+			(*removed)++;
+	}
+	closedir(d);
+	return 0;
 }
 
 /* ---- network transfers ------------------------------------------------- */

@@ -55,7 +55,7 @@ check "Maildir: run --drain delivers" jobs_bin run --drain
 check "Maildir: both jobs succeeded" test "$(job_field "$a" state) $(job_field "$b" state)" = "succeeded succeeded"
 check "Maildir: exactly one .eml per job in var/mail/new" test "$(ls var/mail/new/*.eml | wc -l)" = 2
 check "Maildir: tmp/ is empty" test -z "$(ls -A var/mail/tmp)"
-check "Maildir: the file is named after its job" test -n "$(ls var/mail/new/ | grep "\.J${a}A1_")"
+check "Maildir: the file is named after its job" test -n "$(ls var/mail/new/ | grep "\.J${a}\.eml")"
 check "Maildir: every file parses as a two-part message" "$PY" - var/mail/new/*.eml <<'PY'
 import sys
 from email import policy
@@ -86,7 +86,7 @@ assert "<script>" not in html, html
 assert "https://app.mujdomecek.cz/e?a=1&amp;b=2" in html, html
 PY
 }
-check "Maildir: Czech subject, both parts, escaped HTML" check_czech "$(ls var/mail/new/*.eml | grep "\.J${a}A1_")"
+check "Maildir: Czech subject, both parts, escaped HTML" check_czech "$(ls var/mail/new/*.eml | grep "\.J${a}\.eml")"
 
 # ---- SMTP ---------------------------------------------------------------
 smtp_env() {
@@ -113,6 +113,22 @@ check "SMTP 450 then 250: drain waits for the retry" smtp_env "$BIN" --db "$T/do
 check "SMTP 450 then 250: succeeded on attempt 2" test "$(job_field "$a" "state || ' ' || attempts")" = "succeeded 2"
 check "SMTP 450 then 250: the first error is kept" test "$(sql "SELECT count(*) FROM job_attempts WHERE job_id = $a AND error LIKE '%450 4.2.0%'")" = 1
 check "SMTP 450 then 250: one message arrived" test -f "$T/smtp2/001.eml" -a ! -f "$T/smtp2/002.eml"
+stop_receiver
+
+# A message that arrived although the sender saw a failure (451 after
+# DATA, as after a crash): sent again, with the same Message-ID.
+fresh_db
+start_receiver smtp5 smtp_server.py --data-script 451,250
+a=$(enqueue "$PLAIN_PAYLOAD")
+check "SMTP 451 after DATA: drain sends again" smtp_env "$BIN" --db "$T/domecek.db" run --drain
+check "SMTP 451 after DATA: succeeded on attempt 2" test "$(job_field "$a" "state || ' ' || attempts")" = "succeeded 2"
+id1=$(grep -i '^Message-ID:' "$T/smtp5/001.eml" | tr -d '\r')
+id2=$(grep -i '^Message-ID:' "$T/smtp5/002.eml" 2>/dev/null | tr -d '\r')
+echo "# attempt 1: $id1; attempt 2: $id2"
+check "SMTP: both attempts carry the same Message-ID" test -n "$id1" -a "$id1" = "$id2"
+dbid=$(sql "SELECT value FROM jobs_settings WHERE key = 'database_id'")
+check "SMTP: the Message-ID is the job's and the database's" \
+	test "$id1" = "Message-ID: <job-$a.$dbid@mujdomecek.cz>"
 stop_receiver
 
 fresh_db

@@ -1,13 +1,17 @@
 #!/usr/bin/python3
 """A small SMTP server for the email integration tests (Debian's aiosmtpd).
 
-Usage: smtp_server.py --port P --dir DIR [--script "450,250"] [--ready-file F]
+Usage: smtp_server.py --port P --dir DIR [--script "450,250"]
+                      [--data-script "451,250"] [--ready-file F]
 
 Every accepted message is written to DIR as NNN.eml (the DATA as received,
 CRLF line ends). --script is a sequence of reply codes, one per RCPT TO:
 250 accepts; any other code refuses that recipient with a realistic reply
 text, so a test can make the first attempt fail temporarily (450) or
 permanently (550). When the script is used up every RCPT is accepted.
+--data-script is the same for the reply after DATA: the message is kept
+either way, so "451,250" models a message that arrived while the sender
+saw a failure (as after a crash) and sent it again.
 --port 0 takes a free port; the port actually used is written to
 --ready-file once the server listens (the test waits for that file).
 """
@@ -30,9 +34,10 @@ REPLIES = {
 
 
 class Handler:
-    def __init__(self, directory, script):
+    def __init__(self, directory, script, data_script):
         self.directory = directory
         self.script = list(script)
+        self.data_script = list(data_script)
         self.count = 0
 
     async def handle_RCPT(self, server, session, envelope, address, options):
@@ -52,12 +57,16 @@ class Handler:
             f.write("from %s\n" % envelope.mail_from)
             for rcpt in envelope.rcpt_tos:
                 f.write("to %s\n" % rcpt)
+        code = self.data_script.pop(0) if self.data_script else 250
+        if code != 250:
+            return "%d 4.3.0 Scripted failure after the message arrived" % code
         return "250 2.0.0 Message accepted for delivery"
 
 
 async def serve(args):
     script = [int(c) for c in args.script.split(",") if c.strip()]
-    handler = Handler(args.dir, script)
+    data_script = [int(c) for c in args.data_script.split(",") if c.strip()]
+    handler = Handler(args.dir, script, data_script)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: SMTP(handler, decode_data=False, hostname="test.local"),
@@ -80,6 +89,7 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--dir", required=True)
     parser.add_argument("--script", default="")
+    parser.add_argument("--data-script", default="")
     parser.add_argument("--ready-file")
     asyncio.run(serve(parser.parse_args()))
 

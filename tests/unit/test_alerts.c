@@ -203,6 +203,25 @@ static void test_alerts_queue_posts_once_per_crossing(void **state)
 	assert_int_equal(f->posts, 2);
 }
 
+/* A database that cannot be written: said through the webhook only,
+ * nothing written to the (full) database; no URL, no post. */
+static void test_alerts_database_full_goes_to_the_webhook_only(void **state)
+{
+	struct fixture *f = *state;
+
+	alerts_database_full(f->alerts, 1, "disk or database full");
+	assert_int_equal(f->posts, 1);
+	assert_non_null(strstr(f->last_body, "cannot be written (disk or database full)"));
+	alerts_database_full(f->alerts, 0, NULL);
+	assert_int_equal(f->posts, 2);
+	assert_non_null(strstr(f->last_body, "can be written again"));
+	assert_int_equal(count(f->db, "SELECT count(*) FROM alerts"), 0);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM jobs"), 0);
+	f->cfg.alerts.slack_webhook_url[0] = '\0';
+	alerts_database_full(f->alerts, 1, "disk I/O error");
+	assert_int_equal(f->posts, 2);
+}
+
 static void test_alerts_webhook_failure_still_records_alert(void **state)
 {
 	struct fixture *f = *state;
@@ -264,6 +283,8 @@ int main(void)
 			test_alerts_email_enqueued_or_alert_kept_when_it_cannot_be, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alerts_queue_posts_once_per_crossing, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_alerts_database_full_goes_to_the_webhook_only,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alerts_webhook_failure_still_records_alert,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alerts_long_running_warned_once_per_attempt,

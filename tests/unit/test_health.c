@@ -142,6 +142,23 @@ static void test_health_job_failed_for_lack_of_space_is_unhealthy(void **state)
 	}
 }
 
+/* The daemon's own report that writes fail (issue 14): unhealthy while
+ * it lasts. */
+static void test_health_database_full_is_unhealthy(void **state)
+{
+	struct fixture *f = *state;
+	int ok;
+
+	assert_true(run_checks(f, "database_full", &ok));
+	assert_int_equal(ok, 1);
+	f->status.is_database_full = 1;
+	f->status.database_full_since = NOW - 5000;
+	snprintf(f->status.database_full_error, sizeof(f->status.database_full_error),
+		 "claiming a job: disk or database full");
+	assert_false(run_checks(f, "database_full", &ok));
+	assert_int_equal(ok, 0);
+}
+
 static void test_health_stale_heartbeat_or_standby_is_unhealthy(void **state)
 {
 	struct fixture *f = *state;
@@ -217,6 +234,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_health_without_daemon_status_fails_both_daemon_checks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_health_database_full_is_unhealthy, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_health_recurring_overdue_beyond_one_period,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_health_unplannable_recurring_is_a_failed_check,

@@ -19,7 +19,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include "config/config.h"
 #include "base/err.h"
@@ -200,9 +202,11 @@ static void test_mail_maildir_reports_an_unusable_root(void **state)
 	support_rmrf(dir);
 }
 
-static void test_mail_maildir_never_overwrites_a_file_in_tmp(void **state)
+/* A file of the same name in tmp/ is what a killed attempt of the same
+ * job left: it is replaced, and tmp/ ends empty. */
+static void test_mail_maildir_replaces_a_stale_file_in_tmp(void **state)
 {
-	char dir[256], sub[300];
+	char dir[256], sub[300], text[8];
 	struct err e = {0};
 	FILE *f;
 
@@ -213,12 +217,97 @@ static void test_mail_maildir_never_overwrites_a_file_in_tmp(void **state)
 	snprintf(sub, sizeof(sub), "%s/tmp/busy", dir);
 	f = fopen(sub, "w");
 	assert_non_null(f);
+	fputs("half a message", f);
 	fclose(f);
-	assert_int_equal(mail_maildir_deliver(dir, "busy", "x", 1, NULL, 0, &e),
-			 ERR_IO);
-	assert_non_null(strstr(e.msg, "tmp/busy"));
-	snprintf(sub, sizeof(sub), "%s/new", dir);
+	assert_int_equal(mail_maildir_deliver(dir, "busy", "y", 1, NULL, 0, &e),
+			 0);
+	snprintf(sub, sizeof(sub), "%s/new/busy.eml", dir);
+	read_file(sub, text, sizeof(text));
+	assert_string_equal(text, "y");
+	snprintf(sub, sizeof(sub), "%s/tmp", dir);
+	assert_int_equal(count_files(sub), 0);
+	support_rmrf(dir);
+}
+
+static void touch(const char *dir, const char *sub, const char *name)
+{
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+}
+
+/* Delivered already (new/, or cur/ with a reader's flags): not again. */
+static void test_mail_maildir_deliver_once_finds_a_delivered_file(void **state)
+{
+	static const struct {
+		const char *sub, *name;
+		int was_delivered;
+	} cases[] = {
+	    {"new", "abc.J7.eml", 1},
+	    {"cur", "abc.J7.eml:2,S", 1},
+	    {"cur", "abc.J7.eml", 1},
+	    {"new", "abc.J70.eml", 0}, /* another job */
+	    {"tmp", "abc.J7", 0},      /* never renamed: deliver */
+	};
+	char dir[256], sub[300];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct err e = {0};
+		int was_delivered = -1;
+
+		assert_int_equal(support_tempdir(dir, sizeof(dir)), 0);
+		assert_int_equal(mail_maildir_deliver(dir, "other", "x", 1,
+						      NULL, 0, &e),
+				 0);
+		touch(dir, cases[i].sub, cases[i].name);
+		assert_int_equal(mail_maildir_deliver_once(dir, "abc.J7", "m",
+							   1, &was_delivered,
+							   &e),
+				 0);
+		assert_int_equal(was_delivered, cases[i].was_delivered);
+		snprintf(sub, sizeof(sub), "%s/new", dir);
+		assert_int_equal(count_files(sub),
+				 1 + (strcmp(cases[i].sub, "new") == 0) +
+				     !cases[i].was_delivered);
+		support_rmrf(dir);
+	}
+}
+
+static void test_mail_maildir_sweep_removes_stale_tmp_files(void **state)
+{
+	char dir[256], sub[300], path[600];
+	struct err e = {0};
+	int removed = -1;
+
+	(void)state;
+	assert_int_equal(support_tempdir(dir, sizeof(dir)), 0);
+	assert_int_equal(mail_maildir_deliver(dir, "m", "x", 1, NULL, 0, &e),
+			 0);
+	touch(dir, "tmp", "abc.J1");	  /* ours: stale at start */
+	touch(dir, "tmp", "abc.J2");	  /* ours */
+	touch(dir, "tmp", "young.other"); /* another program's, just now */
+	touch(dir, "tmp", "old.other");	  /* another program's, 2 days */
+	snprintf(path, sizeof(path), "%s/tmp/old.other", dir);
+	assert_int_equal(
+	    utime(path, &(struct utimbuf){.actime = 1000, .modtime = 1000}), 0);
+	assert_int_equal(mail_maildir_sweep_tmp(dir, "abc.",
+						(int64_t)time(NULL) * 1000,
+						&removed, &e),
+			 0);
+	assert_int_equal(removed, 3);
+	snprintf(sub, sizeof(sub), "%s/tmp", dir);
 	assert_int_equal(count_files(sub), 1);
+	snprintf(path, sizeof(path), "%s/tmp/young.other", dir);
+	assert_int_equal(access(path, F_OK), 0);
+	snprintf(sub, sizeof(sub), "%s/nothing", dir);
+	assert_int_equal(mail_maildir_sweep_tmp(sub, "abc.", 0, &removed, &e),
+			 0);
+	assert_int_equal(removed, 0);
 	support_rmrf(dir);
 }
 
@@ -364,7 +453,9 @@ int main(void)
 		test_mail_maildir_writes_into_new_and_leaves_tmp_empty),
 	    cmocka_unit_test(test_mail_maildir_refuses_names_that_are_paths),
 	    cmocka_unit_test(test_mail_maildir_reports_an_unusable_root),
-	    cmocka_unit_test(test_mail_maildir_never_overwrites_a_file_in_tmp),
+	    cmocka_unit_test(test_mail_maildir_replaces_a_stale_file_in_tmp),
+	    cmocka_unit_test(test_mail_maildir_deliver_once_finds_a_delivered_file),
+	    cmocka_unit_test(test_mail_maildir_sweep_removes_stale_tmp_files),
 	    cmocka_unit_test(test_mail_provider_names_round_trip),
 	    cmocka_unit_test(
 		test_mail_transfer_refuses_settings_that_cannot_work),

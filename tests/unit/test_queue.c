@@ -273,32 +273,6 @@ static void test_queue_insert_inside_a_transaction(void **state)
 	assert_int_equal(queue_insert(f->db, "x", "[1]", NULL, 0, &inserted, &e), ERR_INVALID);
 }
 
-static void test_queue_expired_lease_returns_job_with_attempt_counted(void **state)
-{
-	struct fixture *f = *state;
-	struct queue *other;
-	struct queue_job job;
-	struct err e = {0};
-	int count;
-	int64_t id = enqueue(f, NULL, 0);
-
-	/* another host claimed it and vanished */
-	assert_int_equal(queue_open(f->db, &f->cfg, job_registry, "otherhost:42:bbbb", &other, &e), 0);
-	assert_int_equal(queue_claim(other, T0, &job, &e), 0);
-	queue_job_clear(&job);
-	assert_int_equal(queue_recover(f->q, T0 + 1000, &count, &e), 0);
-	assert_int_equal(count, 0); /* lease still valid */
-	assert_int_equal(queue_recover(f->q, T0 + 61000, &count, &e), 0);
-	assert_int_equal(count, 1);
-	assert_string_equal(state_of(f->db, id), "enqueued");
-	assert_int_equal(scalar(f->db, "SELECT attempts FROM jobs"), 1);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM job_attempts WHERE outcome = 'lost'"), 1);
-	assert_int_equal(queue_claim(f->q, T0 + 61000, &job, &e), 0);
-	assert_int_equal(job.attempt, 2);
-	queue_job_clear(&job);
-	queue_free(other);
-}
-
 static void test_queue_dead_local_owner_is_recovered_at_once(void **state)
 {
 	struct fixture *f = *state;
@@ -315,25 +289,6 @@ static void test_queue_dead_local_owner_is_recovered_at_once(void **state)
 	assert_int_equal(queue_recover(f->q, T0 + 1, &count, &e), 0);
 	assert_int_equal(count, 1);
 	queue_free(ghost);
-}
-
-static void test_queue_last_attempt_lost_makes_it_dead(void **state)
-{
-	struct fixture *f = *state;
-	struct queue_enqueue_options opt = {.max_attempts = 1};
-	struct queue *other;
-	struct queue_job job;
-	struct err e = {0};
-	int64_t id;
-	int count;
-
-	assert_int_equal(queue_enqueue(f->q, "noop", &opt, &id, NULL, &e), 0);
-	assert_int_equal(queue_open(f->db, &f->cfg, job_registry, "otherhost:42:bbbb", &other, &e), 0);
-	assert_int_equal(queue_claim(other, T0, &job, &e), 0);
-	queue_job_clear(&job);
-	assert_int_equal(queue_recover(f->q, T0 + 120000, &count, &e), 0);
-	assert_string_equal(state_of(f->db, id), "dead");
-	queue_free(other);
 }
 
 static void test_queue_renew_fails_after_cancel(void **state)
@@ -507,9 +462,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queue_priority_before_age, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_plain_insert_is_a_valid_enqueue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_insert_inside_a_transaction, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queue_expired_lease_returns_job_with_attempt_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_dead_local_owner_is_recovered_at_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queue_last_attempt_lost_makes_it_dead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_renew_fails_after_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_retry_revives_dead_job, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_prune_keeps_recent_and_unfinished, setup, teardown),

@@ -152,7 +152,8 @@ static void test_scheduler_misfires_coalesce_into_one_run(void **state)
 	assert_sql(f->db, "SELECT planned_at FROM schedule_history WHERE name = 'DraftCleanup'",
 		   "2026-11-13T02:00:00.000Z");
 	assert_sql(f->db, "SELECT detail FROM schedule_history WHERE name = 'DraftCleanup'",
-		   "3 fire(s) missed while the daemon was not running, first at planned time");
+		   "3 fire(s) missed while the daemon was not running or the clock jumped, "
+		   "first at planned time");
 	assert_sql(f->db, "SELECT next_fire_at FROM recurring_jobs WHERE name = 'DraftCleanup'",
 		   "2026-11-14T02:00:00.000Z");
 }
@@ -214,6 +215,99 @@ static void test_scheduler_clock_before_last_fire_schedules_nothing(void **state
 	assert_int_equal(scheduler_tick(f->s, at("1970-01-01T00:00:10Z"), &next, &e), 0);
 	assert_int_equal(next, 0);
 	assert_sql(f->db, "SELECT count(*) FROM schedule_history", "1");
+}
+
+/* NTP moves a stale clock three days forward while the daemon runs: the
+ * timerfd notice re-plans, and the jump counts as downtime. */
+static void test_scheduler_forward_jump_catches_up_once(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int64_t next;
+
+	f->cfg.jobs.draft_reminder.r.misfire = MISFIRE_SKIP;
+	assert_int_equal(scheduler_sync(f->s, at("2026-11-10T12:00:00Z"), &e), 0);
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-10T12:00:00Z"), &next, &e), 0);
+	assert_sql(f->db, "SELECT count(*) FROM jobs", "0");
+	assert_int_equal(scheduler_replan(f->s, at("2026-11-13T12:00:00Z"), &e), 0);
+	assert_sql(f->db, "SELECT next_fire_at FROM recurring_jobs WHERE name = 'DraftCleanup'",
+		   "2026-11-11T02:00:00.000Z");
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-13T12:00:00Z"), &next, &e), 0);
+	/* one catch-up run of every RunOnce job that missed a fire */
+	assert_sql(f->db, "SELECT count(*) FROM jobs WHERE type = 'draft_cleanup'", "1");
+	assert_sql(f->db, "SELECT count(*) FROM jobs GROUP BY type ORDER BY 1 DESC LIMIT 1", "1");
+	assert_sql(f->db, "SELECT count(*) FROM recurring_jobs r WHERE misfire = 'run_once' AND "
+		   "enabled = 1 AND last_fire_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM jobs "
+		   "WHERE recurring_name = r.name)", "0");
+	/* Skip: recorded as missed, no run */
+	assert_sql(f->db, "SELECT count(*) FROM jobs WHERE type = 'draft_reminder'", "0");
+	assert_sql(f->db, "SELECT result FROM schedule_history WHERE name = 'DraftReminder'",
+		   "missed");
+	assert_sql(f->db, "SELECT next_fire_at FROM recurring_jobs WHERE name = 'DraftCleanup'",
+		   "2026-11-14T02:00:00.000Z");
+}
+
+/* A backward jump moves a plan that is now far ahead back, but never to
+ * or before the last recorded fire. */
+static void test_scheduler_backward_jump_replans_without_repeating(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int64_t next;
+
+	assert_int_equal(scheduler_sync(f->s, at("2026-11-13T12:00:00Z"), &e), 0);
+	assert_int_equal(scheduler_replan(f->s, at("2026-11-10T12:00:00Z"), &e), 0);
+	assert_sql(f->db, "SELECT next_fire_at FROM recurring_jobs WHERE name = 'DraftCleanup'",
+		   "2026-11-11T02:00:00.000Z");
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-11T02:00:00Z"), &next, &e), 0);
+	/* back by an hour: the 02:00 fire is not planned again */
+	assert_int_equal(scheduler_replan(f->s, at("2026-11-11T01:00:00Z"), &e), 0);
+	assert_sql(f->db, "SELECT next_fire_at FROM recurring_jobs WHERE name = 'DraftCleanup'",
+		   "2026-11-12T02:00:00.000Z");
+}
+
+/* `run --now` three days ahead recorded fires in the future; the real
+ * clock recovers instead of waiting, and says so. Less than a day ahead
+ * is a clock still being set: it waits. */
+static void test_scheduler_recovers_from_fires_in_the_future(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int64_t next;
+
+	assert_int_equal(scheduler_sync(f->s, at("2026-11-10T12:00:00Z"), &e), 0);
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-13T02:00:00Z"), &next, &e), 0);
+	assert_sql(f->db, "SELECT count(*) FROM jobs WHERE type = 'draft_cleanup'", "1");
+	/* 20 hours before the last fire: waits */
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-12T06:00:00Z"), &next, &e), 0);
+	assert_int_equal(next, 0);
+	assert_sql(f->db, "SELECT last_fire_at FROM recurring_jobs WHERE name = 'DraftCleanup'",
+		   "2026-11-13T02:00:00.000Z");
+	/* three days before: recovers and plans from the clock */
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-10T12:00:00Z"), &next, &e), 0);
+	assert_true(next > 0);
+	assert_sql(f->db, "SELECT COALESCE(last_fire_at, 'none') || ' ' || next_fire_at FROM "
+		   "recurring_jobs WHERE name = 'DraftCleanup'", "none 2026-11-11T02:00:00.000Z");
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-11T02:00:00Z"), &next, &e), 0);
+	assert_sql(f->db, "SELECT count(*) FROM schedule_history WHERE name = 'DraftCleanup'", "2");
+}
+
+static void test_scheduler_forget_future_plans_from_now(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {0};
+	int64_t next;
+	int count = -1;
+
+	assert_int_equal(scheduler_sync(f->s, at("2026-11-13T01:00:00Z"), &e), 0);
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-13T02:00:00Z"), &next, &e), 0);
+	assert_int_equal(scheduler_forget_future(f->s, at("2026-11-10T12:00:00Z"), &count, &e), 0);
+	assert_true(count >= 1);
+	assert_sql(f->db, "SELECT COALESCE(last_fire_at, 'none') || ' ' || next_fire_at FROM "
+		   "recurring_jobs WHERE name = 'DraftCleanup'", "none 2026-11-11T02:00:00.000Z");
+	/* nothing in the future: nothing changes */
+	assert_int_equal(scheduler_forget_future(f->s, at("2026-11-10T12:00:00Z"), &count, &e), 0);
+	assert_int_equal(count, 0);
 }
 
 static void test_scheduler_replans_when_config_changes(void **state)
@@ -397,6 +491,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scheduler_fire_on_time_is_not_a_misfire, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduler_paused_job_does_not_fire, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduler_clock_before_last_fire_schedules_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_forward_jump_catches_up_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_backward_jump_replans_without_repeating, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_recovers_from_fires_in_the_future, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_forget_future_plans_from_now, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduler_replans_when_config_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduler_records_the_run_result, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduler_trigger_enqueues_now_once, setup, teardown),

@@ -1,0 +1,204 @@
+/*
+ * test_db_full.c - a database that cannot be written: which errors mean
+ * it, entering the backoff once, the probe that doubles the delay while
+ * writes fail and ends the state when one succeeds; and a job that ran
+ * out of space, deferred without spending an attempt (queue_defer and
+ * the runner).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/err.h"
+#include "config/config.h"
+#include "core/db_full.h"
+#include "core/job.h"
+#include "core/queue.h"
+#include "core/runner.h"
+#include "core/status.h"
+#include "db/db.h"
+#include "support_db.h"
+
+#define T0 INT64_C(1795000000000)
+
+struct fixture {
+	char dir[256];
+	sqlite3 *db;
+	struct config cfg;
+	struct queue *q;
+};
+
+static int nospace_step(struct job_ctx *ctx, struct err *e)
+{
+	(void)ctx;
+	return err_set(e, ERR_NOSPACE, "Maildir: writing x: No space left on device");
+}
+
+static const struct job_type job_nospace = {
+    .name = "nospace", .priority = 0, .max_attempts = 1, .step = nospace_step};
+static const struct job_type *const types[] = {&job_nospace, NULL};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct err e = {0};
+
+	if (!f || support_tempdir(f->dir, sizeof(f->dir)))
+		return -1;
+	f->db = support_open_migrated(f->dir);
+	config_defaults(&f->cfg);
+	clock_fix(T0);
+	if (!f->db || queue_open(f->db, &f->cfg, types, "testhost:1:aaaa", &f->q, &e))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	queue_free(f->q);
+	sqlite3_close(f->db);
+	support_rmrf(f->dir);
+	free(f);
+	return 0;
+}
+
+static const char *text(sqlite3 *db, const char *sql)
+{
+	static char out[256];
+	sqlite3_stmt *stmt;
+
+	out[0] = '\0';
+	sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
+	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
+		snprintf(out, sizeof(out), "%s", sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	return out;
+}
+
+static void test_db_full_which_errors_mean_it(void **state)
+{
+	static const struct {
+		int code;
+		const char *msg;
+		int is_write_error;
+	} cases[] = {
+	    {ERR_NOSPACE, "claiming a job: disk or database full (database or disk is full)", 1},
+	    {ERR_DB, "claiming a job: disk I/O error", 1},
+	    {ERR_DB, "claiming a job: no such table: jobs", 0},
+	    {ERR_BUSY, "claiming a job: database is busy", 0},
+	    {ERR_IO, "Maildir: creating x: Permission denied", 0},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		assert_int_equal(db_full_is_write_error(cases[i].code, cases[i].msg),
+				 cases[i].is_write_error);
+}
+
+static void test_db_full_backs_off_then_resumes(void **state)
+{
+	struct fixture *f = *state;
+	struct daemon_status status = {0};
+	struct db_full full;
+	char path[300];
+	sqlite3 *read_only = NULL;
+
+	snprintf(path, sizeof(path), "%s/app.db", f->dir);
+	assert_int_equal(sqlite3_open_v2(path, &read_only, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	db_full_init(&full, path, &status);
+	assert_int_equal(db_full_wait(&full, f->db), 0); /* not full: go on */
+	assert_int_equal(db_full_deadline(&full), -1);
+	assert_int_equal(db_full_enter(&full, "disk or database full"), 1);
+	assert_int_equal(db_full_enter(&full, "disk or database full"), 0); /* once */
+	assert_true(status.is_database_full);
+	assert_string_equal(status.database_full_error, "disk or database full");
+	assert_int_equal(full.delay_ms, DB_FULL_FIRST_DELAY_MS);
+	assert_true(db_full_deadline(&full) > clock_mono());
+	assert_int_equal(db_full_wait(&full, f->db), 1); /* the probe is not due */
+	/* probes that fail double the delay up to the cap */
+	for (int i = 0; i < 10; i++) {
+		full.probe_mono = 0;
+		assert_int_equal(db_full_wait(&full, read_only), 1);
+	}
+	assert_int_equal(full.delay_ms, DB_FULL_MAX_DELAY_MS);
+	assert_true(status.is_database_full);
+	full.probe_mono = 0;
+	assert_int_equal(db_full_wait(&full, f->db), -1); /* writable: leaves */
+	assert_false(status.is_database_full);
+	assert_false(full.is_full);
+	assert_int_equal(db_full_wait(&full, f->db), 0);
+	sqlite3_close(read_only);
+}
+
+static void test_queue_defer_does_not_spend_the_attempt(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_job job;
+	struct err e = {0};
+	int64_t id;
+	int deleted;
+
+	assert_int_equal(queue_enqueue(f->q, "nospace", NULL, &id, NULL, &e), 0);
+	assert_int_equal(queue_claim(f->q, T0, &job, &e), 0);
+	assert_int_equal(queue_defer(f->q, &job, T0 + 10, T0 + 60000, "no space", &e), 0);
+	assert_string_equal(text(f->db, "SELECT state || ' ' || attempts || ' ' || run_at || ' ' || "
+				 "last_error FROM jobs"),
+			    "failed 0 2026-11-18T11:07:40.000Z no space");
+	assert_string_equal(text(f->db, "SELECT outcome || ' ' || error FROM job_attempts"),
+			    "deferred no space");
+	queue_job_clear(&job);
+	/* cancelled while it ran: ERR_CONFLICT, nothing changes */
+	assert_int_equal(queue_claim(f->q, T0 + 60000, &job, &e), 0);
+	assert_int_equal(queue_delete(f->q, id, T0 + 60001, &deleted, &e), 0);
+	assert_int_equal(queue_defer(f->q, &job, T0 + 60002, T0 + 120000, "no space", &e),
+			 ERR_CONFLICT);
+	assert_string_equal(text(f->db, "SELECT state FROM jobs"), "cancelled");
+	queue_job_clear(&job);
+}
+
+/* max_attempts is 1: were the attempt counted, the job would be dead. */
+static void test_runner_defers_a_job_out_of_space(void **state)
+{
+	struct fixture *f = *state;
+	struct runner r;
+	struct queue_job job;
+	struct err e = {0};
+	int64_t id;
+
+	assert_int_equal(queue_enqueue(f->q, "nospace", NULL, &id, NULL, &e), 0);
+	runner_init(&r, f->db, &f->cfg, f->q, NULL, NULL, NULL);
+	for (int round = 0; round < 3; round++) {
+		clock_fix(T0 + round * RUNNER_NOSPACE_RETRY_MS);
+		assert_int_equal(queue_claim(f->q, clock_now(), &job, &e), 0);
+		runner_begin(&r, &job);
+		for (int i = 0; i < 100 && runner_step(&r); i++)
+			;
+		assert_string_equal(text(f->db, "SELECT state || ' ' || attempts FROM jobs"),
+				    "failed 0");
+	}
+	assert_string_equal(text(f->db, "SELECT count(*) FROM job_attempts WHERE outcome = 'deferred'"),
+			    "3");
+	assert_non_null(strstr(text(f->db, "SELECT last_error FROM jobs"), "No space left"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_db_full_which_errors_mean_it),
+	    cmocka_unit_test_setup_teardown(test_db_full_backs_off_then_resumes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_queue_defer_does_not_spend_the_attempt, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_runner_defers_a_job_out_of_space, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
