@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "db/db.h"
 #include "base/err.h"
+#include "http/dashboard.h"
 #include "http/http.h"
 #include "core/leader.h"
 #include "base/log.h"
@@ -75,6 +76,8 @@ struct daemon {
 	/* HTTP, metrics and alerts (issue 8) */
 	struct daemon_status status;
 	struct http *http; /* NULL when Http.Enabled is false */
+	struct http_deps http_deps;
+	struct dashboard *dashboard;
 	struct metrics *metrics;
 	struct alerts *alerts;
 	int64_t watchdog_ms, next_watchdog; /* systemd WatchdogSec=; mono ms */
@@ -535,18 +538,18 @@ static int open_storage(const struct config *cfg, struct storage **out,
 	return 0;
 }
 
+/* The dashboard is one of the server's routes; the server does not know
+ * it (dependencies point down: both are http/, neither needs the other). */
+static void serve_dashboard(void *arg, const struct http_request *req,
+			    struct http_response *res)
+{
+	dashboard_handle(arg, req, res);
+}
+
 /* The HTTP server, metrics and alerts. A port that cannot be bound stops
  * the start: a daemon whose health endpoint is missing looks dead. */
 static int open_http(struct daemon *d, struct err *e)
 {
-	struct http_deps deps = {
-	    .loop = d->loop,
-	    .cfg = d->cfg,
-	    .db = d->db,
-	    .queue = d->queue,
-	    .status = &d->status,
-	    .metrics = NULL,
-	};
 	int rc;
 
 	d->status.started_at = clock_now();
@@ -555,10 +558,24 @@ static int open_http(struct daemon *d, struct err *e)
 	    (rc = alerts_new(d->db, d->cfg, d->queue, &d->alerts, e)))
 		return rc;
 	alerts_set_post(d->alerts, alerts_post, d->services.net);
-	deps.metrics = d->metrics;
+	d->http_deps = (struct http_deps){
+	    .loop = d->loop,
+	    .cfg = d->cfg,
+	    .db = d->db,
+	    .queue = d->queue,
+	    .status = &d->status,
+	    .metrics = d->metrics,
+	};
 	if (!d->cfg->http.enabled)
 		return 0;
-	return http_start(&deps, &d->http, e);
+	if ((rc = dashboard_new(&d->http_deps, &d->dashboard, e)) ||
+	    (rc = http_start(&d->http_deps, &d->http, e)))
+		return rc;
+	if ((rc = http_route(d->http, d->cfg->dashboard.path,
+			     HTTP_ROUTE_PREFIX, serve_dashboard,
+			     d->dashboard)))
+		return err_set(e, rc, "HTTP server: too many routes");
+	return 0;
 }
 
 static int daemon_open(struct daemon *d, struct err *e)
@@ -595,6 +612,7 @@ static void daemon_close(struct daemon *d)
 	int lock_fd = d->lock_fd;
 
 	http_stop(d->http);
+	dashboard_free(d->dashboard);
 	alerts_free(d->alerts);
 	metrics_free(d->metrics);
 	scheduler_free(d->scheduler);

@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
@@ -548,6 +549,30 @@ static int apply_env(struct config *c, char *const *envp, struct buf *warnings,
 	return 0;
 }
 
+/* Http.TrustedProxies: addresses, not names, so that no lookup runs per
+ * request and a typo is an error now rather than a proxy never trusted. */
+static int validate_proxies(const char *list, struct err *e)
+{
+	char item[64];
+	unsigned char addr[16];
+
+	while (*list) {
+		size_t n = strcspn(list, ",");
+		snprintf(item, sizeof(item), "%.*s", (int)(n < 63 ? n : 63),
+			 list);
+		if (n >= sizeof(item) ||
+		    (inet_pton(AF_INET, item, addr) != 1 &&
+		     inet_pton(AF_INET6, item, addr) != 1))
+			return err_set(e, ERR_INVALID,
+				       "Http.TrustedProxies: '%s' is not an "
+				       "IP address (a comma-separated list "
+				       "of addresses, e.g. 127.0.0.1,::1)",
+				       item);
+		list += n + (list[n] == ',');
+	}
+	return 0;
+}
+
 int config_validate(const struct config *c, struct err *e)
 {
 	const char *colon = strrchr(c->http.listen, ':');
@@ -562,6 +587,8 @@ int config_validate(const struct config *c, struct err *e)
 		return err_set(e, ERR_INVALID,
 			       "Dashboard.Path: '%s' must start with /",
 			       c->dashboard.path);
+	if (validate_proxies(c->http.trusted_proxies, e))
+		return ERR_INVALID;
 	if (strcmp(c->storage.provider, "S3") == 0) {
 		if (!c->storage.s3.endpoint[0] || !c->storage.s3.bucket[0])
 			return err_set(
