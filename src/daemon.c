@@ -396,6 +396,22 @@ static void reload(struct daemon *d)
 		  (char *)NULL);
 }
 
+/* A step that ran longer than Alerts.LoopStallSeconds, or a wake-up that
+ * much later than planned (the process was stopped or starved), is a
+ * stall: recorded for /health/jobs, which could not answer meanwhile. */
+static void note_stall(struct daemon *d, const char *what, int64_t ms)
+{
+	char text[32];
+
+	if (ms <= (int64_t)d->cfg->alerts.loop_stall_seconds * 1000)
+		return;
+	d->status.stall_ms = ms;
+	d->status.stall_ended_mono = clock_mono();
+	snprintf(text, sizeof(text), "%lld", (long long)ms);
+	log_event(LOG_WARN, "loop.stalled", "what", what, "ms", text,
+		  (char *)NULL);
+}
+
 /* Returns 1 when the daemon should exit. */
 static int daemon_iterate(struct daemon *d)
 {
@@ -649,20 +665,29 @@ int daemon_run(struct config *cfg, const struct daemon_options *opt,
 	    .inotify_fd = -1,
 	    .clock_fd = -1,
 	};
+	int64_t woke;
 	int rc;
 
 	d.started_mono = clock_mono();
+	d.status.wait_deadline_mono = -1;
 	d.watchdog_ms = sdnotify_watchdog_ms();
 	if ((rc = daemon_open(&d, e)))
 		goto done;
 	log_event(LOG_INFO, "daemon.started", "db", opt->db_path, "config",
 		  cfg->source, "owner", d.owner, (char *)NULL);
+	woke = clock_mono();
 	while (!daemon_iterate(&d)) {
 		/* Between steps of a job: look at the sockets, don't sleep. */
 		int64_t deadline = next_deadline(&d);
 		end_stale_reads(&d);
 		http_before_wait(d.http, &deadline);
+		note_stall(&d, "a step ran", clock_mono() - woke);
+		d.status.wait_deadline_mono = deadline;
 		loop_wait(d.loop, deadline);
+		woke = clock_mono();
+		if (deadline >= 0)
+			note_stall(&d, "the loop woke up late", woke - deadline);
+		d.status.wait_deadline_mono = -1;
 	}
 	log_fmt(LOG_INFO, "daemon.stopped", "jobs_run=%d", d.jobs_run);
 done:
