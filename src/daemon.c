@@ -199,7 +199,9 @@ static void on_outcome(const struct runner_outcome *o, void *arg)
 	d->jobs_run++;
 	runner_record_outcome(d->db, o);
 	if (strcmp(o->state, "released") != 0) {
-		metrics_observe(d->metrics, o->job->type, o->duration_ms);
+		metrics_observe(d->metrics,
+				metrics_job_label(job_registry, o->job->type),
+				o->duration_ms);
 		alerts_job_finished(d->alerts, o->job->type, o->state, o->error,
 				    clock_now());
 	}

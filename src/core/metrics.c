@@ -2,8 +2,12 @@
  * metrics.c - counts of job runs by hour, in the database, and their
  * Prometheus rendering.
  *
- * One upsert per finished attempt; a row per (hour, job) keeps the table
- * small (24 x jobs rows a day) and is pruned with the schedule history.
+ * One upsert per finished attempt into metrics_hourly (a row per hour and
+ * job keeps it small, 24 x jobs rows a day; pruned with the schedule
+ * history; the dashboard's charts) and one into metrics_totals (a row per
+ * job, only ever increased: the Prometheus counters, which must never go
+ * down). A job type that no handler knows is rendered as "unknown", so a
+ * row inserted by hand cannot add labels without end.
  * Durations go into in-memory histograms: persisting every bucket would
  * cost a write per bucket per run for a figure Prometheus only needs as
  * a rate, and Prometheus handles the reset a restart causes.
@@ -13,6 +17,7 @@
 #include "base/clock.h"
 #include "db/db.h"
 #include "base/err.h"
+#include "core/job.h"
 #include "core/queue.h"
 
 #include <dirent.h>
@@ -37,17 +42,10 @@ struct metrics {
 	int used;
 };
 
-int metrics_record_run(sqlite3 *db, const char *job, int is_success,
-		       int64_t duration_ms, int64_t now, struct err *e)
+static int run_upsert(sqlite3 *db, const char *sql, const char *job,
+		      int is_success, int64_t duration_ms, int64_t now,
+		      struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO metrics_hourly (hour, job, succeeded, failed, "
-	    "duration_ms)\n"
-	    "VALUES (substr(?1, 1, 13), ?2, ?3, 1 - ?3, ?4)\n"
-	    "ON CONFLICT (hour, job) DO UPDATE SET\n"
-	    "    succeeded = succeeded + excluded.succeeded,\n"
-	    "    failed = failed + excluded.failed,\n"
-	    "    duration_ms = duration_ms + excluded.duration_ms";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -60,6 +58,37 @@ int metrics_record_run(sqlite3 *db, const char *job, int is_success,
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_DONE ? 0 : db_error(db, rc, e, "recording metrics");
+}
+
+int metrics_record_run(sqlite3 *db, const char *job, int is_success,
+		       int64_t duration_ms, int64_t now, struct err *e)
+{
+	/* clang-format off */
+	static const char hourly[] =
+	    "INSERT INTO metrics_hourly (hour, job, succeeded, failed, duration_ms)\n"
+	    "VALUES (substr(?1, 1, 13), ?2, ?3, 1 - ?3, ?4)\n"
+	    "ON CONFLICT (hour, job) DO UPDATE SET\n"
+	    "    succeeded = succeeded + excluded.succeeded,\n"
+	    "    failed = failed + excluded.failed,\n"
+	    "    duration_ms = duration_ms + excluded.duration_ms";
+	static const char totals[] =
+	    "INSERT INTO metrics_totals (job, succeeded, failed)\n"
+	    "VALUES (?2, ?3, 1 - ?3)\n"
+	    "ON CONFLICT (job) DO UPDATE SET\n"
+	    "    succeeded = succeeded + excluded.succeeded,\n"
+	    "    failed = failed + excluded.failed";
+	/* clang-format on */
+	int rc;
+
+	/* A savepoint nests in a caller's transaction; both rows or none. */
+	if ((rc = db_exec(db, "SAVEPOINT metrics", e)))
+		return rc;
+	if ((rc = run_upsert(db, hourly, job, is_success, duration_ms, now,
+			     e)) ||
+	    (rc = run_upsert(db, totals, job, is_success, duration_ms, now, e)))
+		db_exec(db, "ROLLBACK TO metrics", NULL);
+	db_exec(db, "RELEASE metrics", NULL);
+	return rc;
 }
 
 int metrics_new(struct metrics **out, struct err *e)
@@ -156,14 +185,29 @@ static int render_histograms(const struct metrics *m, struct buf *out)
 	return rc ? ERR_TOOBIG : 0;
 }
 
-static int render_counters(sqlite3 *db, struct buf *out, struct err *e)
+static int put_counters(struct buf *out, struct buf *failures,
+			const char *job, long long ok, long long bad)
+{
+	return buf_puts(out, "job_execution_total{job=\"") ||
+	       put_label(out, job) ||
+	       buf_printf(out, "\",result=\"succeeded\"} %lld\n", ok) ||
+	       buf_puts(out, "job_execution_total{job=\"") ||
+	       put_label(out, job) ||
+	       buf_printf(out, "\",result=\"failed\"} %lld\n", bad) ||
+	       buf_puts(failures, "job_failures_total{job=\"") ||
+	       put_label(failures, job) ||
+	       buf_printf(failures, "\"} %lld\n", bad);
+}
+
+static int render_counters(sqlite3 *db, const struct job_type *const *types,
+			   struct buf *out, struct err *e)
 {
 	static const char sql[] =
-	    "SELECT job, sum(succeeded), sum(failed) FROM metrics_hourly\n"
-	    "GROUP BY job ORDER BY job";
+	    "SELECT job, succeeded, failed FROM metrics_totals ORDER BY job";
 	sqlite3_stmt *stmt;
 	struct buf failures;
-	int rc, step;
+	long long unknown_ok = 0, unknown_bad = 0;
+	int rc, step, has_unknown = 0;
 
 	if ((rc = db_prepare(db, sql, &stmt, e)))
 		return rc;
@@ -179,17 +223,18 @@ static int render_counters(sqlite3 *db, struct buf *out, struct err *e)
 		const char *job = (const char *)sqlite3_column_text(stmt, 0);
 		long long ok = sqlite3_column_int64(stmt, 1),
 			  bad = sqlite3_column_int64(stmt, 2);
-		rc = buf_puts(out, "job_execution_total{job=\"") ||
-		     put_label(out, job) ||
-		     buf_printf(out, "\",result=\"succeeded\"} %lld\n", ok) ||
-		     buf_puts(out, "job_execution_total{job=\"") ||
-		     put_label(out, job) ||
-		     buf_printf(out, "\",result=\"failed\"} %lld\n", bad) ||
-		     buf_puts(&failures, "job_failures_total{job=\"") ||
-		     put_label(&failures, job) ||
-		     buf_printf(&failures, "\"} %lld\n", bad);
+		if (types && !job_type_find(types, job)) {
+			has_unknown = 1;
+			unknown_ok += ok;
+			unknown_bad += bad;
+			continue;
+		}
+		rc = put_counters(out, &failures, job, ok, bad);
 	}
 	sqlite3_finalize(stmt);
+	if (!rc && has_unknown)
+		rc = put_counters(out, &failures, METRICS_UNKNOWN_JOB,
+				  unknown_ok, unknown_bad);
 	rc = rc || buf_append(out, failures.data, failures.len);
 	buf_free(&failures);
 	return rc ? err_set(e, ERR_TOOBIG,
@@ -269,7 +314,14 @@ static int render_process(int64_t started_at, struct buf *out)
 		   : 0;
 }
 
-int metrics_render(sqlite3 *db, const struct metrics *m, int64_t started_at,
+const char *metrics_job_label(const struct job_type *const *types,
+			      const char *job)
+{
+	return job_type_find(types, job) ? job : METRICS_UNKNOWN_JOB;
+}
+
+int metrics_render(sqlite3 *db, const struct metrics *m,
+		   const struct job_type *const *types, int64_t started_at,
 		   struct buf *out, struct err *e)
 {
 	int rc;
@@ -277,7 +329,7 @@ int metrics_render(sqlite3 *db, const struct metrics *m, int64_t started_at,
 	if ((rc = render_histograms(m, out)) ||
 	    (rc = render_process(started_at, out)))
 		return err_set(e, rc, "metrics text does not fit its buffer");
-	if ((rc = render_counters(db, out, e)) ||
+	if ((rc = render_counters(db, types, out, e)) ||
 	    (rc = render_queue(db, out, e)))
 		return rc;
 	return 0;

@@ -117,8 +117,9 @@ static void route_metrics(struct http *h, struct http_response *res)
 	struct err e = {0};
 	int64_t started = h->deps.status ? h->deps.status->started_at : 0;
 
-	if (metrics_render(h->deps.db, h->deps.metrics, started, &res->body,
-			   &e)) {
+	if (metrics_render(h->deps.db, h->deps.metrics,
+			   h->deps.queue ? queue_types(h->deps.queue) : NULL,
+			   started, &res->body, &e)) {
 		log_event(LOG_WARN, "http.metrics_failed", "error", e.msg,
 			  (char *)NULL);
 		http_text(res, 500,

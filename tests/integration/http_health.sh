@@ -4,12 +4,16 @@
 # daemon), "unhealthy" (503) for what stops the work (the database not
 # writable, the loop stalled). The stall is real: the daemon is stopped
 # with SIGSTOP while a job runs, and the monitor's request that waited
-# through it is answered 503 when the loop comes back.
+# through it is answered 503 when the loop comes back. And /metrics:
+# counters that pruning does not lower, unknown job types as "unknown".
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/http_lib.bash"
 setup
 
 jobs_bin migrate >/dev/null
+# A run 150 days ago: its hour is pruned (90 days kept) when the daemon
+# starts its upkeep, its count must stay.
+jobs_bin --now "$(date -u -d '150 days ago' +%Y-%m-%dT%H:%M:%SZ)" run-job DraftCleanup >/dev/null 2>&1
 PORT=$(free_port)
 URL="http://127.0.0.1:$PORT/health/jobs"
 check "daemon starts" start_daemon "$PORT" Alerts__QueueLengthThreshold=3
@@ -17,6 +21,26 @@ code() { curl -s -m 10 -o "$T/body" -w '%{http_code}' "$@"; }
 
 [ "$(code "$URL")" = 200 ] && ok "a fresh daemon is 200" || not_ok "a fresh daemon is 200"
 contains "... and healthy" "$T/body" '"status":"healthy"'
+
+# --- metrics: monotonic counters, a capped label set -----------------------------
+for i in $(seq 1 100); do
+	[ "$(sql "SELECT count(*) FROM metrics_hourly")" = 0 ] && break
+	sleep 0.1
+done
+check "the daemon pruned the 150-day-old hour" test "$(sql "SELECT count(*) FROM metrics_hourly")" = 0
+curl -s "http://127.0.0.1:$PORT/metrics" >"$T/metrics.txt"
+contains "the pruned run still counts in job_execution_total" "$T/metrics.txt" \
+	'job_execution_total{job="draft_cleanup",result="succeeded"} 1'
+sql "INSERT INTO jobs (type, payload) VALUES ('made_up_by_hand', '{}')"
+for i in $(seq 1 100); do
+	[ "$(sql "SELECT count(*) FROM metrics_totals WHERE job = 'made_up_by_hand'")" = 1 ] && break
+	sleep 0.1
+done
+curl -s "http://127.0.0.1:$PORT/metrics" >"$T/metrics.txt"
+contains "a job type no handler knows is counted as unknown" "$T/metrics.txt" 'job_failures_total{job="unknown"} 1'
+not_contains "... and adds no label of its own" "$T/metrics.txt" 'made_up_by_hand'
+check "metrics still pass promtool check metrics" bash -c "promtool check metrics <'$T/metrics.txt'"
+sql "DELETE FROM jobs"
 
 # --- degraded: a long-running job ----------------------------------------------
 sql "INSERT INTO jobs (type, state, attempts, started_at)

@@ -1,7 +1,8 @@
 /*
  * test_metrics.c - the Prometheus text: histogram buckets cumulative and
- * ending at +Inf, counters from the hourly table, queue gauges by state,
- * process metrics, label values escaped.
+ * ending at +Inf, counters that never go down (pruning the hourly table
+ * leaves them alone), unknown job types under one label, queue gauges by
+ * state, process metrics, label values escaped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +15,9 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "core/job.h"
 #include "core/metrics.h"
+#include "core/scheduler.h"
 #include "support_testdb.h"
 
 #define NOW INT64_C(1795898717000)
@@ -25,7 +28,7 @@ static char *render(sqlite3 *db, const struct metrics *m)
 	struct err e = {0};
 
 	buf_init(&out, 1 << 20);
-	assert_int_equal(metrics_render(db, m, NOW, &out, &e), 0);
+	assert_int_equal(metrics_render(db, m, NULL, NOW, &out, &e), 0);
 	return buf_steal(&out);
 }
 
@@ -86,6 +89,54 @@ static void test_metrics_counters_come_from_hourly_table(void **state)
 	testdb_close(db);
 }
 
+static void test_metrics_counters_survive_pruning_of_old_hours(void **state)
+{
+	sqlite3 *db = testdb_open();
+	struct err e = {0};
+	int deleted = 0;
+	char *before, *after;
+
+	(void)state;
+	/* 100 days ago and now; history kept 90 days. */
+	assert_int_equal(metrics_record_run(db, "noop", 1, 5, NOW - 100 * 86400000LL, &e), 0);
+	assert_int_equal(metrics_record_run(db, "noop", 0, 5, NOW - 100 * 86400000LL, &e), 0);
+	assert_int_equal(metrics_record_run(db, "noop", 1, 5, NOW, &e), 0);
+	before = render(db, NULL);
+	assert_line(before, "job_execution_total{job=\"noop\",result=\"succeeded\"} 2\n");
+	assert_int_equal(scheduler_prune_history(db, NOW, 90, 1000, &deleted, &e), 0);
+	assert_int_equal(deleted, 1); /* the old hour's row */
+	after = render(db, NULL);
+	assert_line(after, "job_execution_total{job=\"noop\",result=\"succeeded\"} 2\n");
+	assert_line(after, "job_execution_total{job=\"noop\",result=\"failed\"} 1\n");
+	assert_line(after, "job_failures_total{job=\"noop\"} 1\n");
+	free(before);
+	free(after);
+	testdb_close(db);
+}
+
+static void test_metrics_unknown_job_types_share_one_label(void **state)
+{
+	static const struct job_type noop = {.name = "noop"};
+	static const struct job_type *const types[] = {&noop, NULL};
+	sqlite3 *db = testdb_open();
+	struct buf out;
+	struct err e = {0};
+
+	(void)state;
+	assert_int_equal(metrics_record_run(db, "noop", 1, 5, NOW, &e), 0);
+	assert_int_equal(metrics_record_run(db, "made_up_1", 0, 5, NOW, &e), 0);
+	assert_int_equal(metrics_record_run(db, "made_up_2", 0, 5, NOW, &e), 0);
+	buf_init(&out, 1 << 20);
+	assert_int_equal(metrics_render(db, NULL, types, NOW, &out, &e), 0);
+	assert_line(buf_str(&out), "job_failures_total{job=\"unknown\"} 2\n");
+	assert_line(buf_str(&out), "job_execution_total{job=\"noop\",result=\"succeeded\"} 1\n");
+	assert_null(strstr(buf_str(&out), "made_up"));
+	assert_string_equal(metrics_job_label(types, "made_up_1"), "unknown");
+	assert_string_equal(metrics_job_label(types, "noop"), "noop");
+	buf_free(&out);
+	testdb_close(db);
+}
+
 static void test_metrics_label_values_are_escaped(void **state)
 {
 	sqlite3 *db = testdb_open();
@@ -125,7 +176,7 @@ static void test_metrics_render_reports_cap(void **state)
 
 	(void)state;
 	buf_init(&out, 64);
-	assert_int_equal(metrics_render(db, NULL, NOW, &out, &e), ERR_TOOBIG);
+	assert_int_equal(metrics_render(db, NULL, NULL, NOW, &out, &e), ERR_TOOBIG);
 	buf_free(&out);
 	testdb_close(db);
 }
@@ -135,6 +186,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metrics_histogram_buckets_are_cumulative),
 		cmocka_unit_test(test_metrics_counters_come_from_hourly_table),
+		cmocka_unit_test(test_metrics_counters_survive_pruning_of_old_hours),
+		cmocka_unit_test(test_metrics_unknown_job_types_share_one_label),
 		cmocka_unit_test(test_metrics_label_values_are_escaped),
 		cmocka_unit_test(test_metrics_too_many_job_types_are_not_observed),
 		cmocka_unit_test(test_metrics_render_reports_cap),
