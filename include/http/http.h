@@ -115,7 +115,8 @@ void http_stop(struct http *h);
 int http_port(const struct http *h);
 
 /* Request helpers for handlers: a query argument, a cookie, a form
- * field (NULL when absent). */
+ * field, a request header (NULL when absent). */
+const char *http_header(const struct http_request *req, const char *name);
 const char *http_query(const struct http_request *req, const char *name);
 const char *http_cookie(const struct http_request *req, const char *name);
 const char *http_form(const struct http_request *req, const char *name);

@@ -27,6 +27,12 @@
 
 /* ---- request helpers -------------------------------------------------- */
 
+const char *http_header(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND,
+					   name);
+}
+
 const char *http_query(const struct http_request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->connection,
