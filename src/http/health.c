@@ -263,6 +263,39 @@ static void check_space(const struct health_input *in, cJSON *checks,
 	add_warning(checks, "space", n == 0, detail, is_degraded);
 }
 
+/* Open failure alerts: a monitor reads them here even when the email
+ * that carries them is what fails (alerts.h). */
+static void check_alerts(const struct health_input *in, cJSON *checks,
+			 int *is_degraded)
+{
+	static const char sql[] =
+	    "SELECT subject, message FROM alerts\n"
+	    " WHERE kind = 'consecutive_failures' AND resolved_at IS NULL\n"
+	    " ORDER BY id";
+	sqlite3_stmt *stmt = NULL;
+	char detail[512];
+	int n = 0, rc;
+
+	detail[0] = '\0';
+	if (sqlite3_prepare_v2(in->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		add_warning(checks, "alerts", 0, sqlite3_errmsg(in->db),
+			    is_degraded);
+		return;
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		if (n++ == 0)
+			snprintf(detail, sizeof(detail), "open alert: %s: %s",
+				 sqlite3_column_text(stmt, 0),
+				 sqlite3_column_text(stmt, 1));
+	sqlite3_finalize(stmt);
+	if (n > 1)
+		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
+			 " (and %d more)", n - 1);
+	else if (n == 0)
+		snprintf(detail, sizeof(detail), "no open failure alert");
+	add_warning(checks, "alerts", n == 0, detail, is_degraded);
+}
+
 /* Overdue = the planned fire is more than one period (the gap to the
  * fire after it) in the past: one late fire is allowed for a busy queue. */
 static int recurring_overdue(const char *cron, const char *zone,
@@ -349,6 +382,7 @@ int health_check(const struct health_input *in, struct buf *out,
 	check_queue(in, checks, &is_degraded);
 	check_space(in, checks, &is_degraded);
 	check_recurring(in, checks, &is_degraded);
+	check_alerts(in, checks, &is_degraded);
 	cJSON_AddStringToObject(root, "status",
 				!*is_healthy  ? "unhealthy"
 				: is_degraded ? "degraded"
