@@ -671,7 +671,6 @@ int daemon_run(struct config *cfg, const struct daemon_options *opt,
 	int rc;
 
 	d.started_mono = clock_mono();
-	d.status.wait_deadline_mono = -1;
 	d.watchdog_ms = sdnotify_watchdog_ms();
 	if ((rc = daemon_open(&d, e)))
 		goto done;
@@ -684,12 +683,12 @@ int daemon_run(struct config *cfg, const struct daemon_options *opt,
 		end_stale_reads(&d);
 		http_before_wait(d.http, &deadline);
 		note_stall(&d, "a step ran", clock_mono() - woke);
-		d.status.wait_deadline_mono = deadline;
+		d.status.wait_deadline_mono = deadline >= 0 ? deadline : 0;
 		loop_wait(d.loop, deadline);
 		woke = clock_mono();
 		if (deadline >= 0)
 			note_stall(&d, "the loop woke up late", woke - deadline);
-		d.status.wait_deadline_mono = -1;
+		d.status.wait_deadline_mono = 0;
 	}
 	log_fmt(LOG_INFO, "daemon.stopped", "jobs_run=%d", d.jobs_run);
 done:

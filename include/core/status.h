@@ -18,9 +18,9 @@ struct daemon_status {
 	int64_t heartbeat_mono; /* monotonic ms: start of the latest loop
 				   iteration */
 	int is_leader; /* holds the leader lease on the database file */
-	/* The loop's stalls (see health.c): the deadline of the wait the loop
-	 * is in (-1: none), and the latest stall: its length and when it
-	 * ended, monotonic ms. */
+	/* The loop's stalls (see health.c): the deadline of the timed wait
+	 * the loop is in (0: none), and the latest stall: its length and when
+	 * it ended, monotonic ms. All 0 until the loop runs. */
 	int64_t wait_deadline_mono;
 	int64_t stall_ms;
 	int64_t stall_ended_mono;

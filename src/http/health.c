@@ -92,7 +92,7 @@ static int64_t stall_ms(const struct health_input *in, int64_t *ago)
 {
 	const struct daemon_status *st = in->status;
 	int64_t limit = (int64_t)in->cfg->alerts.loop_stall_seconds * 1000;
-	int64_t late = st->wait_deadline_mono >= 0
+	int64_t late = st->wait_deadline_mono
 			   ? in->now_mono - st->wait_deadline_mono
 			   : 0;
 

@@ -38,7 +38,6 @@ static int setup(void **state)
 	f.db = testdb_open();
 	config_defaults(&f.cfg);
 	f.status.heartbeat_mono = MONO;
-	f.status.wait_deadline_mono = -1;
 	f.status.is_leader = 1;
 	*state = &f;
 	return 0;
