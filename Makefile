@@ -6,6 +6,8 @@
 #   make test-long  the long tests in tests/long (crash test), plain build
 #   make check-valgrind  unit tests under valgrind --leak-check=full
 #   make bench      benchmarks in tools/bench (figures on stdout)
+#   make deps       dependencies point down the layers (tools/deps)
+#   make lint       clang-format check, whole SQL lines, cppcheck
 #   make CC=clang   the same with clang;  V=1 shows the commands
 #   tools/cross-arm64   arm64 (Raspberry Pi) cross build into build/arm64
 #
@@ -113,6 +115,10 @@ test:
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT="-O1 -g" tests
 	$(Q)tests/run $(BUILD) build/asan
 
+# Layers: no include or symbol reaches up a layer or closes a circle.
+deps: $(LIB)
+	$(Q)tools/deps $(BUILD)
+
 # Long tests: scripts in tests/long only (no unit tests run again).
 test-long: $(BIN)
 	$(Q)SUITES=tests/long tests/run $(BUILD)
@@ -165,6 +171,7 @@ format:
 
 lint:
 	clang-format --dry-run --Werror $(wildcard include/*.h include/*/*.h src/*.c src/*/*.c src/*/*.h)
+	tools/sql-lines --check $(wildcard src/*.c src/*/*.c)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Iinclude src
 
 clean:
