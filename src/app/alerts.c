@@ -74,8 +74,7 @@ void alerts_set_post(struct alerts *a, alerts_post_fn fn, void *arg)
 static int is_open(sqlite3 *db, const char *kind, const char *subject,
 		   int *open, struct err *e)
 {
-	static const char sql[] = "SELECT 1 FROM alerts WHERE kind = ?1 AND "
-				  "subject = ?2 AND resolved_at IS NULL";
+	static const char sql[] = "SELECT 1 FROM alerts WHERE kind = ?1 AND subject = ?2 AND resolved_at IS NULL";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -96,8 +95,7 @@ static int raise_alert(sqlite3 *db, const char *kind, const char *subject,
 		       struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO alerts (kind, subject, message, created_at, "
-	    "resolved_at)\n"
+	    "INSERT INTO alerts (kind, subject, message, created_at, resolved_at)\n"
 	    "VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 THEN ?4 END)";
 	sqlite3_stmt *stmt;
 	int rc;
@@ -141,11 +139,9 @@ int alerts_failure_streak(sqlite3 *db, const char *job_type, int limit,
 			  int *streak, struct err *e)
 {
 	static const char sql[] =
-	    "SELECT a.outcome FROM job_attempts a JOIN jobs j ON j.id = "
-	    "a.job_id\n"
+	    "SELECT a.outcome FROM job_attempts a JOIN jobs j ON j.id = a.job_id\n"
 	    "WHERE j.type = ?1 AND a.outcome IN ('succeeded', 'failed')\n"
-	    "ORDER BY a.finished_at DESC, a.job_id DESC, a.attempt DESC LIMIT "
-	    "?2";
+	    "ORDER BY a.finished_at DESC, a.job_id DESC, a.attempt DESC LIMIT ?2";
 	sqlite3_stmt *stmt;
 	int rc;
 

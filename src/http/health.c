@@ -205,8 +205,7 @@ static void check_queue(const struct health_input *in, cJSON *checks,
 		    is_degraded);
 
 	if (count_rows(in->db,
-		       "SELECT id FROM jobs WHERE state = 'processing'"
-		       " AND started_at < ?1 ORDER BY id",
+		       "SELECT id FROM jobs WHERE state = 'processing' AND started_at < ?1 ORDER BY id",
 		       "t", in->now - minutes * MS_PER_MINUTE, &n, ids,
 		       sizeof(ids))) {
 		snprintf(detail, sizeof(detail), "cannot read running jobs: %s",
@@ -235,8 +234,7 @@ static void check_space(const struct health_input *in, cJSON *checks,
 {
 	static const char sql[] =
 	    "SELECT id FROM jobs\n"
-	    " WHERE (state = 'failed' OR (state = 'dead' AND finished_at >= "
-	    "?1))\n"
+	    " WHERE (state = 'failed' OR (state = 'dead' AND finished_at >= ?1))\n"
 	    "   AND (last_error LIKE '%quota%' OR last_error LIKE '%no space "
 	    "left%'\n"
 	    "        OR last_error LIKE '%disk or database full%')\n"
