@@ -4,12 +4,13 @@
  * One entry per check, each with a name, ok, critical and a detail a
  * person can act on. Critical: the database takes a write lock, the loop
  * has not stalled (a step or a wake-up later than Alerts.LoopStallSeconds
- * within the last HEALTH_STALL_SHOWN_MS), a daemon leads. Not critical:
+ * within the last HEALTH_STALL_SHOWN_MS), a daemon leads, no job failed
+ * because the disk or the database was full. Not critical:
  * this process holds the leader lease (a standby while another leads),
  * the queue of enqueued jobs is
  * below Alerts.QueueLengthThreshold, no job has been processing longer
  * than Alerts.LongRunningMinutes, no job waits for a retry (or died in
- * the last day) because a quota, the disk or the database was full, and each
+ * the last day) because the storage quota was full, and each
  * active recurring job fired within one period of its planned time.
  * "healthy": every check ok; "degraded": only non-critical ones failed;
  * "unhealthy": a critical one failed.

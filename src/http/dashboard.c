@@ -426,7 +426,8 @@ static int is_origin_of(const char *origin, const char *url)
  * comes from (Sec-Fetch-Site, Origin), and another site's page is refused
  * even if it somehow held a token. A client that sends neither (curl, a
  * script) has the token alone to pass. The origin must be this server as
- * the browser addressed it (Host) or Http.PublicUrl behind a proxy. */
+ * the browser addressed it (Host) or Http.PublicUrl behind a proxy; our
+ * Referrer-Policy (same-origin) lets browsers send it on our own forms. */
 static int is_same_origin(const struct http_request *req,
 			  const struct config *cfg)
 {
@@ -435,8 +436,10 @@ static int is_same_origin(const struct http_request *req,
 	const char *host = http_header(req, "Host");
 	const char *after_scheme;
 
-	if (site && strcmp(site, "same-origin") && strcmp(site, "none"))
-		return 0;
+	/* Sec-Fetch-Site is the browser's own word and cannot be set by a
+	 * page: when present it decides. */
+	if (site)
+		return !strcmp(site, "same-origin") || !strcmp(site, "none");
 	if (!origin)
 		return 1;
 	after_scheme = strstr(origin, "://"); /* "null" has none */

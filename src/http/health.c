@@ -5,11 +5,12 @@
  * monitor polls this often, and it runs inside the loop.
  *
  * Two kinds of check. Critical ones fail for what stops the work: the
- * loop stalled, the database not writable, no daemon leading; any of
+ * loop stalled, the database not writable, no daemon leading, a job
+ * failed because the disk or the database was full; any of
  * them makes the answer "unhealthy" (503), which should wake someone.
  * The others ask for a look, not a page: a long-running job, a long
- * queue, a standby daemon, jobs failed for lack of space, a recurring
- * job late; they make it "degraded" (still 200).
+ * queue, a standby daemon, a full storage quota, a recurring job late,
+ * an open failure alert; they make it "degraded" (still 200).
  *
  * A stalled loop cannot answer while it is stalled: this endpoint is
  * served by the same loop. So the daemon records each stall when the
@@ -43,8 +44,8 @@ static void add_item(cJSON *checks, const char *name, int is_ok,
 
 	cJSON_AddStringToObject(item, "name", name);
 	cJSON_AddBoolToObject(item, "ok", is_ok);
-	cJSON_AddBoolToObject(item, "critical", is_critical);
 	cJSON_AddStringToObject(item, "detail", detail);
+	cJSON_AddBoolToObject(item, "critical", is_critical);
 	cJSON_AddItemToArray(checks, item);
 }
 
@@ -230,20 +231,26 @@ static void check_queue(const struct health_input *in, cJSON *checks,
  * The messages are recognised by the words every such error carries
  * (storage_local.c, db_error(), strerror(ENOSPC/EDQUOT)). */
 static void check_space(const struct health_input *in, cJSON *checks,
-			int *is_degraded)
+			int *ok, int *is_degraded)
 {
+	/* clang-format off */
 	static const char sql[] =
 	    "SELECT id FROM jobs\n"
 	    " WHERE (state = 'failed' OR (state = 'dead' AND finished_at >= ?1))\n"
-	    "   AND (last_error LIKE '%quota%' OR last_error LIKE '%no space "
-	    "left%'\n"
+	    "   AND (last_error LIKE '%quota%' OR last_error LIKE '%no space left%'\n"
 	    "        OR last_error LIKE '%disk or database full%')\n"
 	    " ORDER BY id";
+	static const char full_sql[] =
+	    "SELECT id FROM jobs\n"
+	    " WHERE (state = 'failed' OR (state = 'dead' AND finished_at >= ?1))\n"
+	    "   AND (last_error LIKE '%no space left%' OR last_error LIKE '%disk or database full%')\n"
+	    " ORDER BY id";
+	/* clang-format on */
+	int64_t since = in->now - 24 * 60 * MS_PER_MINUTE, n, full = 0;
 	char detail[512], ids[256];
-	int64_t n;
 
-	if (count_rows(in->db, sql, "t", in->now - 24 * 60 * MS_PER_MINUTE, &n,
-		       ids, sizeof(ids))) {
+	if (count_rows(in->db, sql, "t", since, &n, ids, sizeof(ids)) ||
+	    count_rows(in->db, full_sql, "t", since, &full, NULL, 0)) {
 		snprintf(detail, sizeof(detail), "cannot read failed jobs: %s",
 			 sqlite3_errmsg(in->db));
 		n = 1;
@@ -258,7 +265,12 @@ static void check_space(const struct health_input *in, cJSON *checks,
 		snprintf(detail, sizeof(detail),
 			 "no job failed for lack of space");
 	}
-	add_warning(checks, "space", n == 0, detail, is_degraded);
+	/* A full disk or database stops the work (the database lives on that
+	 * disk); a full export quota only needs a look. */
+	if (full)
+		add_check(checks, "space", 0, detail, ok);
+	else
+		add_warning(checks, "space", n == 0, detail, is_degraded);
 }
 
 /* Open failure alerts: a monitor reads them here even when the email
@@ -378,7 +390,7 @@ int health_check(const struct health_input *in, struct buf *out,
 	check_loop(in, checks, is_healthy);
 	check_leader(in, checks, is_healthy, &is_degraded);
 	check_queue(in, checks, &is_degraded);
-	check_space(in, checks, &is_degraded);
+	check_space(in, checks, is_healthy, &is_degraded);
 	check_recurring(in, checks, &is_degraded);
 	check_alerts(in, checks, &is_degraded);
 	cJSON_AddStringToObject(root, "status",

@@ -101,7 +101,10 @@ static void add_security_headers(struct MHD_Response *r)
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	/* same-origin, not no-referrer: with no-referrer a browser sends
+	 * "Origin: null" on our own forms' POSTs, which the dashboard's
+	 * origin check must then refuse. Other sites still get nothing. */
+	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(
 	    r, "Content-Security-Policy",
 	    "default-src 'none'; style-src 'self'; img-src 'self' data:; "

@@ -73,7 +73,13 @@ post() { # extra curl arguments...
 	ok "a POST from a sibling site (same-site) is 403" || not_ok "a POST from a sibling site (same-site) is 403"
 contains "... saying why" "$T/answer" "sent from another site"
 check "the refused POSTs changed nothing" test "$(sql "SELECT state FROM jobs WHERE id=$JOB")" = dead
-[ "$(post -H "Origin: http://127.0.0.1:$PORT" -H "Sec-Fetch-Site: same-origin")" = 303 ] &&
+[ "$(post -H "Origin: http://evil.example" -H "Sec-Fetch-Site: same-site")" = 403 ] &&
+	ok "Sec-Fetch-Site decides when present (same-site with a foreign Origin: 403)" ||
+	not_ok "Sec-Fetch-Site decides when present (same-site with a foreign Origin: 403)"
+curl -s -D "$T/headers" -o /dev/null "$URL/jobs/login"
+contains "pages ask browsers to send their origin to us only (Referrer-Policy: same-origin)" \
+	"$T/headers" "Referrer-Policy: same-origin"
+[ "$(post -H "Origin: http://127.0.0.1:$PORT")" = 303 ] &&
 	ok "a POST from the dashboard's own origin is let through (303)" ||
 	not_ok "a POST from the dashboard's own origin is let through (303)" "$(cat "$T/answer")"
 

@@ -118,12 +118,16 @@ static void test_health_queue_at_threshold_is_degraded(void **state)
 	assert_int_equal(ok, 0);
 }
 
-static void test_health_job_failed_for_lack_of_space_is_degraded(void **state)
+static void test_health_job_failed_for_lack_of_space(void **state)
 {
-	static const char *const errors[] = {
-	    "storage quota of 10 bytes is full while writing \"x\"",
-	    "cannot write \"x\": No space left on device",
-	    "draft_reminder: disk or database full (database or disk is full)",
+	/* A full quota needs a look; a full disk or database stops the work. */
+	static const struct {
+		const char *error;
+		int verdict;
+	} errors[] = {
+	    {"storage quota of 10 bytes is full while writing \"x\"", DEGRADED},
+	    {"cannot write \"x\": No space left on device", UNHEALTHY},
+	    {"draft_reminder: disk or database full (database or disk is full)", UNHEALTHY},
 	};
 	struct fixture *f = *state;
 	int ok;
@@ -141,9 +145,9 @@ static void test_health_job_failed_for_lack_of_space_is_degraded(void **state)
 		char sql[256];
 
 		testdb_exec(f->db, "DELETE FROM jobs WHERE state = 'dead'");
-		snprintf(sql, sizeof(sql), "UPDATE jobs SET last_error = '%s'", errors[i]);
+		snprintf(sql, sizeof(sql), "UPDATE jobs SET last_error = '%s'", errors[i].error);
 		testdb_exec(f->db, sql);
-		assert_int_equal(run_checks(f, "space", &ok), DEGRADED);
+		assert_int_equal(run_checks(f, "space", &ok), errors[i].verdict);
 		assert_int_equal(ok, 0);
 	}
 }
@@ -239,7 +243,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_health_fresh_daemon_is_healthy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_health_job_stuck_past_limit_is_degraded,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_health_job_failed_for_lack_of_space_is_degraded,
+		cmocka_unit_test_setup_teardown(test_health_job_failed_for_lack_of_space,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_health_queue_at_threshold_is_degraded,
 						setup, teardown),
