@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "db/db.h"
 #include "base/err.h"
+#include "http/dashboard.h"
 #include "http/http.h"
 #include "core/leader.h"
 #include "base/log.h"
@@ -79,6 +80,8 @@ struct daemon {
 	/* HTTP, metrics and alerts (issue 8) */
 	struct daemon_status status;
 	struct http *http; /* NULL when Http.Enabled is false */
+	struct http_deps http_deps;
+	struct dashboard *dashboard;
 	struct metrics *metrics;
 	struct alerts *alerts;
 	int64_t watchdog_ms, next_watchdog; /* systemd WatchdogSec=; mono ms */
@@ -202,7 +205,9 @@ static void on_outcome(const struct runner_outcome *o, void *arg)
 	d->jobs_run++;
 	runner_record_outcome(d->db, o);
 	if (strcmp(o->state, "released") != 0) {
-		metrics_observe(d->metrics, o->job->type, o->duration_ms);
+		metrics_observe(d->metrics,
+				metrics_job_label(job_registry, o->job->type),
+				o->duration_ms);
 		alerts_job_finished(d->alerts, o->job->type, o->state, o->error,
 				    clock_now());
 	}
@@ -394,6 +399,22 @@ static void reload(struct daemon *d)
 		  (char *)NULL);
 }
 
+/* A step that ran longer than Alerts.LoopStallSeconds, or a wake-up that
+ * much later than planned (the process was stopped or starved), is a
+ * stall: recorded for /health/jobs, which could not answer meanwhile. */
+static void note_stall(struct daemon *d, const char *what, int64_t ms)
+{
+	char text[32];
+
+	if (ms <= (int64_t)d->cfg->alerts.loop_stall_seconds * 1000)
+		return;
+	d->status.stall_ms = ms;
+	d->status.stall_ended_mono = clock_mono();
+	snprintf(text, sizeof(text), "%lld", (long long)ms);
+	log_event(LOG_WARN, "loop.stalled", "what", what, "ms", text,
+		  (char *)NULL);
+}
+
 /* Returns 1 when the daemon should exit. */
 static int daemon_iterate(struct daemon *d)
 {
@@ -549,18 +570,18 @@ static int open_storage(const struct config *cfg, struct storage **out,
 	return 0;
 }
 
+/* The dashboard is one of the server's routes; the server does not know
+ * it (dependencies point down: both are http/, neither needs the other). */
+static void serve_dashboard(void *arg, const struct http_request *req,
+			    struct http_response *res)
+{
+	dashboard_handle(arg, req, res);
+}
+
 /* The HTTP server, metrics and alerts. A port that cannot be bound stops
  * the start: a daemon whose health endpoint is missing looks dead. */
 static int open_http(struct daemon *d, struct err *e)
 {
-	struct http_deps deps = {
-	    .loop = d->loop,
-	    .cfg = d->cfg,
-	    .db = d->db,
-	    .queue = d->queue,
-	    .status = &d->status,
-	    .metrics = NULL,
-	};
 	int rc;
 
 	d->status.started_at = clock_now();
@@ -569,10 +590,24 @@ static int open_http(struct daemon *d, struct err *e)
 	    (rc = alerts_new(d->db, d->cfg, d->queue, &d->alerts, e)))
 		return rc;
 	alerts_set_post(d->alerts, alerts_post, d->services.net);
-	deps.metrics = d->metrics;
+	d->http_deps = (struct http_deps){
+	    .loop = d->loop,
+	    .cfg = d->cfg,
+	    .db = d->db,
+	    .queue = d->queue,
+	    .status = &d->status,
+	    .metrics = d->metrics,
+	};
 	if (!d->cfg->http.enabled)
 		return 0;
-	return http_start(&deps, &d->http, e);
+	if ((rc = dashboard_new(&d->http_deps, &d->dashboard, e)) ||
+	    (rc = http_start(&d->http_deps, &d->http, e)))
+		return rc;
+	if ((rc = http_route(d->http, d->cfg->dashboard.path,
+			     HTTP_ROUTE_PREFIX, serve_dashboard,
+			     d->dashboard)))
+		return err_set(e, rc, "HTTP server: too many routes");
+	return 0;
 }
 
 static int daemon_open(struct daemon *d, struct err *e)
@@ -617,6 +652,7 @@ static void daemon_close(struct daemon *d)
 
 	daemon_forget_future_fires(d->scheduler, d->lock_fd >= 0);
 	http_stop(d->http);
+	dashboard_free(d->dashboard);
 	alerts_free(d->alerts);
 	metrics_free(d->metrics);
 	scheduler_free(d->scheduler);
@@ -653,6 +689,7 @@ int daemon_run(struct config *cfg, const struct daemon_options *opt,
 	    .inotify_fd = -1,
 	    .clock_fd = -1,
 	};
+	int64_t woke;
 	int rc;
 
 	d.started_mono = clock_mono();
@@ -661,12 +698,19 @@ int daemon_run(struct config *cfg, const struct daemon_options *opt,
 		goto done;
 	log_event(LOG_INFO, "daemon.started", "db", opt->db_path, "config",
 		  cfg->source, "owner", d.owner, (char *)NULL);
+	woke = clock_mono();
 	while (!daemon_iterate(&d)) {
 		/* Between steps of a job: look at the sockets, don't sleep. */
 		int64_t deadline = next_deadline(&d);
 		end_stale_reads(&d);
 		http_before_wait(d.http, &deadline);
+		note_stall(&d, "a step ran", clock_mono() - woke);
+		d.status.wait_deadline_mono = deadline >= 0 ? deadline : 0;
 		loop_wait(d.loop, deadline);
+		woke = clock_mono();
+		if (deadline >= 0)
+			note_stall(&d, "the loop woke up late", woke - deadline);
+		d.status.wait_deadline_mono = 0;
 	}
 	log_fmt(LOG_INFO, "daemon.stopped", "jobs_run=%d", d.jobs_run);
 done:

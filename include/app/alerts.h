@@ -2,17 +2,20 @@
  * alerts.h - telling the admin when jobs go wrong.
  *
  * Three alerts, each written to the alerts table (the dashboard shows
- * them) and sent once, not on every check:
- * - a job type failing Alerts.ConsecutiveFailures attempts in a row: a
- *   send_email job (template job_failed_alert) to Alerts.AdminEmail, once
- *   per streak; the streak ends (the alert is resolved) at its next
- *   success;
- * - the queue of enqueued jobs reaching Alerts.QueueLengthThreshold: a
- *   POST to Alerts.SlackWebhookUrl, once per crossing; it is resolved
- *   only when the queue falls below ALERTS_QUEUE_CLEAR_PERCENT of the
- *   threshold (hysteresis, so a queue hovering at the line is quiet);
- * - a job processing longer than Alerts.LongRunningMinutes: one warning
- *   log line per attempt.
+ * them) and sent once, not on every check, to every configured channel:
+ * an email to Alerts.AdminEmail (a send_email job) and a POST to
+ * Alerts.SlackWebhookUrl.
+ * - a job type failing Alerts.ConsecutiveFailures attempts in a row
+ *   (email template job_failed_alert), once per streak; the streak ends
+ *   (the alert is resolved) at its next success. When the failing type is
+ *   send_email itself, email cannot be relied on: with no webhook the
+ *   daemon logs an error, and /health/jobs shows the open alert;
+ * - the queue of enqueued jobs reaching Alerts.QueueLengthThreshold
+ *   (template alert), once per crossing; it is resolved only when the
+ *   queue falls below ALERTS_QUEUE_CLEAR_PERCENT of the threshold
+ *   (hysteresis, so a queue hovering at the line is quiet);
+ * - a job processing longer than Alerts.LongRunningMinutes (template
+ *   alert), once per attempt; resolved when that attempt ends.
  * Whether an alert is open is read from the alerts table, so a restart
  * neither repeats nor forgets one.
  */
@@ -32,6 +35,7 @@ struct alerts;
 	(10 * 1000) /* queue and long-running checks, at most this often */
 #define ALERTS_QUEUE_CLEAR_PERCENT 80
 #define ALERTS_POST_TIMEOUT_MS 3000
+#define ALERTS_EMAIL_JOB "send_email" /* its failures are about email */
 
 /* Sends body (JSON) to url; 0 or an err code with e filled. */
 typedef int (*alerts_post_fn)(const char *url, const char *body, void *arg,

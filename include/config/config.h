@@ -162,6 +162,9 @@ struct config {
 			       */
 		char listen[CONFIG_STR];
 		char public_url[CONFIG_STR];
+		/* addresses whose X-Forwarded-For is believed, comma-separated */
+		char trusted_proxies[CONFIG_STR];
+		int idle_timeout_seconds; /* a connection with nothing to do */
 	} http;
 
 	struct {
@@ -176,6 +179,7 @@ struct config {
 		int consecutive_failures;
 		int queue_length_threshold;
 		int long_running_minutes;
+		int loop_stall_seconds; /* a loop iteration longer is a stall */
 	} alerts;
 
 	struct {

@@ -23,6 +23,12 @@ struct daemon_status {
 	int is_database_full;
 	int64_t database_full_since; /* wall ms */
 	char database_full_error[200];
+	/* The loop's stalls (see health.c): the deadline of the timed wait
+	 * the loop is in (0: none), and the latest stall: its length and when
+	 * it ended, monotonic ms. All 0 until the loop runs. */
+	int64_t wait_deadline_mono;
+	int64_t stall_ms;
+	int64_t stall_ended_mono;
 };
 
 #endif

@@ -56,9 +56,13 @@ void auth_session_end(struct auth *a, const char *id);
 /* 1 when token is the session's CSRF token (constant time), else 0. */
 int auth_csrf_ok(const struct auth_session *s, const char *token);
 
-/* Counts one login attempt from client (its address text). Returns 1
- * when it is allowed, 0 when the client is over its limit. */
+/* 1 when client (its address text) may try to log in, 0 when it has
+ * failed AUTH_LOGIN_ATTEMPTS times within AUTH_LOGIN_WINDOW_MS. Only
+ * failures count (auth_login_failed): a household behind one address
+ * logging in often is never locked out by its own successes. */
 int auth_login_allowed(struct auth *a, const char *client, int64_t now_mono);
+/* Counts one failed login (a wrong password) from client. */
+void auth_login_failed(struct auth *a, const char *client, int64_t now_mono);
 
 /* A fresh random token (32 bytes, base64url) into out. ERR_IO on no entropy. */
 int auth_token(char out[AUTH_TOKEN_LEN + 1]);

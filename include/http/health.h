@@ -1,14 +1,19 @@
 /*
  * health.h - GET /health/jobs: is the daemon doing its work?
  *
- * One entry per check, each with a name, ok and a detail a person can
- * act on: the database takes a write lock, the loop's heartbeat is fresh,
- * this process holds the leader lease, the queue of enqueued jobs is
+ * One entry per check, each with a name, ok, critical and a detail a
+ * person can act on. Critical: the database takes a write lock, the loop
+ * has not stalled (a step or a wake-up later than Alerts.LoopStallSeconds
+ * within the last HEALTH_STALL_SHOWN_MS), a daemon leads, no job failed
+ * because the disk or the database was full. Not critical:
+ * this process holds the leader lease (a standby while another leads),
+ * the queue of enqueued jobs is
  * below Alerts.QueueLengthThreshold, no job has been processing longer
  * than Alerts.LongRunningMinutes, no job waits for a retry (or died in
- * the last day) because a quota, the disk or the database was full, and each
- * active recurring job fired within one period of its planned time. Healthy =
- * every check ok.
+ * the last day) because the storage quota was full, and each
+ * active recurring job fired within one period of its planned time.
+ * "healthy": every check ok; "degraded": only non-critical ones failed;
+ * "unhealthy": a critical one failed.
  */
 #ifndef DOMECEK_HEALTH_H
 #define DOMECEK_HEALTH_H
@@ -21,8 +26,7 @@ struct config;
 struct daemon_status;
 struct err;
 
-#define HEALTH_HEARTBEAT_MS                                                    \
-	(10 * 1000)		/* an iteration older than this is stale */
+#define HEALTH_STALL_SHOWN_MS (60 * 1000) /* a stall is reported this long */
 #define HEALTH_LOCK_WAIT_MS 500 /* how long the write probe may wait */
 
 struct health_input {
@@ -35,8 +39,10 @@ struct health_input {
 };
 
 /* Runs every check and appends the JSON report to out:
- *   {"status":"healthy"|"unhealthy","checks":[{"name":..,"ok":..,"detail":..}]}
- * *is_healthy is 1 when every check passed. A check that cannot run
+ *   {"status":"healthy"|"degraded"|"unhealthy",
+ *    "checks":[{"name":..,"ok":..,"critical":..,"detail":..}]}
+ * *is_healthy is 0 when the report is "unhealthy" (a critical check
+ * failed): the HTTP answer is then 503, else 200. A check that cannot run
  * (database error) is a failed check, not an error; errors are only
  * ERR_NOMEM/ERR_TOOBIG while building the text. */
 int health_check(const struct health_input *in, struct buf *out,

@@ -7,9 +7,21 @@
  * two job steps, on the daemon's one database connection, and must be as
  * quick as a step (indexed queries, bounded pages).
  *
- * Routes: GET /health/jobs, GET /metrics, GET /exports/{token} (a signed
- * link to a local export), and the dashboard under Dashboard.Path.
- * Request bodies are urlencoded forms only, capped at HTTP_BODY_MAX.
+ * Routes are a table of paths (exact or prefix) and handlers. The server
+ * adds its own: GET /health/jobs, GET /metrics, GET /exports/{token} (a
+ * signed link to a local export); the wiring (src/daemon.c) adds the
+ * dashboard under Dashboard.Path, so this module does not know it.
+ * Request bodies are urlencoded forms only, capped at HTTP_BODY_MAX; a
+ * larger Content-Length is refused (413) before a byte of it is read.
+ *
+ * Connections (http_accept.c): at most HTTP_CLIENTS_MAX at once and
+ * HTTP_CLIENT_CONNECTIONS_MAX per client address; a connection with
+ * nothing to do is closed after Http.IdleTimeoutSeconds; when a limit is
+ * reached, the oldest connection with no request in progress makes room
+ * for the new one, so a device holding silent connections cannot lock
+ * out the monitor. When every connection is busy with a request,
+ * HTTP_MONITOR_RESERVED more are admitted for the routes flagged
+ * HTTP_ROUTE_MONITOR (/health/jobs, /metrics) only.
  */
 #ifndef DOMECEK_HTTP_H
 #define DOMECEK_HTTP_H
@@ -31,6 +43,9 @@ struct MHD_Connection;
 #define HTTP_BODY_MAX (16 * 1024)
 #define HTTP_FORM_FIELDS 16
 #define HTTP_PAGE_MAX (4 * 1024 * 1024) /* largest generated response */
+#define HTTP_CLIENTS_MAX 64		/* open connections at once */
+#define HTTP_CLIENT_CONNECTIONS_MAX 16 /* from one client address */
+#define HTTP_MONITOR_RESERVED 8	/* kept for health and metrics */
 
 /* What the server works with; everything stays owned by the caller and
  * must outlive the server. cfg is read at each request (reloads apply). */
@@ -52,7 +67,8 @@ struct http_form_field {
 struct http_request {
 	const char *method; /* GET, HEAD or POST */
 	const char *path;   /* without the query */
-	const char *client; /* peer address text */
+	const char *client; /* peer address text (X-Forwarded-For's client
+			       when the peer is in Http.TrustedProxies) */
 	struct MHD_Connection *connection;
 	struct http_form_field form[HTTP_FORM_FIELDS];
 	int form_used;
@@ -71,9 +87,25 @@ struct http_response {
 	char disposition[300]; /* Content-Disposition when not empty */
 };
 
+/* A handler answers one request by filling res; arg is the route's. */
+typedef void (*http_handler_fn)(void *arg, const struct http_request *req,
+				struct http_response *res);
+
+enum {
+	HTTP_ROUTE_PREFIX = 1,	  /* the path and everything under it */
+	HTTP_ROUTE_READ_ONLY = 2, /* GET and HEAD; other methods get 405 */
+	HTTP_ROUTE_MONITOR = 4,	  /* may use the reserved connections */
+};
+
 /* Binds Http.Listen and registers with the loop. A listen failure is
  * ERR_IO naming Http.Listen and the reason (address in use, ...). */
 int http_start(const struct http_deps *deps, struct http **out, struct err *e);
+/* Adds a route; the first match in the order added wins. path is kept by
+ * reference and read at each request, so it may point into the config
+ * (Dashboard.Path follows a reload). ERR_TOOBIG past HTTP_ROUTES_MAX. */
+int http_route(struct http *h, const char *path, int flags,
+	       http_handler_fn fn, void *arg);
+#define HTTP_ROUTES_MAX 16
 /* Before the loop sleeps: lowers *deadline_mono (monotonic ms, -1 =
  * none) to when libmicrohttpd needs to run for its timeouts. */
 void http_before_wait(struct http *h, int64_t *deadline_mono);
@@ -83,7 +115,8 @@ void http_stop(struct http *h);
 int http_port(const struct http *h);
 
 /* Request helpers for handlers: a query argument, a cookie, a form
- * field (NULL when absent). */
+ * field, a request header (NULL when absent). */
+const char *http_header(const struct http_request *req, const char *name);
 const char *http_query(const struct http_request *req, const char *name);
 const char *http_cookie(const struct http_request *req, const char *name);
 const char *http_form(const struct http_request *req, const char *name);

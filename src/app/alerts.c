@@ -9,6 +9,12 @@
  * Sending never holds up the decision: the email is a send_email job in
  * the queue (retried by the queue like any mail), and a webhook failure
  * is logged; the alert row is written either way.
+ *
+ * Every alert goes to every configured channel: an email to
+ * Alerts.AdminEmail and a post to Alerts.SlackWebhookUrl. An alert about
+ * failing send_email jobs cannot count on email: without a webhook it is
+ * logged as an error that names the missing channel, and /health/jobs
+ * shows every open failure alert (degraded) for a monitor to see.
  */
 #include "app/alerts.h"
 #include "base/buf.h"
@@ -73,8 +79,7 @@ void alerts_set_post(struct alerts *a, alerts_post_fn fn, void *arg)
 static int is_open(sqlite3 *db, const char *kind, const char *subject,
 		   int *open, struct err *e)
 {
-	static const char sql[] = "SELECT 1 FROM alerts WHERE kind = ?1 AND "
-				  "subject = ?2 AND resolved_at IS NULL";
+	static const char sql[] = "SELECT 1 FROM alerts WHERE kind = ?1 AND subject = ?2 AND resolved_at IS NULL";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -111,8 +116,7 @@ static int raise_alert(sqlite3 *db, const char *kind, const char *subject,
 		       struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO alerts (kind, subject, message, created_at, "
-	    "resolved_at)\n"
+	    "INSERT INTO alerts (kind, subject, message, created_at, resolved_at)\n"
 	    "VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 THEN ?4 END)";
 	sqlite3_stmt *stmt;
 	int rc;
@@ -156,11 +160,9 @@ int alerts_failure_streak(sqlite3 *db, const char *job_type, int limit,
 			  int *streak, struct err *e)
 {
 	static const char sql[] =
-	    "SELECT a.outcome FROM job_attempts a JOIN jobs j ON j.id = "
-	    "a.job_id\n"
+	    "SELECT a.outcome FROM job_attempts a JOIN jobs j ON j.id = a.job_id\n"
 	    "WHERE j.type = ?1 AND a.outcome IN ('succeeded', 'failed')\n"
-	    "ORDER BY a.finished_at DESC, a.job_id DESC, a.attempt DESC LIMIT "
-	    "?2";
+	    "ORDER BY a.finished_at DESC, a.job_id DESC, a.attempt DESC LIMIT ?2";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -198,24 +200,55 @@ static cJSON *failure_email_data(const struct alerts *a, const char *job_type,
 	return data;
 }
 
-static void send_failure_email(struct alerts *a, const char *job_type,
-			       int streak, const char *error, int64_t now)
+static void post_webhook(struct alerts *a, const char *text);
+
+static cJSON *alert_email_data(const struct alerts *a, const char *text)
 {
+	cJSON *data = cJSON_CreateObject();
+	char host[256] = "", link[CONFIG_STR * 2] = "";
+
+	gethostname(host, sizeof(host) - 1);
+	cJSON_AddStringToObject(data, "text", text);
+	cJSON_AddStringToObject(data, "host", host);
+	if (a->cfg->http.public_url[0]) {
+		snprintf(link, sizeof(link), "%s%s", a->cfg->http.public_url,
+			 a->cfg->dashboard.path);
+		cJSON_AddStringToObject(data, "link", link);
+	}
+	return data;
+}
+
+/* Sends one alert to every configured channel: email (template with data,
+ * which this takes over) and the webhook (text). about_email: the alert
+ * is about email failing, so email alone is not enough. */
+static void notify_all(struct alerts *a, const char *what, const char *text,
+		       const char *template, cJSON *data, int about_email)
+{
+	const struct config *cfg = a->cfg;
 	struct err e = {0};
 
-	if (!a->cfg->alerts.admin_email[0]) {
-		log_event(LOG_WARN, "alert.no_recipient", "job", job_type,
-			  "action",
-			  "set Alerts.AdminEmail to get alerts by email",
-			  (char *)NULL);
-		return;
-	}
-	if (mail_enqueue(a->db, "job_failed_alert", a->cfg->alerts.admin_email,
-			 a->cfg->dashboard.language,
-			 failure_email_data(a, job_type, streak, error, now),
-			 NULL, NULL, &e))
-		log_event(LOG_ERROR, "alert.email_failed", "job", job_type,
+	if (cfg->alerts.slack_webhook_url[0])
+		post_webhook(a, text);
+	if (!cfg->alerts.admin_email[0]) {
+		cJSON_Delete(data);
+		if (!cfg->alerts.slack_webhook_url[0])
+			log_event(LOG_WARN, "alert.no_recipient", "alert", what,
+				  "action",
+				  "set Alerts.AdminEmail or "
+				  "Alerts.SlackWebhookUrl to be told",
+				  (char *)NULL);
+	} else if (mail_enqueue(a->db, template, cfg->alerts.admin_email,
+				cfg->dashboard.language, data, NULL, NULL,
+				&e)) {
+		log_event(LOG_ERROR, "alert.email_failed", "alert", what,
 			  "error", e.msg, (char *)NULL);
+	}
+	if (about_email && !cfg->alerts.slack_webhook_url[0])
+		log_event(LOG_ERROR, "alert.undeliverable", "alert", what,
+			  "reason", "email itself is failing", "action",
+			  "set Alerts.SlackWebhookUrl; /health/jobs shows the "
+			  "alert meanwhile",
+			  (char *)NULL);
 }
 
 void alerts_job_finished(struct alerts *a, const char *job_type,
@@ -258,7 +291,12 @@ void alerts_job_finished(struct alerts *a, const char *job_type,
 	a->has_open_failures = 1;
 	log_fmt(LOG_WARN, "alert.consecutive_failures", "job=%s failures=%d",
 		job_type, streak);
-	send_failure_email(a, job_type, streak, error, now);
+	snprintf(message, sizeof(message),
+		 "domecek-jobs: %s failed %d times in a row; last error: %s",
+		 job_type, streak, error ? error : "(none)");
+	notify_all(a, job_type, message, "job_failed_alert",
+		   failure_email_data(a, job_type, streak, error, now),
+		   !strcmp(job_type, ALERTS_EMAIL_JOB));
 }
 
 /* ---- queue length -----------------------------------------------------------
@@ -293,7 +331,7 @@ int alerts_slack_payload(const char *text, struct buf *out)
 	return rc;
 }
 
-static void post_queue_alert(struct alerts *a, const char *text)
+static void post_webhook(struct alerts *a, const char *text)
 {
 	const char *url = a->cfg->alerts.slack_webhook_url;
 	struct buf body;
@@ -325,7 +363,7 @@ void alerts_database_full(struct alerts *a, int is_full, const char *error)
 		snprintf(text, sizeof(text),
 			 "domecek-jobs: the database can be written again; "
 			 "jobs resume.");
-	post_queue_alert(a, text);
+	post_webhook(a, text); /* not email: it would need the disk */
 }
 
 static void check_queue(struct alerts *a, int64_t now)
@@ -355,7 +393,8 @@ static void check_queue(struct alerts *a, int64_t now)
 			log_event(LOG_WARN, "alert.failed", "error", e.msg,
 				  (char *)NULL);
 		else
-			post_queue_alert(a, text);
+			notify_all(a, "queue_length", text, "alert",
+				   alert_email_data(a, text), 0);
 		break;
 	case ALERTS_CLEAR:
 		log_fmt(LOG_INFO, "alert.queue_length_cleared", "enqueued=%lld",
@@ -371,6 +410,37 @@ static void check_queue(struct alerts *a, int64_t now)
 
 /* ---- long-running jobs ------------------------------------------------------
  */
+
+/* A long-running alert ends with its run: the attempt it names is no
+ * longer processing (finished, failed, released or requeued). */
+static void close_finished_runs(struct alerts *a, int64_t now)
+{
+	static const char sql[] =
+	    "UPDATE alerts SET resolved_at = ?1\n"
+	    "WHERE kind = 'long_running' AND resolved_at IS NULL\n"
+	    "  AND NOT EXISTS (SELECT 1 FROM jobs WHERE state = 'processing'\n"
+	    "      AND alerts.subject = 'job #' || id || ' attempt ' || attempts)";
+	sqlite3_stmt *stmt;
+	struct err e = {0};
+	int rc;
+
+	if (db_prepare(a->db, sql, &stmt, &e)) {
+		log_event(LOG_WARN, "alert.failed", "error", e.msg,
+			  (char *)NULL);
+		return;
+	}
+	db_bind_time(stmt, 1, now);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE) {
+		db_error(a->db, rc, &e, "closing long-running alerts");
+		log_event(LOG_WARN, "alert.failed", "error", e.msg,
+			  (char *)NULL);
+	} else if (sqlite3_changes(a->db)) {
+		log_fmt(LOG_INFO, "alert.long_running_closed", "alerts=%d",
+			sqlite3_changes(a->db));
+	}
+	sqlite3_finalize(stmt);
+}
 
 static void check_long_running(struct alerts *a, int64_t now)
 {
@@ -406,12 +476,15 @@ static void check_long_running(struct alerts *a, int64_t now)
 		log_event(LOG_WARN, "alert.long_running", "job_id", subject + 5,
 			  "type", (const char *)sqlite3_column_text(stmt, 1),
 			  "since", started, (char *)NULL);
-		/* Kept open (not resolved) so the same run is never warned
-		 * twice. */
+		/* Open while the run lasts, so the same run is never warned
+		 * twice; close_finished_runs() ends it with the run. */
 		if (raise_alert(a->db, "long_running", subject, message, now, 0,
 				&e))
 			log_event(LOG_WARN, "alert.failed", "error", e.msg,
 				  (char *)NULL);
+		else
+			notify_all(a, "long_running", message, "alert",
+				   alert_email_data(a, message), 0);
 	}
 	sqlite3_finalize(stmt);
 }
@@ -422,6 +495,7 @@ void alerts_tick(struct alerts *a, int64_t now, int64_t now_mono)
 		return;
 	a->next_check_mono = now_mono + ALERTS_CHECK_MS;
 	check_queue(a, now);
+	close_finished_runs(a, now);
 	check_long_running(a, now);
 }
 

@@ -13,6 +13,8 @@
 #include "config/config.h"
 #include "config_impl.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -187,13 +189,38 @@ static int check_tls(const struct config *c, struct err *e)
 	return 0;
 }
 
+/* Http.TrustedProxies: addresses, not names, so that no lookup runs per
+ * request and a typo is an error now rather than a proxy never trusted. */
+static int validate_proxies(const char *list, struct err *e)
+{
+	char item[64];
+	unsigned char addr[16];
+
+	while (*list) {
+		size_t n = strcspn(list, ",");
+		snprintf(item, sizeof(item), "%.*s", (int)(n < 63 ? n : 63),
+			 list);
+		if (n >= sizeof(item) ||
+		    (inet_pton(AF_INET, item, addr) != 1 &&
+		     inet_pton(AF_INET6, item, addr) != 1))
+			return err_set(e, ERR_INVALID,
+				       "Http.TrustedProxies: '%s' is not an "
+				       "IP address (a comma-separated list "
+				       "of addresses, e.g. 127.0.0.1,::1)",
+				       item);
+		list += n + (list[n] == ',');
+	}
+	return 0;
+}
+
 int config_validate(const struct config *c, struct err *e)
 {
 	int rc;
 
 	if ((rc = check_listen(c, e)) || (rc = check_providers(c, e)) ||
 	    (rc = check_email(c, e)) || (rc = check_urls(c, e)) ||
-	    (rc = check_tls(c, e)))
+	    (rc = check_tls(c, e)) ||
+	    (rc = validate_proxies(c->http.trusted_proxies, e)))
 		return rc;
 	return 0;
 }

@@ -112,6 +112,8 @@ const struct config_key config_keys[] = {
 	BOOL("Http.Enabled", http.enabled, "true"),
 	STR("Http.Listen", http.listen, "127.0.0.1:8080"),
 	STR("Http.PublicUrl", http.public_url, ""),
+	STR("Http.TrustedProxies", http.trusted_proxies, ""),
+	INT("Http.IdleTimeoutSeconds", http.idle_timeout_seconds, "5", 1, 300),
 
 	STR("Dashboard.Path", dashboard.path, "/jobs"),
 	SECRET("Dashboard.AdminPasswordHash", dashboard.admin_password_hash),
@@ -122,6 +124,7 @@ const struct config_key config_keys[] = {
 	INT("Alerts.ConsecutiveFailures", alerts.consecutive_failures, "3", 1, 1000),
 	INT("Alerts.QueueLengthThreshold", alerts.queue_length_threshold, "1000", 1, 100000000),
 	INT("Alerts.LongRunningMinutes", alerts.long_running_minutes, "10", 1, 10080),
+	INT("Alerts.LoopStallSeconds", alerts.loop_stall_seconds, "10", 1, 3600),
 
 	SECRET("Links.SigningKey", links.signing_key),
 

@@ -4,8 +4,13 @@
  *
  * The counts are derived, never written per job: metrics_hourly is a
  * view (schema/005_engine.sql) over the attempts in job_attempts and the
- * archive of pruned ones (metrics_fold_pruned), pruned with the schedule
- * history.
+ * archive of pruned jobs' attempts, which is pruned with the schedule
+ * history. The Prometheus counters must never go down, so an archive hour
+ * that is pruned is first added to metrics_totals (schema/007_http.sql),
+ * and a counter is metrics_totals plus metrics_hourly: every attempt is
+ * counted once, wherever it is. A job type that no handler knows is
+ * rendered as "unknown", so a row inserted by hand cannot add labels
+ * without end.
  * Durations go into in-memory histograms: persisting every bucket would
  * cost a write per bucket per run for a figure Prometheus only needs as
  * a rate, and Prometheus handles the reset a restart causes.
@@ -15,6 +20,7 @@
 #include "base/clock.h"
 #include "db/db.h"
 #include "base/err.h"
+#include "core/job.h"
 #include "core/queue.h"
 
 #include <dirent.h>
@@ -133,14 +139,35 @@ static int render_histograms(const struct metrics *m, struct buf *out)
 	return rc ? ERR_TOOBIG : 0;
 }
 
-static int render_counters(sqlite3 *db, struct buf *out, struct err *e)
+static int put_counters(struct buf *out, struct buf *failures,
+			const char *job, long long ok, long long bad)
 {
+	return buf_puts(out, "job_execution_total{job=\"") ||
+	       put_label(out, job) ||
+	       buf_printf(out, "\",result=\"succeeded\"} %lld\n", ok) ||
+	       buf_puts(out, "job_execution_total{job=\"") ||
+	       put_label(out, job) ||
+	       buf_printf(out, "\",result=\"failed\"} %lld\n", bad) ||
+	       buf_puts(failures, "job_failures_total{job=\"") ||
+	       put_label(failures, job) ||
+	       buf_printf(failures, "\"} %lld\n", bad);
+}
+
+static int render_counters(sqlite3 *db, const struct job_type *const *types,
+			   struct buf *out, struct err *e)
+{
+	// clang-format off
 	static const char sql[] =
-	    "SELECT job, sum(succeeded), sum(failed) FROM metrics_hourly\n"
+	    "SELECT job, sum(succeeded), sum(failed) FROM (\n"
+	    "    SELECT job, succeeded, failed FROM metrics_totals\n"
+	    "    UNION ALL\n"
+	    "    SELECT job, succeeded, failed FROM metrics_hourly)\n"
 	    "GROUP BY job ORDER BY job";
+	// clang-format on
 	sqlite3_stmt *stmt;
 	struct buf failures;
-	int rc, step;
+	long long unknown_ok = 0, unknown_bad = 0;
+	int rc, step, has_unknown = 0;
 
 	if ((rc = db_prepare(db, sql, &stmt, e)))
 		return rc;
@@ -156,17 +183,18 @@ static int render_counters(sqlite3 *db, struct buf *out, struct err *e)
 		const char *job = (const char *)sqlite3_column_text(stmt, 0);
 		long long ok = sqlite3_column_int64(stmt, 1),
 			  bad = sqlite3_column_int64(stmt, 2);
-		rc = buf_puts(out, "job_execution_total{job=\"") ||
-		     put_label(out, job) ||
-		     buf_printf(out, "\",result=\"succeeded\"} %lld\n", ok) ||
-		     buf_puts(out, "job_execution_total{job=\"") ||
-		     put_label(out, job) ||
-		     buf_printf(out, "\",result=\"failed\"} %lld\n", bad) ||
-		     buf_puts(&failures, "job_failures_total{job=\"") ||
-		     put_label(&failures, job) ||
-		     buf_printf(&failures, "\"} %lld\n", bad);
+		if (types && !job_type_find(types, job)) {
+			has_unknown = 1;
+			unknown_ok += ok;
+			unknown_bad += bad;
+			continue;
+		}
+		rc = put_counters(out, &failures, job, ok, bad);
 	}
 	sqlite3_finalize(stmt);
+	if (!rc && has_unknown)
+		rc = put_counters(out, &failures, METRICS_UNKNOWN_JOB,
+				  unknown_ok, unknown_bad);
 	rc = rc || buf_append(out, failures.data, failures.len);
 	buf_free(&failures);
 	return rc ? err_set(e, ERR_TOOBIG,
@@ -246,7 +274,14 @@ static int render_process(int64_t started_at, struct buf *out)
 		   : 0;
 }
 
-int metrics_render(sqlite3 *db, const struct metrics *m, int64_t started_at,
+const char *metrics_job_label(const struct job_type *const *types,
+			      const char *job)
+{
+	return job_type_find(types, job) ? job : METRICS_UNKNOWN_JOB;
+}
+
+int metrics_render(sqlite3 *db, const struct metrics *m,
+		   const struct job_type *const *types, int64_t started_at,
 		   struct buf *out, struct err *e)
 {
 	int rc;
@@ -254,7 +289,7 @@ int metrics_render(sqlite3 *db, const struct metrics *m, int64_t started_at,
 	if ((rc = render_histograms(m, out)) ||
 	    (rc = render_process(started_at, out)))
 		return err_set(e, rc, "metrics text does not fit its buffer");
-	if ((rc = render_counters(db, out, e)) ||
+	if ((rc = render_counters(db, types, out, e)) ||
 	    (rc = render_queue(db, out, e)))
 		return rc;
 	return 0;

@@ -613,28 +613,45 @@ int scheduler_job_finished(sqlite3 *db, int64_t job_id,
 int scheduler_prune_history(sqlite3 *db, int64_t now, int retention_days,
 			    int limit, int *deleted, struct err *e)
 {
+	/* An archive hour that goes is added to metrics_totals first, in the
+	 * same transaction, so the Prometheus counters never go down. */
+	// clang-format off
 	static const char *const sql[] = {
-	    "DELETE FROM schedule_history WHERE id IN (SELECT id FROM "
-	    "schedule_history\n"
-	    "    WHERE fired_at < ?1 LIMIT ?2)",
-	    "DELETE FROM metrics_archive WHERE (hour, job) IN (SELECT hour, "
-	    "job\n"
-	    "    FROM metrics_archive WHERE hour < substr(?1, 1, 13) LIMIT ?2)",
+	    "DELETE FROM schedule_history WHERE id IN (\n"
+	    "    SELECT id FROM schedule_history WHERE fired_at < ?1 LIMIT ?2)",
+	    "INSERT INTO metrics_totals (job, succeeded, failed)\n"
+	    "SELECT job, sum(succeeded), sum(failed) FROM (\n"
+	    "    SELECT job, succeeded, failed FROM metrics_archive\n"
+	    "    WHERE hour < substr(?1, 1, 13) ORDER BY hour, job LIMIT ?2)\n"
+	    "GROUP BY job\n"
+	    "ON CONFLICT (job) DO UPDATE SET\n"
+	    "    succeeded = succeeded + excluded.succeeded,\n"
+	    "    failed = failed + excluded.failed",
+	    "DELETE FROM metrics_archive WHERE (hour, job) IN (\n"
+	    "    SELECT hour, job FROM metrics_archive\n"
+	    "    WHERE hour < substr(?1, 1, 13) ORDER BY hour, job LIMIT ?2)",
 	};
+	// clang-format on
 	sqlite3_stmt *stmt;
-	int rc = 0;
+	int rc;
 
 	*deleted = 0;
-	for (int i = 0; i < 2 && !rc; i++) {
+	if ((rc = db_begin(db, e)))
+		return rc;
+	for (int i = 0; i < 3 && !rc; i++) {
 		if ((rc = db_prepare(db, sql[i], &stmt, e)))
 			break;
 		db_bind_time(stmt, 1,
 			     now - (int64_t)retention_days * MS_PER_DAY);
 		sqlite3_bind_int(stmt, 2, limit);
 		rc = run_statement(db, stmt, "pruning the schedule history", e);
-		if (!rc)
+		if (!rc && i != 1)
 			*deleted += sqlite3_changes(db);
 	}
+	if (!rc)
+		rc = db_commit(db, e);
+	if (rc)
+		db_rollback(db);
 	return rc;
 }
 

@@ -14,6 +14,7 @@
 #include "base/err.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
@@ -209,6 +210,22 @@ static int apply_pragmas(sqlite3 *db, const char *path,
 	return 0;
 }
 
+/* The database holds the link signing key and the sessions: a new file
+ * is made 0600 before SQLite opens it (SQLite would make it 0644 under
+ * the usual umask), and SQLite gives its -wal and -shm files the mode of
+ * the database file. An existing file keeps the mode it has. */
+static int create_private(const char *path, struct err *e)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd >= 0)
+		return close(fd), 0;
+	if (errno == EEXIST)
+		return 0;
+	return err_set(e, ERR_IO, "database %s: cannot create: %s", path,
+		       strerror(errno));
+}
+
 int db_open(const char *path, const struct db_options *opt, sqlite3 **out,
 	    struct err *e)
 {
@@ -234,8 +251,11 @@ int db_open(const char *path, const struct db_options *opt, sqlite3 **out,
 			       "`domecek-jobs migrate` to create it)",
 			       path);
 	flags = opt->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-	if (opt->create && !opt->read_only)
+	if (opt->create && !opt->read_only) {
+		if ((rc = create_private(path, e)))
+			return rc;
 		flags |= SQLITE_OPEN_CREATE;
+	}
 	rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		rc = err_set(e, ERR_IO, "database %s: cannot open (%s)", path,

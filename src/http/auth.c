@@ -156,7 +156,9 @@ static struct login_client *client_slot(struct auth *a, const char *client,
 	return pick;
 }
 
-int auth_login_allowed(struct auth *a, const char *client, int64_t now_mono)
+/* The client's entry with its window brought up to date. */
+static struct login_client *login_window(struct auth *a, const char *client,
+					 int64_t now_mono)
 {
 	struct login_client *c = client_slot(a, client ? client : "", now_mono);
 
@@ -164,10 +166,18 @@ int auth_login_allowed(struct auth *a, const char *client, int64_t now_mono)
 		c->window_start = now_mono;
 		c->attempts = 0;
 	}
-	if (c->attempts >= AUTH_LOGIN_ATTEMPTS)
-		return 0;
-	c->attempts++;
-	return 1;
+	return c;
+}
+
+int auth_login_allowed(struct auth *a, const char *client, int64_t now_mono)
+{
+	return login_window(a, client, now_mono)->attempts <
+	       AUTH_LOGIN_ATTEMPTS;
+}
+
+void auth_login_failed(struct auth *a, const char *client, int64_t now_mono)
+{
+	login_window(a, client, now_mono)->attempts++;
 }
 
 int auth_password_hash_get(sqlite3 *db, const struct config *cfg, char *hash,

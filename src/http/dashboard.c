@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int dashboard_new(const struct http_deps *deps, struct dashboard **out,
 		  struct err *e)
@@ -157,6 +158,7 @@ static void login_submit(struct dash_page *p)
 		return;
 	}
 	if (!password_matches(p, http_form(p->req, "password"))) {
+		auth_login_failed(p->d->auth, p->req->client, clock_mono());
 		log_event(LOG_WARN, "dashboard.login_failed", "client",
 			  p->req->client, (char *)NULL);
 		login_page(p, 401, "Wrong password.");
@@ -288,6 +290,47 @@ static void page_setup(struct dashboard *d, struct dash_page *p,
 	p->zone = page_zone(d);
 }
 
+/* Whether origin ("scheme://host[:port]") is the origin of url. */
+static int is_origin_of(const char *origin, const char *url)
+{
+	const char *host = strstr(url, "://");
+	size_t n;
+
+	if (!host)
+		return 0;
+	n = (size_t)(host + 3 - url) + strcspn(host + 3, "/?#");
+	return strlen(origin) == n && !strncasecmp(origin, url, n);
+}
+
+/* A second layer beside the CSRF token: a browser says where a POST
+ * comes from (Sec-Fetch-Site, Origin), and another site's page is refused
+ * even if it somehow held a token. A client that sends neither (curl, a
+ * script) has the token alone to pass. The origin must be this server as
+ * the browser addressed it (Host) or Http.PublicUrl behind a proxy; our
+ * Referrer-Policy (same-origin) lets browsers send it on our own forms. */
+static int is_same_origin(const struct http_request *req,
+			  const struct config *cfg)
+{
+	const char *site = http_header(req, "Sec-Fetch-Site");
+	const char *origin = http_header(req, "Origin");
+	const char *host = http_header(req, "Host");
+	const char *after_scheme;
+
+	/* Sec-Fetch-Site is the browser's own word and cannot be set by a
+	 * page: when present it decides. */
+	if (site)
+		return !strcmp(site, "same-origin") || !strcmp(site, "none");
+	if (!origin)
+		return 1;
+	after_scheme = strstr(origin, "://"); /* "null" has none */
+	if (!after_scheme)
+		return 0;
+	if (host && !strcasecmp(after_scheme + 3, host))
+		return 1;
+	return cfg->http.public_url[0] &&
+	       is_origin_of(origin, cfg->http.public_url);
+}
+
 void dashboard_handle(struct dashboard *d, const struct http_request *req,
 		      struct http_response *res)
 {
@@ -296,6 +339,14 @@ void dashboard_handle(struct dashboard *d, const struct http_request *req,
 	const char *rest;
 
 	page_setup(d, &p, req, res);
+	if (is_post && !is_same_origin(req, d->deps.cfg)) {
+		log_event(LOG_WARN, "dashboard.cross_site_rejected", "client",
+			  req->client, (char *)NULL);
+		http_text(res, 403,
+			  "this form was sent from another site (Origin, "
+			  "Sec-Fetch-Site); open the dashboard and try again");
+		return;
+	}
 	rest = req->path + strlen(p.base);
 	while (*rest == '/')
 		rest++;

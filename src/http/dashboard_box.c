@@ -56,7 +56,7 @@ static void size_text(struct dash_page *p, int64_t bytes)
 }
 
 /* How long ago the loop began its latest turn; red past the limit the
- * health check uses. */
+ * health check uses for a stall (Alerts.LoopStallSeconds). */
 static void heartbeat_row(struct dash_page *p, int64_t ago)
 {
 	char text[64], words[96];
@@ -65,7 +65,9 @@ static void heartbeat_row(struct dash_page *p, int64_t ago)
 	dash_format_duration(p->lang, ago < 0 ? 0 : ago, text, sizeof(text));
 	dash_subst(dash_t(p, "%s ago"), text, words, sizeof(words));
 	buf_printf(p->out, "<span class=\"%s\">",
-		   ago > HEALTH_HEARTBEAT_MS ? "error" : "ok");
+		   ago > (int64_t)p->d->deps.cfg->alerts.loop_stall_seconds * 1000
+		       ? "error"
+		       : "ok");
 	html_text(p->out, words);
 	buf_puts(p->out, "</span></dd>");
 }

@@ -61,7 +61,8 @@ mkdir adir.db
 expect_exit 1 "a directory as --db is refused" "$BIN" --db adir.db status
 contains "it says it is a directory" "$T/out" "adir.db is a directory, not a database file"
 not_contains "not a disk I/O error" "$T/out" "disk I/O error"
-mkdir ro && "$BIN" --db ro/x.db migrate >/dev/null && chmod 555 ro && chmod 711 "$T"
+# The database is created 0600; here another user must be able to read it.
+mkdir ro && "$BIN" --db ro/x.db migrate >/dev/null && chmod 644 ro/x.db && chmod 555 ro && chmod 711 "$T"
 if [ "$(id -u)" = 0 ]; then as_other=(setpriv --reuid=nobody --regid=nogroup --clear-groups); else as_other=(); fi
 expect_exit 1 "status in a read-only directory fails" "${as_other[@]}" "$BIN" --db "$T/ro/x.db" status
 contains "it explains the read-only directory" "$T/out" "may not write the file or its directory"

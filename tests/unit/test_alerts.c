@@ -250,6 +250,79 @@ static void test_alerts_long_running_warned_once_per_attempt(void **state)
 	assert_int_equal(count(f->db, "SELECT count(*) FROM alerts WHERE kind = 'long_running'"), 2);
 }
 
+static void test_alerts_every_alert_goes_to_every_channel(void **state)
+{
+	struct fixture *f = *state;
+	int has_mail = job_type_find(job_registry, "send_email") != NULL;
+	const char *mails = "SELECT count(*) FROM jobs WHERE type = 'send_email'"
+			    " AND json_extract(payload, '$.to') = 'admin@example.com'";
+	int i;
+
+	snprintf(f->cfg.alerts.admin_email, sizeof(f->cfg.alerts.admin_email),
+		 "admin@example.com");
+	/* A failure streak: email and webhook. */
+	for (i = 1; i <= 3; i++)
+		attempt(f, "failed", i);
+	alerts_job_finished(f->alerts, "noop", "failed", "boom", NOW);
+	assert_int_equal(f->posts, 1);
+	assert_non_null(strstr(f->last_body, "noop failed 3 times in a row"));
+	assert_int_equal(count(f->db, mails), has_mail ? 1 : 0);
+	/* A long-running job: email and webhook. */
+	testdb_exec(f->db, "INSERT INTO jobs (type, state, attempts, started_at) VALUES "
+		    "('noop', 'processing', 1, '2026-11-28T20:00:00.000Z')");
+	alerts_tick(f->alerts, NOW, 1000);
+	assert_int_equal(f->posts, 2);
+	assert_non_null(strstr(f->last_body, "has been running since"));
+	assert_int_equal(count(f->db, mails), has_mail ? 2 : 0);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM jobs WHERE "
+			 "json_extract(payload, '$.template') = 'alert'"), has_mail ? 1 : 0);
+	/* A long queue: email and webhook. */
+	for (i = 0; i < 10; i++)
+		testdb_exec(f->db, "INSERT INTO jobs (type) VALUES ('noop')");
+	alerts_tick(f->alerts, NOW, 1000 + ALERTS_CHECK_MS);
+	assert_int_equal(f->posts, 3);
+	assert_int_equal(count(f->db, mails), has_mail ? 3 : 0);
+}
+
+static void test_alerts_email_failures_go_to_the_webhook_too(void **state)
+{
+	struct fixture *f = *state;
+	int i;
+
+	snprintf(f->cfg.alerts.admin_email, sizeof(f->cfg.alerts.admin_email),
+		 "admin@example.com");
+	for (i = 1; i <= 3; i++) {
+		char sql[512];
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO jobs (type, state) VALUES ('send_email', 'dead');"
+			 "INSERT INTO job_attempts (job_id, attempt, started_at, finished_at,"
+			 " outcome) VALUES (last_insert_rowid(), 1, '2026-11-28T20:%02d:00.000Z',"
+			 " '2026-11-28T20:%02d:30.000Z', 'failed')", i, i);
+		testdb_exec(f->db, sql);
+	}
+	alerts_job_finished(f->alerts, "send_email", "dead", "connection refused", NOW);
+	assert_int_equal(f->posts, 1);
+	assert_non_null(strstr(f->last_body, "send_email failed 3 times in a row"));
+}
+
+static void test_alerts_long_running_closes_when_the_run_ends(void **state)
+{
+	struct fixture *f = *state;
+	const char *open_sql = "SELECT count(*) FROM alerts WHERE kind = 'long_running'"
+			       " AND resolved_at IS NULL";
+
+	testdb_exec(f->db, "INSERT INTO jobs (type, state, attempts, started_at) VALUES "
+		    "('noop', 'processing', 1, '2026-11-28T20:00:00.000Z'),"
+		    "('noop', 'processing', 1, '2026-11-28T20:01:00.000Z')");
+	alerts_tick(f->alerts, NOW, 1000);
+	assert_int_equal(count(f->db, open_sql), 2);
+	testdb_exec(f->db, "UPDATE jobs SET state = 'succeeded' WHERE id = 1");
+	alerts_tick(f->alerts, NOW, 1000 + ALERTS_CHECK_MS);
+	assert_int_equal(count(f->db, open_sql), 1);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM alerts WHERE kind = 'long_running'"
+			 " AND subject = 'job #1 attempt 1' AND resolved_at IS NOT NULL"), 1);
+}
+
 static void test_alerts_slack_payload_is_json_escaped(void **state)
 {
 	struct buf out;
@@ -286,6 +359,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_alerts_database_full_goes_to_the_webhook_only,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alerts_webhook_failure_still_records_alert,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alerts_every_alert_goes_to_every_channel,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alerts_email_failures_go_to_the_webhook_too,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alerts_long_running_closes_when_the_run_ends,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alerts_long_running_warned_once_per_attempt,
 						setup, teardown),

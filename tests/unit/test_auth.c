@@ -30,6 +30,15 @@ static struct auth *new_auth(void)
 	return a;
 }
 
+/* One login attempt with a wrong password: 1 when it was allowed. */
+static int failed_attempt(struct auth *a, const char *client, int64_t now_mono)
+{
+	if (!auth_login_allowed(a, client, now_mono))
+		return 0;
+	auth_login_failed(a, client, now_mono);
+	return 1;
+}
+
 static void test_auth_session_found_until_idle_timeout(void **state)
 {
 	struct auth *a = new_auth();
@@ -151,12 +160,29 @@ static void test_auth_login_limit_per_client_and_window(void **state)
 
 	(void)state;
 	for (i = 0; i < AUTH_LOGIN_ATTEMPTS; i++)
-		assert_true(auth_login_allowed(a, "10.0.0.1", T0 + i));
-	assert_false(auth_login_allowed(a, "10.0.0.1", T0 + 10));
+		assert_true(failed_attempt(a, "10.0.0.1", T0 + i));
+	assert_false(failed_attempt(a, "10.0.0.1", T0 + 10));
 	/* Another client is not affected. */
-	assert_true(auth_login_allowed(a, "10.0.0.2", T0 + 10));
+	assert_true(failed_attempt(a, "10.0.0.2", T0 + 10));
 	/* The next window allows again. */
-	assert_true(auth_login_allowed(a, "10.0.0.1", T0 + AUTH_LOGIN_WINDOW_MS));
+	assert_true(failed_attempt(a, "10.0.0.1", T0 + AUTH_LOGIN_WINDOW_MS));
+	auth_free(a);
+}
+
+static void test_auth_login_successes_never_lock_out(void **state)
+{
+	struct auth *a = new_auth();
+	int i;
+
+	(void)state;
+	/* Many good logins from one address (a household behind a proxy). */
+	for (i = 0; i < 10 * AUTH_LOGIN_ATTEMPTS; i++)
+		assert_true(auth_login_allowed(a, "10.0.0.1", T0 + i));
+	for (i = 0; i < AUTH_LOGIN_ATTEMPTS - 1; i++)
+		assert_true(failed_attempt(a, "10.0.0.1", T0 + 100));
+	assert_true(auth_login_allowed(a, "10.0.0.1", T0 + 100));
+	auth_login_failed(a, "10.0.0.1", T0 + 100);
+	assert_false(auth_login_allowed(a, "10.0.0.1", T0 + 100));
 	auth_free(a);
 }
 
@@ -168,15 +194,15 @@ static void test_auth_login_limit_table_full_reuses_oldest(void **state)
 
 	(void)state;
 	for (i = 0; i < AUTH_LOGIN_ATTEMPTS; i++)
-		assert_true(auth_login_allowed(a, "attacker", T0 + 1000));
+		assert_true(failed_attempt(a, "attacker", T0 + 1000));
 	for (i = 0; i < AUTH_MAX_CLIENTS; i++) {
 		snprintf(client, sizeof(client), "10.1.0.%d", i);
-		assert_true(auth_login_allowed(a, client, T0 + i));
+		assert_true(failed_attempt(a, client, T0 + i));
 	}
 	/* The table overflowed; the limit still holds for the newest entries. */
 	for (i = 0; i < AUTH_LOGIN_ATTEMPTS - 1; i++)
-		assert_true(auth_login_allowed(a, "10.1.0.63", T0 + 2000));
-	assert_false(auth_login_allowed(a, "10.1.0.63", T0 + 2000));
+		assert_true(failed_attempt(a, "10.1.0.63", T0 + 2000));
+	assert_false(failed_attempt(a, "10.1.0.63", T0 + 2000));
 	auth_free(a);
 }
 
@@ -233,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_auth_full_table_evicts_least_recently_used),
 		cmocka_unit_test(test_auth_csrf_must_match_exactly),
 		cmocka_unit_test(test_auth_login_limit_per_client_and_window),
+		cmocka_unit_test(test_auth_login_successes_never_lock_out),
 		cmocka_unit_test(test_auth_login_limit_table_full_reuses_oldest),
 		cmocka_unit_test(test_auth_password_generated_once_then_kept),
 		cmocka_unit_test(test_auth_password_config_hash_takes_precedence),

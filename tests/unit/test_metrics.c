@@ -1,7 +1,8 @@
 /*
  * test_metrics.c - the Prometheus text: histogram buckets cumulative and
- * ending at +Inf, counters from the hourly table, queue gauges by state,
- * process metrics, label values escaped.
+ * ending at +Inf, counters that never go down (pruning the hourly table
+ * leaves them alone), unknown job types under one label, queue gauges by
+ * state, process metrics, label values escaped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +15,9 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "core/job.h"
 #include "core/metrics.h"
+#include "core/scheduler.h"
 #include "support_testdb.h"
 
 #define NOW INT64_C(1795898717000)
@@ -25,7 +28,7 @@ static char *render(sqlite3 *db, const struct metrics *m)
 	struct err e = {0};
 
 	buf_init(&out, 1 << 20);
-	assert_int_equal(metrics_render(db, m, NOW, &out, &e), 0);
+	assert_int_equal(metrics_render(db, m, NULL, NOW, &out, &e), 0);
 	return buf_steal(&out);
 }
 
@@ -94,6 +97,54 @@ static void test_metrics_counters_come_from_attempts_and_archive(void **state)
 	testdb_close(db);
 }
 
+static void test_metrics_counters_survive_pruning_of_old_hours(void **state)
+{
+	sqlite3 *db = testdb_open();
+	struct err e = {0};
+	int deleted = 0;
+	char *before, *after;
+
+	(void)state;
+	/* An archive hour 100 days old and a recent one; history is kept 90
+	 * days. */
+	testdb_exec(db, "INSERT INTO metrics_archive (hour, job, succeeded, failed, duration_ms) "
+		    "VALUES ('2026-08-01T10', 'noop', 1, 1, 10), ('2026-11-27T10', 'noop', 1, 0, 5)");
+	before = render(db, NULL);
+	assert_line(before, "job_execution_total{job=\"noop\",result=\"succeeded\"} 2\n");
+	assert_int_equal(scheduler_prune_history(db, NOW, 90, 1000, &deleted, &e), 0);
+	assert_int_equal(deleted, 1); /* the old hour's row */
+	after = render(db, NULL);
+	assert_line(after, "job_execution_total{job=\"noop\",result=\"succeeded\"} 2\n");
+	assert_line(after, "job_execution_total{job=\"noop\",result=\"failed\"} 1\n");
+	assert_line(after, "job_failures_total{job=\"noop\"} 1\n");
+	free(before);
+	free(after);
+	testdb_close(db);
+}
+
+static void test_metrics_unknown_job_types_share_one_label(void **state)
+{
+	static const struct job_type noop = {.name = "noop"};
+	static const struct job_type *const types[] = {&noop, NULL};
+	sqlite3 *db = testdb_open();
+	struct buf out;
+	struct err e = {0};
+
+	(void)state;
+	testdb_exec(db, "INSERT INTO metrics_archive (hour, job, succeeded, failed, duration_ms) "
+		    "VALUES ('2026-11-27T10', 'noop', 1, 0, 5), ('2026-11-27T10', 'made_up_1', 0, 1, 5), "
+		    "('2026-11-27T10', 'made_up_2', 0, 1, 5)");
+	buf_init(&out, 1 << 20);
+	assert_int_equal(metrics_render(db, NULL, types, NOW, &out, &e), 0);
+	assert_line(buf_str(&out), "job_failures_total{job=\"unknown\"} 2\n");
+	assert_line(buf_str(&out), "job_execution_total{job=\"noop\",result=\"succeeded\"} 1\n");
+	assert_null(strstr(buf_str(&out), "made_up"));
+	assert_string_equal(metrics_job_label(types, "made_up_1"), "unknown");
+	assert_string_equal(metrics_job_label(types, "noop"), "noop");
+	buf_free(&out);
+	testdb_close(db);
+}
+
 static void test_metrics_label_values_are_escaped(void **state)
 {
 	sqlite3 *db = testdb_open();
@@ -133,7 +184,7 @@ static void test_metrics_render_reports_cap(void **state)
 
 	(void)state;
 	buf_init(&out, 64);
-	assert_int_equal(metrics_render(db, NULL, NOW, &out, &e), ERR_TOOBIG);
+	assert_int_equal(metrics_render(db, NULL, NULL, NOW, &out, &e), ERR_TOOBIG);
 	buf_free(&out);
 	testdb_close(db);
 }
@@ -143,6 +194,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metrics_histogram_buckets_are_cumulative),
 		cmocka_unit_test(test_metrics_counters_come_from_attempts_and_archive),
+		cmocka_unit_test(test_metrics_counters_survive_pruning_of_old_hours),
+		cmocka_unit_test(test_metrics_unknown_job_types_share_one_label),
 		cmocka_unit_test(test_metrics_label_values_are_escaped),
 		cmocka_unit_test(test_metrics_too_many_job_types_are_not_observed),
 		cmocka_unit_test(test_metrics_render_reports_cap),

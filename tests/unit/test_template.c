@@ -376,6 +376,11 @@ static const struct email_sample email_samples[] = {
      "\"http://localhost:8080/jobs\"}",
      "{\"job\": \"weekly_summary_email\", \"failures\": 5, \"lastError\": "
      "\"timeout\"}"},
+    {"alert",
+     "{\"text\": \"domecek-jobs: 1200 jobs are waiting in the queue "
+     "(threshold 1000)\", \"host\": \"pi\", \"link\": "
+     "\"http://localhost:8080/jobs\"}",
+     "{\"text\": \"backup has been running since 2026-11-29T03:00:00.000Z\"}"},
 };
 
 #define SAMPLE_COUNT (sizeof(email_samples) / sizeof(email_samples[0]))
