@@ -79,23 +79,29 @@ static int add_content(cJSON *content, const char *type, const char *value)
  *  "subject": "...", "content":[text/plain, text/html]} */
 static char *sendgrid_body(const struct mail_message *m)
 {
-	cJSON *root = cJSON_CreateObject(), *to = NULL, *person, *content;
+	cJSON *root = cJSON_CreateObject(), *to = NULL, *person, *from,
+	      *content;
 	char *text = NULL;
 
 	if (!root)
 		return NULL;
+	/* An item that could not be attached is still ours to delete. */
 	person = cJSON_CreateObject();
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(root, "personalizations"),
-			     person);
+	if (!cJSON_AddItemToArray(
+		cJSON_AddArrayToObject(root, "personalizations"), person)) {
+		cJSON_Delete(person);
+		person = NULL;
+	}
 	if (person && (to = cJSON_AddArrayToObject(person, "to")))
 		cJSON_AddItemToArray(to,
 				     address_json(m->to_address, m->to_name));
-	cJSON_AddItemToObject(root, "from",
-			      address_json(m->from_address, m->from_name));
-	cJSON_AddStringToObject(root, "subject", m->subject);
+	from = address_json(m->from_address, m->from_name);
+	if (from && !cJSON_AddItemToObject(root, "from", from))
+		cJSON_Delete(from);
 	content = cJSON_AddArrayToObject(root, "content");
 	if (!to || cJSON_GetArraySize(to) != 1 ||
-	    !cJSON_GetObjectItem(root, "from") || !content ||
+	    !cJSON_GetObjectItem(root, "from") ||
+	    !cJSON_AddStringToObject(root, "subject", m->subject) || !content ||
 	    add_content(content, "text/plain", m->text) ||
 	    (m->html && add_content(content, "text/html", m->html)))
 		goto done;
