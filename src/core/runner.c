@@ -23,9 +23,9 @@
 #include <string.h>
 
 #define BUSY_RETRY_MS 200
-#define BUSY_RETRY_MAX                                                         \
-	300 /* a minute of a locked database fails the attempt                 \
-	     */
+/* A minute of a locked database (300 retries 200 ms apart) fails the
+ * attempt. */
+#define BUSY_RETRY_MAX 300
 
 void runner_init(struct runner *r, sqlite3 *db, const struct config *cfg,
 		 struct queue *queue, struct services *services,
