@@ -40,12 +40,11 @@ static int plan_if_idle(struct cli *cli, sqlite3 *db)
 
 static int recurring_list(struct cli *cli, int argc, char **argv)
 {
+	// clang-format off
 	static const char sql[] =
-	    "SELECT name, cron, time_zone, enabled, paused,\n"
-	    "       COALESCE(next_fire_at, '-'), COALESCE(last_fire_at, '-'),\n"
-	    "       COALESCE(last_result, '-')\n"
-	    "FROM recurring_jobs ORDER BY next_fire_at IS NULL, next_fire_at, "
-	    "name";
+	    "SELECT name, cron, time_zone, enabled, paused, COALESCE(next_fire_at, '-')\n"
+	    "FROM recurring_jobs ORDER BY next_fire_at IS NULL, next_fire_at, name";
+	// clang-format on
 	sqlite3_stmt *stmt;
 	sqlite3 *db;
 	int rc;
@@ -70,22 +69,28 @@ static int recurring_list(struct cli *cli, int argc, char **argv)
 		const char *state = !sqlite3_column_int(stmt, 3)  ? "disabled"
 				    : sqlite3_column_int(stmt, 4) ? "paused"
 								  : "active";
+		struct scheduler_last_run run = {0};
 		struct tz *zone = NULL;
 		char next[TZ_ISO_LEN] = "-", last[TZ_ISO_LEN] = "-";
 		int64_t at;
+		/* The last run counts runs triggered by hand too. */
+		if (scheduler_last_run(
+			db, (const char *)sqlite3_column_text(stmt, 0), &run,
+			NULL))
+			run.at = 0;
 		if (tz_open((const char *)sqlite3_column_text(stmt, 2), &zone,
 			    NULL) == 0) {
 			if (db_column_time(stmt, 5, &at) == 0)
 				tz_format(zone, at, next);
-			if (db_column_time(stmt, 6, &at) == 0)
-				tz_format(zone, at, last);
+			if (run.at)
+				tz_format(zone, run.at, last);
 		}
 		tz_free(zone);
 		printf("%-22s %-14s %-16s %-8s %-26s %-26s %s\n",
 		       sqlite3_column_text(stmt, 0),
 		       sqlite3_column_text(stmt, 1),
 		       sqlite3_column_text(stmt, 2), state, next, last,
-		       sqlite3_column_text(stmt, 7));
+		       run.at ? run.result : "-");
 	}
 	sqlite3_finalize(stmt);
 	db_close(db);
@@ -153,6 +158,21 @@ static int recurring_resume(struct cli *cli, int argc, char **argv)
 	return recurring_pause_resume(cli, argc, argv, 0);
 }
 
+static int no_more_fires(const char *expr, const struct tz *zone,
+			 int64_t after, int is_none)
+{
+	char text[TZ_ISO_LEN];
+
+	if (!tz_format(zone, after, text))
+		clock_format(after, text);
+	if (is_none)
+		return cli_fail(EXIT_FAILURE_, "'%s' has no fire after %s", expr,
+				text);
+	fprintf(stderr, "domecek-jobs: '%s' has no fire after %s\n", expr,
+		text);
+	return EXIT_OK;
+}
+
 static int cron_next_command(struct cli *cli, int argc, char **argv)
 {
 	const char *expr = NULL, *zone_name = cli->cfg.scheduler.time_zone,
@@ -202,8 +222,12 @@ static int cron_next_command(struct cli *cli, int argc, char **argv)
 	at = from;
 	for (int64_t i = 0; i < count; i++) {
 		char text[TZ_ISO_LEN];
-		if (cron_next(cron, zone, at, &at))
+		if (cron_next(cron, zone, at, &at)) {
+			/* Never again (a past year, or the end of time):
+			 * say so; with no fire at all it is a failure. */
+			rc = no_more_fires(expr, zone, at, i == 0);
 			break;
+		}
 		printf("%s\n", tz_format(zone, at, text));
 	}
 done:

@@ -82,8 +82,15 @@ static int schedules_load(const struct config *cfg,
 		(*count)++;
 		if ((rc = cron_parse(all[i].settings->cron, &s->cron, e)))
 			return err_prefix(e, "Jobs.%s.CronSchedule", s->name);
-		if ((rc = tz_open(zone_name(cfg, s->settings), &s->zone, e)))
-			return err_prefix(e, "Jobs.%s.TimeZone", s->name);
+		if ((rc = tz_open(zone_name(cfg, s->settings), &s->zone, e))) {
+			/* Name the key that holds the zone. */
+			if (s->settings->time_zone[0])
+				return err_prefix(e, "Jobs.%s.TimeZone",
+						  s->name);
+			return err_prefix(e, "Scheduler.TimeZone (used by "
+					     "Jobs.%s)",
+					  s->name);
+		}
 	}
 	return 0;
 }
@@ -92,7 +99,17 @@ int scheduler_check_config(const struct config *cfg, struct err *e)
 {
 	struct schedule schedules[MAX_SCHEDULES];
 	int count = 0, rc = schedules_load(cfg, NULL, schedules, &count, e);
+	int64_t now = clock_now(), next;
 
+	/* An expression that parses but can never fire again (a year that
+	 * is past) is as wrong as one that does not parse. */
+	for (int i = 0; i < count && !rc; i++)
+		if (cron_next(schedules[i].cron, schedules[i].zone, now, &next))
+			rc = err_set(e, ERR_INVALID,
+				     "Jobs.%s.CronSchedule: '%s' never fires "
+				     "again (no fire after now)",
+				     schedules[i].name,
+				     schedules[i].settings->cron);
 	for (int i = 0; i < count; i++) {
 		cron_free(schedules[i].cron);
 		tz_free(schedules[i].zone);
@@ -594,6 +611,40 @@ int scheduler_trigger(sqlite3 *db, const struct config *cfg,
 		return rc;
 	}
 	return db_commit(db, e);
+}
+
+int scheduler_last_run(sqlite3 *db, const char *name,
+		       struct scheduler_last_run *out, struct err *e)
+{
+	// clang-format off
+	static const char sql[] =
+	    "SELECT coalesce(started_at, fired_at), job_id, result, started_at, finished_at\n"
+	    "FROM schedule_history WHERE name = ?1 AND job_id IS NOT NULL\n"
+	    "ORDER BY planned_at DESC, id DESC LIMIT 1";
+	// clang-format on
+	sqlite3_stmt *stmt;
+	int64_t started = 0, finished = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->duration_ms = -1;
+	if ((rc = db_prepare(db, sql, &stmt, e)))
+		return rc;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		db_column_time(stmt, 0, &out->at);
+		out->job_id = sqlite3_column_int64(stmt, 1);
+		snprintf(out->result, sizeof(out->result), "%s",
+			 (const char *)sqlite3_column_text(stmt, 2));
+		if (db_column_time(stmt, 3, &started) == 0 &&
+		    db_column_time(stmt, 4, &finished) == 0)
+			out->duration_ms = finished - started;
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		   ? 0
+		   : db_error(db, rc, e, "reading a schedule's last run");
 }
 
 int scheduler_pause(sqlite3 *db, const char *name, int is_paused, int64_t now,
