@@ -3,8 +3,9 @@
 #   make            build build/domecek-jobs
 #   make run        install missing dependencies, build, migrate, start
 #   make test       unit + integration tests, plain and under ASan+UBSan
-#   make test-long  the long tests in tests/long (crash test), plain build
+#   make test-long  the long tests in tests/long (crash test), check-torture
 #   make check-valgrind  unit tests under valgrind --leak-check=full
+#   make check-torture   unit tests with the Nth allocation failing (ASan)
 #   make bench      benchmarks in tools/bench (figures on stdout)
 #   make deps       dependencies point down the layers (tools/deps)
 #   make lint       clang-format check, whole SQL lines, cppcheck
@@ -64,7 +65,7 @@ SCHEMA   := $(sort $(wildcard schema/*.sql))
 ASSETS   := $(sort $(wildcard assets/templates/* assets/dashboard/*))
 DEMO_ASSETS := $(sort $(wildcard assets/demo/*.jpg assets/demo/*.png assets/demo/*.pdf))
 
-.PHONY: all run test test-long check check-asan check-valgrind tests bench install clean format lint deps fuzz
+.PHONY: all run test test-long check check-asan check-valgrind check-torture torture-tests tests bench install clean format lint deps fuzz
 
 all: $(BIN)
 
@@ -138,9 +139,11 @@ test:
 deps: $(LIB) $(DEMO_LIB)
 	$(Q)tools/deps $(BUILD)
 
-# Long tests: scripts in tests/long only (no unit tests run again).
+# Long tests: scripts in tests/long only (no unit tests run again), then
+# the allocation-failure run of the unit tests (check-torture).
 test-long: $(BIN)
-	$(Q)SUITES=tests/long tests/run $(BUILD)
+	$(Q)SUITES=tests/long tests/run $(BUILD); rc=$$?; \
+	$(MAKE) --no-print-directory check-torture || rc=1; exit $$rc
 
 # Unit tests of the plain build under valgrind (the integration tests are
 # too slow there; ASan+UBSan covers them in `make test`).
@@ -150,6 +153,38 @@ check-valgrind: tests
 	     --errors-for-leak-kinds=definite $$t >$$t.valgrind.log 2>&1; \
 	  then echo "ok - $$t"; else echo "not ok - $$t (see $$t.valgrind.log)"; failed=1; fi; \
 	done; exit $$failed
+
+# The torture build: the unit tests linked against a copy of the library
+# whose allocations are renamed to tests/torture/torture.c's, which fail
+# the Nth one (the sources do not change); cmocka's assertions are wrapped
+# so that a failing one first looks for leaks. tests/torture/run runs each
+# covered test for N = 1, 2, ... until no allocation fails.
+TORTURE_ALLOC := malloc calloc realloc strdup strndup
+TORTURE_WRAP  := _assert_true _assert_int_equal _assert_int_not_equal _fail \
+                 _assert_string_equal _assert_string_not_equal \
+                 _assert_memory_equal _assert_memory_not_equal
+TORTURE_BIN   := $(UNIT_BIN:$(BUILD)/tests/%=$(BUILD)/torture/%)
+
+$(BUILD)/torture/libdomecek.a: $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  OBJCOPY $@"
+	$(Q)objcopy $(foreach f,$(TORTURE_ALLOC),--redefine-sym $(f)=torture_$(f)) $< $@
+
+$(BUILD)/torture/torture.o: tests/torture/torture.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(BUILD)/torture/test_%: tests/unit/test_%.c $(TEST_SUPPORT_OBJ) $(BUILD)/torture/torture.o $(DEMO_LIB) $(BUILD)/torture/libdomecek.a
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -MMD -MP -o $@ $< $(TEST_SUPPORT_OBJ) $(BUILD)/torture/torture.o \
+	  $(DEMO_LIB) $(BUILD)/torture/libdomecek.a $(PKG_LIBS) $(TEST_LIBS) \
+	  $(LDFLAGS_ALL) $(TORTURE_WRAP:%=-Wl,--wrap=%)
+
+torture-tests: $(TORTURE_BIN)
+
+check-torture:
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT="-O1 -g" torture-tests
+	$(Q)tests/torture/run build/asan
 
 check: tests
 	$(Q)tests/run $(BUILD)

@@ -190,13 +190,17 @@ static cJSON *failure_email_data(const struct alerts *a, const char *job_type,
 	if (a->cfg->http.public_url[0])
 		snprintf(link, sizeof(link), "%s%s", a->cfg->http.public_url,
 			 a->cfg->dashboard.path);
-	cJSON_AddStringToObject(data, "job", job_type);
-	cJSON_AddNumberToObject(data, "failures", streak);
-	cJSON_AddStringToObject(data, "failedAt", clock_format(now, iso));
-	cJSON_AddStringToObject(data, "host", host);
-	cJSON_AddStringToObject(data, "lastError", error ? error : "");
-	if (link[0])
-		cJSON_AddStringToObject(data, "link", link);
+	/* NULL (mail_enqueue's "no memory") rather than an email with gaps */
+	if (!cJSON_AddStringToObject(data, "job", job_type) ||
+	    !cJSON_AddNumberToObject(data, "failures", streak) ||
+	    !cJSON_AddStringToObject(data, "failedAt",
+				     clock_format(now, iso)) ||
+	    !cJSON_AddStringToObject(data, "host", host) ||
+	    !cJSON_AddStringToObject(data, "lastError", error ? error : "") ||
+	    (link[0] && !cJSON_AddStringToObject(data, "link", link))) {
+		cJSON_Delete(data);
+		return NULL;
+	}
 	return data;
 }
 

@@ -20,13 +20,12 @@ int mail_enqueue(sqlite3 *db, const char *template, const char *to,
 	char *text = NULL;
 	int rc;
 
-	if (!root || !data) {
+	if (!root || !data || !cJSON_AddItemToObject(root, "data", data)) {
 		cJSON_Delete(root);
 		cJSON_Delete(data);
 		return err_set(e, ERR_NOMEM, "no memory for a %s email",
 			       template);
 	}
-	cJSON_AddItemToObject(root, "data", data);
 	if (!cJSON_AddStringToObject(root, "template", template) ||
 	    !cJSON_AddStringToObject(root, "to", to) ||
 	    !cJSON_AddStringToObject(

@@ -31,42 +31,55 @@ static cJSON *section_for(cJSON *root, const char *path, char *leaf,
 	return node;
 }
 
+/* Adds the value of key k to node; the item added, NULL when out of memory. */
+static cJSON *show_value(cJSON *node, const char *leaf,
+			 const struct config_key *k, const struct config *c)
+{
+	const void *field = (const char *)c + k->offset;
+	cJSON *list;
+
+	if (k->is_secret)
+		return cJSON_AddStringToObject(
+		    node, leaf, *(const char *)field ? "********" : "");
+	if (k->type == K_BOOL)
+		return cJSON_AddBoolToObject(node, leaf, *(const bool *)field);
+	if (k->type == K_INT && k->choices)
+		return cJSON_AddStringToObject(node, leaf,
+					       k->choices[*(const int *)field]);
+	if (k->type == K_INT)
+		return cJSON_AddNumberToObject(node, leaf, *(const int *)field);
+	if (k->type == K_INT64)
+		return cJSON_AddNumberToObject(node, leaf,
+					       (double)*(const int64_t *)field);
+	if (k->type != K_INT_LIST)
+		return cJSON_AddStringToObject(node, leaf, field);
+	list =
+	    cJSON_CreateIntArray(field, c->jobs.sync_retry.retry_delay_count);
+	if (list && !cJSON_AddItemToObject(node, leaf, list)) {
+		cJSON_Delete(list);
+		list = NULL;
+	}
+	return list;
+}
+
 int config_show(const struct config *c, struct buf *out)
 {
 	cJSON *root = cJSON_CreateObject();
-	char *text;
-	int rc;
+	char *text = NULL;
+	int rc = root ? 0 : ERR_NOMEM;
 
-	for (size_t i = 0; i < config_key_count; i++) {
+	for (size_t i = 0; i < config_key_count && rc == 0; i++) {
 		const struct config_key *k = &config_keys[i];
-		const void *field = (const char *)c + k->offset;
 		char leaf[64];
 		cJSON *node = section_for(root, k->path, leaf, sizeof(leaf));
 
-		if (k->is_secret)
-			cJSON_AddStringToObject(
-			    node, leaf, *(const char *)field ? "********" : "");
-		else if (k->type == K_BOOL)
-			cJSON_AddBoolToObject(node, leaf, *(const bool *)field);
-		else if (k->type == K_INT && k->choices)
-			cJSON_AddStringToObject(
-			    node, leaf, k->choices[*(const int *)field]);
-		else if (k->type == K_INT)
-			cJSON_AddNumberToObject(node, leaf,
-						*(const int *)field);
-		else if (k->type == K_INT64)
-			cJSON_AddNumberToObject(
-			    node, leaf, (double)*(const int64_t *)field);
-		else if (k->type == K_INT_LIST)
-			cJSON_AddItemToObject(
-			    node, leaf,
-			    cJSON_CreateIntArray(
-				field, c->jobs.sync_retry.retry_delay_count));
-		else
-			cJSON_AddStringToObject(node, leaf, field);
+		if (!node || !show_value(node, leaf, k, c))
+			rc = ERR_NOMEM;
 	}
-	text = cJSON_Print(root);
-	rc = text ? buf_puts(out, text) : ERR_NOMEM;
+	if (rc == 0) {
+		text = cJSON_Print(root);
+		rc = text ? buf_puts(out, text) : ERR_NOMEM;
+	}
 	cJSON_free(text);
 	cJSON_Delete(root);
 	return rc;

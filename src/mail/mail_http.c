@@ -143,26 +143,35 @@ static int add_content(cJSON *content, const char *type, const char *value)
  *  "content":[text/plain, text/html]} */
 static char *sendgrid_body(const struct mail_message *m)
 {
-	cJSON *root = cJSON_CreateObject(), *to = NULL, *person, *content;
+	cJSON *root = cJSON_CreateObject(), *to = NULL, *person, *from, *reply,
+	      *content;
 	char *text = NULL;
 
 	if (!root)
 		return NULL;
+	/* An item that could not be attached is still ours to delete. */
 	person = cJSON_CreateObject();
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(root, "personalizations"),
-			     person);
+	if (!cJSON_AddItemToArray(
+		cJSON_AddArrayToObject(root, "personalizations"), person)) {
+		cJSON_Delete(person);
+		person = NULL;
+	}
 	if (person && (to = cJSON_AddArrayToObject(person, "to")))
 		cJSON_AddItemToArray(to,
 				     address_json(m->to_address, m->to_name));
-	cJSON_AddItemToObject(root, "from",
-			      address_json(m->from_address, m->from_name));
-	if (m->reply_to && m->reply_to[0])
-		cJSON_AddItemToObject(root, "reply_to",
-				      address_json(m->reply_to, NULL));
-	cJSON_AddStringToObject(root, "subject", m->subject);
+	from = address_json(m->from_address, m->from_name);
+	if (from && !cJSON_AddItemToObject(root, "from", from))
+		cJSON_Delete(from);
+	reply = m->reply_to && m->reply_to[0] ? address_json(m->reply_to, NULL)
+					      : NULL;
+	if (reply && !cJSON_AddItemToObject(root, "reply_to", reply))
+		cJSON_Delete(reply);
 	content = cJSON_AddArrayToObject(root, "content");
 	if (!to || cJSON_GetArraySize(to) != 1 ||
-	    !cJSON_GetObjectItem(root, "from") || !content ||
+	    !cJSON_GetObjectItem(root, "from") ||
+	    (m->reply_to && m->reply_to[0] &&
+	     !cJSON_GetObjectItem(root, "reply_to")) ||
+	    !cJSON_AddStringToObject(root, "subject", m->subject) || !content ||
 	    add_content(content, "text/plain", m->text) ||
 	    (m->html && add_content(content, "text/html", m->html)))
 		goto done;

@@ -58,7 +58,7 @@ static void check_renders(const struct render_case *cases, size_t count)
 		int rc;
 		char *got = render(cases[i].source, cases[i].escape,
 				   sample_data, 1 << 20, &rc, &e);
-		if (rc || strcmp(got, cases[i].expected) != 0)
+		if (rc || !got || strcmp(got, cases[i].expected) != 0)
 			fail_msg(
 			    "case %zu '%s': rc %d (%s), got '%s', want '%s'", i,
 			    cases[i].source, rc, e.msg, got, cases[i].expected);
