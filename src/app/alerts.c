@@ -97,8 +97,7 @@ static int is_open(sqlite3 *db, const char *kind, const char *subject,
 
 static int any_open(sqlite3 *db, const char *kind, int *open, struct err *e)
 {
-	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM alerts WHERE "
-				  "kind = ?1 AND resolved_at IS NULL)";
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM alerts WHERE kind = ?1 AND resolved_at IS NULL)";
 	sqlite3_stmt *stmt;
 	int rc;
 

@@ -450,8 +450,7 @@ static int write_delete(sqlite3 *db, const struct sync_entity *entity,
 
 	snprintf(
 	    sql, sizeof(sql),
-	    "UPDATE %s SET is_deleted = 1, deleted_at = ?2, updated_at = ?2"
-	    " WHERE id = ?1",
+	    "UPDATE %s SET is_deleted = 1, deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
 	    entity->table);
 	if ((rc = db_prepare(db, sql, &stmt, e)))
 		return rc;
@@ -471,8 +470,7 @@ static int read_row(sqlite3 *db, const struct sync_entity *entity,
 
 	memset(row, 0, sizeof(*row));
 	snprintf(sql, sizeof(sql),
-		 "SELECT coalesce(updated_at, created_at), is_deleted FROM %s "
-		 "WHERE id = ?1",
+		 "SELECT coalesce(updated_at, created_at), is_deleted FROM %s WHERE id = ?1",
 		 entity->table);
 	if ((rc = db_prepare(db, sql, &stmt, e)))
 		return rc;

@@ -182,8 +182,7 @@ static int has_table(sqlite3 *db, const char *name)
 	int found = 0;
 
 	if (sqlite3_prepare_v2(db,
-			       "SELECT 1 FROM sqlite_master WHERE type = "
-			       "'table' AND name = ?1",
+			       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
 			       -1, &stmt, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 		found = sqlite3_step(stmt) == SQLITE_ROW;
@@ -320,16 +319,10 @@ static int status(struct cli *cli, int argc, char **argv)
 		       (long long)c.dead, (long long)c.succeeded);
 	status_lines(
 	    db, "next fires:",
-	    "SELECT next_fire_at || '  ' || name || CASE WHEN paused THEN "
-	    "' (paused)' ELSE '' END FROM recurring_jobs WHERE enabled AND "
-	    "next_fire_at IS NOT NULL ORDER BY next_fire_at LIMIT 5");
+	    "SELECT next_fire_at || '  ' || name || CASE WHEN paused THEN ' (paused)' ELSE '' END FROM recurring_jobs WHERE enabled AND next_fire_at IS NOT NULL ORDER BY next_fire_at LIMIT 5");
 	status_lines(
 	    db, "last failures:",
-	    "SELECT COALESCE(finished_at, run_at) || '  #' || id || ' ' || "
-	    "type || "
-	    "' (' || state || '): ' || substr(COALESCE(last_error, ''), 1, 80) "
-	    "FROM jobs WHERE state IN ('dead', 'failed') "
-	    "ORDER BY COALESCE(finished_at, run_at) DESC LIMIT 5");
+	    "SELECT COALESCE(finished_at, run_at) || '  #' || id || ' ' || type || ' (' || state || '): ' || substr(COALESCE(last_error, ''), 1, 80) FROM jobs WHERE state IN ('dead', 'failed') ORDER BY COALESCE(finished_at, run_at) DESC LIMIT 5");
 	db_close(db);
 	return EXIT_OK;
 }

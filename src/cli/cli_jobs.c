@@ -283,8 +283,7 @@ static int jobs_list(struct cli *cli, int argc, char **argv)
 	static const char sql[] =
 	    "SELECT id, type, state, attempts, max_attempts, run_at,\n"
 	    "       COALESCE(finished_at, ''), COALESCE(last_error, '')\n"
-	    "FROM jobs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR "
-	    "type = ?2)\n"
+	    "FROM jobs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR type = ?2)\n"
 	    "ORDER BY id DESC LIMIT ?3";
 	const char *state = NULL, *type = NULL, *value;
 	int64_t limit = 50;
@@ -373,8 +372,7 @@ static void print_attempts(sqlite3 *db, int64_t id)
 static int jobs_show(struct cli *cli, int argc, char **argv)
 {
 	static const char sql[] =
-	    "SELECT id, type, state, priority, attempts, max_attempts, "
-	    "run_at,\n"
+	    "SELECT id, type, state, priority, attempts, max_attempts, run_at,\n"
 	    "       COALESCE(unique_key, '-'), COALESCE(recurring_name, '-'),\n"
 	    "       created_at, COALESCE(started_at, '-'), "
 	    "COALESCE(finished_at, '-'),\n"

@@ -80,8 +80,7 @@ int leader_read(sqlite3 *db, struct leader_info *out, struct err *e)
 static int record(sqlite3 *db, const char *owner, int64_t now, struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO leader_lease (id, owner, pid, host, acquired_at, "
-	    "heartbeat_at)\n"
+	    "INSERT INTO leader_lease (id, owner, pid, host, acquired_at, heartbeat_at)\n"
 	    "VALUES (1, ?1, ?2, ?3, ?4, ?4)\n"
 	    "ON CONFLICT (id) DO UPDATE SET owner = excluded.owner,\n"
 	    "    pid = excluded.pid, host = excluded.host,\n"
@@ -160,8 +159,7 @@ void leader_release(sqlite3 *db, const char *owner)
 
 int leader_heartbeat(sqlite3 *db, const char *owner, int64_t now, struct err *e)
 {
-	static const char sql[] = "UPDATE leader_lease SET heartbeat_at = ?2 "
-				  "WHERE id = 1 AND owner = ?1";
+	static const char sql[] = "UPDATE leader_lease SET heartbeat_at = ?2 WHERE id = 1 AND owner = ?1";
 	sqlite3_stmt *stmt;
 	int rc;
 

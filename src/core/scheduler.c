@@ -180,8 +180,7 @@ static int sync_one(struct scheduler *s, const struct schedule *sc, int64_t now,
 		    struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO recurring_jobs (name, type, cron, time_zone, "
-	    "enabled,\n"
+	    "INSERT INTO recurring_jobs (name, type, cron, time_zone, enabled,\n"
 	    "                            misfire, next_fire_at, updated_at)\n"
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)\n"
 	    "ON CONFLICT (name) DO UPDATE SET\n"
@@ -216,8 +215,7 @@ static int sync_one(struct scheduler *s, const struct schedule *sc, int64_t now,
 int scheduler_sync(struct scheduler *s, int64_t now, struct err *e)
 {
 	static const char sql_forget[] =
-	    "DELETE FROM recurring_jobs WHERE name NOT IN (SELECT value FROM "
-	    "json_each(?1))";
+	    "DELETE FROM recurring_jobs WHERE name NOT IN (SELECT value FROM json_each(?1))";
 	char names[1024];
 	size_t used = 0;
 	sqlite3_stmt *stmt;
@@ -327,8 +325,7 @@ static int add_history(sqlite3 *db, const char *name, int64_t planned,
 		       const char *detail, struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO schedule_history (name, planned_at, fired_at, "
-	    "job_id,\n"
+	    "INSERT INTO schedule_history (name, planned_at, fired_at, job_id,\n"
 	    "                              result, detail)\n"
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	sqlite3_stmt *stmt;
@@ -466,8 +463,7 @@ static int read_due(struct scheduler *s, struct due *out, int max, int *n,
 	static const char sql[] =
 	    "SELECT name, next_fire_at, paused, (SELECT MAX(last_fire_at)\n"
 	    "                                    FROM recurring_jobs)\n"
-	    "FROM recurring_jobs WHERE enabled = 1 AND next_fire_at IS NOT "
-	    "NULL\n"
+	    "FROM recurring_jobs WHERE enabled = 1 AND next_fire_at IS NOT NULL\n"
 	    "ORDER BY next_fire_at";
 	sqlite3_stmt *stmt;
 	int rc;
@@ -576,14 +572,12 @@ int scheduler_job_finished(sqlite3 *db, int64_t job_id,
 			   struct err *e)
 {
 	static const char sql_history[] =
-	    "UPDATE schedule_history SET started_at = COALESCE(started_at, "
-	    "?2),\n"
+	    "UPDATE schedule_history SET started_at = COALESCE(started_at, ?2),\n"
 	    "       finished_at = ?3, result = ?4, counts = ?5,\n"
 	    "       detail = COALESCE(?6, detail)\n"
 	    "WHERE job_id = ?1";
 	static const char sql_recurring[] =
-	    "UPDATE recurring_jobs SET last_result = ?2, last_duration_ms = "
-	    "?3\n"
+	    "UPDATE recurring_jobs SET last_result = ?2, last_duration_ms = ?3\n"
 	    "WHERE name = ?1";
 	sqlite3_stmt *stmt;
 	int rc;

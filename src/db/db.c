@@ -196,8 +196,7 @@ static int apply_pragmas(sqlite3 *db, const char *path,
 	 * spill to the WAL mid-transaction and the write lock is held longer.
 	 */
 	snprintf(sql, sizeof(sql),
-		 "PRAGMA foreign_keys=ON; PRAGMA synchronous=%s; "
-		 "PRAGMA cache_size=-16384",
+		 "PRAGMA foreign_keys=ON; PRAGMA synchronous=%s; PRAGMA cache_size=-16384",
 		 opt->synchronous_full ? "FULL" : "NORMAL");
 	if ((rc = db_exec(db, sql, e)))
 		return err_prefix(e, "database %s", path);
@@ -322,8 +321,7 @@ static int newer_error(int version, struct err *e)
 static int record_migration(sqlite3 *db, const struct migration *m,
 			    struct err *e)
 {
-	static const char sql[] = "INSERT INTO schema_version (version, name, "
-				  "applied_at) VALUES (?, ?, ?)";
+	static const char sql[] = "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)";
 	sqlite3_stmt *stmt;
 	char set_version[64];
 	int rc;
@@ -357,9 +355,7 @@ int db_migrate(sqlite3 *db, int *from, int *to, struct err *e)
 		goto fail;
 	}
 	rc = db_exec(db,
-		     "CREATE TABLE IF NOT EXISTS schema_version ("
-		     "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-		     "applied_at TEXT NOT NULL)",
+		     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
 		     e);
 	for (const struct migration *m = db_migrations; !rc && m->version;
 	     m++) {
@@ -428,9 +424,7 @@ int db_setting_set(sqlite3 *db, const char *key, const char *value,
 		   struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO jobs_settings (key, value, updated_at) VALUES (?1, "
-	    "?2, ?3) "
-	    "ON CONFLICT (key) DO UPDATE SET value = ?2, updated_at = ?3";
+	    "INSERT INTO jobs_settings (key, value, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (key) DO UPDATE SET value = ?2, updated_at = ?3";
 	sqlite3_stmt *stmt;
 	int rc;
 

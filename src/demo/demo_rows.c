@@ -100,11 +100,7 @@ static int rows_insert(sqlite3 *db, const char *table, const char *id,
 int demo_insert_user(sqlite3 *db, const struct demo_user *r, struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO users (id, first_name, last_name, email, phone,"
-	    " avatar_storage_key, preferred_language, theme_preference,"
-	    " is_admin, created_at, last_login_at, is_blocked,"
-	    " blocked_reason, is_deleted, deleted_at)"
-	    " VALUES (?,?,?,?,?, ?,?,?, ?,?,?,?, ?,?,?)";
+	    "INSERT INTO users (id, first_name, last_name, email, phone, avatar_storage_key, preferred_language, theme_preference, is_admin, created_at, last_login_at, is_blocked, blocked_reason, is_deleted, deleted_at) VALUES (?,?,?,?,?, ?,?,?, ?,?,?,?, ?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->first_name),
@@ -129,10 +125,7 @@ int demo_insert_preferences(sqlite3 *db, const struct demo_preferences *r,
 			    struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO user_preferences (user_id, push_new_comments,"
-	    " push_mentions, push_shared_activity, push_draft_reminders,"
-	    " email_weekly_summary, email_invitations, sync_enabled,"
-	    " sync_on_mobile_data) VALUES (?,?,?,?,?,?,?,?,?)";
+	    "INSERT INTO user_preferences (user_id, push_new_comments, push_mentions, push_shared_activity, push_draft_reminders, email_weekly_summary, email_invitations, sync_enabled, sync_on_mobile_data) VALUES (?,?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->user_id),
 	    integer(r->push_new_comments),
@@ -151,9 +144,7 @@ int demo_insert_refresh_token(sqlite3 *db, const struct demo_refresh_token *r,
 			      struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO refresh_tokens (id, user_id, token_hash,"
-	    " device_info, created_at, expires_at, revoked_at,"
-	    " replaced_by_token_id) VALUES (?,?,?,?,?,?,?,?)";
+	    "INSERT INTO refresh_tokens (id, user_id, token_hash, device_info, created_at, expires_at, revoked_at, replaced_by_token_id) VALUES (?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->user_id),
@@ -172,9 +163,7 @@ int demo_insert_app_setting(sqlite3 *db, const char *key, const char *value,
 			    struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO app_settings (key, value, updated_at,"
-	    " updated_by_user_id) VALUES (?, ?,"
-	    " coalesce(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?)";
+	    "INSERT INTO app_settings (key, value, updated_at, updated_by_user_id) VALUES (?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?)";
 	const struct value v[] = {
 	    text(key),
 	    text(value),
@@ -188,9 +177,7 @@ int demo_insert_project(sqlite3 *db, const struct demo_project *r,
 			struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO projects (id, owner_id, name, description,"
-	    " created_at, updated_at, is_deleted, deleted_at)"
-	    " VALUES (?,?,?,?,?,?,?,?)";
+	    "INSERT INTO projects (id, owner_id, name, description, created_at, updated_at, is_deleted, deleted_at) VALUES (?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->owner_id),
@@ -208,8 +195,7 @@ int demo_insert_project_member(sqlite3 *db, const struct demo_member *r,
 			       struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO project_members (id, project_id, user_id, role,"
-	    " permissions, created_at) VALUES (?,?,?,?,?,?)";
+	    "INSERT INTO project_members (id, project_id, user_id, role, permissions, created_at) VALUES (?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),	  text(r->target_id),
 	    text(r->user_id),	  text_or(r->role, "viewer"),
@@ -222,8 +208,7 @@ int demo_insert_property_member(sqlite3 *db, const struct demo_member *r,
 				struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO property_members (id, property_id, user_id, role,"
-	    " permissions, created_at) VALUES (?,?,?,?,?,?)";
+	    "INSERT INTO property_members (id, property_id, user_id, role, permissions, created_at) VALUES (?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),	  text(r->target_id),
 	    text(r->user_id),	  text_or(r->role, "viewer"),
@@ -236,9 +221,7 @@ int demo_insert_property(sqlite3 *db, const struct demo_property *r,
 			 struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO properties (id, project_id, name, description,"
-	    " latitude, longitude, geo_radius, created_at, updated_at,"
-	    " is_deleted, deleted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+	    "INSERT INTO properties (id, project_id, name, description, latitude, longitude, geo_radius, created_at, updated_at, is_deleted, deleted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->project_id),
@@ -258,9 +241,7 @@ int demo_insert_property(sqlite3 *db, const struct demo_property *r,
 int demo_insert_unit(sqlite3 *db, const struct demo_unit *r, struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO units (id, property_id, parent_unit_id, name,"
-	    " description, unit_type, created_at, updated_at, is_deleted,"
-	    " deleted_at) VALUES (?,?,?,?,?,?,?,?,?,?)";
+	    "INSERT INTO units (id, property_id, parent_unit_id, name, description, unit_type, created_at, updated_at, is_deleted, deleted_at) VALUES (?,?,?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->property_id),
@@ -279,10 +260,7 @@ int demo_insert_unit(sqlite3 *db, const struct demo_unit *r, struct err *e)
 int demo_insert_record(sqlite3 *db, const struct demo_record *r, struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO zaznamy (id, property_id, unit_id, title,"
-	    " description, date, cost, status, flags, created_by,"
-	    " created_at, updated_at, is_deleted, deleted_at)"
-	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	    "INSERT INTO zaznamy (id, property_id, unit_id, title, description, date, cost, status, flags, created_by, created_at, updated_at, is_deleted, deleted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->property_id),
@@ -315,10 +293,7 @@ int demo_insert_document(sqlite3 *db, const struct demo_document *r,
 			 struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO zaznam_dokumenty (id, zaznam_id, type,"
-	    " storage_key, original_file_name, mime_type, size_bytes,"
-	    " description, created_at, updated_at, is_deleted, deleted_at)"
-	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+	    "INSERT INTO zaznam_dokumenty (id, zaznam_id, type, storage_key, original_file_name, mime_type, size_bytes, description, created_at, updated_at, is_deleted, deleted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->zaznam_id),
@@ -340,9 +315,7 @@ int demo_insert_comment(sqlite3 *db, const struct demo_comment *r,
 			struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO comments (id, zaznam_id, author_user_id, content,"
-	    " created_at, updated_at, is_deleted, deleted_at)"
-	    " VALUES (?,?,?,?,?,?,?,?)";
+	    "INSERT INTO comments (id, zaznam_id, author_user_id, content, created_at, updated_at, is_deleted, deleted_at) VALUES (?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->zaznam_id),
@@ -360,8 +333,7 @@ int demo_insert_mention(sqlite3 *db, const char *comment_id,
 			const char *mentioned_user_id, struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO comment_mentions (comment_id, mentioned_user_id)"
-	    " VALUES (?, ?)";
+	    "INSERT INTO comment_mentions (comment_id, mentioned_user_id) VALUES (?, ?)";
 	const struct value v[] = {text(comment_id), text(mentioned_user_id)};
 	return INSERT(db, "comment_mentions", comment_id, sql, v, e);
 }
@@ -370,9 +342,7 @@ int demo_insert_invitation(sqlite3 *db, const struct demo_invitation *r,
 			   struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO invitations (id, token_hash, target_type,"
-	    " target_id, email, role, permissions, status, expires_at,"
-	    " created_at, created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+	    "INSERT INTO invitations (id, token_hash, target_type, target_id, email, role, permissions, status, expires_at, created_at, created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->token_hash),
@@ -393,9 +363,7 @@ int demo_insert_activity(sqlite3 *db, const struct demo_activity *r,
 			 struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO activities (id, property_id, actor_user_id, type,"
-	    " target_type, target_id, metadata, created_at)"
-	    " VALUES (?,?,?,?,?,?,?,?)";
+	    "INSERT INTO activities (id, property_id, actor_user_id, type, target_type, target_id, metadata, created_at) VALUES (?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),       text(r->property_id),	 text(r->actor_user_id),
 	    text(r->type),     text(r->target_type),	 text(r->target_id),
@@ -408,8 +376,7 @@ int demo_insert_notification(sqlite3 *db, const struct demo_notification *r,
 			     struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO notifications (id, user_id, type, payload,"
-	    " read_at, created_at) VALUES (?,?,?,?,?,?)";
+	    "INSERT INTO notifications (id, user_id, type, payload, read_at, created_at) VALUES (?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),	   text(r->user_id),
 	    text(r->type),	   text_or(r->payload, "{}"),
@@ -422,10 +389,7 @@ int demo_insert_sync_item(sqlite3 *db, const struct demo_sync_item *r,
 			  struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO sync_queue (id, user_id, entity_type, entity_id,"
-	    " operation, payload, client_updated_at, status, retry_count,"
-	    " next_retry_at, last_attempt_at, last_error, created_at)"
-	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	    "INSERT INTO sync_queue (id, user_id, entity_type, entity_id, operation, payload, client_updated_at, status, retry_count, next_retry_at, last_attempt_at, last_error, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->user_id),
@@ -449,8 +413,7 @@ int demo_insert_contact(sqlite3 *db, const char *id, const char *owner_user_id,
 			int64_t created_at, struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO contacts (id, owner_user_id, email, display_name,"
-	    " created_at) VALUES (?,?,?,?,?)";
+	    "INSERT INTO contacts (id, owner_user_id, email, display_name, created_at) VALUES (?,?,?,?,?)";
 	const struct value v[] = {
 	    text(id),		text(owner_user_id),   text(email),
 	    text(display_name), timestamp(created_at),
@@ -463,8 +426,7 @@ int demo_insert_contact_group(sqlite3 *db, const char *id,
 			      int64_t created_at, struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO contact_groups (id, owner_user_id, name,"
-	    " created_at) VALUES (?,?,?,?)";
+	    "INSERT INTO contact_groups (id, owner_user_id, name, created_at) VALUES (?,?,?,?)";
 	const struct value v[] = {
 	    text(id),
 	    text(owner_user_id),
@@ -479,8 +441,7 @@ int demo_insert_contact_group_member(sqlite3 *db, const char *id,
 				     const char *contact_id, struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO contact_group_members (id, group_id, contact_id)"
-	    " VALUES (?,?,?)";
+	    "INSERT INTO contact_group_members (id, group_id, contact_id) VALUES (?,?,?)";
 	const struct value v[] = {text(id), text(group_id), text(contact_id)};
 	return INSERT(db, "contact_group_members", id, sql, v, e);
 }
@@ -488,9 +449,7 @@ int demo_insert_contact_group_member(sqlite3 *db, const char *id,
 int demo_insert_audit(sqlite3 *db, const struct demo_audit *r, struct err *e)
 {
 	static const char sql[] =
-	    "INSERT INTO audit_log (id, entity_type, entity_id, action,"
-	    " actor_user_id, diff_summary, created_at)"
-	    " VALUES (?,?,?,?,?,?,?)";
+	    "INSERT INTO audit_log (id, entity_type, entity_id, action, actor_user_id, diff_summary, created_at) VALUES (?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->entity_type),

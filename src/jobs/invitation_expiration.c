@@ -45,8 +45,7 @@ struct expiration_batch {
 static const char select_expired_sql[] =
     "SELECT i.id, i.email, i.target_type, i.created_by,\n"
     "       CASE i.target_type\n"
-    "         WHEN 'project' THEN (SELECT name FROM projects WHERE id = "
-    "i.target_id)\n"
+    "         WHEN 'project' THEN (SELECT name FROM projects WHERE id = i.target_id)\n"
     "         ELSE (SELECT name FROM properties WHERE id = i.target_id)\n"
     "       END,\n"
     "       (SELECT is_deleted FROM users WHERE id = i.created_by)\n"

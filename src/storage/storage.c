@@ -363,8 +363,7 @@ static int copy_out(struct storage_reader *r, int fd, const char *key,
 			if (w < 0)
 				return err_set(
 				    e, errno == ENOSPC ? ERR_NOSPACE : ERR_IO,
-				    "cannot write %s (copy of \"%s\"): "
-				    "%s",
+				    "cannot write %s (copy of \"%s\"): %s",
 				    dst_path, key, strerror(errno));
 			done += (size_t)w;
 		}

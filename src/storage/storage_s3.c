@@ -472,8 +472,7 @@ static int s3_read_open(struct storage *base, const char *key,
 	unlink(path); /* the open descriptor keeps the data */
 	if (fd < 0)
 		return err_set(e, ERR_IO,
-			       "cannot read the download of \"%s\": "
-			       "%s",
+			       "cannot read the download of \"%s\": %s",
 			       key, strerror(errno));
 	if (!(r = calloc(1, sizeof(*r)))) {
 		close(fd);
