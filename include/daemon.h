@@ -10,6 +10,8 @@
 #ifndef DOMECEK_DAEMON_H
 #define DOMECEK_DAEMON_H
 
+#include <stdint.h>
+
 struct config;
 struct err;
 
@@ -20,6 +22,10 @@ struct daemon_options {
 	int drain; /* exit when nothing is enqueued/running/retrying */
 	int once;  /* one pass: fire schedules, run one job, exit */
 	int stop_after_steps; /* tests: release the job after N steps, exit */
+	/* --now: the clock reads start_at when the loop starts (after the
+	 * opening, however long that took), then advances. */
+	int has_start_at;
+	int64_t start_at;
 };
 
 /* Runs until stopped. cfg stays owned by the caller and is updated in

@@ -696,6 +696,8 @@ int daemon_run(struct config *cfg, const struct daemon_options *opt,
 	d.watchdog_ms = sdnotify_watchdog_ms();
 	if ((rc = daemon_open(&d, e)))
 		goto done;
+	if (opt->has_start_at)
+		clock_start_at(opt->start_at);
 	log_event(LOG_INFO, "daemon.started", "db", opt->db_path, "config",
 		  cfg->source, "owner", d.owner, (char *)NULL);
 	woke = clock_mono();

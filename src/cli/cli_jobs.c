@@ -51,8 +51,8 @@ static int run_daemon(struct cli *cli, int argc, char **argv)
 			return cli_fail(EXIT_USAGE, "run: unknown argument %s",
 					argv[i]);
 	}
-	if (cli->has_now)
-		clock_start_at(cli->now);
+	opt.has_start_at = cli->has_now;
+	opt.start_at = cli->now;
 	rc = daemon_run(&cli->cfg, &opt, &e);
 	if (rc)
 		return cli_fail(cli_exit_code(rc), "%s", e.msg);
