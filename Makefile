@@ -6,6 +6,10 @@
 #   make test-long  the long tests in tests/long (crash test), plain build
 #   make check-valgrind  unit tests under valgrind --leak-check=full
 #   make bench      benchmarks in tools/bench (figures on stdout)
+#   make deb        Debian packages (this machine's arch, and arm64 cross
+#                   built on amd64) in build/deb, by tools/build-deb
+#   make test-package  builds them and runs tests/package (lintian, install
+#                   into a scratch root, upgrade, arm64 under qemu-user)
 #   make CC=clang   the same with clang;  V=1 shows the commands
 #   tools/cross-arm64   arm64 (Raspberry Pi) cross build into build/arm64
 #
@@ -55,7 +59,13 @@ BENCH_BIN := $(BENCH_SRC:tools/bench/%.c=$(BUILD)/bench/%)
 SCHEMA   := $(sort $(wildcard schema/*.sql))
 ASSETS   := $(sort $(wildcard assets/templates/* assets/dashboard/*))
 
-.PHONY: all run test test-long check check-asan check-valgrind tests bench install clean format lint deps fuzz
+# The version is written in one place, the first line of debian/changelog
+# ("domecek-jobs (0.1.0) unstable; ..."): --version prints it, the package
+# carries it, and tests/package/version.sh checks the man page and README.
+VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog 2>/dev/null)
+$(if $(VERSION),,$(error no version: debian/changelog is missing or its first line has no "(VERSION)"))
+
+.PHONY: all run test test-long deb test-package check check-asan check-valgrind tests bench install clean format lint deps fuzz
 
 all: $(BIN)
 
@@ -66,6 +76,9 @@ $(BIN): $(BUILD)/src/main.o $(LIB)
 $(LIB): $(LIB_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/src/main.o: debian/changelog
+$(BUILD)/src/main.o: CFLAGS_ALL += -DDOMECEK_VERSION='"$(VERSION)"'
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -116,6 +129,20 @@ test:
 # Long tests: scripts in tests/long only (no unit tests run again).
 test-long: $(BIN)
 	$(Q)SUITES=tests/long tests/run $(BUILD)
+
+# Debian packages: DEB_ARCHES=amd64 builds one. tools/install-deps --package
+# installs debhelper, lintian, the arm64 cross toolchain and qemu-user-static.
+DEB_HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+DEB_ARCHES ?= $(sort $(DEB_HOST_ARCH) $(if $(filter amd64,$(DEB_HOST_ARCH)),arm64))
+deb:
+	$(Q)for arch in $(DEB_ARCHES); do tools/build-deb --arch $$arch || exit 1; done
+
+# The package tests: scripts in tests/package, on the packages `make deb`
+# leaves in build/deb (and the plain binary for the version check).
+test-package: $(BIN)
+	$(Q)tools/install-deps --quiet --package
+	$(Q)$(MAKE) --no-print-directory deb
+	$(Q)SUITES=tests/package tests/run $(BUILD)
 
 # Unit tests of the plain build under valgrind (the integration tests are
 # too slow there; ASan+UBSan covers them in `make test`).

@@ -24,7 +24,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#define VERSION "0.1.0"
+/* DOMECEK_VERSION comes from the Makefile, which reads it from the first
+ * line of debian/changelog: the one place the version is written. */
+#ifndef DOMECEK_VERSION
+#error "build with the Makefile: it defines DOMECEK_VERSION"
+#endif
+
 
 extern char **environ;
 
@@ -241,7 +246,7 @@ static int parse_global(struct cli *cli, int argc, char **argv, int *i)
 			print_usage(stdout);
 			exit(EXIT_OK);
 		} else if (!strcmp(argv[*i], "--version")) {
-			printf("domecek-jobs %s (schema %d)\n", VERSION,
+			printf("domecek-jobs %s (schema %d)\n", DOMECEK_VERSION,
 			       db_latest_version());
 			exit(EXIT_OK);
 		} else {
