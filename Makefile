@@ -132,8 +132,8 @@ test-long: $(BIN)
 
 # Debian packages: DEB_ARCHES=amd64 builds one. tools/install-deps --package
 # installs debhelper, lintian, the arm64 cross toolchain and qemu-user-static.
-DEB_HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
-DEB_ARCHES ?= $(sort $(DEB_HOST_ARCH) $(if $(filter amd64,$(DEB_HOST_ARCH)),arm64))
+DEB_THIS_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+DEB_ARCHES ?= $(sort $(DEB_THIS_ARCH) $(if $(filter amd64,$(DEB_THIS_ARCH)),arm64))
 deb:
 	$(Q)for arch in $(DEB_ARCHES); do tools/build-deb --arch $$arch || exit 1; done
 
