@@ -75,24 +75,10 @@ sed -i 's/"Keep": 7/"Keep": 14/' "$R/etc/domecek/appsettings.json"
 contains "the owner changed the config" "$R/etc/domecek/appsettings.json" '"Keep": 14'
 
 # --- the next version: a new migration and a changed default config ------
-NEXT=${VERSION}+upgradetest1
-mkdir -p src
-if git -C "$REPO" rev-parse >/dev/null 2>&1; then
-	(cd "$REPO" && git ls-files -co --exclude-standard -z |
-		xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
-		tar -c --null -T - -f -) | tar -x -C src
-else
-	(cd "$REPO" && tar -c --exclude=./build -f - .) | tar -x -C src
-fi
 next_schema=$((schema + 1))
-printf -- '-- tests/package: proves that the upgrade migrated.\nCREATE TABLE package_upgrade_probe (id INTEGER PRIMARY KEY);\n' \
-	>"src/schema/$(printf %03d "$next_schema")_package_upgrade_probe.sql"
-sed -i 's/"Keep": 7/"Keep": 8/' src/assets/appsettings.json
-# The objects of `make deb` (copied, times kept): only what changed compiles.
-[ ! -d "$DEB_DIR/obj-amd64" ] || cp -a "$DEB_DIR/obj-amd64" obj
-check "tools/build-deb --version $NEXT builds the next package" \
-	src/tools/build-deb --version "$NEXT" --out "$T/deb" --obj "$T/obj"
-NEXT_DEB=$T/deb/domecek-jobs_${NEXT}_amd64.deb
+NEXT=$(next_version)
+check "tools/build-deb --version $NEXT builds the next package" build_next
+NEXT_DEB=$(next_deb amd64)
 
 # --- upgrade ---------------------------------------------------------------
 # --force-confold answers dpkg's question about the changed config as a Pi

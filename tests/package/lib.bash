@@ -9,6 +9,11 @@
 #                            no container; they start no service there), and
 #                            the libraries the root lacks are not asked for
 #   lint NAME DEB            lintian at its default level: no error, no warning
+#   next_version, build_next, next_deb ARCH
+#                            the "next" package the upgrade tests install:
+#                            this source plus one migration, with a changed
+#                            default config, as VERSION+upgradetest1, built
+#                            once into DEB_DIR/next by tools/build-deb
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../integration/lib.bash"
 REPO=$(cd "$HERE/../.." && pwd)
@@ -48,4 +53,34 @@ owner_name() {
 	gid=$(stat -c %g "$1$2")
 	# A scratch root has no root entry: 0 is root.
 	echo "$(awk -F: -v id="$uid" 'BEGIN { if (id == 0) print "root" } $3 == id { print $1 }' "$1/etc/passwd"):$(awk -F: -v id="$gid" 'BEGIN { if (id == 0) print "root" } $3 == id { print $1 }' "$1/etc/group")"
+}
+
+next_version() { echo "${VERSION}+upgradetest1"; }
+next_deb() { echo "$DEB_DIR/next/domecek-jobs_$(next_version)_$1.deb"; }
+
+build_next() {
+	local deb src n
+	deb=$(next_deb amd64)
+	if [ -f "$deb" ] && [ "$deb" -nt "$DEB_DIR/domecek-jobs_${VERSION}_amd64.deb" ]; then
+		echo "build_next: $deb is newer than the package it follows"
+		return 0
+	fi
+	src=$T/next-src
+	mkdir -p "$src"
+	if git -C "$REPO" rev-parse >/dev/null 2>&1; then
+		(cd "$REPO" && git ls-files -co --exclude-standard -z |
+			xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
+			tar -c --null -T - -f -) | tar -x -C "$src"
+	else
+		(cd "$REPO" && tar -c --exclude=./build -f - .) | tar -x -C "$src"
+	fi
+	n=$(basename "$(ls "$src"/schema/*.sql | tail -n 1)" | sed 's/^0*\([0-9]*\)_.*/\1/')
+	printf -- '-- tests/package: proves that the upgrade migrated.\nCREATE TABLE package_upgrade_probe (id INTEGER PRIMARY KEY);\n' \
+		>"$src/schema/$(printf %03d $((n + 1)))_package_upgrade_probe.sql"
+	sed -i 's/"Keep": 7/"Keep": 8/' "$src/assets/appsettings.json"
+	# Objects of `make deb`, copied with their times: only what changed compiles.
+	rm -rf "$DEB_DIR/next"
+	mkdir -p "$DEB_DIR/next"
+	[ ! -d "$DEB_DIR/obj-amd64" ] || cp -a "$DEB_DIR/obj-amd64" "$DEB_DIR/next/obj-amd64"
+	"$src/tools/build-deb" --version "$(next_version)" --out "$DEB_DIR/next"
 }
