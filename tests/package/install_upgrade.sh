@@ -1,5 +1,5 @@
-# The amd64 package, as a Pi owner's apt would use it, in scratch roots
-# (dpkg --root, scripts run chrootless with DPKG_ROOT): lintian, contents and
+# The amd64 package in empty scratch roots (dpkg --root, the scripts run
+# chrootless with DPKG_ROOT): lintian, contents and
 # modes, install (user, state directory, config for the service's group,
 # migrated database, unit enabled, the welcome text), an upgrade to a next
 # build with a new migration over a database with demo data and a changed

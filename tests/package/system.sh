@@ -5,7 +5,7 @@
 # apt needs no network. The maintainer scripts run as on a Pi (no
 # DPKG_ROOT; runuser as domecek); systemd, which does not run here, is
 # replaced by a systemctl that logs its calls and starts and stops the
-# daemon the way the unit does (tests/package/systemctl.sh). Checked: apt
+# daemon the way the unit does (tests/package/systemctl-stand-in). Checked: apt
 # install starts the daemon, whose dashboard answers with the generated
 # password and with one set by the printed passwd command; apt upgrade to
 # the next build stops it before the backup and starts it after the
@@ -24,7 +24,7 @@ mkdir -p "$RES" "$T/ov"
 cp "$DEB" "$RES/old.deb"
 cp "$(next_deb amd64)" "$RES/next.deb"
 cp "$HERE/../integration/lib.bash" "$HERE/../integration/http_lib.bash" "$RES/"
-install -m 0755 "$HERE/systemctl.sh" "$RES/systemctl"
+install -m 0755 "$HERE/systemctl-stand-in" "$RES/systemctl"
 echo "$VERSION $(next_version)" >"$RES/versions"
 
 cat >"$RES/inside.sh" <<'INSIDE'
