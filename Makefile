@@ -10,6 +10,8 @@
 #                   built on amd64) in build/deb, by tools/build-deb
 #   make test-package  builds them and runs tests/package (lintian, install
 #                   into a scratch root, upgrade, arm64 under qemu-user)
+#   make deps       dependencies point down the layers (tools/deps)
+#   make lint       clang-format check, whole SQL lines, cppcheck
 #   make CC=clang   the same with clang;  V=1 shows the commands
 #   tools/cross-arm64   arm64 (Raspberry Pi) cross build into build/arm64
 #
@@ -77,8 +79,8 @@ $(LIB): $(LIB_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/src/main.o: debian/changelog
-$(BUILD)/src/main.o: CFLAGS_ALL += -DDOMECEK_VERSION='"$(VERSION)"'
+$(BUILD)/src/cli/cli.o: debian/changelog
+$(BUILD)/src/cli/cli.o: CFLAGS_ALL += -DDOMECEK_VERSION='"$(VERSION)"'
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -125,6 +127,10 @@ test:
 	$(Q)$(MAKE) --no-print-directory tests
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT="-O1 -g" tests
 	$(Q)tests/run $(BUILD) build/asan
+
+# Layers: no include or symbol reaches up a layer or closes a circle.
+deps: $(LIB)
+	$(Q)tools/deps $(BUILD)
 
 # Long tests: scripts in tests/long only (no unit tests run again).
 test-long: $(BIN)
@@ -192,6 +198,7 @@ format:
 
 lint:
 	clang-format --dry-run --Werror $(wildcard include/*.h include/*/*.h src/*.c src/*/*.c src/*/*.h)
+	tools/sql-lines --check $(wildcard src/*.c src/*/*.c)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Iinclude src
 
 clean:

@@ -12,6 +12,7 @@
  * nothing planned sleeps in poll() without a timeout.
  */
 #include "daemon.h"
+#include "core/status.h"
 #include "app/alerts.h"
 #include "base/clock.h"
 #include "config/config.h"
@@ -24,6 +25,7 @@
 #include "core/metrics.h"
 #include "core/net.h"
 #include "core/queue.h"
+#include "jobs/registry.h"
 #include "core/runner.h"
 #include "core/scheduler.h"
 #include "base/sdnotify.h"
@@ -186,30 +188,13 @@ static int watch_events(struct daemon *d, struct err *e)
 
 /* ---- outcomes -------------------------------------------------------- */
 
-void daemon_record_outcome(sqlite3 *db, const struct runner_outcome *o)
-{
-	int64_t now = clock_now();
-	struct err e = {0};
-
-	if (strcmp(o->state, "released") != 0 &&
-	    metrics_record_run(db, o->job->type, !strcmp(o->state, "succeeded"),
-			       o->duration_ms, now, &e))
-		log_event(LOG_WARN, "metrics.failed", "error", e.msg,
-			  (char *)NULL);
-	if (scheduler_job_finished(db, o->job->id, o->job->recurring_name,
-				   o->state, o->job->started_at, now,
-				   o->duration_ms, o->counts_json, o->error,
-				   &e))
-		log_event(LOG_WARN, "schedule.record_failed", "error", e.msg,
-			  (char *)NULL);
-}
 
 static void on_outcome(const struct runner_outcome *o, void *arg)
 {
 	struct daemon *d = arg;
 
 	d->jobs_run++;
-	daemon_record_outcome(d->db, o);
+	runner_record_outcome(d->db, o);
 	if (strcmp(o->state, "released") != 0) {
 		metrics_observe(d->metrics, o->job->type, o->duration_ms);
 		alerts_job_finished(d->alerts, o->job->type, o->state, o->error,
@@ -595,7 +580,7 @@ static int daemon_open(struct daemon *d, struct err *e)
 	if ((rc = loop_new(&d->loop, e)) ||
 	    (rc = net_new(d->loop, &d->services.net, e)) ||
 	    (rc = open_storage(d->cfg, &d->services.storage, e)) ||
-	    (rc = queue_open(d->db, d->cfg, d->owner, &d->queue, e)) ||
+	    (rc = queue_open(d->db, d->cfg, job_registry, d->owner, &d->queue, e)) ||
 	    (rc = scheduler_open(d->db, d->cfg, d->queue, &d->scheduler, e)) ||
 	    (rc = watch_events(d, e)))
 		return rc;

@@ -27,9 +27,6 @@ struct export_user {
 	char language[8]; /* "cs" or "en" */
 };
 
-/* 1 when text is a UUID (8-4-4-4-12 hex digits, any case). */
-int export_is_uuid(const char *text);
-
 /* Loads a user that exists and is not deleted. ERR_INVALID "unknown user
  * <id>" otherwise (a payload naming nobody is never retried). */
 int export_user_load(sqlite3 *db, const char *id, struct export_user *u,

@@ -15,11 +15,7 @@
 
 struct err;
 
-#define NOTIFICATION_ID_LEN 37 /* 36 chars + NUL */
-
-/* Writes a random lowercase UUID v4 into out. ERR_IO when the system has
- * no entropy to give. */
-int notification_uuid(char out[NOTIFICATION_ID_LEN], struct err *e);
+#define NOTIFICATION_ID_LEN 37 /* a UUID: 36 chars + NUL (base/uuid.h) */
 
 /* Inserts one unread notification for user_id. payload_json is JSON text
  * (the caller keeps ownership). id_out may be NULL. Errors: ERR_IO (no

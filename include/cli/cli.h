@@ -1,7 +1,7 @@
 /*
- * cli.h - what the command implementations share (src/main.c and
- * src/cli_*.c): the parsed global options and a few helpers. Internal to
- * the command line; no other module includes it.
+ * cli.h - the command line: cli_main() for src/main.c, and what the
+ * command implementations (src/cli/cli_*.c) share: the parsed global
+ * options and a few helpers.
  */
 #ifndef DOMECEK_CLI_H
 #define DOMECEK_CLI_H
@@ -33,6 +33,10 @@ struct cli_command {
 extern const struct cli_command cli_job_commands[];
 extern const struct cli_command cli_schedule_commands[];
 extern const struct cli_command cli_admin_commands[];
+
+/* The whole command line: parses global options, loads the config, runs
+ * the command and returns the process exit code (enum cli_exit). */
+int cli_main(int argc, char **argv, char *const *envp);
 
 /* Prints "domecek-jobs: message" to stderr; returns code. */
 int cli_fail(int code, const char *fmt, ...)

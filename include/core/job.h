@@ -87,9 +87,10 @@ void job_counts_text(const struct job_ctx *ctx, char *out, size_t size);
  * temporary, I/O and disk-full errors are retried. */
 int job_error_is_final(int code);
 
-/* The registry: every job type, terminated by NULL. */
-extern const struct job_type *const job_types[];
-const struct job_type *job_type_find(const char *name);
+/* The type called name in a NULL-terminated table (the registry that the
+ * binary hands down, see jobs/registry.h), or NULL. */
+const struct job_type *job_type_find(const struct job_type *const *types,
+				     const char *name);
 
 /* Max attempts of a type under this config (send_email: Email.RetryCount). */
 int job_type_max_attempts(const struct job_type *type,

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 struct config;
+struct job_type;
 struct err;
 struct queue;
 
@@ -51,11 +52,18 @@ struct queue_counts {
 	    cancelled;
 };
 
-/* owner identifies this process in leases ("host:pid:random"). */
-int queue_open(sqlite3 *db, const struct config *cfg, const char *owner,
+/* owner identifies this process in leases ("host:pid:random"). types is
+ * the NULL-terminated table of job types this process runs (the caller's
+ * registry, kept by reference). */
+int queue_open(sqlite3 *db, const struct config *cfg,
+	       const struct job_type *const *types, const char *owner,
 	       struct queue **out, struct err *e);
 void queue_free(struct queue *q);
 const char *queue_owner(const struct queue *q);
+/* The job type called name in the queue's table, or NULL. */
+const struct job_type *queue_type(const struct queue *q, const char *name);
+/* The table given to queue_open(). */
+const struct job_type *const *queue_types(const struct queue *q);
 
 /* Enqueues a job of a known type. With a unique_key that an unfinished
  * job already holds, nothing is inserted: *id is that job and *existed 1. */

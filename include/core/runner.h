@@ -73,4 +73,9 @@ int64_t runner_deadline(const struct runner *r);
  * counting the attempt (SIGTERM, or stop_after_steps in tests). */
 void runner_release(struct runner *r, const char *why);
 
+/* Records a finished attempt everywhere it is shown: metrics and, for a
+ * job a schedule fired, the schedule history. `run` and `run-job` call it
+ * from their outcome callbacks. */
+void runner_record_outcome(sqlite3 *db, const struct runner_outcome *o);
+
 #endif

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 struct config;
+struct job_type;
 struct err;
 struct queue;
 struct scheduler;
@@ -71,7 +72,9 @@ int scheduler_pause(sqlite3 *db, const char *name, int is_paused, int64_t now,
 		    struct err *e);
 
 /* Resolves NAME (config name or type, any case) to the config name. */
-int scheduler_resolve_name(const struct config *cfg, const char *name,
+int scheduler_resolve_name(const struct config *cfg,
+			   const struct job_type *const *types,
+			   const char *name,
 			   const char **config_name, const char **type,
 			   struct err *e);
 
@@ -79,7 +82,9 @@ int scheduler_resolve_name(const struct config *cfg, const char *name,
  * (from, to], in time order. Nothing is written. */
 typedef void (*scheduler_fire_fn)(const char *name, const char *type,
 				  int64_t at, const char *zone, void *arg);
-int scheduler_simulate(const struct config *cfg, int64_t from, int64_t to,
+int scheduler_simulate(const struct config *cfg,
+		       const struct job_type *const *types, int64_t from,
+		       int64_t to,
 		       scheduler_fire_fn fn, void *arg, struct err *e);
 
 #endif

@@ -57,11 +57,25 @@ void db_rollback(sqlite3 *db);
 
 /* Prepares a statement (caller finalizes); errors name the statement. */
 int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out, struct err *e);
-/* Runs a statement whose ?1 is a time (ms, bound as text) and ?2 a row
- * limit — the shape of every cleanup batch — to its end; *changes: the
- * rows it changed. what names it in an error. */
-int db_run_cutoff(sqlite3 *db, const char *sql, int64_t cutoff, int limit,
-		  int *changes, const char *what, struct err *e);
+/* The shape of every cleanup batch: a statement whose ?1 is a time (ms,
+ * bound as text) and ?2 a row limit, prepared once when a job run starts
+ * (db_batch_prepare), run once per step, finalized when the run ends.
+ * what names it in errors ("deleting old activities"). */
+struct db_batch {
+	sqlite3_stmt *stmt;
+	const char *what;
+};
+int db_batch_prepare(sqlite3 *db, const char *sql, const char *what,
+		     struct db_batch *b, struct err *e);
+/* Runs the batch to its end with (cutoff, limit). A write runs in its own
+ * short BEGIN IMMEDIATE ... COMMIT (rolled back on error) and sets
+ * *changes to the rows it changed; a read (is_write 0: a read-ahead that
+ * brings the batch's pages into the cache) runs outside any transaction
+ * and sets *changes to 0. */
+int db_batch_run(sqlite3 *db, struct db_batch *b, int64_t cutoff, int limit,
+		 int is_write, int *changes, struct err *e);
+/* NULL statement is a no-op; safe after a failed prepare. */
+void db_batch_finalize(struct db_batch *b);
 
 /* Binds a time (ms) as the data model's text timestamp. */
 int db_bind_time(sqlite3_stmt *stmt, int index, int64_t ms);

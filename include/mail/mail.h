@@ -40,17 +40,6 @@ enum mail_provider {
 };
 
 /* The provider named by cfg->email.provider (ERR_INVALID names the value). */
-/* Enqueues a send_email job for template to `to` in language ("cs" when
- * NULL or empty), inside the caller's transaction (queue_insert), so the
- * email commits with the change that caused it. data is the template's
- * data object and is taken over (freed here, also on error). With a
- * unique_key an unfinished email with that key is not duplicated:
- * *inserted (may be NULL) tells. */
-struct cJSON;
-int mail_enqueue(sqlite3 *db, const char *template, const char *to,
-		 const char *language, struct cJSON *data,
-		 const char *unique_key, int *inserted, struct err *e);
-
 int mail_provider_of(const struct config *cfg, enum mail_provider *out,
 		     struct err *e);
 /* "Maildir", "SMTP", "SendGrid", "Mailgun". */

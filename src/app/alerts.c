@@ -17,7 +17,7 @@
 #include "db/db.h"
 #include "base/err.h"
 #include "base/log.h"
-#include "mail/mail.h"
+#include "app/mail_enqueue.h"
 #include "core/net.h"
 #include "core/queue.h"
 

@@ -26,21 +26,27 @@
 #define PRINT_PREBUFFER 4096
 #define MISSING_MAX 100000 /* listed; more are counted only */
 
-#define SCOPE                                                                  \
-	"WITH my_projects(id) AS ("                                            \
-	" SELECT id FROM projects WHERE owner_id = ?1 AND is_deleted = 0"      \
-	" UNION SELECT m.project_id FROM project_members m"                    \
-	"  JOIN projects p ON p.id = m.project_id"                             \
-	"  WHERE m.user_id = ?1 AND p.is_deleted = 0),"                        \
-	" my_properties(id) AS ("                                              \
-	" SELECT id FROM properties WHERE is_deleted = 0"                      \
-	"  AND project_id IN (SELECT id FROM my_projects)"                     \
-	" UNION SELECT m.property_id FROM property_members m"                  \
-	"  JOIN properties p ON p.id = m.property_id"                          \
-	"  WHERE m.user_id = ?1 AND p.is_deleted = 0) "
+/*
+ * The SQL below is laid out by hand, one clause a line; clang-format keeps
+ * its hands off it. ?1 is the user, ?2 the last key of the previous page,
+ * ?3 the page size, ?4 "files are included", ?5 "photos are included".
+ */
+/* clang-format off */
+#define SCOPE \
+	"WITH my_projects(id) AS (\n" \
+	"    SELECT id FROM projects WHERE owner_id = ?1 AND is_deleted = 0\n" \
+	"    UNION SELECT m.project_id FROM project_members m\n" \
+	"      JOIN projects p ON p.id = m.project_id\n" \
+	"     WHERE m.user_id = ?1 AND p.is_deleted = 0),\n" \
+	"  my_properties(id) AS (\n" \
+	"    SELECT id FROM properties\n" \
+	"     WHERE is_deleted = 0 AND project_id IN (SELECT id FROM my_projects)\n" \
+	"    UNION SELECT m.property_id FROM property_members m\n" \
+	"      JOIN properties p ON p.id = m.property_id\n" \
+	"     WHERE m.user_id = ?1 AND p.is_deleted = 0)\n"
 
 #define BOOL(col) "json(CASE WHEN " col " THEN 'true' ELSE 'false' END)"
-#define PAGE(col) " AND " col " > ?2 ORDER BY " col " LIMIT ?3"
+#define PAGE(col) "\n   AND " col " > ?2 ORDER BY " col " LIMIT ?3"
 
 struct section {
 	const char *name;
@@ -48,191 +54,122 @@ struct section {
 	const char *sql;
 };
 
-static const struct section
-    sections[] =
-	{
-	    {"user", 1,
-	     "SELECT id, json_object('id', id, 'email', email, 'firstName',"
-	     " first_name, 'lastName', last_name, 'phone', phone,"
-	     " 'avatarStorageKey', avatar_storage_key, 'preferredLanguage',"
-	     " preferred_language, 'themePreference', theme_preference, "
-	     "'isAdmin', " BOOL(
-		 "is_admin") ", 'createdAt', created_at, 'lastLoginAt',"
-			     " last_login_at) FROM users WHERE id = "
-			     "?1" PAGE("id")},
-	    {"preferences", 1,
-	     "SELECT user_id, json_object('pushNewComments', " BOOL("push_new_"
-								    "comments") ", 'pushMentions', " BOOL("push_mentions") ", "
-															   "'p"
-															   "us"
-															   "hS"
-															   "ha"
-															   "re"
-															   "dA"
-															   "ct"
-															   "iv"
-															   "it"
-															   "y'"
-															   ","
-															   " " BOOL("p"
-																    "u"
-																    "s"
-																    "h"
-																    "_"
-																    "s"
-																    "h"
-																    "a"
-																    "r"
-																    "e"
-																    "d"
-																    "_"
-																    "a"
-																    "c"
-																    "t"
-																    "i"
-																    "v"
-																    "i"
-																    "t"
-																    "y") ", 'pushDraftReminders', " BOOL("push_draft_reminders") ", 'emailWeeklySummary', " BOOL("email_"
-																												 "weekly"
-																												 "_"
-																												 "summar"
-																												 "y") ","
-																												      " "
-																												      "'"
-																												      "e"
-																												      "m"
-																												      "a"
-																												      "i"
-																												      "l"
-																												      "I"
-																												      "n"
-																												      "v"
-																												      "i"
-																												      "t"
-																												      "a"
-																												      "t"
-																												      "i"
-																												      "o"
-																												      "n"
-																												      "s"
-																												      "'"
-																												      ","
-																												      " " BOOL(
-																													  "email_invitations") ", "
-																															       "'syncEnabled',"
-																															       " " BOOL("sync_"
-																																	"enabled") ", 'syncOnMobileData', " BOOL("sync_on_mobile_"
-																																						 "data") ") FROM "
-																																							 "user_"
-																																							 "preferen"
-																																							 "ces"
-																																							 " WHERE "
-																																							 "user_id "
-																																							 "= "
-																																							 "?1" PAGE(
-																																							     "user"
-																																							     "_i"
-																																							     "d")},
-	    {"projects", 0,
-	     SCOPE
-	     "SELECT id, json_object('id', id, 'ownerId', owner_id, 'name',"
-	     " name, 'description', description, 'createdAt', created_at,"
-	     " 'updatedAt', updated_at) FROM projects"
-	     " WHERE id IN (SELECT id FROM my_projects)" PAGE("id")},
-	    {"projectMembers", 0,
-	     SCOPE
-	     "SELECT id, json_object('id', id, 'projectId', project_id,"
-	     " 'userId', user_id, 'role', role, 'permissions',"
-	     " json(permissions), 'createdAt', created_at) FROM "
-	     "project_members"
-	     " WHERE project_id IN (SELECT id FROM my_projects)" PAGE("id")},
-	    {"properties", 0,
-	     SCOPE "SELECT id, json_object('id', id, 'projectId', project_id,"
-		   " 'name', name, 'description', description, 'latitude', "
-		   "latitude,"
-		   " 'longitude', longitude, 'geoRadius', geo_radius, "
-		   "'createdAt',"
-		   " created_at, 'updatedAt', updated_at) FROM properties"
-		   " WHERE id IN (SELECT id FROM my_properties)" PAGE("id")},
-	    {"propertyMembers", 0,
-	     SCOPE
-	     "SELECT id, json_object('id', id, 'propertyId', property_id,"
-	     " 'userId', user_id, 'role', role, 'permissions',"
-	     " json(permissions), 'createdAt', created_at) FROM "
-	     "property_members"
-	     " WHERE property_id IN (SELECT id FROM my_properties)" PAGE("id")},
-	    {"units", 0,
-	     SCOPE
-	     "SELECT id, json_object('id', id, 'propertyId', property_id,"
-	     " 'parentUnitId', parent_unit_id, 'name', name, 'description',"
-	     " description, 'unitType', unit_type, 'createdAt', created_at,"
-	     " 'updatedAt', updated_at) FROM units WHERE is_deleted = 0"
-	     " AND property_id IN (SELECT id FROM my_properties)" PAGE("id")},
-	    {"records", 0,
-	     SCOPE "SELECT z.id, json_object('id', z.id, 'propertyId',"
-		   " z.property_id, 'unitId', z.unit_id, 'title', z.title,"
-		   " 'description', z.description, 'date', z.date, 'cost', "
-		   "z.cost,"
-		   " 'status', z.status, 'flags', z.flags, 'createdBy', "
-		   "z.created_by,"
-		   " 'createdAt', z.created_at, 'updatedAt', z.updated_at,"
-		   " 'tags', (SELECT json_group_array(name) FROM (SELECT t.name"
-		   "  FROM zaznam_tags zt JOIN tags t ON t.id = zt.tag_id"
-		   "  WHERE zt.zaznam_id = z.id ORDER BY t.sort_order, t.id)),"
-		   " 'comments', (SELECT json_group_array(json(c)) FROM ("
-		   "  SELECT json_object('id', id, 'authorUserId', "
-		   "author_user_id,"
-		   "  'content', content, 'createdAt', created_at, 'updatedAt',"
-		   "  updated_at) AS c FROM comments WHERE zaznam_id = z.id"
-		   "  AND is_deleted = 0 ORDER BY created_at, id)))"
-		   " FROM zaznamy z WHERE z.is_deleted = 0"
-		   " AND z.property_id IN (SELECT id FROM my_properties)" PAGE(
-		       "z.id")},
-	    {"documents", 0,
-	     SCOPE
-	     "SELECT d.id, json_object('id', d.id, 'recordId', d.zaznam_id,"
-	     " 'type', d.type, 'storageKey', d.storage_key, "
-	     "'originalFileName',"
-	     " d.original_file_name, 'mimeType', d.mime_type, 'sizeBytes',"
-	     " d.size_bytes, 'description', d.description, 'createdAt',"
-	     " d.created_at, 'updatedAt', d.updated_at, 'file', CASE WHEN "
-	     "?4"
-	     " AND (?5 OR d.type <> 'photo') THEN 'files/' || d.storage_key"
-	     " END) FROM zaznam_dokumenty d JOIN zaznamy z ON z.id = "
-	     "d.zaznam_id"
-	     " WHERE d.is_deleted = 0 AND z.is_deleted = 0"
-	     " AND z.property_id IN (SELECT id FROM my_properties)" PAGE(
-		 "d.id")},
-	    {"contacts", 0,
-	     "SELECT id, json_object('id', id, 'email', email, "
-	     "'displayName',"
-	     " display_name, 'createdAt', created_at) FROM contacts"
-	     " WHERE owner_user_id = ?1" PAGE("id")},
-	    {"contactGroups", 0,
-	     "SELECT g.id, json_object('id', g.id, 'name', g.name, "
-	     "'createdAt',"
-	     " g.created_at, 'contactIds', (SELECT "
-	     "json_group_array(contact_id)"
-	     " FROM (SELECT contact_id FROM contact_group_members"
-	     " WHERE group_id = g.id ORDER BY contact_id))) FROM "
-	     "contact_groups g"
-	     " WHERE g.owner_user_id = ?1" PAGE("g.id")},
-	    {"invitations", 0,
-	     "SELECT id, json_object('id', id, 'targetType', target_type,"
-	     " 'targetId', target_id, 'email', email, 'role', role, "
-	     "'permissions',"
-	     " json(permissions), 'status', status, 'expiresAt', "
-	     "expires_at,"
-	     " 'createdAt', created_at, 'createdBy', created_by) FROM "
-	     "invitations"
-	     " WHERE (created_by = ?1 OR email = (SELECT email FROM users"
-	     " WHERE id = ?1))" PAGE("id")},
-	    {"notifications", 0,
-	     "SELECT id, json_object('id', id, 'type', type, 'payload',"
-	     " json(payload), 'readAt', read_at, 'createdAt', created_at)"
-	     " FROM notifications WHERE user_id = ?1" PAGE("id")},
+static const struct section sections[] = {
+	{"user", 1,
+	 "SELECT id, json_object('id', id, 'email', email,\n"
+	 "       'firstName', first_name, 'lastName', last_name, 'phone', phone,\n"
+	 "       'avatarStorageKey', avatar_storage_key,\n"
+	 "       'preferredLanguage', preferred_language,\n"
+	 "       'themePreference', theme_preference,\n"
+	 "       'isAdmin', " BOOL("is_admin") ",\n"
+	 "       'createdAt', created_at, 'lastLoginAt', last_login_at)\n"
+	 "  FROM users WHERE id = ?1" PAGE("id")},
+	{"preferences", 1,
+	 "SELECT user_id, json_object(\n"
+	 "       'pushNewComments', " BOOL("push_new_comments") ",\n"
+	 "       'pushMentions', " BOOL("push_mentions") ",\n"
+	 "       'pushSharedActivity', " BOOL("push_shared_activity") ",\n"
+	 "       'pushDraftReminders', " BOOL("push_draft_reminders") ",\n"
+	 "       'emailWeeklySummary', " BOOL("email_weekly_summary") ",\n"
+	 "       'emailInvitations', " BOOL("email_invitations") ",\n"
+	 "       'syncEnabled', " BOOL("sync_enabled") ",\n"
+	 "       'syncOnMobileData', " BOOL("sync_on_mobile_data") ")\n"
+	 "  FROM user_preferences WHERE user_id = ?1" PAGE("user_id")},
+	{"projects", 0,
+	 SCOPE
+	 "SELECT id, json_object('id', id, 'ownerId', owner_id, 'name', name,\n"
+	 "       'description', description,\n"
+	 "       'createdAt', created_at, 'updatedAt', updated_at)\n"
+	 "  FROM projects WHERE id IN (SELECT id FROM my_projects)" PAGE("id")},
+	{"projectMembers", 0,
+	 SCOPE
+	 "SELECT id, json_object('id', id, 'projectId', project_id,\n"
+	 "       'userId', user_id, 'role', role,\n"
+	 "       'permissions', json(permissions), 'createdAt', created_at)\n"
+	 "  FROM project_members\n"
+	 " WHERE project_id IN (SELECT id FROM my_projects)" PAGE("id")},
+	{"properties", 0,
+	 SCOPE
+	 "SELECT id, json_object('id', id, 'projectId', project_id,\n"
+	 "       'name', name, 'description', description,\n"
+	 "       'latitude', latitude, 'longitude', longitude,\n"
+	 "       'geoRadius', geo_radius,\n"
+	 "       'createdAt', created_at, 'updatedAt', updated_at)\n"
+	 "  FROM properties WHERE id IN (SELECT id FROM my_properties)" PAGE("id")},
+	{"propertyMembers", 0,
+	 SCOPE
+	 "SELECT id, json_object('id', id, 'propertyId', property_id,\n"
+	 "       'userId', user_id, 'role', role,\n"
+	 "       'permissions', json(permissions), 'createdAt', created_at)\n"
+	 "  FROM property_members\n"
+	 " WHERE property_id IN (SELECT id FROM my_properties)" PAGE("id")},
+	{"units", 0,
+	 SCOPE
+	 "SELECT id, json_object('id', id, 'propertyId', property_id,\n"
+	 "       'parentUnitId', parent_unit_id, 'name', name,\n"
+	 "       'description', description, 'unitType', unit_type,\n"
+	 "       'createdAt', created_at, 'updatedAt', updated_at)\n"
+	 "  FROM units\n"
+	 " WHERE is_deleted = 0\n"
+	 "   AND property_id IN (SELECT id FROM my_properties)" PAGE("id")},
+	{"records", 0,
+	 SCOPE
+	 "SELECT z.id, json_object('id', z.id, 'propertyId', z.property_id,\n"
+	 "       'unitId', z.unit_id, 'title', z.title,\n"
+	 "       'description', z.description, 'date', z.date, 'cost', z.cost,\n"
+	 "       'status', z.status, 'flags', z.flags, 'createdBy', z.created_by,\n"
+	 "       'createdAt', z.created_at, 'updatedAt', z.updated_at,\n"
+	 "       'tags', (SELECT json_group_array(name) FROM (\n"
+	 "           SELECT t.name FROM zaznam_tags zt JOIN tags t ON t.id = zt.tag_id\n"
+	 "            WHERE zt.zaznam_id = z.id ORDER BY t.sort_order, t.id)),\n"
+	 "       'comments', (SELECT json_group_array(json(c)) FROM (\n"
+	 "           SELECT json_object('id', id, 'authorUserId', author_user_id,\n"
+	 "                  'content', content, 'createdAt', created_at,\n"
+	 "                  'updatedAt', updated_at) AS c\n"
+	 "             FROM comments WHERE zaznam_id = z.id AND is_deleted = 0\n"
+	 "            ORDER BY created_at, id)))\n"
+	 "  FROM zaznamy z\n"
+	 " WHERE z.is_deleted = 0\n"
+	 "   AND z.property_id IN (SELECT id FROM my_properties)" PAGE("z.id")},
+	{"documents", 0,
+	 SCOPE
+	 "SELECT d.id, json_object('id', d.id, 'recordId', d.zaznam_id,\n"
+	 "       'type', d.type, 'storageKey', d.storage_key,\n"
+	 "       'originalFileName', d.original_file_name,\n"
+	 "       'mimeType', d.mime_type, 'sizeBytes', d.size_bytes,\n"
+	 "       'description', d.description,\n"
+	 "       'createdAt', d.created_at, 'updatedAt', d.updated_at,\n"
+	 "       'file', CASE WHEN ?4 AND (?5 OR d.type <> 'photo')\n"
+	 "                    THEN 'files/' || d.storage_key END)\n"
+	 "  FROM zaznam_dokumenty d JOIN zaznamy z ON z.id = d.zaznam_id\n"
+	 " WHERE d.is_deleted = 0 AND z.is_deleted = 0\n"
+	 "   AND z.property_id IN (SELECT id FROM my_properties)" PAGE("d.id")},
+	{"contacts", 0,
+	 "SELECT id, json_object('id', id, 'email', email,\n"
+	 "       'displayName', display_name, 'createdAt', created_at)\n"
+	 "  FROM contacts WHERE owner_user_id = ?1" PAGE("id")},
+	{"contactGroups", 0,
+	 "SELECT g.id, json_object('id', g.id, 'name', g.name,\n"
+	 "       'createdAt', g.created_at,\n"
+	 "       'contactIds', (SELECT json_group_array(contact_id) FROM (\n"
+	 "           SELECT contact_id FROM contact_group_members\n"
+	 "            WHERE group_id = g.id ORDER BY contact_id)))\n"
+	 "  FROM contact_groups g WHERE g.owner_user_id = ?1" PAGE("g.id")},
+	{"invitations", 0,
+	 "SELECT id, json_object('id', id, 'targetType', target_type,\n"
+	 "       'targetId', target_id, 'email', email, 'role', role,\n"
+	 "       'permissions', json(permissions), 'status', status,\n"
+	 "       'expiresAt', expires_at,\n"
+	 "       'createdAt', created_at, 'createdBy', created_by)\n"
+	 "  FROM invitations\n"
+	 " WHERE (created_by = ?1 OR email = (SELECT email FROM users WHERE id = ?1))" PAGE("id")},
+	{"notifications", 0,
+	 "SELECT id, json_object('id', id, 'type', type,\n"
+	 "       'payload', json(payload), 'readAt', read_at,\n"
+	 "       'createdAt', created_at)\n"
+	 "  FROM notifications WHERE user_id = ?1" PAGE("id")},
 };
+/* clang-format on */
 
 #define SECTION_COUNT (int)(sizeof(sections) / sizeof(sections[0]))
 #define DOCUMENTS_SECTION 8

@@ -7,7 +7,8 @@
  * lists their fields).
  */
 #include "app/export_notice.h"
-#include "mail/mail.h"
+#include "base/uuid.h"
+#include "app/mail_enqueue.h"
 #include "app/notification.h"
 #include "base/buf.h"
 #include "config/config.h"
@@ -27,20 +28,6 @@
 #define LINK_MAX 8192
 #define SETTING_KEY "links.signing_key"
 
-int export_is_uuid(const char *text)
-{
-	size_t i;
-
-	for (i = 0; text[i]; i++) {
-		int is_dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-		if (i >= 36 || (is_dash ? text[i] != '-'
-					: !isxdigit((unsigned char)text[i])))
-			return 0;
-	}
-	return i == 36;
-}
-
 static void copy_col(sqlite3_stmt *st, int col, char *out, size_t size)
 {
 	const unsigned char *v = sqlite3_column_text(st, col);
@@ -58,7 +45,7 @@ int export_user_load(sqlite3 *db, const char *id, struct export_user *u,
 	int rc;
 
 	memset(u, 0, sizeof(*u));
-	if (!export_is_uuid(id))
+	if (!uuid_is_valid(id))
 		return err_set(e, ERR_INVALID,
 			       "unknown user %.64s (userId "
 			       "must be a UUID)",

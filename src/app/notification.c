@@ -1,12 +1,12 @@
 /*
  * notification.c - the jobs' one way to add a row to notifications.
  *
- * Ids are UUID v4 from crypto_random(), formatted lowercase as the data
- * model wants. The insert is a plain statement the caller runs inside its
+ * Ids are random UUID v4 (base/uuid.h), lowercase as the data model
+ * wants. The insert is a plain statement the caller runs inside its
  * own transaction; nothing here begins or commits.
  */
 #include "app/notification.h"
-#include "base/crypto.h"
+#include "base/uuid.h"
 #include "db/db.h"
 #include "base/err.h"
 
@@ -16,22 +16,6 @@ static const char insert_sql[] =
     "INSERT INTO notifications (id, user_id, type, payload, created_at)\n"
     "VALUES (?1, ?2, ?3, ?4, ?5)";
 
-int notification_uuid(char out[NOTIFICATION_ID_LEN], struct err *e)
-{
-	unsigned char b[16];
-	char hex[33];
-
-	if (crypto_random(b, sizeof(b)))
-		return err_set(e, ERR_IO,
-			       "no random bytes for a notification id");
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-	crypto_hex(b, sizeof(b), hex);
-	snprintf(out, NOTIFICATION_ID_LEN, "%.8s-%.4s-%.4s-%.4s-%.12s", hex,
-		 hex + 8, hex + 12, hex + 16, hex + 20);
-	return 0;
-}
-
 int notification_insert(sqlite3 *db, const char *user_id, const char *type,
 			const char *payload_json, int64_t now,
 			char id_out[NOTIFICATION_ID_LEN], struct err *e)
@@ -40,7 +24,7 @@ int notification_insert(sqlite3 *db, const char *user_id, const char *type,
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	if ((rc = notification_uuid(id, e)) ||
+	if ((rc = uuid_random(id) ? err_set(e, ERR_IO, "no random bytes for a notification id") : 0) ||
 	    (rc = db_prepare(db, insert_sql, &stmt, e)))
 		return rc;
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);

@@ -8,6 +8,7 @@
 #include "db/db.h"
 #include "base/err.h"
 #include "core/job.h"
+#include "jobs/registry.h"
 #include "core/leader.h"
 #include "base/log.h"
 #include "core/queue.h"
@@ -75,7 +76,7 @@ static void on_foreground_outcome(const struct runner_outcome *o, void *arg)
 	snprintf(f->counts, sizeof(f->counts), "%s",
 		 o->counts_json ? o->counts_json : "{}");
 	f->duration_ms = o->duration_ms;
-	daemon_record_outcome(f->db, o);
+	runner_record_outcome(f->db, o);
 }
 
 /* The storage the daemon would open (Storage.Provider Local), so that
@@ -153,14 +154,14 @@ static int run_job(struct cli *cli, int argc, char **argv)
 		return cli_fail(EXIT_USAGE,
 				"run-job needs the name of a recurring job "
 				"(see `domecek-jobs recurring list`)");
-	if (scheduler_resolve_name(&cli->cfg, name, &config_name, &type, &e))
+	if (scheduler_resolve_name(&cli->cfg, job_registry, name, &config_name, &type, &e))
 		return cli_fail(EXIT_USAGE, "%s", e.msg);
 	if (cli->has_now)
 		clock_fix(cli->now);
 	if ((rc = cli_open_db(cli, 0, &db)))
 		return rc;
 	leader_owner_id(owner, sizeof(owner));
-	if ((rc = queue_open(db, &cli->cfg, owner, &q, &e)) ||
+	if ((rc = queue_open(db, &cli->cfg, job_registry, owner, &q, &e)) ||
 	    (rc = scheduler_trigger(db, &cli->cfg, q, config_name, clock_now(),
 				    &job_id, &existed, &e))) {
 		rc = cli_fail(EXIT_FAILURE_, "%s", e.msg);
@@ -222,7 +223,7 @@ static int enqueue(struct cli *cli, int argc, char **argv)
 	if ((rc = cli_open_db(cli, 0, &db)))
 		return rc;
 	leader_owner_id(owner, sizeof(owner));
-	if ((rc = queue_open(db, &cli->cfg, owner, &q, &e)) ||
+	if ((rc = queue_open(db, &cli->cfg, job_registry, owner, &q, &e)) ||
 	    (rc = queue_enqueue(q, type, &opt, &id, &existed, &e))) {
 		rc = cli_fail(cli_exit_code(rc), "%s", e.msg);
 		goto done;
@@ -387,7 +388,7 @@ static int jobs_change(struct cli *cli, int argc, char **argv, int is_retry)
 	    (rc = cli_open_db(cli, 0, &db)))
 		return rc;
 	leader_owner_id(owner, sizeof(owner));
-	if ((rc = queue_open(db, &cli->cfg, owner, &q, &e)) ||
+	if ((rc = queue_open(db, &cli->cfg, job_registry, owner, &q, &e)) ||
 	    (rc = is_retry ? queue_retry(q, id, clock_now(), &e)
 			   : queue_delete(q, id, clock_now(), &deleted, &e)))
 		rc = cli_fail(EXIT_FAILURE_, "%s", e.msg);

@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "core/leader.h"
 #include "core/queue.h"
+#include "jobs/registry.h"
 #include "core/scheduler.h"
 #include "base/tz.h"
 
@@ -28,7 +29,7 @@ static int plan_if_idle(struct cli *cli, sqlite3 *db)
 	if (leader_is_held(cli->db_path))
 		return 0;
 	leader_owner_id(owner, sizeof(owner));
-	if ((rc = queue_open(db, &cli->cfg, owner, &q, &e)) ||
+	if ((rc = queue_open(db, &cli->cfg, job_registry, owner, &q, &e)) ||
 	    (rc = scheduler_open(db, &cli->cfg, q, &s, &e)) ||
 	    (rc = scheduler_sync(s, clock_now(), &e)))
 		cli_fail(EXIT_FAILURE_, "%s", e.msg);
@@ -105,7 +106,7 @@ static int recurring_trigger(struct cli *cli, int argc, char **argv)
 	if ((rc = cli_open_db(cli, 0, &db)))
 		return rc;
 	leader_owner_id(owner, sizeof(owner));
-	if ((rc = queue_open(db, &cli->cfg, owner, &q, &e)) ||
+	if ((rc = queue_open(db, &cli->cfg, job_registry, owner, &q, &e)) ||
 	    (rc = scheduler_trigger(db, &cli->cfg, q, argv[0], clock_now(), &id,
 				    &existed, &e)))
 		rc = cli_fail(cli_exit_code(rc), "%s", e.msg);
@@ -252,7 +253,7 @@ static int simulate(struct cli *cli, int argc, char **argv)
 	if (to <= from)
 		return cli_fail(EXIT_USAGE,
 				"simulate: --to must be after --from");
-	if (scheduler_simulate(&cli->cfg, from, to, print_fire, NULL, &e))
+	if (scheduler_simulate(&cli->cfg, job_registry, from, to, print_fire, NULL, &e))
 		return cli_fail(EXIT_FAILURE_, "%s", e.msg);
 	return EXIT_OK;
 }

@@ -1,8 +1,9 @@
 /*
- * job.c - counters, retry policy and the registry of job types.
+ * job.c - counters, retry policy and lookup in a table of job types.
  *
- * The registry is one table: adding a job is adding its file in src/jobs/
- * and one line here. Retry delays double from the type's first delay up to
+ * The table itself lives above this layer (src/jobs/registry.c) and is
+ * handed to the queue, the runner and the scheduler, so nothing here
+ * knows which jobs exist. Retry delays double from the type's first delay up to
  * its cap; network jobs get +-10% jitter so retries of many failed sends
  * don't hit a recovering server at the same instant.
  */
@@ -15,42 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const struct job_type job_activity_cleanup;
-extern const struct job_type job_backup;
-extern const struct job_type job_draft_cleanup;
-extern const struct job_type job_draft_reminder;
-extern const struct job_type job_export_cleanup;
-extern const struct job_type job_export_data;
-extern const struct job_type job_invitation_expiration;
-extern const struct job_type job_noop;
-extern const struct job_type job_notification_cleanup;
-extern const struct job_type job_refresh_token_cleanup;
-extern const struct job_type job_send_email;
-extern const struct job_type job_sync_retry;
-extern const struct job_type job_weekly_summary_email;
-
-const struct job_type *const job_types[] = {
-    &job_activity_cleanup,
-    &job_backup,
-    &job_draft_cleanup,
-    &job_draft_reminder,
-    &job_export_cleanup,
-    &job_export_data,
-    &job_invitation_expiration,
-    &job_noop,
-    &job_notification_cleanup,
-    &job_refresh_token_cleanup,
-    &job_send_email,
-    &job_sync_retry,
-    &job_weekly_summary_email,
-    NULL,
-};
-
-const struct job_type *job_type_find(const char *name)
+const struct job_type *job_type_find(const struct job_type *const *types,
+				     const char *name)
 {
-	for (int i = 0; job_types[i]; i++)
-		if (strcmp(job_types[i]->name, name) == 0)
-			return job_types[i];
+	for (int i = 0; types && types[i]; i++)
+		if (strcmp(types[i]->name, name) == 0)
+			return types[i];
 	return NULL;
 }
 

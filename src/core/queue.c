@@ -157,13 +157,13 @@ static int sync_job_types(struct queue *q, struct err *e)
 
 	if ((rc = db_prepare(q->db, sql, &stmt, e)))
 		return rc;
-	for (int i = 0; job_types[i]; i++) {
+	for (int i = 0; q->types[i]; i++) {
 		sqlite3_reset(stmt);
-		sqlite3_bind_text(stmt, 1, job_types[i]->name, -1,
+		sqlite3_bind_text(stmt, 1, q->types[i]->name, -1,
 				  SQLITE_STATIC);
-		sqlite3_bind_int(stmt, 2, job_types[i]->priority);
+		sqlite3_bind_int(stmt, 2, q->types[i]->priority);
 		sqlite3_bind_int(stmt, 3,
-				 job_type_max_attempts(job_types[i], q->cfg));
+				 job_type_max_attempts(q->types[i], q->cfg));
 		db_bind_time(stmt, 4, clock_now());
 		if ((rc = queue_step_done(stmt)) != SQLITE_DONE) {
 			rc = db_error(q->db, rc, e, "updating job_types");
@@ -175,7 +175,8 @@ static int sync_job_types(struct queue *q, struct err *e)
 	return rc;
 }
 
-int queue_open(sqlite3 *db, const struct config *cfg, const char *owner,
+int queue_open(sqlite3 *db, const struct config *cfg,
+	       const struct job_type *const *types, const char *owner,
 	       struct queue **out, struct err *e)
 {
 	struct queue *q = calloc(1, sizeof(*q));
@@ -186,6 +187,7 @@ int queue_open(sqlite3 *db, const struct config *cfg, const char *owner,
 		return err_set(e, ERR_NOMEM, "out of memory");
 	q->db = db;
 	q->cfg = cfg;
+	q->types = types;
 	snprintf(q->owner, sizeof(q->owner), "%s", owner);
 	for (int i = 0; i < ST_COUNT; i++) {
 		rc = sqlite3_prepare_v3(db, statement_sql[i], -1,
@@ -213,6 +215,16 @@ void queue_free(struct queue *q)
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(q->stmt[i]);
 	free(q);
+}
+
+const struct job_type *queue_type(const struct queue *q, const char *name)
+{
+	return job_type_find(q->types, name);
+}
+
+const struct job_type *const *queue_types(const struct queue *q)
+{
+	return q->types;
 }
 
 const char *queue_owner(const struct queue *q)
@@ -262,7 +274,7 @@ int queue_enqueue(struct queue *q, const char *type,
 		  int *existed, struct err *e)
 {
 	static const struct queue_enqueue_options none;
-	const struct job_type *jt = job_type_find(type);
+	const struct job_type *jt = queue_type(q, type);
 	const char *payload;
 	int64_t now = clock_now(), run_at;
 	sqlite3_stmt *stmt;

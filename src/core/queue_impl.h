@@ -32,6 +32,7 @@ enum {
 struct queue {
 	sqlite3 *db;
 	const struct config *cfg;
+	const struct job_type *const *types;
 	char owner[128];
 	sqlite3_stmt *stmt[ST_COUNT];
 };

@@ -14,6 +14,8 @@
 #include "config/config.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "core/metrics.h"
+#include "core/scheduler.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -21,9 +23,9 @@
 #include <string.h>
 
 #define BUSY_RETRY_MS 200
-#define BUSY_RETRY_MAX                                                         \
-	300 /* a minute of a locked database fails the attempt                 \
-	     */
+/* A minute of a locked database (300 retries 200 ms apart) fails the
+ * attempt. */
+#define BUSY_RETRY_MAX 300
 
 void runner_init(struct runner *r, sqlite3 *db, const struct config *cfg,
 		 struct queue *queue, struct services *services,
@@ -149,7 +151,7 @@ static void fail(struct runner *r, const struct err *cause)
 
 static int begin_attempt(struct runner *r, struct err *e)
 {
-	r->type = job_type_find(r->job.type);
+	r->type = queue_type(r->queue, r->job.type);
 	if (!r->type)
 		return err_set(e, ERR_INVALID, "unknown job type '%s'",
 			       r->job.type);
@@ -282,4 +284,22 @@ void runner_release(struct runner *r, const char *why)
 			  "error", e.msg, (char *)NULL);
 	report(r, "released", NULL, 0);
 	end_job(r);
+}
+
+void runner_record_outcome(sqlite3 *db, const struct runner_outcome *o)
+{
+	int64_t now = clock_now();
+	struct err e = {0};
+
+	if (strcmp(o->state, "released") != 0 &&
+	    metrics_record_run(db, o->job->type, !strcmp(o->state, "succeeded"),
+			       o->duration_ms, now, &e))
+		log_event(LOG_WARN, "metrics.failed", "error", e.msg,
+			  (char *)NULL);
+	if (scheduler_job_finished(db, o->job->id, o->job->recurring_name,
+				   o->state, o->job->started_at, now,
+				   o->duration_ms, o->counts_json, o->error,
+				   &e))
+		log_event(LOG_WARN, "schedule.record_failed", "error", e.msg,
+			  (char *)NULL);
 }

@@ -62,8 +62,9 @@ static const char *zone_name(const struct config *cfg,
 }
 
 /* Parses the cron and zone of every schedule (only those whose job type
- * this binary has, unless all is set). Errors name the config key. */
-static int schedules_load(const struct config *cfg, int all_types,
+ * is in types, unless types is NULL). Errors name the config key. */
+static int schedules_load(const struct config *cfg,
+			  const struct job_type *const *types,
 			  struct schedule *out, int *count, struct err *e)
 {
 	struct config_recurring all[MAX_SCHEDULES];
@@ -72,7 +73,7 @@ static int schedules_load(const struct config *cfg, int all_types,
 	*count = 0;
 	for (int i = 0; i < n; i++) {
 		struct schedule *s = &out[*count];
-		if (!all_types && !job_type_find(all[i].type))
+		if (types && !job_type_find(types, all[i].type))
 			continue; /* not built into this binary */
 		memset(s, 0, sizeof(*s));
 		s->name = all[i].name;
@@ -90,7 +91,7 @@ static int schedules_load(const struct config *cfg, int all_types,
 int scheduler_check_config(const struct config *cfg, struct err *e)
 {
 	struct schedule schedules[MAX_SCHEDULES];
-	int count = 0, rc = schedules_load(cfg, 1, schedules, &count, e);
+	int count = 0, rc = schedules_load(cfg, NULL, schedules, &count, e);
 
 	for (int i = 0; i < count; i++) {
 		cron_free(schedules[i].cron);
@@ -111,7 +112,7 @@ int scheduler_open(sqlite3 *db, const struct config *cfg, struct queue *queue,
 	s->db = db;
 	s->cfg = cfg;
 	s->queue = queue;
-	if ((rc = schedules_load(cfg, 0, s->schedules, &s->count, e))) {
+	if ((rc = schedules_load(cfg, queue_types(queue), s->schedules, &s->count, e))) {
 		scheduler_free(s);
 		return rc;
 	}
@@ -544,7 +545,9 @@ int scheduler_prune_history(sqlite3 *db, int64_t now, int retention_days,
 	return rc;
 }
 
-int scheduler_resolve_name(const struct config *cfg, const char *name,
+int scheduler_resolve_name(const struct config *cfg,
+			   const struct job_type *const *types,
+			   const char *name,
 			   const char **config_name, const char **type,
 			   struct err *e)
 {
@@ -554,7 +557,7 @@ int scheduler_resolve_name(const struct config *cfg, const char *name,
 	for (int i = 0; i < n; i++)
 		if ((!strcasecmp(all[i].name, name) ||
 		     !strcasecmp(all[i].type, name)) &&
-		    job_type_find(all[i].type)) {
+		    job_type_find(types, all[i].type)) {
 			*config_name = all[i].name;
 			*type = all[i].type;
 			return 0;
@@ -574,7 +577,8 @@ int scheduler_trigger(sqlite3 *db, const struct config *cfg,
 	char key[96];
 	int rc;
 
-	if ((rc = scheduler_resolve_name(cfg, name, &config_name, &type, e)))
+	if ((rc = scheduler_resolve_name(cfg, queue_types(queue), name,
+					  &config_name, &type, e)))
 		return rc;
 	snprintf(key, sizeof(key), "recurring:%s", config_name);
 	opt.unique_key = key;
@@ -632,7 +636,9 @@ static int by_time(const void *a, const void *b)
 	return x->schedule - y->schedule;
 }
 
-int scheduler_simulate(const struct config *cfg, int64_t from, int64_t to,
+int scheduler_simulate(const struct config *cfg,
+		       const struct job_type *const *types, int64_t from,
+		       int64_t to,
 		       scheduler_fire_fn fn, void *arg, struct err *e)
 {
 	struct schedule schedules[MAX_SCHEDULES];
@@ -640,7 +646,7 @@ int scheduler_simulate(const struct config *cfg, int64_t from, int64_t to,
 	size_t used = 0, size = 0;
 	int count = 0, rc;
 
-	if ((rc = schedules_load(cfg, 0, schedules, &count, e)))
+	if ((rc = schedules_load(cfg, types, schedules, &count, e)))
 		goto done;
 	for (int i = 0; i < count; i++) {
 		int64_t at = from;

@@ -77,23 +77,52 @@ int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out, struct err *e)
 	return db_error(db, rc, e, "preparing a statement");
 }
 
-int db_run_cutoff(sqlite3 *db, const char *sql, int64_t cutoff, int limit,
-		  int *changes, const char *what, struct err *e)
+int db_batch_prepare(sqlite3 *db, const char *sql, const char *what,
+		     struct db_batch *b, struct err *e)
 {
-	sqlite3_stmt *stmt;
+	int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				    &b->stmt, NULL);
+
+	b->what = what;
+	return rc == SQLITE_OK ? 0 : db_error(db, rc, e, what);
+}
+
+int db_batch_run(sqlite3 *db, struct db_batch *b, int64_t cutoff, int limit,
+		 int is_write, int *changes, struct err *e)
+{
 	int rc;
 
 	*changes = 0;
-	if ((rc = db_prepare(db, sql, &stmt, e)))
+	if (is_write && (rc = db_begin(db, e)))
 		return rc;
-	db_bind_time(stmt, 1, cutoff);
-	sqlite3_bind_int(stmt, 2, limit);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	db_bind_time(b->stmt, 1, cutoff);
+	sqlite3_bind_int(b->stmt, 2, limit);
+	while ((rc = sqlite3_step(b->stmt)) == SQLITE_ROW)
 		;
-	if (rc == SQLITE_DONE)
-		*changes = sqlite3_changes(db);
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : db_error(db, rc, e, what);
+	if (rc != SQLITE_DONE)
+		rc = db_error(db, rc, e, b->what); /* before reset clears it */
+	else
+		rc = 0;
+	sqlite3_reset(b->stmt);
+	if (rc)
+		goto fail;
+	if (!is_write)
+		return 0;
+	*changes = sqlite3_changes(db);
+	if ((rc = db_commit(db, e)))
+		goto fail;
+	return 0;
+fail:
+	*changes = 0;
+	if (is_write)
+		db_rollback(db);
+	return rc;
+}
+
+void db_batch_finalize(struct db_batch *b)
+{
+	sqlite3_finalize(b->stmt);
+	b->stmt = NULL;
 }
 
 int db_bind_time(sqlite3_stmt *stmt, int index, int64_t ms)

@@ -15,6 +15,7 @@
  * all defaults) is a relative with a say in the flat and the cottage.
  */
 #include "demo_internal.h"
+#include "base/uuid.h"
 
 #include "base/clock.h"
 #include "base/err.h"
@@ -120,21 +121,11 @@ void demo_hex(struct demo_rng *rng, char *out, size_t n)
 
 void demo_uuid(struct demo_rng *rng, char out[DEMO_ID_LEN])
 {
-	char hex[33];
+	unsigned char bytes[16];
 
-	demo_hex(rng, hex, 32);
-	hex[12] = '4';				  /* version 4 */
-	hex[16] = "89ab"[demo_rng_next(rng) & 3]; /* RFC 4122 variant */
-	memcpy(out, hex, 8);
-	out[8] = '-';
-	memcpy(out + 9, hex + 8, 4);
-	out[13] = '-';
-	memcpy(out + 14, hex + 12, 4);
-	out[18] = '-';
-	memcpy(out + 19, hex + 16, 4);
-	out[23] = '-';
-	memcpy(out + 24, hex + 20, 12);
-	out[36] = '\0';
+	for (size_t i = 0; i < sizeof(bytes); i++)
+		bytes[i] = (unsigned char)(demo_rng_next(rng) & 0xff);
+	uuid_from_bytes(bytes, out);
 }
 
 char *demo_json(cJSON *obj, struct err *e)

@@ -11,7 +11,7 @@
 #include "base/clock.h"
 #include "config/config.h"
 #include "cron/cron.h"
-#include "daemon.h"
+#include "core/status.h"
 #include "db/db.h"
 #include "base/err.h"
 #include "base/tz.h"

@@ -18,7 +18,7 @@
 #include "http/http.h"
 #include "base/clock.h"
 #include "config/config.h"
-#include "daemon.h"
+#include "core/status.h"
 #include "http/dashboard.h"
 #include "base/err.h"
 #include "app/export_notice.h"

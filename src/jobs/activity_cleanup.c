@@ -41,6 +41,7 @@ struct activity_cleanup_state {
 	int batch_size;
 	int pause_ms;
 	int is_prefetched; /* the next batch was read by the previous step */
+	struct db_batch prefetch, delete; /* prepared once per run */
 };
 
 static const char delete_batch_sql[] =
@@ -59,6 +60,7 @@ static const char prefetch_sql[] = "SELECT count(*) FROM activities\n"
 static int activity_cleanup_start(struct job_ctx *ctx, struct err *e)
 {
 	struct activity_cleanup_state *s = calloc(1, sizeof(*s));
+	int rc;
 
 	if (!s)
 		return err_set(e, ERR_NOMEM, "out of memory");
@@ -67,6 +69,12 @@ static int activity_cleanup_start(struct job_ctx *ctx, struct err *e)
 	s->batch_size = ctx->cfg->jobs.activity_cleanup.r.batch_size;
 	s->pause_ms = ctx->cfg->jobs.activity_cleanup.batch_pause_ms;
 	ctx->state = s;
+	if ((rc =
+		 db_batch_prepare(ctx->db, prefetch_sql,
+				  "reading old activities", &s->prefetch, e)) ||
+	    (rc = db_batch_prepare(ctx->db, delete_batch_sql,
+				   "deleting old activities", &s->delete, e)))
+		return rc;
 	return 0;
 }
 
@@ -78,23 +86,16 @@ static int activity_cleanup_step(struct job_ctx *ctx, struct err *e)
 	/* The read and the delete are two steps, so the loop serves HTTP
 	 * between them and neither holds it long. */
 	if (!s->is_prefetched) {
-		if ((rc = db_run_cutoff(ctx->db, prefetch_sql, s->cutoff,
-					s->batch_size, &deleted,
-					"reading old activities", e)))
+		if ((rc = db_batch_run(ctx->db, &s->prefetch, s->cutoff,
+				       s->batch_size, 0, &deleted, e)))
 			return rc;
 		s->is_prefetched = 1;
 		return JOB_AGAIN;
 	}
 	s->is_prefetched = 0;
-	if ((rc = db_begin(ctx->db, e)))
+	if ((rc = db_batch_run(ctx->db, &s->delete, s->cutoff, s->batch_size, 1,
+			       &deleted, e)))
 		return rc;
-	if ((rc = db_run_cutoff(ctx->db, delete_batch_sql, s->cutoff,
-				s->batch_size, &deleted,
-				"deleting old activities", e)) ||
-	    (rc = db_commit(ctx->db, e))) {
-		db_rollback(ctx->db);
-		return rc;
-	}
 	job_count(ctx, "deleted", deleted);
 	job_count(ctx, "batches", deleted > 0);
 	if (deleted < s->batch_size)
@@ -105,7 +106,13 @@ static int activity_cleanup_step(struct job_ctx *ctx, struct err *e)
 
 static void activity_cleanup_finish(struct job_ctx *ctx)
 {
-	free(ctx->state);
+	struct activity_cleanup_state *s = ctx->state;
+
+	if (s) {
+		db_batch_finalize(&s->prefetch);
+		db_batch_finalize(&s->delete);
+	}
+	free(s);
 	ctx->state = NULL;
 }
 

@@ -8,20 +8,19 @@
  * already deleted are never touched. BatchSize drafts per step, oldest
  * first, until a batch comes back short.
  *
- * Crash safety. Deleting a blob is not transactional, so each step holds
- * its write transaction (BEGIN IMMEDIATE) around the whole batch: select
- * the drafts, delete their blobs, soft-delete the rows, commit. Holding the
- * write lock while blobs go means the app cannot complete a draft whose
- * files we are deleting. A crash or a failed blob delete after some blobs
- * are gone rolls the rows back; the next run selects the same drafts and
- * finds those blobs missing, which is fine (counted as blobs_missing). A
- * blob delete that fails for another reason (I/O, permissions) fails the
- * step, so a row is never soft-deleted while its file stays behind; the
- * runner retries later. With the local provider a batch is a few hundred
- * unlink()s; a remote store will want the asynchronous storage calls.
+ * Blobs go through the outbox (app/blob_outbox.h). Each batch is one
+ * short write transaction: select the drafts, record the keys of every
+ * document of each draft (also documents the app had already deleted: the
+ * seed removes all of a draft's files) in blob_deletions, soft-delete the
+ * documents and the draft, commit. Once no draft is left, the job drains
+ * the outbox: each blob is deleted through the storage's asynchronous
+ * form, so an S3 request never holds the write lock nor blocks the loop,
+ * and a row is forgotten once its blob is gone. A crash, or a blob that
+ * cannot be deleted (the step fails and the runner retries later), leaves
+ * its row for the next run; a blob already missing counts as gone.
  *
  * Unsafe keys. A storage_key that storage_key_valid() refuses (absolute,
- * "..", control characters) is never handed to the storage: it is logged
+ * "..", control characters) is never queued: it is logged
  * (draft_cleanup.key_refused) and counted, and the document row is still
  * soft-deleted, since a key we will never follow names no file of ours.
  *
@@ -42,7 +41,7 @@
 #include "base/err.h"
 #include "core/job.h"
 #include "base/log.h"
-#include "core/services.h"
+#include "app/blob_outbox.h"
 #include "storage/storage.h"
 
 #include <stdio.h>
@@ -55,11 +54,13 @@ struct cleanup_state {
 	int batch_size;
 	char **ids; /* this batch's drafts, owned until the step ends */
 	int id_count;
+	int is_draining; /* all drafts done: deleting the queued blobs */
+	struct blob_outbox_drain drain;
 };
 
 /* What one batch did; added to the job's counts only after the commit. */
 struct cleanup_batch {
-	int64_t documents, blobs_deleted, blobs_missing, keys_refused;
+	int64_t documents, keys_refused;
 };
 
 static const char select_drafts_sql[] =
@@ -72,7 +73,7 @@ static const char select_drafts_sql[] =
 
 static const char select_documents_sql[] =
     "SELECT id, storage_key FROM zaznam_dokumenty\n"
-    "WHERE zaznam_id = ?1 AND is_deleted = 0\n"
+    "WHERE zaznam_id = ?1 AND storage_key IS NOT NULL\n"
     "ORDER BY id";
 
 static const char delete_documents_sql[] =
@@ -152,12 +153,11 @@ done:
 	return rc;
 }
 
-/* Deletes one document's blob; a refused key is logged and skipped. */
-static int delete_blob(struct job_ctx *ctx, const char *draft_id,
-		       const char *doc_id, const char *key,
-		       struct cleanup_batch *b, struct err *e)
+/* Queues one document's blob; a refused key is logged and skipped. */
+static int queue_blob(struct job_ctx *ctx, const char *draft_id,
+		      const char *doc_id, const char *key,
+		      struct cleanup_batch *b, struct err *e)
 {
-	struct storage *st = ctx->services ? ctx->services->storage : NULL;
 	struct err why = {0};
 	int rc;
 
@@ -168,26 +168,14 @@ static int delete_blob(struct job_ctx *ctx, const char *draft_id,
 		b->keys_refused++;
 		return 0;
 	}
-	if (!st)
-		return err_set(
-		    e, ERR_INVALID,
-		    "draft %s, document %s: no blob storage is "
-		    "open (Storage.Provider), so its file cannot be deleted",
-		    draft_id, doc_id);
-	rc = storage_delete(st, key, &why);
-	if (rc == ERR_NOTFOUND) {
-		b->blobs_missing++;
-		return 0;
-	}
-	if (rc)
-		return err_set(e, rc, "draft %s, document %s: %s", draft_id,
-			       doc_id, why.msg);
-	b->blobs_deleted++;
-	return 0;
+	rc = blob_outbox_add(ctx->db, key, "draft_cleanup", ctx->now, &why);
+	return rc ? err_set(e, rc, "draft %s, document %s: %s", draft_id,
+			    doc_id, why.msg)
+		  : 0;
 }
 
-static int delete_blobs(struct job_ctx *ctx, const char *draft_id,
-			struct cleanup_batch *b, struct err *e)
+static int queue_blobs(struct job_ctx *ctx, const char *draft_id,
+		       struct cleanup_batch *b, struct err *e)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
@@ -199,8 +187,7 @@ static int delete_blobs(struct job_ctx *ctx, const char *draft_id,
 		const char *doc_id = (const char *)sqlite3_column_text(stmt, 0);
 		const char *key = (const char *)sqlite3_column_text(stmt, 1);
 
-		if ((rc = delete_blob(ctx, draft_id, doc_id, key ? key : "", b,
-				      e)))
+		if ((rc = queue_blob(ctx, draft_id, doc_id, key, b, e)))
 			goto done;
 	}
 	if (rc != SQLITE_DONE) {
@@ -239,7 +226,7 @@ static int delete_draft(struct job_ctx *ctx, const char *draft_id,
 {
 	int rc, documents = 0, drafts = 0;
 
-	if ((rc = delete_blobs(ctx, draft_id, b, e)) ||
+	if ((rc = queue_blobs(ctx, draft_id, b, e)) ||
 	    (rc = soft_delete(ctx, delete_documents_sql, draft_id, &documents,
 			      e)) ||
 	    (rc = soft_delete(ctx, delete_draft_sql, draft_id, &drafts, e)))
@@ -248,12 +235,30 @@ static int delete_draft(struct job_ctx *ctx, const char *draft_id,
 	return 0;
 }
 
+/* Deletes the queued blobs (after the last batch of drafts). */
+static int drain_step(struct job_ctx *ctx, struct cleanup_state *s,
+		      struct err *e)
+{
+	int64_t deleted = s->drain.deleted, missing = s->drain.missing;
+	int rc = blob_outbox_drain(&s->drain, ctx, s->batch_size, e);
+
+	job_count(ctx, "blobs_deleted", s->drain.deleted - deleted);
+	job_count(ctx, "blobs_missing", s->drain.missing - missing);
+	snprintf(ctx->progress, sizeof(ctx->progress),
+		 "%lld drafts deleted, %lld files",
+		 (long long)job_count_get(ctx, "deleted"),
+		 (long long)(s->drain.deleted + s->drain.missing));
+	return rc;
+}
+
 static int cleanup_step(struct job_ctx *ctx, struct err *e)
 {
 	struct cleanup_state *s = ctx->state;
 	struct cleanup_batch b = {0};
 	int rc, n = 0;
 
+	if (s->is_draining)
+		return drain_step(ctx, s, e);
 	if ((rc = db_begin(ctx->db, e)))
 		return rc;
 	if ((rc = select_batch(ctx, s, &n, e)))
@@ -266,12 +271,11 @@ static int cleanup_step(struct job_ctx *ctx, struct err *e)
 	free_ids(s);
 	job_count(ctx, "deleted", n);
 	job_count(ctx, "documents", b.documents);
-	job_count(ctx, "blobs_deleted", b.blobs_deleted);
-	job_count(ctx, "blobs_missing", b.blobs_missing);
 	job_count(ctx, "keys_refused", b.keys_refused);
 	snprintf(ctx->progress, sizeof(ctx->progress), "%lld drafts deleted",
 		 (long long)job_count_get(ctx, "deleted"));
-	return n < s->batch_size ? JOB_DONE : JOB_AGAIN;
+	s->is_draining = n < s->batch_size;
+	return JOB_AGAIN;
 fail:
 	db_rollback(ctx->db);
 	free_ids(s);
@@ -285,6 +289,7 @@ static void cleanup_finish(struct job_ctx *ctx)
 	if (s) {
 		free_ids(s);
 		free(s->ids);
+		blob_outbox_drain_free(&s->drain);
 	}
 	free(s);
 	ctx->state = NULL;

@@ -50,7 +50,7 @@
 #include "db/db.h"
 #include "base/err.h"
 #include "core/job.h"
-#include "mail/mail.h"
+#include "app/mail_enqueue.h"
 #include "app/notification.h"
 #include "core/queue.h"
 

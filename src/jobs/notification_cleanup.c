@@ -35,6 +35,7 @@ struct notification_cleanup_state {
 	int64_t cutoff_unread;
 	int batch_size;
 	int pause_ms;
+	struct db_batch read, unread; /* prepared once per run */
 };
 
 static const char delete_read_sql[] =
@@ -53,6 +54,7 @@ static const char delete_unread_sql[] =
 static int notification_cleanup_start(struct job_ctx *ctx, struct err *e)
 {
 	struct notification_cleanup_state *s = calloc(1, sizeof(*s));
+	int rc;
 
 	if (!s)
 		return err_set(e, ERR_NOMEM, "out of memory");
@@ -67,6 +69,13 @@ static int notification_cleanup_start(struct job_ctx *ctx, struct err *e)
 	s->batch_size = ctx->cfg->jobs.notification_cleanup.r.batch_size;
 	s->pause_ms = ctx->cfg->jobs.notification_cleanup.batch_pause_ms;
 	ctx->state = s;
+	if ((rc = db_batch_prepare(ctx->db, delete_read_sql,
+				   "deleting old read notifications", &s->read,
+				   e)) ||
+	    (rc = db_batch_prepare(ctx->db, delete_unread_sql,
+				   "deleting old unread notifications",
+				   &s->unread, e)))
+		return rc;
 	return 0;
 }
 
@@ -76,16 +85,10 @@ static int notification_cleanup_step(struct job_ctx *ctx, struct err *e)
 	int is_read = s->phase == PHASE_READ;
 	int deleted = 0, rc;
 
-	if ((rc = db_begin(ctx->db, e)))
+	if ((rc = db_batch_run(ctx->db, is_read ? &s->read : &s->unread,
+			       is_read ? s->cutoff_read : s->cutoff_unread,
+			       s->batch_size, 1, &deleted, e)))
 		return rc;
-	if ((rc = db_run_cutoff(
-		 ctx->db, is_read ? delete_read_sql : delete_unread_sql,
-		 is_read ? s->cutoff_read : s->cutoff_unread, s->batch_size,
-		 &deleted, "deleting old notifications", e)) ||
-	    (rc = db_commit(ctx->db, e))) {
-		db_rollback(ctx->db);
-		return rc;
-	}
 	job_count(ctx, "deleted_read", is_read ? deleted : 0);
 	job_count(ctx, "deleted_unread", is_read ? 0 : deleted);
 	if (deleted == s->batch_size) {
@@ -100,7 +103,13 @@ static int notification_cleanup_step(struct job_ctx *ctx, struct err *e)
 
 static void notification_cleanup_finish(struct job_ctx *ctx)
 {
-	free(ctx->state);
+	struct notification_cleanup_state *s = ctx->state;
+
+	if (s) {
+		db_batch_finalize(&s->read);
+		db_batch_finalize(&s->unread);
+	}
+	free(s);
 	ctx->state = NULL;
 }
 

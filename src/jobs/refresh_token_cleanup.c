@@ -36,6 +36,7 @@ struct refresh_token_cleanup_state {
 	int64_t now;
 	int64_t revoked_cutoff;
 	int batch_size;
+	struct db_batch expired, revoked; /* prepared once per run */
 };
 
 static const char delete_expired_sql[] =
@@ -55,6 +56,7 @@ static const char delete_revoked_sql[] =
 static int refresh_token_cleanup_start(struct job_ctx *ctx, struct err *e)
 {
 	struct refresh_token_cleanup_state *s = calloc(1, sizeof(*s));
+	int rc;
 
 	if (!s)
 		return err_set(e, ERR_NOMEM, "out of memory");
@@ -66,6 +68,13 @@ static int refresh_token_cleanup_start(struct job_ctx *ctx, struct err *e)
 		MS_PER_DAY;
 	s->batch_size = ctx->cfg->jobs.refresh_token_cleanup.r.batch_size;
 	ctx->state = s;
+	if ((rc = db_batch_prepare(ctx->db, delete_expired_sql,
+				   "deleting expired refresh tokens",
+				   &s->expired, e)) ||
+	    (rc = db_batch_prepare(ctx->db, delete_revoked_sql,
+				   "deleting revoked refresh tokens",
+				   &s->revoked, e)))
+		return rc;
 	return 0;
 }
 
@@ -75,16 +84,10 @@ static int refresh_token_cleanup_step(struct job_ctx *ctx, struct err *e)
 	int is_expired = s->phase == PHASE_EXPIRED;
 	int deleted = 0, rc;
 
-	if ((rc = db_begin(ctx->db, e)))
+	if ((rc = db_batch_run(ctx->db, is_expired ? &s->expired : &s->revoked,
+			       is_expired ? s->now : s->revoked_cutoff,
+			       s->batch_size, 1, &deleted, e)))
 		return rc;
-	if ((rc = db_run_cutoff(
-		 ctx->db, is_expired ? delete_expired_sql : delete_revoked_sql,
-		 is_expired ? s->now : s->revoked_cutoff, s->batch_size,
-		 &deleted, "deleting old refresh tokens", e)) ||
-	    (rc = db_commit(ctx->db, e))) {
-		db_rollback(ctx->db);
-		return rc;
-	}
 	job_count(ctx, "deleted_expired", is_expired ? deleted : 0);
 	job_count(ctx, "deleted_revoked", is_expired ? 0 : deleted);
 	if (deleted == s->batch_size)
@@ -97,7 +100,13 @@ static int refresh_token_cleanup_step(struct job_ctx *ctx, struct err *e)
 
 static void refresh_token_cleanup_finish(struct job_ctx *ctx)
 {
-	free(ctx->state);
+	struct refresh_token_cleanup_state *s = ctx->state;
+
+	if (s) {
+		db_batch_finalize(&s->expired);
+		db_batch_finalize(&s->revoked);
+	}
+	free(s);
 	ctx->state = NULL;
 }
 

@@ -17,7 +17,6 @@
 #include "base/err.h"
 #include "base/fsutil.h"
 #include "mail_impl.h"
-#include "core/queue.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -301,34 +300,4 @@ void mail_transfer_free(struct mail_transfer *t)
 	free(t->body);
 	buf_free(&t->response);
 	free(t);
-}
-
-int mail_enqueue(sqlite3 *db, const char *template, const char *to,
-		 const char *language, cJSON *data, const char *unique_key,
-		 int *inserted, struct err *e)
-{
-	cJSON *root = cJSON_CreateObject();
-	char *text = NULL;
-	int rc;
-
-	if (!root || !data) {
-		cJSON_Delete(root);
-		cJSON_Delete(data);
-		return err_set(e, ERR_NOMEM, "no memory for a %s email",
-			       template);
-	}
-	cJSON_AddItemToObject(root, "data", data);
-	if (!cJSON_AddStringToObject(root, "template", template) ||
-	    !cJSON_AddStringToObject(root, "to", to) ||
-	    !cJSON_AddStringToObject(
-		root, "language", language && language[0] ? language : "cs") ||
-	    !(text = cJSON_PrintUnformatted(root))) {
-		cJSON_Delete(root);
-		return err_set(e, ERR_NOMEM, "no memory for a %s email",
-			       template);
-	}
-	rc = queue_insert(db, "send_email", text, unique_key, 0, inserted, e);
-	cJSON_free(text);
-	cJSON_Delete(root);
-	return rc;
 }

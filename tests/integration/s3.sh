@@ -63,3 +63,25 @@ check "the downloaded export is a valid ZIP" unzip -t "$T/export.zip"
 check "the ZIP holds export.json" unzip -p "$T/export.zip" export.json
 unzip -p "$T/export.zip" files/documents/p1/r1/photo.jpg >"$T/photo.out" 2>/dev/null
 check "the document downloaded from S3 is in the ZIP unchanged" cmp "$T/photo.out" "$T/photo.jpg"
+
+# DraftCleanup with S3: the draft's rows go in one transaction, its blob
+# through the outbox, deleted by a request the loop drives.
+check "a draft's document is uploaded" curl -sf -X PUT \
+	--aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER \
+	-H "x-amz-content-sha256: UNSIGNED-PAYLOAD" --data-binary @"$T/photo.jpg" \
+	"http://127.0.0.1:$PORT/domecek/documents/p1/r2/draft.jpg"
+sql <<SQL
+UPDATE zaznamy SET status = 'complete' WHERE id = 'r1';
+INSERT INTO zaznamy (id, property_id, status, created_at) VALUES ('r2', 'p1', 'draft', '2025-01-02T10:00:00.000Z');
+INSERT INTO zaznam_dokumenty (id, zaznam_id, type, storage_key, mime_type, created_at) VALUES
+  ('d2', 'r2', 'photo', 'documents/p1/r2/draft.jpg', 'image/jpeg', '2026-11-02T10:00:00.000Z');
+SQL
+check "enqueue draft_cleanup" jobs_bin enqueue draft_cleanup
+timeout 120 "$BIN" --db "$T/domecek.db" run --drain >"$T/run2.log" 2>&1
+contains "draft_cleanup succeeded" <(sql "SELECT state FROM jobs WHERE type = 'draft_cleanup'") "succeeded"
+contains "the draft is soft-deleted" <(sql "SELECT is_deleted FROM zaznamy WHERE id = 'r2'") "1"
+contains "the outbox is empty" <(sql "SELECT count(*) FROM blob_deletions") "0"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/domecek/documents/p1/r2/draft.jpg")
+if [ "$code" = 404 ]; then ok "the draft's blob is gone from the bucket"; else not_ok "the draft's blob is gone from the bucket" "HTTP $code"; fi
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/domecek/documents/p1/r1/photo.jpg")
+if [ "$code" = 200 ]; then ok "the complete record's blob stays"; else not_ok "the complete record's blob stays" "HTTP $code"; fi

@@ -4,6 +4,7 @@
 #include "support_job.h"
 #include "base/clock.h"
 #include "core/job.h"
+#include "jobs/registry.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -13,7 +14,7 @@ void support_run_job(sqlite3 *db, const struct config *cfg, struct services *ser
 		     const char *type, const char *payload, int64_t now, int max_steps,
 		     struct support_job_result *out)
 {
-	const struct job_type *jt = job_type_find(type);
+	const struct job_type *jt = job_type_find(job_registry, type);
 	cJSON *parsed = cJSON_Parse(payload ? payload : "{}");
 	int rc = 0;
 

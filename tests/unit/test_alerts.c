@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "base/err.h"
 #include "core/job.h"
+#include "jobs/registry.h"
 #include "core/queue.h"
 #include "support_testdb.h"
 
@@ -53,7 +54,7 @@ static int setup(void **state)
 		 "http://127.0.0.1:9/hook");
 	f.cfg.alerts.consecutive_failures = 3;
 	f.cfg.alerts.queue_length_threshold = 10;
-	assert_int_equal(queue_open(f.db, &f.cfg, "test:1:x", &f.queue, &e), 0);
+	assert_int_equal(queue_open(f.db, &f.cfg, job_registry, "test:1:x", &f.queue, &e), 0);
 	assert_int_equal(alerts_new(f.db, &f.cfg, f.queue, &f.alerts, &e), 0);
 	alerts_set_post(f.alerts, fake_post, &f);
 	*state = &f;
@@ -174,7 +175,7 @@ static void test_alerts_email_enqueued_or_alert_kept_when_it_cannot_be(void **st
 		       "json_extract(payload, '$.template') = 'job_failed_alert' AND "
 		       "json_extract(payload, '$.to') = 'admin@example.com' AND "
 		       "json_extract(payload, '$.data.lastError') = '<b>boom</b>'");
-	assert_int_equal(emails, job_type_find("send_email") ? 1 : 0);
+	assert_int_equal(emails, job_type_find(job_registry, "send_email") ? 1 : 0);
 }
 
 static void test_alerts_queue_posts_once_per_crossing(void **state)

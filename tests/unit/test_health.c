@@ -15,7 +15,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "config/config.h"
-#include "daemon.h"
+#include "core/status.h"
 #include "base/err.h"
 #include "http/health.h"
 #include "support_testdb.h"

@@ -1,8 +1,8 @@
 /*
  * test_job_draft_cleanup.c - draft_cleanup: the DeleteAfterDays boundary
  * (also for times stored without milliseconds), what stays untouched,
- * blobs deleted, missing and refused, a failing blob delete, reruns and a
- * crash between batches.
+ * blobs deleted (through the outbox), missing and refused, a failing blob
+ * delete, reruns and a crash between batches.
  */
 /* cmocka.h needs these first */
 /* clang-format off */
@@ -172,18 +172,20 @@ test_draft_cleanup_deletes_blobs_and_soft_deletes_documents(void **state)
 	appdb_put_file(f, "documents/p/old/a.jpg", "a");
 	appdb_put_file(f, "documents/p/old/b.pdf", "b");
 	appdb_put_file(f, "documents/p/old/deleted.jpg",
-		       "kept: its row was deleted before");
+		       "its row was deleted before, the file goes with the draft");
 	appdb_put_file(f, "documents/p/complete/c.jpg", "c");
 	r = run(f, 0);
 	assert_done(&r);
 	assert_int_equal(count(&r, "deleted"), 1);
 	assert_int_equal(count(&r, "documents"), 3);
-	assert_int_equal(count(&r, "blobs_deleted"), 2);
+	assert_int_equal(count(&r, "blobs_deleted"), 3);
 	assert_int_equal(count(&r, "blobs_missing"), 1);
 	assert_int_equal(count(&r, "keys_refused"), 0);
 	assert_false(appdb_has_file(f, "documents/p/old/a.jpg"));
 	assert_false(appdb_has_file(f, "documents/p/old/b.pdf"));
-	assert_true(appdb_has_file(f, "documents/p/old/deleted.jpg"));
+	assert_false(appdb_has_file(f, "documents/p/old/deleted.jpg"));
+	assert_int_equal(appdb_int(f->db, "SELECT count(*) FROM blob_deletions"),
+			 0);
 	assert_true(appdb_has_file(f, "documents/p/complete/c.jpg"));
 	assert_int_equal(is_deleted(f, "zaznam_dokumenty", "doc1"), 1);
 	assert_int_equal(is_deleted(f, "zaznam_dokumenty", "doc3"), 1);
@@ -259,7 +261,8 @@ static int stuck_remove(struct storage *base, const char *key, struct err *e)
 static const struct storage_ops stuck_ops = {.name = "stuck",
 					     .remove = stuck_remove};
 
-static void test_draft_cleanup_failed_blob_delete_keeps_the_rows(void **state)
+static void
+test_draft_cleanup_failed_blob_delete_stays_queued_for_the_next_run(void **state)
 {
 	struct appdb *f = appdb_open();
 	struct stuck_storage stuck = {.base = {.ops = &stuck_ops},
@@ -271,30 +274,36 @@ static void test_draft_cleanup_failed_blob_delete_keeps_the_rows(void **state)
 	add_record(f, "old", "draft", CUTOFF - MS_PER_DAY, 0);
 	add_document(f, "doc1", "old", "documents/p/old/a.jpg", 0);
 	add_document(f, "doc2", "old", "documents/p/old/stuck", 0);
+	add_document(f, "doc3", "old", "documents/p/old/c.jpg", 0);
 	appdb_put_file(f, "documents/p/old/a.jpg", "a");
+	appdb_put_file(f, "documents/p/old/c.jpg", "c");
 	support_run_job(f->db, &f->cfg, &services, "draft_cleanup", NULL, NOW,
 			0, &r);
 	assert_int_equal(r.rc, ERR_IO);
-	assert_non_null(strstr(r.err.msg, "doc2"));
-	assert_int_equal(is_deleted(f, "zaznamy", "old"), 0);
-	assert_int_equal(appdb_int(f->db,
-				   "SELECT count(*) FROM zaznam_dokumenty"
-				   " WHERE is_deleted = 1"),
-			 0);
-	assert_int_equal(count(&r, "deleted"), 0);
-	/* doc1's blob went before the failure; once the store works again, a
-	 * rerun finishes and finds it missing. */
+	assert_non_null(strstr(r.err.msg, "documents/p/old/stuck"));
+	/* The rows are gone (one transaction decided); the blob before the
+	 * failure is gone and forgotten; the stuck one and the one after it
+	 * wait in the outbox. */
+	assert_int_equal(is_deleted(f, "zaznamy", "old"), 1);
+	assert_int_equal(count(&r, "blobs_deleted"), 1);
 	assert_false(appdb_has_file(f, "documents/p/old/a.jpg"));
+	assert_true(appdb_has_file(f, "documents/p/old/c.jpg"));
+	assert_int_equal(appdb_int(f->db, "SELECT count(*) FROM blob_deletions"),
+			 2);
+	/* Once the store works again, a rerun empties the outbox. */
 	r = run(f, 0);
 	assert_done(&r);
-	assert_int_equal(count(&r, "deleted"), 1);
-	assert_int_equal(count(&r, "documents"), 2);
-	assert_int_equal(count(&r, "blobs_missing"), 2);
+	assert_int_equal(count(&r, "deleted"), 0);
+	assert_int_equal(count(&r, "blobs_deleted"), 1);
+	assert_int_equal(count(&r, "blobs_missing"), 1);
+	assert_false(appdb_has_file(f, "documents/p/old/c.jpg"));
+	assert_int_equal(appdb_int(f->db, "SELECT count(*) FROM blob_deletions"),
+			 0);
 	appdb_close(f);
 }
 
 static void
-test_draft_cleanup_without_storage_fails_only_when_a_blob_must_go(void **state)
+test_draft_cleanup_without_storage_keeps_the_blobs_queued(void **state)
 {
 	struct appdb *f = appdb_open();
 	struct support_job_result r;
@@ -303,13 +312,20 @@ test_draft_cleanup_without_storage_fails_only_when_a_blob_must_go(void **state)
 	add_record(f, "bare", "draft", CUTOFF - 2 * MS_PER_DAY, 0);
 	add_record(f, "with_doc", "draft", CUTOFF - MS_PER_DAY, 0);
 	add_document(f, "doc1", "with_doc", "documents/p/with_doc/a.jpg", 0);
+	appdb_put_file(f, "documents/p/with_doc/a.jpg", "a");
 	support_run_job(f->db, &f->cfg, NULL, "draft_cleanup", NULL, NOW, 0,
 			&r);
 	assert_int_equal(r.rc, ERR_INVALID);
 	assert_non_null(strstr(r.err.msg, "no blob storage"));
-	assert_int_equal(is_deleted(f, "zaznamy", "with_doc"), 0);
-	/* The whole batch rolled back, the bare draft with it. */
-	assert_int_equal(is_deleted(f, "zaznamy", "bare"), 0);
+	assert_non_null(strstr(r.err.msg, "documents/p/with_doc/a.jpg"));
+	assert_int_equal(is_deleted(f, "zaznamy", "with_doc"), 1);
+	assert_int_equal(is_deleted(f, "zaznamy", "bare"), 1);
+	assert_int_equal(appdb_int(f->db, "SELECT count(*) FROM blob_deletions"),
+			 1);
+	r = run(f, 0);
+	assert_done(&r);
+	assert_int_equal(count(&r, "blobs_deleted"), 1);
+	assert_false(appdb_has_file(f, "documents/p/with_doc/a.jpg"));
 	appdb_close(f);
 }
 
@@ -359,7 +375,9 @@ test_draft_cleanup_batches_until_none_left_and_rerun_changes_nothing(
 	fill_several(f);
 	r = run(f, 0);
 	assert_done(&r);
-	assert_int_equal(r.steps, 3);
+	/* 3 batches of drafts, 5 full batches of 2 queued blobs, and one
+	 * step that finds the outbox empty. */
+	assert_int_equal(r.steps, 9);
 	assert_int_equal(count(&r, "deleted"), 5);
 	assert_int_equal(count(&r, "documents"), 10);
 	assert_int_equal(count(&r, "blobs_deleted"), 5);
@@ -419,9 +437,9 @@ int main(void)
 	    cmocka_unit_test(
 		test_draft_cleanup_refuses_unsafe_keys_and_never_touches_their_files),
 	    cmocka_unit_test(
-		test_draft_cleanup_failed_blob_delete_keeps_the_rows),
+		test_draft_cleanup_failed_blob_delete_stays_queued_for_the_next_run),
 	    cmocka_unit_test(
-		test_draft_cleanup_without_storage_fails_only_when_a_blob_must_go),
+		test_draft_cleanup_without_storage_keeps_the_blobs_queued),
 	    cmocka_unit_test(
 		test_draft_cleanup_batches_until_none_left_and_rerun_changes_nothing),
 	    cmocka_unit_test(

@@ -17,6 +17,7 @@
 #include "db/db.h"
 #include "base/err.h"
 #include "core/job.h"
+#include "jobs/registry.h"
 #include "core/queue.h"
 #include "core/runner.h"
 #include "support_db.h"
@@ -40,7 +41,7 @@ static int setup(void **state)
 	f->db = support_open_migrated(f->dir);
 	config_defaults(&f->cfg);
 	clock_fix(T0);
-	if (!f->db || queue_open(f->db, &f->cfg, "testhost:1:aaaa", &f->q, &e))
+	if (!f->db || queue_open(f->db, &f->cfg, job_registry, "testhost:1:aaaa", &f->q, &e))
 		return -1;
 	*state = f;
 	return 0;
@@ -133,7 +134,7 @@ static void test_queue_scheduled_job_waits_for_run_at(void **state)
 static void test_queue_failure_retries_with_doubling_delay_then_dead(void **state)
 {
 	struct fixture *f = *state;
-	const struct job_type *noop = job_type_find("noop");
+	const struct job_type *noop = job_type_find(job_registry, "noop");
 	struct queue_job job;
 	struct err e = {0};
 	const char *result;
@@ -177,16 +178,16 @@ static void test_queue_final_error_goes_dead_at_once(void **state)
 static void test_queue_retry_delay_has_jitter_only_for_network_types(void **state)
 {
 	struct fixture *f = *state;
-	struct job_type network = *job_type_find("noop");
+	struct job_type network = *job_type_find(job_registry, "noop");
 	(void)state;
 	network.jitter = 1;
 	for (uint32_t r = 0; r < 2000; r += 7) {
 		int64_t d = job_type_retry_delay(&network, &f->cfg, 2, r);
 		assert_true(d >= 54000 && d <= 66000);
 	}
-	assert_int_equal(job_type_retry_delay(job_type_find("noop"), &f->cfg, 2, 12345), 60000);
+	assert_int_equal(job_type_retry_delay(job_type_find(job_registry, "noop"), &f->cfg, 2, 12345), 60000);
 	/* capped */
-	assert_int_equal(job_type_retry_delay(job_type_find("noop"), &f->cfg, 30, 0), 3600000);
+	assert_int_equal(job_type_retry_delay(job_type_find(job_registry, "noop"), &f->cfg, 30, 0), 3600000);
 }
 
 static void test_queue_unique_key_is_idempotent_while_unfinished(void **state)
@@ -278,7 +279,7 @@ static void test_queue_expired_lease_returns_job_with_attempt_counted(void **sta
 	int64_t id = enqueue(f, NULL, 0);
 
 	/* another host claimed it and vanished */
-	assert_int_equal(queue_open(f->db, &f->cfg, "otherhost:42:bbbb", &other, &e), 0);
+	assert_int_equal(queue_open(f->db, &f->cfg, job_registry, "otherhost:42:bbbb", &other, &e), 0);
 	assert_int_equal(queue_claim(other, T0, &job, &e), 0);
 	queue_job_clear(&job);
 	assert_int_equal(queue_recover(f->q, T0 + 1000, &count, &e), 0);
@@ -304,7 +305,7 @@ static void test_queue_dead_local_owner_is_recovered_at_once(void **state)
 
 	enqueue(f, NULL, 0);
 	/* same host as f->q, a pid that cannot exist */
-	assert_int_equal(queue_open(f->db, &f->cfg, "testhost:999999999:cccc", &ghost, &e), 0);
+	assert_int_equal(queue_open(f->db, &f->cfg, job_registry, "testhost:999999999:cccc", &ghost, &e), 0);
 	assert_int_equal(queue_claim(ghost, T0, &job, &e), 0);
 	queue_job_clear(&job);
 	assert_int_equal(queue_recover(f->q, T0 + 1, &count, &e), 0);
@@ -323,7 +324,7 @@ static void test_queue_last_attempt_lost_makes_it_dead(void **state)
 	int count;
 
 	assert_int_equal(queue_enqueue(f->q, "noop", &opt, &id, NULL, &e), 0);
-	assert_int_equal(queue_open(f->db, &f->cfg, "otherhost:42:bbbb", &other, &e), 0);
+	assert_int_equal(queue_open(f->db, &f->cfg, job_registry, "otherhost:42:bbbb", &other, &e), 0);
 	assert_int_equal(queue_claim(other, T0, &job, &e), 0);
 	queue_job_clear(&job);
 	assert_int_equal(queue_recover(f->q, T0 + 120000, &count, &e), 0);

@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "base/err.h"
 #include "core/queue.h"
+#include "jobs/registry.h"
 #include "core/scheduler.h"
 #include "support_db.h"
 
@@ -51,7 +52,7 @@ static int setup(void **state)
 	 * between (their own behaviour is tested in test_cron). */
 	f->cfg.jobs.sync_retry.r.enabled = false;
 	f->cfg.jobs.export_cleanup.r.enabled = false;
-	if (!f->db || queue_open(f->db, &f->cfg, "testhost:1:aaaa", &f->q, &e) ||
+	if (!f->db || queue_open(f->db, &f->cfg, job_registry, "testhost:1:aaaa", &f->q, &e) ||
 	    scheduler_open(f->db, &f->cfg, f->q, &f->s, &e))
 		return -1;
 	*state = f;
@@ -320,14 +321,14 @@ static void test_scheduler_sunday_two_am_across_both_dst_days(void **state)
 		((struct recurring_settings *)all[i].settings)->enabled = false;
 	cfg.jobs.draft_cleanup.r.enabled = true;
 	snprintf(cfg.jobs.draft_cleanup.r.cron, CONFIG_STR, "0 2 * * 0");
-	assert_int_equal(scheduler_simulate(&cfg, at("2026-03-28T00:00:00Z"),
+	assert_int_equal(scheduler_simulate(&cfg, job_registry, at("2026-03-28T00:00:00Z"),
 					    at("2026-04-06T00:00:00Z"), collect, &fires, &e), 0);
 	assert_int_equal(fires.n, 2);
 	/* 02:00 does not exist on 29 March: once, at 03:00 CEST */
 	assert_string_equal(fires.lines[0], "2026-03-29T01:00:00.000Z DraftCleanup");
 	assert_string_equal(fires.lines[1], "2026-04-05T00:00:00.000Z DraftCleanup");
 	fires.n = 0;
-	assert_int_equal(scheduler_simulate(&cfg, at("2026-10-24T00:00:00Z"),
+	assert_int_equal(scheduler_simulate(&cfg, job_registry, at("2026-10-24T00:00:00Z"),
 					    at("2026-10-26T00:00:00Z"), collect, &fires, &e), 0);
 	/* 02:00 happens twice on 25 October: once, the first (CEST) */
 	assert_int_equal(fires.n, 1);

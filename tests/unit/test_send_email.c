@@ -21,6 +21,7 @@
 #include "demo/demo.h"
 #include "base/err.h"
 #include "core/job.h"
+#include "jobs/registry.h"
 #include "support_db.h"
 #include "support_job.h"
 
@@ -268,7 +269,7 @@ static void test_send_email_smtp_refused_connection_retries(void **state)
 
 static void test_send_email_type_defaults_come_from_the_config(void **state)
 {
-	const struct job_type *type = job_type_find("send_email");
+	const struct job_type *type = job_type_find(job_registry, "send_email");
 	struct fixture *f = *state;
 
 	assert_non_null(type);

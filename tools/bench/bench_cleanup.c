@@ -31,6 +31,7 @@
 #include "db/db.h"
 #include "base/err.h"
 #include "core/job.h"
+#include "jobs/registry.h"
 
 #define INSERT_CHUNK 100000
 #define SPREAD_DAYS 400
@@ -153,7 +154,7 @@ static int run_cleanup(sqlite3 *db, const struct config *cfg, int64_t now,
 		       double *times, int max_steps, int *steps, int *locked,
 		       int64_t *pause_ms, struct err *e)
 {
-	const struct job_type *type = job_type_find("activity_cleanup");
+	const struct job_type *type = job_type_find(job_registry, "activity_cleanup");
 	cJSON *payload = cJSON_CreateObject();
 	struct job_ctx ctx = {
 	    .db = db, .cfg = cfg, .payload = payload, .attempt = 1, .now = now};

@@ -25,6 +25,7 @@
 #include "demo/demo.h"
 #include "base/err.h"
 #include "core/job.h"
+#include "jobs/registry.h"
 #include "core/services.h"
 #include "storage/storage.h"
 
@@ -114,7 +115,7 @@ static int generate(sqlite3 *db, const char *root, int64_t total, int *files)
 static int run_export(sqlite3 *db, struct config *cfg, struct storage *st,
 		      int64_t *steps, struct job_ctx *ctx)
 {
-	const struct job_type *jt = job_type_find("export_data");
+	const struct job_type *jt = job_type_find(job_registry, "export_data");
 	struct services sv = {.storage = st};
 	cJSON *payload = cJSON_Parse("{\"userId\":\"" USER "\"}");
 	struct err e = {0};

@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "base/err.h"
 #include "core/queue.h"
+#include "jobs/registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,7 +103,7 @@ static double queue_cycle(const char *path, int batched_enqueue, double *enqueue
 	double enqueue_seconds;
 
 	config_defaults(&cfg);
-	if (queue_open(db, &cfg, "bench:1:0", &q, &e)) {
+	if (queue_open(db, &cfg, job_registry, "bench:1:0", &q, &e)) {
 		fprintf(stderr, "bench: %s\n", e.msg);
 		exit(1);
 	}
