@@ -48,10 +48,16 @@ Q := @
 endif
 
 SRC      := $(wildcard src/*.c src/*/*.c)
-LIB_SRC  := $(filter-out src/main.c,$(SRC))
+# The demo generator (src/demo, its fixture files) is not part of the
+# daemon's library: libdemo.a is linked into the binary, the unit tests
+# (support_rows.c inserts rows with it) and the benchmarks.
+DEMO_SRC := $(wildcard src/demo/*.c)
+LIB_SRC  := $(filter-out src/main.c $(DEMO_SRC),$(SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o $(BUILD)/gen/assets.o
+DEMO_OBJ := $(DEMO_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/demo_fixtures.o
 BIN      := $(BUILD)/domecek-jobs
 LIB      := $(BUILD)/libdomecek.a
+DEMO_LIB := $(BUILD)/libdemo.a
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(wildcard tests/unit/support_*.c)
@@ -60,6 +66,7 @@ BENCH_SRC := $(wildcard tools/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tools/bench/%.c=$(BUILD)/bench/%)
 SCHEMA   := $(sort $(wildcard schema/*.sql))
 ASSETS   := $(sort $(wildcard assets/templates/* assets/dashboard/*))
+DEMO_ASSETS := $(sort $(wildcard assets/demo/*.jpg assets/demo/*.png assets/demo/*.pdf))
 
 # The version is written in one place, the first line of debian/changelog
 # ("domecek-jobs (0.1.0) unstable; ..."): --version prints it, the package
@@ -71,11 +78,18 @@ $(if $(VERSION),,$(error no version: debian/changelog is missing or its first li
 
 all: $(BIN)
 
-$(BIN): $(BUILD)/src/main.o $(LIB)
+# The CLI (in libdomecek) calls the demo, which calls storage (in
+# libdomecek): a group, so the archives' order does not matter.
+$(BIN): $(BUILD)/src/main.o $(LIB) $(DEMO_LIB)
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/src/main.o \
+	  -Wl,--start-group $(LIB) $(DEMO_LIB) -Wl,--end-group $(PKG_LIBS)
 
 $(LIB): $(LIB_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(DEMO_LIB): $(DEMO_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
@@ -102,22 +116,27 @@ $(BUILD)/gen/assets.c: $(BUILD)/tools/embed $(ASSETS)
 	@echo "  EMBED   $@"
 	$(Q)$(BUILD)/tools/embed assets $(ASSETS) > $@.tmp && mv $@.tmp $@
 
+$(BUILD)/gen/demo_fixtures.c: $(BUILD)/tools/embed $(DEMO_ASSETS)
+	@mkdir -p $(dir $@)
+	@echo "  EMBED   $@"
+	$(Q)$(BUILD)/tools/embed assets:demo_fixtures $(DEMO_ASSETS) > $@.tmp && mv $@.tmp $@
+
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(Q)$(CC) $(CFLAGS_ALL) -Iinclude -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJ) $(LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJ) $(DEMO_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -MMD -MP -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB) $(PKG_LIBS) $(TEST_LIBS) $(LDFLAGS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -MMD -MP -o $@ $< $(TEST_SUPPORT_OBJ) $(DEMO_LIB) $(LIB) $(PKG_LIBS) $(TEST_LIBS) $(LDFLAGS_ALL)
 
 $(BUILD)/tests/support_%.o: tests/unit/support_%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -MMD -MP -c -o $@ $<
 
-$(BUILD)/bench/%: tools/bench/%.c $(LIB)
+$(BUILD)/bench/%: tools/bench/%.c $(DEMO_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  BENCH   $@"
-	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(LIB) $(PKG_LIBS) $(LDFLAGS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -o $@ $< $(DEMO_LIB) $(LIB) $(PKG_LIBS) $(LDFLAGS_ALL)
 
 tests: $(BIN) $(UNIT_BIN)
 
@@ -129,7 +148,7 @@ test:
 	$(Q)tests/run $(BUILD) build/asan
 
 # Layers: no include or symbol reaches up a layer or closes a circle.
-deps: $(LIB)
+deps: $(LIB) $(DEMO_LIB)
 	$(Q)tools/deps $(BUILD)
 
 # Long tests: scripts in tests/long only (no unit tests run again).

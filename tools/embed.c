@@ -3,7 +3,8 @@
  * part of the binary and nothing is looked up at run time.
  *
  *   embed schema schema/001_app.sql ...   -> const struct migration[]
- *   embed assets assets/templates/x ...   -> const struct asset[]
+ *   embed assets assets/templates/x ...   -> const struct asset assets[]
+ *   embed assets:NAME assets/demo/x ...   -> const struct asset NAME[]
  *
  * A migration's version is the number its file name starts with.
  */
@@ -37,10 +38,13 @@ static int emit_bytes(const char *path)
 
 int main(int argc, char **argv)
 {
+	const char *table = "assets";
 	int is_schema;
 
-	if (argc < 2 || (strcmp(argv[1], "schema") && strcmp(argv[1], "assets"))) {
-		fprintf(stderr, "usage: embed schema|assets FILE...\n");
+	if (argc >= 2 && strncmp(argv[1], "assets:", 7) == 0 && argv[1][7])
+		table = argv[1] + 7;
+	else if (argc < 2 || (strcmp(argv[1], "schema") && strcmp(argv[1], "assets"))) {
+		fprintf(stderr, "usage: embed schema|assets[:NAME] FILE...\n");
 		return 2;
 	}
 	is_schema = strcmp(argv[1], "schema") == 0;
@@ -48,7 +52,7 @@ int main(int argc, char **argv)
 	if (is_schema) {
 		printf("#include \"db/db_schema.h\"\nconst struct migration db_migrations[] = {\n");
 	} else {
-		printf("#include \"base/assets.h\"\nconst struct asset assets[] = {\n");
+		printf("#include \"base/assets.h\"\nconst struct asset %s[] = {\n", table);
 	}
 	for (int i = 2; i < argc; i++) {
 		const char *base = strrchr(argv[i], '/');

@@ -7,7 +7,10 @@
  * every age that matters to the jobs), documents with real files,
  * invitations, a 120-day history of activities and notifications, refresh
  * tokens, sync items, contacts, settings and audit rows. The same seed and
- * now give the same database and the same files, byte for byte.
+ * now give the same database and the same files, byte for byte. The
+ * document files are copies of small real fixtures (assets/demo/, built
+ * into libdemo.a, see demo_fixtures) written through the storage
+ * interface, so the Local and S3 providers both get them.
  *
  * The demo_insert_*() functions insert one row each, for demo_fill() and
  * for tests that need an edge-case row. A row is described by a struct
@@ -24,10 +27,17 @@
 #ifndef DOMECEK_DEMO_H
 #define DOMECEK_DEMO_H
 
+#include "base/assets.h"
+
 #include <sqlite3.h>
 #include <stdint.h>
 
 struct err;
+struct storage;
+
+/* The fixture files, named "demo/<file>" (photo-1.jpg ... photo-4.jpg,
+ * uctenka.png, faktura.pdf, revize.pdf); ends with a NULL name. */
+extern const struct asset demo_fixtures[];
 
 /* Rows demo_fill() inserted per table, and the files it wrote. */
 struct demo_counts {
@@ -54,22 +64,23 @@ struct demo_counts {
 	int contact_group_members;
 	int audit_log;
 	int sync_queue;
-	int files;	    /* document files written under storage_root */
+	int files;	    /* document files stored */
 	int64_t file_bytes; /* their total size */
 };
 
 /*
  * Fills db (migrated, foreign_keys on, no users yet) with the household,
- * in one transaction, and writes each document's file to
- * storage_root/<storage_key>, creating directories as needed. Every time
- * is relative to now_ms; the UUIDs and file contents come from seed.
- * counts may be NULL. Errors: ERR_CONFLICT when the database already has
- * users (nothing is changed), ERR_IO when a file cannot be written,
- * ERR_DB/ERR_BUSY as above. On error the transaction is rolled back;
- * files already written stay.
+ * in one transaction, and stores each document's file under its
+ * storage_key in st (the blocking storage calls: for the CLI and tests).
+ * Every time is relative to now_ms; the UUIDs and the choice of files
+ * come from seed. counts may be NULL. Errors: ERR_CONFLICT when the
+ * database already has users (nothing is changed), the storage's error
+ * (ERR_IO, ERR_NOSPACE, ERR_TEMP, ...) naming the key when a file cannot
+ * be stored, ERR_DB/ERR_BUSY as above. On error the transaction is
+ * rolled back and the files this call stored are deleted again.
  */
-int demo_fill(sqlite3 *db, const char *storage_root, int64_t now_ms,
-	      unsigned seed, struct demo_counts *counts, struct err *e);
+int demo_fill(sqlite3 *db, struct storage *st, int64_t now_ms, unsigned seed,
+	      struct demo_counts *counts, struct err *e);
 
 struct demo_user {
 	const char *id, *email; /* required; email lowercase */

@@ -9,10 +9,10 @@
 #include "config/config.h"
 #include "db/db.h"
 #include "demo/demo.h"
-#include "base/fsutil.h"
 #include "base/err.h"
 #include "core/leader.h"
 #include "core/queue.h"
+#include "storage/storage.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -258,6 +258,8 @@ static int demo(struct cli *cli, int argc, char **argv)
 	const char *value;
 	int64_t seed = 1;
 	sqlite3 *db = NULL;
+	struct storage *st = NULL;
+	int is_s3 = strcmp(cli->cfg.storage.provider, "S3") == 0;
 	int rc;
 
 	for (int i = 0; i < argc; i++) {
@@ -270,26 +272,29 @@ static int demo(struct cli *cli, int argc, char **argv)
 	}
 	if ((rc = cli_open_db(cli, 0, &db)))
 		return rc;
-	if ((rc = fs_mkdirs(cli->cfg.storage.local.root, 0750, &e)) ||
-	    (rc = demo_fill(db, cli->cfg.storage.local.root,
-			    cli->has_now ? cli->now : clock_now(),
+	/* The storage the daemon uses, so its files are where it looks. */
+	if ((rc = storage_open_configured(&cli->cfg, &st, &e)) ||
+	    (rc = demo_fill(db, st, cli->has_now ? cli->now : clock_now(),
 			    (unsigned)seed, &n, &e))) {
+		storage_close(st);
 		db_close(db);
 		return cli_fail(EXIT_FAILURE_, "%s", e.msg);
 	}
+	storage_close(st);
 	db_close(db);
 	printf(
 	    "demo household written to %s:\n"
 	    "  %d users, %d projects, %d properties, %d units\n"
 	    "  %d records (%d drafts), %d documents with %d files (%lld bytes) "
-	    "in %s\n"
+	    "in %s%s\n"
 	    "  %d comments, %d invitations, %d activities, %d notifications\n"
 	    "  %d refresh tokens, %d sync queue items, %d contacts\n",
 	    cli->db_path, n.users, n.projects, n.properties, n.units, n.zaznamy,
 	    n.drafts, n.zaznam_dokumenty, n.files, (long long)n.file_bytes,
-	    cli->cfg.storage.local.root, n.comments, n.invitations,
-	    n.activities, n.notifications, n.refresh_tokens, n.sync_queue,
-	    n.contacts);
+	    is_s3 ? "S3 bucket " : "",
+	    is_s3 ? cli->cfg.storage.s3.bucket : cli->cfg.storage.local.root,
+	    n.comments, n.invitations, n.activities, n.notifications,
+	    n.refresh_tokens, n.sync_queue, n.contacts);
 	return EXIT_OK;
 }
 

@@ -3,11 +3,16 @@
  * properties, units, members), and demo_fill(), which runs every stage in
  * one transaction.
  *
- * Determinism: every id, choice and file byte comes from one splitmix64
- * stream seeded by the caller, consumed in a fixed order, and every time
- * is now minus a chosen age; nothing reads the clock or the environment.
- * One transaction: a half-filled household is worse than none, and the
- * refusal on existing users is what makes a rerun safe.
+ * Determinism: every id and choice (which fixture file a document is a
+ * copy of, too) comes from one splitmix64 stream seeded by the caller,
+ * consumed in a fixed order, and every time is now minus a chosen age;
+ * nothing reads the clock or the environment. One transaction: a
+ * half-filled household is worse than none, and the refusal on existing
+ * users is what makes a rerun safe. The files are stored inside that
+ * transaction (with S3 that is one PUT each, about a hundred): it holds
+ * the write lock longer than a job would, which is fine for a command
+ * that only fills an empty database, and it is what lets a failure undo
+ * both the rows and the files.
  *
  * The family: Jana Nováková (admin, weekly summary on) owns "Rodinný dům
  * Brno" (a house and a flat in Brno), Petr Novák (draft reminders off)
@@ -424,8 +429,8 @@ static int refuse_if_filled(sqlite3 *db, struct err *e)
 
 typedef int (*demo_stage)(struct demo_ctx *ctx);
 
-int demo_fill(sqlite3 *db, const char *storage_root, int64_t now_ms,
-	      unsigned seed, struct demo_counts *counts, struct err *e)
+int demo_fill(sqlite3 *db, struct storage *st, int64_t now_ms, unsigned seed,
+	      struct demo_counts *counts, struct err *e)
 {
 	static const demo_stage stages[] = {
 	    fill_household,
@@ -443,20 +448,16 @@ int demo_fill(sqlite3 *db, const char *storage_root, int64_t now_ms,
 	int in_transaction = 0;
 	int rc;
 
-	if (!db || !storage_root || !*storage_root)
-		return err_set(
-		    e, ERR_INVALID,
-		    "demo: a database and a storage root are needed");
+	if (!db || !st)
+		return err_set(e, ERR_INVALID,
+			       "demo: a database and a storage are needed");
 	if (!counts)
 		counts = &scratch;
 	memset(counts, 0, sizeof(*counts));
 	if (!(ctx = calloc(1, sizeof(*ctx))))
 		return err_set(e, ERR_NOMEM, "demo: out of memory");
-	*ctx = (struct demo_ctx){.db = db,
-				 .storage_root = storage_root,
-				 .now = now_ms,
-				 .counts = counts,
-				 .e = e};
+	*ctx = (struct demo_ctx){
+	    .db = db, .storage = st, .now = now_ms, .counts = counts, .e = e};
 	demo_rng_seed(&ctx->rng, seed);
 	if ((rc = exec_sql(db, "BEGIN IMMEDIATE", e)))
 		goto done;
@@ -472,8 +473,10 @@ int demo_fill(sqlite3 *db, const char *storage_root, int64_t now_ms,
 done:
 	if (in_transaction)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	if (rc)
+	if (rc) {
+		demo_files_remove(ctx);
 		memset(counts, 0, sizeof(*counts));
+	}
 	free(ctx);
 	return rc;
 }

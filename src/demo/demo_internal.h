@@ -6,13 +6,14 @@
 #ifndef DOMECEK_DEMO_INTERNAL_H
 #define DOMECEK_DEMO_INTERNAL_H
 
-#include "base/buf.h"
+#include "base/assets.h"
 #include "demo/demo.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 struct cJSON;
+struct storage;
 
 #define DEMO_ID_LEN 37 /* UUID text + NUL */
 #define DEMO_USERS 3
@@ -67,7 +68,7 @@ struct demo_invitation_info {
 
 struct demo_ctx {
 	sqlite3 *db;
-	const char *storage_root;
+	struct storage *storage;
 	int64_t now;
 	struct demo_rng rng;
 	struct demo_counts *counts;
@@ -86,6 +87,9 @@ struct demo_ctx {
 	int record_count;
 	struct demo_document_info documents[DEMO_MAX_DOCUMENTS];
 	int document_count;
+	/* Keys of the files this run stored, removed again if it fails. */
+	const char *written[DEMO_MAX_DOCUMENTS];
+	int files_written;
 	struct demo_comment_info comments[DEMO_MAX_COMMENTS];
 	int comment_count;
 	struct demo_invitation_info invitations[8];
@@ -133,11 +137,16 @@ int demo_fill_sync_queue(struct demo_ctx *ctx);
 int demo_fill_contacts(struct demo_ctx *ctx);
 int demo_fill_settings_and_audit(struct demo_ctx *ctx);
 
-/* demo_files.c: makes a deterministic file ("jpg", "png", else "pdf"; a few
- * KB, with caption inside) and writes it to storage_root/key, creating the
- * directories; *size is its length. */
-int demo_file_create(struct demo_rng *rng, const char *storage_root,
-		     const char *key, const char *extension,
-		     const char *caption, int64_t *size, struct err *e);
+/* demo_files.c: the fixture named name ("demo/photo-1.jpg") or NULL;
+ * its extension ("jpg") and MIME type. */
+const struct asset *demo_fixture(const char *name);
+const char *demo_fixture_extension(const struct asset *fixture);
+const char *demo_fixture_mime(const struct asset *fixture);
+/* Stores a copy of fixture under key (blocking), replacing any blob
+ * there. Errors are the storage's, prefixed with the key. */
+int demo_file_put(struct storage *st, const char *key,
+		  const struct asset *fixture, struct err *e);
+/* Deletes the files listed in ctx->written (best effort). */
+void demo_files_remove(struct demo_ctx *ctx);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * test_demo.c - the demo household: what demo_fill() promises (counts,
- * the edge cases the jobs need, files on disk, determinism, refusal) and
- * the demo_insert_*() helpers (schema defaults, error messages, busy).
+ * the edge cases the jobs need, files in storage that are copies of the
+ * real fixtures, determinism, refusal, undo on failure) and the
+ * demo_insert_*() helpers (schema defaults, error messages, busy).
  */
 /* cmocka wants these first, in this order. */
 /* clang-format off */
@@ -17,9 +18,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "demo/demo.h"
 #include "base/err.h"
+#include "storage/storage.h"
 #include "support_db.h"
 
 #define NOW_TEXT "2026-11-28T20:45:17.000Z"
@@ -28,6 +31,7 @@
 struct fixture {
 	char dir[256];
 	char storage[300];
+	struct storage *st;
 	sqlite3 *db;
 	int64_t now;
 	struct demo_counts counts;
@@ -39,12 +43,16 @@ static int open_fixture(struct fixture *f)
 	if (support_tempdir(f->dir, sizeof(f->dir)))
 		return -1;
 	snprintf(f->storage, sizeof(f->storage), "%s/storage", f->dir);
+	if (mkdir(f->storage, 0700) != 0 ||
+	    storage_open_local(f->storage, &f->st, NULL) != 0)
+		return -1;
 	f->db = support_open_migrated(f->dir);
 	return f->db && clock_parse(NOW_TEXT, &f->now, NULL) == 0 ? 0 : -1;
 }
 
 static void close_fixture(struct fixture *f)
 {
+	storage_close(f->st);
 	sqlite3_close(f->db);
 	support_rmrf(f->dir);
 }
@@ -66,7 +74,7 @@ static int setup_filled(void **state)
 	if (setup_empty(state))
 		return -1;
 	f = *state;
-	if (demo_fill(f->db, f->storage, f->now, SEED, &f->counts, &e)) {
+	if (demo_fill(f->db, f->st, f->now, SEED, &f->counts, &e)) {
 		fprintf(stderr, "# demo_fill: %s\n", e.msg);
 		return -1;
 	}
@@ -250,11 +258,90 @@ test_demo_records_without_creator_have_their_first_activity(void **state)
 	    0);
 }
 
-static int has_prefix(const unsigned char *data, const char *magic, size_t n)
+/* The whole blob under key, read through the storage interface. */
+static int read_blob(struct storage *st, const char *key, struct buf *out)
 {
-	return memcmp(data, magic, n) == 0;
+	struct storage_reader *r = NULL;
+	char chunk[4096];
+	size_t n = 0;
+	int rc;
+
+	buf_init(out, 1 << 20);
+	if ((rc = storage_read_open(st, key, &r, NULL)))
+		return rc;
+	while (!(rc = storage_read(r, chunk, sizeof(chunk), &n, NULL)) && n)
+		if ((rc = buf_append(out, chunk, n)))
+			break;
+	storage_read_close(r);
+	return rc;
 }
 
+/* What a viewer checks first: the signature and the end marker. */
+static int looks_real(const char *data, size_t n, const char *mime)
+{
+	if (strcmp(mime, "image/jpeg") == 0)
+		return n > 4 && memcmp(data, "\xff\xd8\xff", 3) == 0 &&
+		       memcmp(data + n - 2, "\xff\xd9", 2) == 0;
+	if (strcmp(mime, "image/png") == 0)
+		return n > 20 && memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0 &&
+		       memcmp(data + n - 8, "IEND", 4) == 0;
+	if (strcmp(mime, "application/pdf") == 0)
+		return n > 20 && memcmp(data, "%PDF-1.", 7) == 0 &&
+		       memmem(data + n - 16, 16, "%%EOF", 5) != NULL;
+	return 0;
+}
+
+static const char *mime_of(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return !dot			   ? ""
+	       : strcmp(dot, ".jpg") == 0 ? "image/jpeg"
+	       : strcmp(dot, ".png") == 0 ? "image/png"
+	       : strcmp(dot, ".pdf") == 0 ? "application/pdf"
+					   : "";
+}
+
+/* The fixtures demo_records.c names: each must be in the build. */
+static const char *const fixture_names[] = {
+    "demo/photo-1.jpg", "demo/photo-2.jpg", "demo/photo-3.jpg",
+    "demo/photo-4.jpg", "demo/uctenka.png", "demo/faktura.pdf",
+    "demo/revize.pdf"};
+
+static void test_demo_fixtures_are_small_real_files(void **state)
+{
+	int kinds[3] = {0};
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < COUNT(fixture_names); i++) {
+		const struct asset *a = demo_fixtures;
+
+		while (a->name && strcmp(a->name, fixture_names[i]) != 0)
+			a++;
+		if (!a->name)
+			fail_msg("fixture %s is not built in", fixture_names[i]);
+	}
+	for (const struct asset *a = demo_fixtures; a->name; a++, n++) {
+		const char *mime = mime_of(a->name);
+
+		if (strncmp(a->name, "demo/", 5) != 0 ||
+		    !looks_real(a->data, a->size, mime))
+			fail_msg("fixture %s is not a real %s file", a->name,
+				 *mime ? mime : "JPEG/PNG/PDF");
+		if (a->size < 1000 || a->size > 16000)
+			fail_msg("fixture %s has %zu bytes, not a few KB",
+				 a->name, a->size);
+		kinds[mime[0] == 'i' ? (mime[6] == 'j' ? 0 : 1) : 2]++;
+	}
+	assert_int_equal(n, 7);
+	assert_int_equal(kinds[0], 4); /* photos */
+	assert_int_equal(kinds[1], 1); /* the receipt scan */
+	assert_int_equal(kinds[2], 2); /* the invoice, the revision report */
+}
+
+/* Every document row's file is in storage, is byte for byte one of the
+ * fixtures, and matches its row's size, MIME type and key. */
 static void
 test_demo_document_files_exist_with_their_recorded_sizes(void **state)
 {
@@ -276,27 +363,20 @@ test_demo_document_files_exist_with_their_recorded_sizes(void **state)
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(stmt, 0);
 		const char *mime = (const char *)sqlite3_column_text(stmt, 2);
-		unsigned char head[8] = {0};
-		char path[1024];
-		struct stat st;
-		FILE *file;
+		const struct asset *a = demo_fixtures;
+		struct buf blob;
 
-		snprintf(path, sizeof(path), "%s/%s", f->storage, key);
 		assert_int_equal(sqlite3_column_int(stmt, 3), 1);
-		if (stat(path, &st) != 0)
-			fail_msg("missing file %s", path);
-		assert_int_equal(st.st_size, sqlite3_column_int64(stmt, 1));
-		assert_true(st.st_size > 1000 && st.st_size < 16000);
-		assert_non_null(file = fopen(path, "rb"));
-		assert_int_equal(fread(head, 1, sizeof(head), file),
-				 sizeof(head));
-		fclose(file);
-		if (strcmp(mime, "image/jpeg") == 0)
-			assert_true(has_prefix(head, "\xff\xd8\xff", 3));
-		else if (strcmp(mime, "image/png") == 0)
-			assert_true(has_prefix(head, "\x89PNG\r\n\x1a\n", 8));
-		else
-			assert_true(has_prefix(head, "%PDF-1.4", 8));
+		if (read_blob(f->st, key, &blob))
+			fail_msg("no file in storage for %s", key);
+		assert_int_equal(blob.len, sqlite3_column_int64(stmt, 1));
+		assert_true(looks_real(blob.data, blob.len, mime));
+		while (a->name && (a->size != blob.len ||
+				   memcmp(a->data, blob.data, blob.len) != 0))
+			a++;
+		if (!a->name || strcmp(mime_of(a->name), mime) != 0)
+			fail_msg("%s is not a copy of a %s fixture", key, mime);
+		buf_free(&blob);
 		files++;
 	}
 	sqlite3_finalize(stmt);
@@ -306,6 +386,22 @@ test_demo_document_files_exist_with_their_recorded_sizes(void **state)
 					  " count(DISTINCT type) FROM"
 					  " zaznam_dokumenty"),
 			 33);
+}
+
+/* Counts the blobs under prefix. */
+static int count_blob(const char *key, int64_t size, int64_t mtime_ms,
+		      void *ctx)
+{
+	(void)key, (void)size, (void)mtime_ms;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int blobs_under(struct storage *st, const char *prefix)
+{
+	int n = 0;
+
+	return storage_list(st, prefix, count_blob, &n, NULL) ? -1 : n;
 }
 
 static void test_demo_rows_cover_every_state_the_jobs_distinguish(void **state)
@@ -432,7 +528,7 @@ static void test_demo_refuses_a_database_that_has_users(void **state)
 	struct err e = {0};
 
 	assert_int_equal(
-	    demo_fill(f->db, f->storage, f->now, SEED + 1, &counts, &e),
+	    demo_fill(f->db, f->st, f->now, SEED + 1, &counts, &e),
 	    ERR_CONFLICT);
 	assert_non_null(strstr(e.msg, "already has 3 users"));
 	assert_int_equal(counts.users, 0);
@@ -473,12 +569,9 @@ static void checksum(sqlite3 *db, unsigned char out[32])
 	mbedtls_md_free(&md);
 }
 
-static void read_first_document(struct fixture *f, unsigned char *out, size_t n,
-				size_t *len)
+static void read_first_document(struct fixture *f, struct buf *out)
 {
 	sqlite3_stmt *stmt = NULL;
-	char path[1024];
-	FILE *file;
 
 	assert_int_equal(sqlite3_prepare_v2(f->db,
 					    "SELECT storage_key FROM"
@@ -487,12 +580,10 @@ static void read_first_document(struct fixture *f, unsigned char *out, size_t n,
 					    -1, &stmt, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-	snprintf(path, sizeof(path), "%s/%s", f->storage,
-		 sqlite3_column_text(stmt, 0));
+	assert_int_equal(
+	    read_blob(f->st, (const char *)sqlite3_column_text(stmt, 0), out),
+	    0);
 	sqlite3_finalize(stmt);
-	assert_non_null(file = fopen(path, "rb"));
-	*len = fread(out, 1, n, file);
-	fclose(file);
 }
 
 static void test_demo_same_seed_and_now_give_identical_databases(void **state)
@@ -500,27 +591,30 @@ static void test_demo_same_seed_and_now_give_identical_databases(void **state)
 	struct fixture *first = *state;
 	struct fixture second, other;
 	unsigned char a[32], b[32], c[32];
-	static unsigned char file_a[65536], file_b[65536];
-	size_t len_a, len_b;
+	struct buf file_a, file_b;
 	struct err e = {0};
 
 	assert_int_equal(open_fixture(&second), 0);
 	assert_int_equal(open_fixture(&other), 0);
 	assert_int_equal(
-	    demo_fill(second.db, second.storage, first->now, SEED, NULL, &e),
+	    demo_fill(second.db, second.st, first->now, SEED, NULL, &e),
 	    0);
 	assert_int_equal(
-	    demo_fill(other.db, other.storage, first->now, SEED + 1, NULL, &e),
+	    demo_fill(other.db, other.st, first->now, SEED + 1, NULL, &e),
 	    0);
 	checksum(first->db, a);
 	checksum(second.db, b);
 	checksum(other.db, c);
 	assert_memory_equal(a, b, sizeof(a));
 	assert_memory_not_equal(a, c, sizeof(a));
-	read_first_document(first, file_a, sizeof(file_a), &len_a);
-	read_first_document(&second, file_b, sizeof(file_b), &len_b);
-	assert_int_equal(len_a, len_b);
-	assert_memory_equal(file_a, file_b, len_a);
+	read_first_document(first, &file_a);
+	read_first_document(&second, &file_b);
+	assert_int_equal(file_a.len, file_b.len);
+	assert_memory_equal(file_a.data, file_b.data, file_a.len);
+	buf_free(&file_a);
+	buf_free(&file_b);
+	assert_int_equal(blobs_under(first->st, "documents/"),
+			 blobs_under(second.st, "documents/"));
 	close_fixture(&second);
 	close_fixture(&other);
 }
@@ -534,47 +628,44 @@ static void test_demo_needs_a_migrated_database(void **state)
 
 	snprintf(path, sizeof(path), "%s/bare.db", f->dir);
 	assert_int_equal(sqlite3_open(path, &bare), SQLITE_OK);
-	assert_int_equal(demo_fill(bare, f->storage, f->now, SEED, NULL, &e),
+	assert_int_equal(demo_fill(bare, f->st, f->now, SEED, NULL, &e),
 			 ERR_DB);
 	assert_non_null(strstr(e.msg, "migrate"));
 	sqlite3_close(bare);
-	assert_int_equal(demo_fill(NULL, f->storage, f->now, SEED, NULL, &e),
+	assert_int_equal(demo_fill(NULL, f->st, f->now, SEED, NULL, &e),
 			 ERR_INVALID);
-	assert_int_equal(demo_fill(f->db, "", f->now, SEED, NULL, &e),
+	assert_int_equal(demo_fill(f->db, NULL, f->now, SEED, NULL, &e),
 			 ERR_INVALID);
+	assert_non_null(strstr(e.msg, "storage"));
 }
 
+/* A file where the documents/ directory must go: the first file cannot
+ * be stored, and the rows are rolled back. */
 static void test_demo_unwritable_storage_rolls_everything_back(void **state)
 {
 	struct fixture *f = *state;
-	char blocker[512], storage[600], long_root[5000];
+	char blocker[512];
 	struct demo_counts counts;
 	struct err e = {0};
 	FILE *file;
 
-	/* A file where a directory must go: mkdir fails with ENOTDIR. */
-	snprintf(blocker, sizeof(blocker), "%s/not-a-dir", f->dir);
+	snprintf(blocker, sizeof(blocker), "%s/documents", f->storage);
 	assert_non_null(file = fopen(blocker, "w"));
 	fclose(file);
-	snprintf(storage, sizeof(storage), "%s/storage", blocker);
-	assert_int_equal(demo_fill(f->db, storage, f->now, SEED, &counts, &e),
+	assert_int_equal(demo_fill(f->db, f->st, f->now, SEED, &counts, &e),
 			 ERR_IO);
-	assert_non_null(strstr(e.msg, "not-a-dir"));
+	assert_non_null(strstr(e.msg, "demo: cannot store the document file"
+				      " documents/"));
+	assert_non_null(strstr(e.msg, "a copy of demo/"));
 	assert_int_equal(counts.zaznamy, 0);
 	assert_int_equal(query_int(f->db, "SELECT count(*) FROM users"), 0);
 	assert_int_equal(sqlite3_get_autocommit(f->db), 1);
-
-	memset(long_root, 'x', sizeof(long_root) - 1);
-	long_root[0] = '/';
-	long_root[sizeof(long_root) - 1] = '\0';
-	assert_int_equal(demo_fill(f->db, long_root, f->now, SEED, NULL, &e),
-			 ERR_INVALID);
-	assert_non_null(strstr(e.msg, "too long"));
-	assert_int_equal(query_int(f->db, "SELECT count(*) FROM zaznamy"), 0);
 }
 
-/* A directory where the first document's file must go: fopen fails. The
- * key is known in advance because the demo is deterministic. */
+/* A directory where the tenth document's file must go (the demo is
+ * deterministic, so a scratch run tells the key): storing it fails after
+ * nine files were stored, and those nine are deleted again with the
+ * rows, so a failed demo leaves nothing behind. */
 static void test_demo_file_that_cannot_be_created_is_an_io_error(void **state)
 {
 	struct fixture *f = *state;
@@ -585,11 +676,11 @@ static void test_demo_file_that_cannot_be_created_is_an_io_error(void **state)
 
 	assert_int_equal(open_fixture(&scratch), 0);
 	assert_int_equal(
-	    demo_fill(scratch.db, scratch.storage, f->now, SEED, NULL, &e), 0);
+	    demo_fill(scratch.db, scratch.st, f->now, SEED, NULL, &e), 0);
 	assert_int_equal(sqlite3_prepare_v2(scratch.db,
 					    "SELECT storage_key FROM"
 					    " zaznam_dokumenty ORDER BY rowid"
-					    " LIMIT 1",
+					    " LIMIT 1 OFFSET 9",
 					    -1, &stmt, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
@@ -600,10 +691,11 @@ static void test_demo_file_that_cannot_be_created_is_an_io_error(void **state)
 	snprintf(command, sizeof(command), "mkdir -p '%s'", path);
 	assert_int_equal(system(command), 0);
 
-	assert_int_equal(demo_fill(f->db, f->storage, f->now, SEED, NULL, &e),
+	assert_int_equal(demo_fill(f->db, f->st, f->now, SEED, NULL, &e),
 			 ERR_IO);
-	assert_non_null(strstr(e.msg, "cannot create"));
+	assert_non_null(strstr(e.msg, "cannot store the document file"));
 	assert_int_equal(query_int(f->db, "SELECT count(*) FROM users"), 0);
+	assert_int_equal(blobs_under(f->st, "documents/"), 0);
 }
 
 static void test_demo_locked_database_is_busy_not_an_error(void **state)
@@ -618,7 +710,7 @@ static void test_demo_locked_database_is_busy_not_an_error(void **state)
 	assert_int_equal(
 	    sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL),
 	    SQLITE_OK);
-	assert_int_equal(demo_fill(f->db, f->storage, f->now, SEED, NULL, &e),
+	assert_int_equal(demo_fill(f->db, f->st, f->now, SEED, NULL, &e),
 			 ERR_BUSY);
 	assert_int_equal(demo_insert_user(f->db, &user, &e), ERR_BUSY);
 	assert_non_null(strstr(e.msg, "users"));
@@ -723,6 +815,7 @@ int main(void)
 	    FILLED(test_demo_drafts_sit_on_the_job_boundaries),
 	    FILLED(test_demo_records_without_creator_have_their_first_activity),
 	    FILLED(test_demo_document_files_exist_with_their_recorded_sizes),
+	    EMPTY(test_demo_fixtures_are_small_real_files),
 	    FILLED(test_demo_rows_cover_every_state_the_jobs_distinguish),
 	    FILLED(test_demo_ids_are_uuid_v4_and_times_fixed_width),
 	    FILLED(test_demo_refuses_a_database_that_has_users),

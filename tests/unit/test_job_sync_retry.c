@@ -14,10 +14,12 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/clock.h"
 #include "config/config.h"
 #include "demo/demo.h"
+#include "storage/storage.h"
 #include "support_db.h"
 #include "support_job.h"
 #include "support_rows.h"
@@ -357,6 +359,7 @@ static void test_sync_retry_handles_the_demo_households_envelopes(void **state)
 	char dir[256], root[300], errors[2048];
 	struct support_job_result r;
 	struct config cfg;
+	struct storage *st = NULL;
 	struct err e = {0};
 	sqlite3 *db;
 	int64_t due;
@@ -365,8 +368,11 @@ static void test_sync_retry_handles_the_demo_households_envelopes(void **state)
 	assert_int_equal(support_tempdir(dir, sizeof(dir)), 0);
 	snprintf(root, sizeof(root), "%s/storage", dir);
 	assert_non_null(db = support_open_migrated(dir));
-	if (demo_fill(db, root, NOW, 7, NULL, &e))
+	assert_int_equal(mkdir(root, 0700), 0);
+	assert_int_equal(storage_open_local(root, &st, &e), 0);
+	if (demo_fill(db, st, NOW, 7, NULL, &e))
 		fail_msg("demo_fill: %s", e.msg);
+	storage_close(st);
 	config_defaults(&cfg);
 	due = support_rows_int(db, "SELECT count(*) FROM sync_queue WHERE status = 'failed'"
 			       " AND retry_count < 5 AND next_retry_at <= '2026-11-28T20:45:17.000Z'");
