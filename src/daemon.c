@@ -584,6 +584,7 @@ static int daemon_open(struct daemon *d, struct err *e)
 	    (rc = scheduler_open(d->db, d->cfg, d->queue, &d->scheduler, e)) ||
 	    (rc = watch_events(d, e)))
 		return rc;
+	net_set_ca_file(d->services.net, d->cfg->tls.ca_file); /* Tls.CaFile */
 	runner_init(&d->runner, d->db, d->cfg, d->queue, &d->services,
 		    on_outcome, d);
 	d->runner.stop_after_steps = d->opt->stop_after_steps;

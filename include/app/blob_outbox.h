@@ -34,6 +34,7 @@ struct blob_outbox_drain {
 	int count;   /* rows of the current batch */
 	int next;    /* the next row to delete */
 	int64_t deleted, missing; /* blobs deleted / already gone */
+	int64_t refused; /* keys refused (unsafe, or a symlink on the way) */
 };
 
 /* One step: takes up to batch rows (oldest first), deletes their blobs,

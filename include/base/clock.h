@@ -3,7 +3,8 @@
  *
  * All code asks this module for the time; nothing else calls time(),
  * gettimeofday() or clock_gettime(CLOCK_REALTIME). Tests and `--now` fix
- * the clock (frozen), or start it at a given instant and let it advance.
+ * the clock (frozen), or start it at a given instant and let it advance;
+ * clock_real() stays the system's, for what other machines check.
  *
  * Times are int64 milliseconds since the Unix epoch, UTC. Text times are
  * ISO-8601 in the data model's fixed width: YYYY-MM-DDTHH:MM:SS.sssZ.
@@ -23,6 +24,13 @@ struct err;
 
 /* Wall-clock now (UTC ms), real or as set below. */
 int64_t clock_now(void);
+/* The system's wall clock, whatever clock_fix/--now say: for what leaves
+ * the process and is checked by others against their own clocks (S3
+ * signatures and presigned links, an email's Date header). --now moves
+ * only the jobs' logic. */
+int64_t clock_real(void);
+/* For tests: clock_real() returns ms from now on (0: the system's again). */
+void clock_fix_real(int64_t ms);
 /* Monotonic milliseconds for timeouts and sleeping; never jumps. */
 int64_t clock_mono(void);
 

@@ -89,5 +89,12 @@ int crypto_password_hash(const char *password, uint32_t iterations,
  * part is wrong, never anything about the password). */
 int crypto_password_verify(const char *password, const char *stored,
 			   struct err *e);
+/* Checks only the form of a stored hash (no PBKDF2 run): 0, or
+ * ERR_INVALID saying which part is wrong. */
+int crypto_password_check(const char *stored, struct err *e);
+
+/* Checks that path is a readable PEM file of CA certificates that all
+ * parse (Tls.CaFile). 0 or ERR_INVALID naming the file and the reason. */
+int crypto_ca_file_check(const char *path, struct err *e);
 
 #endif

@@ -51,5 +51,8 @@ int cli_option(int argc, char **argv, int *i, const char *name,
 	       const char **value);
 /* Parses an integer argument; on error prints which argument. */
 int cli_int(const char *what, const char *text, int64_t *out);
+/* cli_int, and min <= *out <= max, else a usage error naming the range. */
+int cli_int_in(const char *what, const char *text, int64_t min, int64_t max,
+	       int64_t *out);
 
 #endif

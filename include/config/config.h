@@ -23,6 +23,7 @@ struct buf;
 
 #define CONFIG_STR 256
 #define CONFIG_MAX_DELAYS 16
+#define CONFIG_KEYS_MAX 192 /* room in is_set for every key */
 
 enum misfire_policy { MISFIRE_RUN_ONCE, MISFIRE_SKIP };
 
@@ -185,6 +186,17 @@ struct config {
 		char level[16];
 		char format[8]; /* text | json */
 	} logging;
+
+	struct {
+		/* PEM file of CA certificates trusted by every outgoing TLS
+		 * connection (SMTP, SendGrid, Mailgun, S3, Slack); "" = the
+		 * system's. */
+		char ca_file[CONFIG_STR];
+	} tls;
+
+	/* 1 for each key (index into the key table) that the file or the
+	 * environment set; see config_is_set(). */
+	unsigned char is_set[CONFIG_KEYS_MAX];
 };
 
 /* Fills c with the built-in defaults. */
@@ -204,8 +216,20 @@ int config_load(struct config *c, const char *path, char *const *envp,
  * names it in messages. Used by config_load; public for the fuzz target. */
 int config_apply_text(struct config *c, const char *text, const char *origin,
 		      struct buf *warnings, struct err *e);
-/* The checks across keys (Http.Listen form, S3 and provider keys). */
+/* The checks across keys and of values' forms: Http.Listen, S3 and
+ * provider keys, URLs (Http.PublicUrl, Alerts.SlackWebhookUrl), the
+ * dashboard's password hash, header-safe Email.From/FromName, S3 link
+ * lifetime, Tls.CaFile readable. Errors name the key. */
 int config_validate(const struct config *c, struct err *e);
+
+/* 1 when the file or the environment gave path a value (not a default). */
+int config_is_set(const struct config *c, const char *path);
+
+/* The days before deletion a draft's owner is warned: one setting with
+ * two names, Jobs.DraftCleanup.WarningDaysBeforeDelete (the source) and
+ * Jobs.DraftReminder.ExpirationWarningDays (read too, as the seed has
+ * it). config_load sets both fields to the one value. */
+int config_warning_days(const struct config *c);
 
 /* Writes the effective config as JSON, secrets masked as "********". */
 int config_show(const struct config *c, struct buf *out);

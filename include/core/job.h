@@ -49,6 +49,9 @@ struct job_ctx {
 	int64_t now;	/* clock_now() when this step began */
 	void *state;	/* the job's own, from start() to finish() */
 	int pause_ms;	/* set by step(): wait before the next step */
+	/* Set by step() with a temporary error: retry no sooner than this
+	 * many ms (a server's Retry-After); 0 = the type's own delay. */
+	int64_t retry_after_ms;
 	int is_waiting; /* after JOB_WAIT, until job_wake() */
 	struct job_count counts[JOB_MAX_COUNTS];
 	int count_used;

@@ -25,6 +25,10 @@ int net_new(struct loop *loop, struct net **out, struct err *e);
 /* Removes and cleans up any transfer still running (callbacks not called). */
 void net_free(struct net *n);
 
+/* Tls.CaFile: every transfer added from now on trusts the CA
+ * certificates in path (copied; "" or NULL = the system's store). */
+void net_set_ca_file(struct net *n, const char *path);
+
 /* Starts a transfer. The callback runs later from the loop. */
 int net_add(struct net *n, CURL *easy, net_done_fn done, void *arg,
 	    struct err *e);

@@ -50,6 +50,7 @@ const char *mail_provider_name(enum mail_provider provider);
 struct mail_message {
 	const char *from_address, *from_name; /* from_name may be NULL */
 	const char *to_address, *to_name;     /* to_name may be NULL */
+	const char *reply_to;		      /* may be NULL */
 	const char *subject, *text, *html;    /* html may be NULL (SendGrid) */
 	const char *mime;		      /* the whole RFC 5322 message */
 	size_t mime_len;
@@ -88,6 +89,11 @@ CURL *mail_transfer_easy(const struct mail_transfer *t);
 /* Classifies a finished transfer (see the top of this file). */
 int mail_transfer_result(const struct mail_transfer *t, CURLcode result,
 			 struct err *e);
+
+/* After a failed HTTP delivery (429, 503): how long the API asked us to
+ * wait with Retry-After (seconds or an HTTP date, measured against
+ * clock_real()), in ms, at most a day; 0 when it did not say. */
+int64_t mail_transfer_retry_after_ms(const struct mail_transfer *t);
 
 /* Cleans up the handle and the buffers; NULL is a no-op. The handle must
  * no longer be in a multi handle (net_cancel it first). */

@@ -72,7 +72,9 @@ struct storage_pending;
 int storage_key_valid(const char *key, struct err *e);
 
 /* --- Local provider ---------------------------------------------------
- * Blobs are files under root at their key's path. Writes go to a temp file
+ * Blobs are files under root at their key's path, reached through the
+ * root's directory fd with no symbolic link followed at any component
+ * (ERR_PERM names the key). Writes go to a temp file
  * in root/.tmp and are renamed into place on commit, so a key shows either
  * the old blob or the whole new one, never a part; a crash leaves at most
  * an orphan in root/.tmp, which no key can name. root must exist. */
@@ -84,6 +86,14 @@ int storage_open_local(const char *root, struct storage **out, struct err *e);
  * for a provider without quotas or a negative cap. */
 int storage_local_set_quota(struct storage *st, int64_t max_bytes,
 			    struct err *e);
+
+/* Opens key's blob for the HTTP server to send: *fd (the caller closes
+ * it) is a regular file reached with no symbolic link at any component,
+ * *size its length. Errors: ERR_INVALID (bad key, or a provider that is
+ * not local), ERR_NOTFOUND (no blob, or not a regular file), ERR_PERM (a
+ * link or an escape on the key's way), ERR_IO. */
+int storage_local_open_blob(struct storage *st, const char *key, int *fd,
+			    int64_t *size, struct err *e);
 
 /* Removes the temp files a killed writer left in root/.tmp: every
  * "<pid>-<n>-<random>.part" whose process is gone, or is this process
@@ -103,6 +113,7 @@ struct storage_s3_options {
 	const char *endpoint, *region, *bucket, *access_key, *secret_key;
 	int path_style;
 	const char *temp_dir;
+	const char *ca_file; /* Tls.CaFile; NULL or "" = the system's CAs */
 };
 int storage_open_s3(const struct storage_s3_options *opt, struct storage **out,
 		    struct err *e);

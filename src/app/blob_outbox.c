@@ -146,10 +146,20 @@ static int delete_current(struct blob_outbox_drain *d, struct job_ctx *ctx,
 	if (storage_key_valid(key, &why)) {
 		log_event(LOG_WARN, "blob_outbox.key_refused", "key", key,
 			  "reason", why.msg, (char *)NULL);
+		d->refused++;
 		d->next++;
 		return 0;
 	}
 	rc = storage_delete_start(st, key, &p, &why);
+	/* The local provider's ERR_PERM is a symbolic link on the key's way:
+	 * the file is not ours to delete (an S3 403 is an error, kept). */
+	if (rc == ERR_PERM && !strcmp(storage_provider_name(st), "local")) {
+		log_event(LOG_WARN, "blob_outbox.key_refused", "key", key,
+			  "reason", why.msg, (char *)NULL);
+		d->refused++;
+		d->next++;
+		return 0;
+	}
 	if (!rc && p) {
 		rc = transfer_begin(&d->t, ctx, p, &why);
 		if (rc == JOB_WAIT)

@@ -11,6 +11,7 @@
 #include "app/mail_enqueue.h"
 #include "app/notification.h"
 #include "base/buf.h"
+#include "base/clock.h"
 #include "config/config.h"
 #include "db/db.h"
 #include "base/err.h"
@@ -145,13 +146,14 @@ int export_link(sqlite3 *db, const struct config *cfg, struct storage *st,
 		struct buf *out, struct err *e)
 {
 	int64_t seconds = (expires_ms - now) / 1000;
+	int64_t signed_at = clock_real(); /* S3 checks its own clock */
 
 	if (strcmp(storage_provider_name(st), "local") == 0)
 		return local_link(db, cfg, key, expires_ms, out, e);
 	/* S3 cannot presign for longer than seven days. */
 	if (seconds > SIGV4_MAX_EXPIRES)
 		seconds = SIGV4_MAX_EXPIRES;
-	return storage_presign_get(st, key, now, (int)seconds, out, e);
+	return storage_presign_get(st, key, signed_at, (int)seconds, out, e);
 }
 
 /* The user's first name goes in as "name", for the greeting. */
@@ -187,6 +189,16 @@ int export_record_too_big(sqlite3 *db, const struct export_user *u, int64_t now,
 {
 	int is_en = strcmp(u->language, "en") == 0;
 	char payload[128], limit[32], reason[256];
+	const char *advice =
+	    is_en ? "Trying again will not help: the same data would be too "
+		    "large again. You can ask for an export without photos "
+		    "(ask the administrator to turn off "
+		    "Jobs.ExportData.IncludePhotos), or for the data alone in "
+		    "JSON without any files, or ask for a higher limit."
+		  : "Opakování nepomůže: stejná data by byla opět příliš "
+		    "velká. Můžete požádat o export bez fotografií (správce "
+		    "vypne Jobs.ExportData.IncludePhotos), o samotná data ve "
+		    "formátu JSON bez souborů, nebo o vyšší limit.";
 	cJSON *data;
 	int rc;
 
@@ -198,11 +210,12 @@ int export_record_too_big(sqlite3 *db, const struct export_user *u, int64_t now,
 		return rc;
 	export_format_size(max_bytes, u->language, limit, sizeof(limit));
 	snprintf(reason, sizeof(reason),
-		 is_en ? "The export is larger than the allowed limit of %s."
-		       : "Export je větší než povolený limit %s.",
+		 is_en ? "Your data is larger than the allowed limit of %s."
+		       : "Vaše data jsou větší než povolený limit %s.",
 		 limit);
 	if (!(data = cJSON_CreateObject()) ||
-	    !cJSON_AddStringToObject(data, "reason", reason)) {
+	    !cJSON_AddStringToObject(data, "reason", reason) ||
+	    !cJSON_AddStringToObject(data, "advice", advice)) {
 		cJSON_Delete(data);
 		return err_set(e, ERR_NOMEM, "no memory for the email");
 	}

@@ -33,6 +33,18 @@ static int64_t real_now(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int64_t fixed_real_ms; /* 0: the system's */
+
+int64_t clock_real(void)
+{
+	return fixed_real_ms ? fixed_real_ms : real_now();
+}
+
+void clock_fix_real(int64_t ms)
+{
+	fixed_real_ms = ms;
+}
+
 int64_t clock_now(void)
 {
 	switch (mode) {

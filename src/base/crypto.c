@@ -21,6 +21,7 @@
 #include <mbedtls/md.h>
 #include <mbedtls/pkcs5.h>
 #include <mbedtls/version.h>
+#include <mbedtls/x509_crt.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -365,49 +366,67 @@ static int parse_iterations(const char **p, uint32_t *iterations)
 	return 0;
 }
 
+/* Splits a stored hash into its parts; the message says which is wrong. */
+static int parse_stored(const char *stored, uint32_t *iterations,
+			struct buf *salt, struct buf *hash, struct err *e)
+{
+	const char *p = stored, *dollar;
+
+	if (strncmp(p, PASSWORD_PREFIX, strlen(PASSWORD_PREFIX)) != 0)
+		return err_set(e, ERR_INVALID,
+			       "password hash does not start with "
+			       "\"" PASSWORD_PREFIX "\"");
+	p += strlen(PASSWORD_PREFIX);
+	if (parse_iterations(&p, iterations) != 0)
+		return err_set(e, ERR_INVALID,
+			       "password hash iteration count is not a number "
+			       "in %d..%d",
+			       CRYPTO_PASSWORD_MIN_ITERATIONS,
+			       CRYPTO_PASSWORD_MAX_ITERATIONS);
+	dollar = strchr(p, '$');
+	if (!dollar || dollar == p ||
+	    crypto_base64url_decode(p, (size_t)(dollar - p), salt) != 0)
+		return err_set(e, ERR_INVALID,
+			       "password hash salt is not base64url");
+	p = dollar + 1;
+	if (crypto_base64url_decode(p, strlen(p), hash) != 0 ||
+	    hash->len != CRYPTO_SHA256_LEN)
+		return err_set(e, ERR_INVALID,
+			       "password hash value is not 32 bytes of "
+			       "base64url");
+	return 0;
+}
+
+int crypto_password_check(const char *stored, struct err *e)
+{
+	struct buf salt, hash;
+	uint32_t iterations;
+	int rc;
+
+	buf_init(&salt, 256);
+	buf_init(&hash, CRYPTO_SHA256_LEN);
+	rc = parse_stored(stored, &iterations, &salt, &hash, e);
+	buf_free(&salt);
+	buf_free(&hash);
+	return rc;
+}
+
 int crypto_password_verify(const char *password, const char *stored,
 			   struct err *e)
 {
 	unsigned char computed[CRYPTO_SHA256_LEN];
-	const char *p = stored, *dollar;
 	struct buf salt, hash;
 	uint32_t iterations;
-	int rc = ERR_INVALID;
+	int rc;
 
 	buf_init(&salt, 256);
 	buf_init(&hash, CRYPTO_SHA256_LEN);
-	if (strncmp(p, PASSWORD_PREFIX, strlen(PASSWORD_PREFIX)) != 0) {
-		err_set(e, rc,
-			"password hash does not start with \"" PASSWORD_PREFIX
-			"\"");
+	if ((rc = parse_stored(stored, &iterations, &salt, &hash, e)))
 		goto done;
-	}
-	p += strlen(PASSWORD_PREFIX);
-	if (parse_iterations(&p, &iterations) != 0) {
-		err_set(e, rc,
-			"password hash iteration count is not a number "
-			"in %d..%d",
-			CRYPTO_PASSWORD_MIN_ITERATIONS,
-			CRYPTO_PASSWORD_MAX_ITERATIONS);
-		goto done;
-	}
-	dollar = strchr(p, '$');
-	if (!dollar || dollar == p ||
-	    crypto_base64url_decode(p, (size_t)(dollar - p), &salt) != 0) {
-		err_set(e, rc, "password hash salt is not base64url");
-		goto done;
-	}
-	p = dollar + 1;
-	if (crypto_base64url_decode(p, strlen(p), &hash) != 0 ||
-	    hash.len != CRYPTO_SHA256_LEN) {
-		err_set(e, rc,
-			"password hash value is not 32 bytes of base64url");
-		goto done;
-	}
 	if (crypto_pbkdf2_sha256(password, strlen(password), salt.data,
 				 salt.len, iterations, computed,
 				 sizeof(computed)) != 0) {
-		err_set(e, rc, "PBKDF2 failed");
+		rc = err_set(e, ERR_INVALID, "PBKDF2 failed");
 		goto done;
 	}
 	rc = crypto_equal(computed, hash.data, sizeof(computed))
@@ -417,4 +436,21 @@ done:
 	buf_free(&salt);
 	buf_free(&hash);
 	return rc;
+}
+
+int crypto_ca_file_check(const char *path, struct err *e)
+{
+	mbedtls_x509_crt chain;
+	int rc;
+
+	mbedtls_x509_crt_init(&chain);
+	rc = mbedtls_x509_crt_parse_file(&chain, path);
+	mbedtls_x509_crt_free(&chain);
+	if (rc == MBEDTLS_ERR_PK_FILE_IO_ERROR)
+		return err_set(e, ERR_INVALID, "cannot read %s", path);
+	if (rc != 0)
+		return err_set(e, ERR_INVALID,
+			       "%s holds no usable PEM certificate%s", path,
+			       rc > 0 ? " (some failed to parse)" : "");
+	return 0;
 }

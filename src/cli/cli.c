@@ -4,6 +4,7 @@
  *
  *   domecek-jobs [--config FILE] [--db FILE] [--now ISO] COMMAND ...
  *
+ * The three settings may also come after the command (as git allows).
  * Commands live in tables in src/cli/cli_jobs.c, cli_schedule.c and
  * cli_admin.c; this file finds the command, loads the configuration
  * (refusing to go on with a broken one) and prints help. Exit codes:
@@ -80,6 +81,18 @@ int cli_int(const char *what, const char *text, int64_t *out)
 		return cli_fail(EXIT_USAGE, "%s: '%s' is not a whole number",
 				what, text ? text : "(missing)");
 	return 0;
+}
+
+int cli_int_in(const char *what, const char *text, int64_t min, int64_t max,
+	       int64_t *out)
+{
+	int rc = cli_int(what, text, out);
+
+	if (!rc && (*out < min || *out > max))
+		return cli_fail(EXIT_USAGE, "%s: %lld is out of range %lld..%lld",
+				what, (long long)*out, (long long)min,
+				(long long)max);
+	return rc;
 }
 
 int cli_open_db(struct cli *cli, int read_only, sqlite3 **db)
@@ -221,27 +234,43 @@ static int load_config(struct cli *cli)
 	return 0;
 }
 
-static int parse_global(struct cli *cli, int argc, char **argv, int *i)
+/* One of --config, --db, --now at argv[*i] (its value consumed): 1 when
+ * it was one, 0 when not, or a usage exit code (negated) on a bad value. */
+static int parse_setting(struct cli *cli, int argc, char **argv, int *i)
 {
 	const char *value;
 	struct err e = {0};
 
+	if (cli_option(argc, argv, i, "--config", &cli->config_path) ||
+	    cli_option(argc, argv, i, "--db", &cli->db_path)) {
+		if (!argv[*i] || argv[*i][0] == '\0' ||
+		    (!cli->config_path &&
+		     strncmp(argv[*i - 1], "--config", 8) == 0))
+			return -cli_fail(EXIT_USAGE, "%s needs a value",
+					 argv[*i - 1]);
+		return 1;
+	}
+	if (cli_option(argc, argv, i, "--now", &value)) {
+		if (!value || clock_parse(value, &cli->now, &e))
+			return -cli_fail(EXIT_USAGE, "--now: %s",
+					 value ? e.msg
+					       : "needs an ISO-8601 time");
+		cli->has_now = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int parse_global(struct cli *cli, int argc, char **argv, int *i)
+{
+	int rc;
+
 	for (*i = 1; *i < argc && argv[*i][0] == '-'; (*i)++) {
-		if (cli_option(argc, argv, i, "--config", &cli->config_path) ||
-		    cli_option(argc, argv, i, "--db", &cli->db_path)) {
-			if (!argv[*i] || argv[*i][0] == '\0' ||
-			    (!cli->config_path &&
-			     strncmp(argv[*i - 1], "--config", 8) == 0))
-				return cli_fail(EXIT_USAGE, "%s needs a value",
-						argv[*i - 1]);
-		} else if (cli_option(argc, argv, i, "--now", &value)) {
-			if (!value || clock_parse(value, &cli->now, &e))
-				return cli_fail(
-				    EXIT_USAGE, "--now: %s",
-				    value ? e.msg : "needs an ISO-8601 time");
-			cli->has_now = 1;
-		} else if (!strcmp(argv[*i], "--help") ||
-			   !strcmp(argv[*i], "-h")) {
+		if ((rc = parse_setting(cli, argc, argv, i)) < 0)
+			return -rc;
+		if (rc)
+			continue;
+		if (!strcmp(argv[*i], "--help") || !strcmp(argv[*i], "-h")) {
 			print_usage(stdout);
 			exit(EXIT_OK);
 		} else if (!strcmp(argv[*i], "--version")) {
@@ -257,6 +286,26 @@ static int parse_global(struct cli *cli, int argc, char **argv, int *i)
 	return 0;
 }
 
+/* Global settings may also follow the command, as git allows
+ * (`run-job DraftCleanup --now ISO`): they are taken out of the
+ * command's arguments, which are compacted in place. */
+static int parse_trailing(struct cli *cli, int *argc, char **argv)
+{
+	int kept = 0, rc;
+
+	for (int i = 0; i < *argc; i++) {
+		int start = i;
+
+		if ((rc = parse_setting(cli, *argc, argv, &i)) < 0)
+			return -rc;
+		if (rc)
+			continue;
+		argv[kept++] = argv[start];
+	}
+	*argc = kept;
+	return 0;
+}
+
 static int wants_help(int argc, char **argv)
 {
 	for (int i = 0; i < argc; i++)
@@ -269,7 +318,7 @@ int cli_main(int argc, char **argv, char *const *envp)
 {
 	static struct cli cli;
 	const struct cli_command *command;
-	int first, words, rc;
+	int first, words, rest, rc;
 
 	cli.envp = envp;
 	log_setup(LOG_INFO, LOG_TEXT, getenv("JOURNAL_STREAM") != NULL);
@@ -290,11 +339,13 @@ int cli_main(int argc, char **argv, char *const *envp)
 		return cli_fail(EXIT_USAGE, "unknown command '%s' (see --help)",
 				argv[first]);
 	}
-	if (wants_help(argc - first - words, argv + first + words)) {
+	rest = argc - first - words;
+	if (wants_help(rest, argv + first + words)) {
 		print_command_help(command);
 		return EXIT_OK;
 	}
-	if ((rc = load_config(&cli)))
+	if ((rc = parse_trailing(&cli, &rest, argv + first + words)) ||
+	    (rc = load_config(&cli)))
 		return rc;
-	return command->run(&cli, argc - first - words, argv + first + words);
+	return command->run(&cli, rest, argv + first + words);
 }

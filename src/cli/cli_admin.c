@@ -78,12 +78,15 @@ static int config_show_command(struct cli *cli, int argc, char **argv)
 }
 
 /* Copies from one open database to another with SQLite's backup API, a
- * few hundred pages a step, so a running daemon is never held up long. */
+ * few hundred pages a step, so a running daemon is never held up long.
+ * A lock another program keeps (the app mid-write) is waited for up to
+ * wait_ms in all, then the copy gives up and says so. */
 static int copy_database(sqlite3 *from, sqlite3 *to, const char *what,
-			 struct err *e)
+			 int wait_ms, struct err *e)
 {
 	sqlite3_backup *backup = sqlite3_backup_init(to, "main", from, "main");
 	int is_tty = isatty(STDERR_FILENO), rc;
+	int64_t give_up = clock_mono() + (wait_ms > 0 ? wait_ms : 5000);
 
 	if (!backup)
 		return db_error(to, sqlite3_errcode(to), e, what);
@@ -95,12 +98,21 @@ static int copy_database(sqlite3 *from, sqlite3 *to, const char *what,
 			fprintf(stderr, "\r%s: %3d%% (%d/%d pages)", what,
 				done * 100 / total, done, total);
 		}
+		if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) &&
+		    clock_mono() >= give_up)
+			break;
 		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 			sqlite3_sleep(50);
 	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
 	if (is_tty)
 		fputc('\n', stderr);
 	sqlite3_backup_finish(backup);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return err_set(e, ERR_BUSY,
+			       "%s: another program holds the database's lock "
+			       "(for more than %d ms, Database.BusyTimeoutMs); "
+			       "nothing was changed: try again when it is idle",
+			       what, wait_ms);
 	return rc == SQLITE_DONE ? 0 : db_error(to, rc, e, what);
 }
 
@@ -124,7 +136,8 @@ static int backup(struct cli *cli, int argc, char **argv)
 	if ((rc = cli_open_db(cli, 1, &from)))
 		return rc;
 	if ((rc = db_open(argv[0], &create, &to, &e)) ||
-	    (rc = copy_database(from, to, "backup", &e)))
+	    (rc = copy_database(from, to, "backup",
+				     cli->cfg.database.busy_timeout_ms, &e)))
 		rc =
 		    cli_fail(EXIT_FAILURE_, "backup to %s: %s", argv[0], e.msg);
 	else
@@ -134,31 +147,72 @@ static int backup(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
-static int check_backup_file(sqlite3 *db, const char *path, struct err *e)
+/* 1 when db has a table of that name. */
+static int has_table(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *stmt = NULL;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT 1 FROM sqlite_master WHERE type = "
+			       "'table' AND name = ?1",
+			       -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+		found = sqlite3_step(stmt) == SQLITE_ROW;
+	}
+	sqlite3_finalize(stmt);
+	return found;
+}
+
+/* PRAGMA integrity_check, told in one line: how many problems (up to
+ * 100 are looked for) and the first, cut short. */
+static int check_integrity(sqlite3 *db, const char *path, struct err *e)
 {
 	sqlite3_stmt *stmt;
+	char first[160] = "";
+	int rc, problems = 0;
+
+	if ((rc = db_prepare(db, "PRAGMA integrity_check(100)", &stmt, e)))
+		return rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(stmt, 0);
+
+		if (text && !strcmp(text, "ok"))
+			continue;
+		if (problems++ == 0)
+			snprintf(first, sizeof(first), "%s", text ? text : "");
+	}
+	sqlite3_finalize(stmt);
+	for (char *p = first; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+	if (problems)
+		return err_set(e, ERR_INVALID,
+			       "%s is damaged: the integrity check found %s%d "
+			       "problem%s; the first: %s",
+			       path, problems >= 100 ? "at least " : "",
+			       problems, problems == 1 ? "" : "s", first);
+	return rc == SQLITE_DONE ? 0 : db_error(db, rc, e, path);
+}
+
+static int check_backup_file(sqlite3 *db, const char *path, struct err *e)
+{
 	int version, rc;
 
 	if ((rc = db_version(db, &version, e)))
 		return rc;
+	if (version == 0 && !has_table(db, "jobs"))
+		return err_set(e, ERR_INVALID,
+			       "%s is not a domecek-jobs database (a SQLite "
+			       "file of another program: no schema version, "
+			       "no jobs table)",
+			       path);
 	if (version == 0 || version > db_latest_version())
 		return err_set(e, ERR_INVALID,
 			       "%s has schema version %d; this "
 			       "domecek-jobs restores versions 1..%d",
 			       path, version, db_latest_version());
-	if ((rc = db_prepare(db, "PRAGMA integrity_check", &stmt, e)))
-		return rc;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW &&
-	    strcmp((const char *)sqlite3_column_text(stmt, 0), "ok")) {
-		err_set(e, ERR_INVALID, "%s is damaged: %s", path,
-			sqlite3_column_text(stmt, 0));
-		rc = ERR_INVALID;
-	} else {
-		rc = rc == SQLITE_ROW ? 0 : db_error(db, rc, e, path);
-	}
-	sqlite3_finalize(stmt);
-	return rc;
+	return check_integrity(db, path, e);
 }
 
 static int restore(struct cli *cli, int argc, char **argv)
@@ -179,7 +233,8 @@ static int restore(struct cli *cli, int argc, char **argv)
 	if ((rc = db_open(argv[0], &read_only, &from, &e)) ||
 	    (rc = check_backup_file(from, argv[0], &e)) ||
 	    (rc = db_open(cli->db_path, &create, &to, &e)) ||
-	    (rc = copy_database(from, to, "restore", &e)))
+	    (rc = copy_database(from, to, "restore",
+				     cli->cfg.database.busy_timeout_ms, &e)))
 		rc = cli_fail(EXIT_FAILURE_, "restore: %s", e.msg);
 	else
 		printf("restored %s from %s\n", cli->db_path, argv[0]);

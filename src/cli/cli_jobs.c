@@ -7,6 +7,7 @@
 #include "daemon.h"
 #include "db/db.h"
 #include "base/err.h"
+#include "base/json_text.h"
 #include "core/job.h"
 #include "jobs/registry.h"
 #include "core/leader.h"
@@ -17,6 +18,8 @@
 #include "core/services.h"
 #include "storage/storage.h"
 
+#include <cjson/cJSON.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +43,8 @@ static int run_daemon(struct cli *cli, int argc, char **argv)
 			opt.once = 1;
 		else if (cli_option(argc, argv, &i, "--stop-after-steps",
 				    &value)) {
-			if (cli_int("--stop-after-steps", value, &n))
+			if (cli_int_in("--stop-after-steps", value, 0,
+				       INT_MAX, &n))
 				return EXIT_USAGE;
 			opt.stop_after_steps = (int)n;
 		} else
@@ -139,7 +143,8 @@ static int run_job(struct cli *cli, int argc, char **argv)
 
 	for (int i = 0; i < argc; i++) {
 		if (cli_option(argc, argv, &i, "--stop-after-steps", &value)) {
-			if (cli_int("--stop-after-steps", value, &n))
+			if (cli_int_in("--stop-after-steps", value, 0, INT_MAX,
+				       &n))
 				return EXIT_USAGE;
 			stop_after = (int)n;
 		} else if (argv[i][0] == '-' || name) {
@@ -172,6 +177,22 @@ done:
 	queue_free(q);
 	db_close(db);
 	return rc;
+}
+
+/* The payload as typed: broken JSON is reported with its line and column
+ * (and no raw control bytes) before the queue sees it. */
+static int check_payload(const char *payload)
+{
+	struct err e = {0};
+	cJSON *root = NULL;
+	int rc = json_text_parse(payload, strlen(payload), "--payload", 0,
+				 &root, &e);
+
+	if (!rc && !cJSON_IsObject(root))
+		rc = err_set(&e, ERR_INVALID,
+			     "--payload: must be a JSON object ({...})");
+	cJSON_Delete(root);
+	return rc ? cli_fail(EXIT_USAGE, "%s", e.msg) : 0;
 }
 
 static int enqueue(struct cli *cli, int argc, char **argv)
@@ -218,6 +239,8 @@ static int enqueue(struct cli *cli, int argc, char **argv)
 		return cli_fail(
 		    EXIT_USAGE,
 		    "enqueue needs a job type (see enqueue --help)");
+	if (opt.payload && (rc = check_payload(opt.payload)))
+		return rc;
 	if (cli->has_now)
 		clock_fix(cli->now);
 	if ((rc = cli_open_db(cli, 0, &db)))
@@ -238,6 +261,21 @@ done:
 	queue_free(q);
 	db_close(db);
 	return rc;
+}
+
+#define JOB_STATES "scheduled, enqueued, processing, succeeded, failed, dead, cancelled"
+
+static int is_job_state(const char *state)
+{
+	static const char *const states[] = {"scheduled", "enqueued",
+					     "processing", "succeeded",
+					     "failed",	  "dead",
+					     "cancelled"};
+
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (!strcmp(state, states[i]))
+			return 1;
+	return 0;
 }
 
 static int jobs_list(struct cli *cli, int argc, char **argv)
@@ -262,7 +300,7 @@ static int jobs_list(struct cli *cli, int argc, char **argv)
 				return cli_fail(EXIT_USAGE, "%s needs a value",
 						argv[i - 1]);
 		} else if (cli_option(argc, argv, &i, "--limit", &value)) {
-			if (cli_int("--limit", value, &limit))
+			if (cli_int_in("--limit", value, 1, 1000000, &limit))
 				return EXIT_USAGE;
 		} else {
 			return cli_fail(EXIT_USAGE,
@@ -270,6 +308,10 @@ static int jobs_list(struct cli *cli, int argc, char **argv)
 					argv[i]);
 		}
 	}
+	if (state && !is_job_state(state))
+		return cli_fail(EXIT_USAGE,
+				"--state: '%s' is not a job state (%s)", state,
+				JOB_STATES);
 	if ((rc = cli_open_db(cli, 1, &db)))
 		return rc;
 	if ((rc = db_prepare(db, sql, &stmt, &e))) {

@@ -153,6 +153,21 @@ static int recurring_resume(struct cli *cli, int argc, char **argv)
 	return recurring_pause_resume(cli, argc, argv, 0);
 }
 
+static int no_more_fires(const char *expr, const struct tz *zone,
+			 int64_t after, int is_none)
+{
+	char text[TZ_ISO_LEN];
+
+	if (!tz_format(zone, after, text))
+		clock_format(after, text);
+	if (is_none)
+		return cli_fail(EXIT_FAILURE_, "'%s' has no fire after %s", expr,
+				text);
+	fprintf(stderr, "domecek-jobs: '%s' has no fire after %s\n", expr,
+		text);
+	return EXIT_OK;
+}
+
 static int cron_next_command(struct cli *cli, int argc, char **argv)
 {
 	const char *expr = NULL, *zone_name = cli->cfg.scheduler.time_zone,
@@ -202,8 +217,12 @@ static int cron_next_command(struct cli *cli, int argc, char **argv)
 	at = from;
 	for (int64_t i = 0; i < count; i++) {
 		char text[TZ_ISO_LEN];
-		if (cron_next(cron, zone, at, &at))
+		if (cron_next(cron, zone, at, &at)) {
+			/* Never again (a past year, or the end of time):
+			 * say so; with no fire at all it is a failure. */
+			rc = no_more_fires(expr, zone, at, i == 0);
 			break;
+		}
 		printf("%s\n", tz_format(zone, at, text));
 	}
 done:

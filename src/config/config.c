@@ -12,6 +12,7 @@
 #include "config_impl.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/json_text.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -24,12 +25,29 @@
 
 #define CONFIG_FILE_MAX (1 << 20)
 
-static const struct config_key *key_find(const char *path)
+const struct config_key *config_key_find(const char *path)
 {
 	for (size_t i = 0; i < config_key_count; i++)
 		if (strcasecmp(config_keys[i].path, path) == 0)
 			return &config_keys[i];
 	return NULL;
+}
+
+/* Remembers that the file or the environment gave key k a value. */
+void config_mark_set(struct config *c, const struct config_key *k)
+{
+	size_t i = (size_t)(k - config_keys);
+
+	if (i < sizeof(c->is_set))
+		c->is_set[i] = 1;
+}
+
+int config_is_set(const struct config *c, const char *path)
+{
+	const struct config_key *k = config_key_find(path);
+	size_t i = k ? (size_t)(k - config_keys) : sizeof(c->is_set);
+
+	return i < sizeof(c->is_set) && c->is_set[i];
 }
 
 /* Is path a section that has keys below it ("Jobs", "Jobs.DraftCleanup")? */
@@ -44,7 +62,7 @@ static int is_section(const char *path)
 	return 0;
 }
 
-static int parse_int64(const char *text, int64_t *out)
+int config_parse_int64(const char *text, int64_t *out)
 {
 	char *end;
 	long long v;
@@ -93,7 +111,7 @@ static int set_int_list(struct config *c, const struct config_key *k,
 	for (char *item = strtok_r(copy, ", ", &save); item;
 	     item = strtok_r(NULL, ", ", &save)) {
 		int64_t v;
-		if (parse_int64(item, &v) || v < k->min || v > k->max)
+		if (config_parse_int64(item, &v) || v < k->min || v > k->max)
 			return err_set(e, ERR_INVALID,
 				       "%s: item %d '%s' is not a number of "
 				       "minutes (%lld..%lld)",
@@ -112,7 +130,7 @@ static int set_int_list(struct config *c, const struct config_key *k,
 }
 
 /* Sets a key from text: defaults, environment, and JSON strings. */
-static int set_from_text(struct config *c, const struct config_key *k,
+int config_set_text(struct config *c, const struct config_key *k,
 			 const char *text, struct err *e)
 {
 	void *field = (char *)c + k->offset;
@@ -139,7 +157,7 @@ static int set_from_text(struct config *c, const struct config_key *k,
 		}
 		/* fall through */
 	case K_INT64:
-		if (parse_int64(text, &v))
+		if (config_parse_int64(text, &v))
 			return err_set(e, ERR_INVALID,
 				       "%s: expected an integer, got '%s'",
 				       k->path, text);
@@ -196,16 +214,16 @@ static int set_from_json(struct config *c, const struct config_key *k,
 	if (cJSON_IsString(node)) {
 		if (k->type == K_INT || k->type == K_INT64) {
 			int64_t v;
-			if (!k->choices && parse_int64(node->valuestring, &v))
+			if (!k->choices && config_parse_int64(node->valuestring, &v))
 				return err_set(
 				    e, ERR_INVALID,
 				    "%s: expected an integer, got \"%s\"",
 				    k->path, node->valuestring);
 		}
-		return set_from_text(c, k, node->valuestring, e);
+		return config_set_text(c, k, node->valuestring, e);
 	}
 	if (cJSON_IsBool(node) && k->type == K_BOOL)
-		return set_from_text(c, k,
+		return config_set_text(c, k,
 				     cJSON_IsTrue(node) ? "true" : "false", e);
 	if (cJSON_IsNumber(node) && (k->type == K_INT || k->type == K_INT64) &&
 	    !k->choices) {
@@ -215,7 +233,7 @@ static int set_from_json(struct config *c, const struct config_key *k,
 				       k->path, node->valuedouble);
 		snprintf(text, sizeof(text), "%lld",
 			 (long long)node->valuedouble);
-		return set_from_text(c, k, text, e);
+		return config_set_text(c, k, text, e);
 	}
 	if (cJSON_IsArray(node) && k->type == K_INT_LIST) {
 		const cJSON *item;
@@ -233,7 +251,7 @@ static int set_from_json(struct config *c, const struct config_key *k,
 			buf_printf(&list, "%s%lld", index++ ? "," : "",
 				   (long long)item->valuedouble);
 		}
-		rc = set_from_text(c, k, buf_str(&list), e);
+		rc = config_set_text(c, k, buf_str(&list), e);
 		buf_free(&list);
 		return rc;
 	}
@@ -250,7 +268,7 @@ void config_defaults(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < config_key_count; i++)
-		set_from_text(c, &config_keys[i], config_keys[i].def, NULL);
+		config_set_text(c, &config_keys[i], config_keys[i].def, NULL);
 	snprintf(c->source, sizeof(c->source), "built-in defaults");
 }
 
@@ -283,7 +301,7 @@ static size_t edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-static void warn_unknown(const char *path, const char *origin,
+void config_warn_unknown(const char *path, const char *origin,
 			 struct buf *warnings)
 {
 	const char *best = NULL;
@@ -306,9 +324,65 @@ static void warn_unknown(const char *path, const char *origin,
 			   path);
 }
 
-static int apply_json(struct config *c, const cJSON *object, const char *prefix,
-		      const char *origin, struct buf *warnings, struct err *e)
+struct apply_ctx {
+	const char *text; /* the parsed text, for positions in warnings */
+	const char *origin;
+	struct buf *warnings;
+};
+
+/* Where "name": stands in text at or after from (NULL: not found). */
+static const char *key_at(const char *from, const char *name)
 {
+	size_t n = strlen(name);
+
+	for (const char *p = from; (p = strchr(p, '"')) != NULL; p++) {
+		const char *q = p + 1 + n;
+
+		if (strncmp(p + 1, name, n) || *q != '"')
+			continue;
+		for (q++; *q == ' ' || *q == '\t' || *q == '\n' || *q == '\r';)
+			q++;
+		if (*q == ':')
+			return p;
+	}
+	return NULL;
+}
+
+/* Warns when a key repeats an earlier sibling's name in any case ("Jobs"
+ * and "JOBS"): .NET reads them as one key and the later one wins. */
+static void warn_repeat(const struct apply_ctx *ctx, const cJSON *object,
+			const char *start, const cJSON *child, const char *at,
+			const char *prefix)
+{
+	const cJSON *before;
+	int line, column, first_line, first_column;
+	const char *first_at;
+
+	if (!ctx->warnings || !at)
+		return;
+	for (before = object->child; before && before != child;
+	     before = before->next)
+		if (!strcasecmp(before->string, child->string))
+			break;
+	if (!before || before == child)
+		return;
+	first_at = key_at(start, before->string);
+	json_text_position(ctx->text, (size_t)(at - ctx->text), &line, &column);
+	json_text_position(ctx->text,
+			   (size_t)((first_at ? first_at : at) - ctx->text),
+			   &first_line, &first_column);
+	buf_printf(ctx->warnings,
+		   "%s:%d:%d: key \"%s%s%s\" repeats \"%s\" from %d:%d "
+		   "(keys ignore case); the later value wins\n",
+		   ctx->origin, line, column, prefix, prefix[0] ? "." : "",
+		   child->string, before->string, first_line, first_column);
+}
+
+static int apply_json(struct config *c, const struct apply_ctx *ctx,
+		      const cJSON *object, const char *prefix,
+		      const char *from, struct err *e)
+{
+	const char *start = from;
 	const cJSON *child;
 	char path[CONFIG_STR];
 	int rc;
@@ -316,25 +390,31 @@ static int apply_json(struct config *c, const cJSON *object, const char *prefix,
 	cJSON_ArrayForEach(child, object)
 	{
 		const struct config_key *k;
+		const char *at = key_at(from, child->string);
+
+		if (at)
+			from = at + 1;
+		warn_repeat(ctx, object, start, child, at, prefix);
 		if (prefix[0])
 			snprintf(path, sizeof(path), "%s.%s", prefix,
 				 child->string);
 		else
 			snprintf(path, sizeof(path), "%s", child->string);
-		if ((k = key_find(path)) != NULL) {
+		if ((k = config_key_find(path)) != NULL) {
 			if ((rc = set_from_json(c, k, child, e)))
 				return rc;
+			config_mark_set(c, k);
 		} else if (is_section(path)) {
 			if (!cJSON_IsObject(child))
 				return err_set(e, ERR_INVALID,
 					       "%s: expected a section "
 					       "(a JSON object), got %s",
 					       path, json_type_name(child));
-			if ((rc = apply_json(c, child, path, origin, warnings,
-					     e)))
+			if ((rc = apply_json(c, ctx, child, path,
+					     at ? at : from, e)))
 				return rc;
 		} else if (strcasecmp(path, "$schema") != 0) {
-			warn_unknown(path, origin, warnings);
+			config_warn_unknown(path, ctx->origin, ctx->warnings);
 		}
 	}
 	return 0;
@@ -393,58 +473,48 @@ static int read_file(const char *path, struct buf *out, struct err *e)
 	return rc;
 }
 
-static void line_column(const char *text, const char *at, int *line,
-			int *column)
-{
-	*line = 1;
-	*column = 1;
-	for (const char *p = text; p < at && *p; p++) {
-		if (*p == '\n') {
-			(*line)++;
-			*column = 1;
-		} else {
-			(*column)++;
-		}
-	}
-}
-
-int config_apply_text(struct config *c, const char *text, const char *origin,
-		      struct buf *warnings, struct err *e)
+/* Applies len bytes of config text (which may hold a NUL: refused with
+ * its position, as is "\u0000", which would cut a value short). */
+static int apply_bytes(struct config *c, const char *text, size_t len,
+		       const char *origin, struct buf *warnings, struct err *e)
 {
 	struct buf copy;
 	cJSON *root = NULL;
-	const char *end = NULL;
-	int rc, line, column;
+	int rc;
 
 	buf_init(&copy, CONFIG_FILE_MAX);
-	if ((rc = buf_puts(&copy, text))) {
+	if ((rc = buf_append(&copy, text, len)) || (rc = buf_putc(&copy, 0))) {
 		err_set(e, rc, "%s: larger than %d bytes", origin,
 			CONFIG_FILE_MAX);
 		goto done;
 	}
-	blank_comments(copy.data ? copy.data : "");
-	root = cJSON_ParseWithOpts(buf_str(&copy), &end, 1);
-	if (!root) {
-		const char *at = cJSON_GetErrorPtr();
-		line_column(buf_str(&copy), at ? at : buf_str(&copy) + copy.len,
-			    &line, &column);
-		rc = err_set(e, ERR_INVALID,
-			     "%s:%d:%d: invalid JSON near '%.20s'", origin,
-			     line, column, at && *at ? at : "end of file");
+	copy.len--; /* the NUL above only ends the C string */
+	blank_comments(copy.data);
+	if ((rc = json_text_parse(copy.data, copy.len, origin,
+				  JSON_TEXT_NO_NUL_ESCAPE, &root, e)))
 		goto done;
-	}
 	if (!cJSON_IsObject(root)) {
 		rc = err_set(e, ERR_INVALID,
 			     "%s: the top level must be a JSON object", origin);
 		goto done;
 	}
-	rc = apply_json(c, root, "", origin, warnings, e);
+	{
+		struct apply_ctx ctx = {copy.data, origin, warnings};
+
+		rc = apply_json(c, &ctx, root, "", copy.data, e);
+	}
 	if (rc)
 		err_prefix(e, "%s", origin);
 done:
 	cJSON_Delete(root);
 	buf_free(&copy);
 	return rc;
+}
+
+int config_apply_text(struct config *c, const char *text, const char *origin,
+		      struct buf *warnings, struct err *e)
+{
+	return apply_bytes(c, text, strlen(text), origin, warnings, e);
 }
 
 static int load_file(struct config *c, const char *path, struct buf *warnings,
@@ -455,146 +525,10 @@ static int load_file(struct config *c, const char *path, struct buf *warnings,
 
 	buf_init(&text, CONFIG_FILE_MAX);
 	if (!(rc = read_file(path, &text, e)))
-		rc = config_apply_text(c, buf_str(&text), path, warnings, e);
+		rc = apply_bytes(c, text.data ? text.data : "", text.len, path,
+				 warnings, e);
 	buf_free(&text);
 	return rc;
-}
-
-static const char *const env_sections[] = {
-    "Jobs", "Email",	 "Database", "Scheduler", "Queue",   "Storage",
-    "Http", "Dashboard", "Alerts",   "Links",	  "Logging", NULL,
-};
-
-/* Turns "Jobs__SyncRetry__RetryDelayMinutes__0" into a dotted path and
- * an array index (-1 when there is none). */
-static void env_path(const char *name, size_t len, char *path, size_t size,
-		     int *index)
-{
-	size_t o = 0;
-	const char *last;
-
-	*index = -1;
-	for (size_t i = 0; i < len && o + 1 < size; i++) {
-		if (name[i] == '_' && i + 1 < len && name[i + 1] == '_') {
-			path[o++] = '.';
-			i++;
-		} else {
-			path[o++] = name[i];
-		}
-	}
-	path[o] = '\0';
-	last = strrchr(path, '.');
-	if (last && last[1] &&
-	    strspn(last + 1, "0123456789") == strlen(last + 1)) {
-		*index = atoi(last + 1);
-		path[last - path] = '\0';
-	}
-}
-
-static int set_list_item(struct config *c, const struct config_key *k,
-			 int index, const char *value, struct err *e)
-{
-	int *values = (int *)((char *)c + k->offset);
-	int64_t v;
-
-	if (index >= CONFIG_MAX_DELAYS)
-		return err_set(e, ERR_INVALID, "%s[%d]: at most %d items",
-			       k->path, index, CONFIG_MAX_DELAYS);
-	if (parse_int64(value, &v) || v < k->min || v > k->max)
-		return err_set(e, ERR_INVALID,
-			       "%s[%d]: expected a number, got '%s'", k->path,
-			       index, value);
-	values[index] = (int)v;
-	if (index >= c->jobs.sync_retry.retry_delay_count)
-		c->jobs.sync_retry.retry_delay_count = index + 1;
-	return 0;
-}
-
-static int apply_env(struct config *c, char *const *envp, struct buf *warnings,
-		     struct err *e)
-{
-	for (; envp && *envp; envp++) {
-		const char *entry = *envp, *eq = strchr(entry, '=');
-		char path[CONFIG_STR], origin[CONFIG_STR];
-		const struct config_key *k;
-		int index, is_ours = 0, rc;
-
-		if (!eq || !strstr(entry, "__") || strstr(entry, "__") > eq)
-			continue;
-		for (int i = 0; env_sections[i]; i++) {
-			size_t n = strlen(env_sections[i]);
-			if (strncasecmp(entry, env_sections[i], n) == 0 &&
-			    strncmp(entry + n, "__", 2) == 0)
-				is_ours = 1;
-		}
-		if (!is_ours)
-			continue;
-		env_path(entry, (size_t)(eq - entry), path, sizeof(path),
-			 &index);
-		snprintf(origin, sizeof(origin), "environment %.*s",
-			 (int)(eq - entry), entry);
-		k = key_find(path);
-		if (!k) {
-			warn_unknown(path, origin, warnings);
-			continue;
-		}
-		if (index >= 0 && k->type == K_INT_LIST)
-			rc = set_list_item(c, k, index, eq + 1, e);
-		else
-			rc = set_from_text(c, k, eq + 1, e);
-		if (rc)
-			return err_prefix(e, "%s", origin);
-	}
-	return 0;
-}
-
-int config_validate(const struct config *c, struct err *e)
-{
-	const char *colon = strrchr(c->http.listen, ':');
-
-	if (!colon || colon == c->http.listen || atoi(colon + 1) < 1 ||
-	    atoi(colon + 1) > 65535)
-		return err_set(e, ERR_INVALID,
-			       "Http.Listen: '%s' is not HOST:PORT "
-			       "(e.g. 127.0.0.1:8080)",
-			       c->http.listen);
-	if (c->dashboard.path[0] != '/')
-		return err_set(e, ERR_INVALID,
-			       "Dashboard.Path: '%s' must start with /",
-			       c->dashboard.path);
-	if (strcmp(c->storage.provider, "S3") == 0) {
-		if (!c->storage.s3.endpoint[0] || !c->storage.s3.bucket[0])
-			return err_set(
-			    e, ERR_INVALID,
-			    "Storage.S3: Endpoint and Bucket "
-			    "are required when Storage.Provider is S3");
-		if (!c->storage.s3.access_key[0] ||
-		    !c->storage.s3.secret_key[0])
-			return err_set(
-			    e, ERR_INVALID,
-			    "Storage.S3: AccessKey and SecretKey "
-			    "are required when Storage.Provider is S3");
-	}
-	if (strcmp(c->email.provider, "SendGrid") == 0 &&
-	    !c->email.sendgrid.api_key[0])
-		return err_set(e, ERR_INVALID,
-			       "Email.SendGrid.ApiKey is required when "
-			       "Email.Provider is SendGrid");
-	if (strcmp(c->email.provider, "Mailgun") == 0 &&
-	    (!c->email.mailgun.api_key[0] || !c->email.mailgun.domain[0]))
-		return err_set(e, ERR_INVALID,
-			       "Email.Mailgun.Domain and ApiKey are "
-			       "required when Email.Provider is Mailgun");
-	if (!strchr(c->email.from, '@'))
-		return err_set(e, ERR_INVALID,
-			       "Email.From: '%s' is not an email address",
-			       c->email.from);
-	if (c->alerts.admin_email[0] && !strchr(c->alerts.admin_email, '@'))
-		return err_set(e, ERR_INVALID,
-			       "Alerts.AdminEmail: '%s' is not an email "
-			       "address",
-			       c->alerts.admin_email);
-	return 0;
 }
 
 int config_load(struct config *c, const char *path, char *const *envp,
@@ -608,107 +542,9 @@ int config_load(struct config *c, const char *path, char *const *envp,
 			return rc;
 		snprintf(c->source, sizeof(c->source), "%s", path);
 	}
-	if ((rc = apply_env(c, envp, warnings, e)))
+	if ((rc = config_apply_env(c, envp, warnings, e)) ||
+	    (rc = config_resolve(c, e)))
 		return rc;
 	return config_validate(c, e);
 }
 
-static cJSON *section_for(cJSON *root, const char *path, char *leaf,
-			  size_t size)
-{
-	char copy[CONFIG_STR];
-	char *save = NULL, *part, *next;
-	cJSON *node = root;
-
-	snprintf(copy, sizeof(copy), "%s", path);
-	part = strtok_r(copy, ".", &save);
-	while ((next = strtok_r(NULL, ".", &save)) != NULL) {
-		cJSON *child = cJSON_GetObjectItemCaseSensitive(node, part);
-		if (!child)
-			child = cJSON_AddObjectToObject(node, part);
-		node = child;
-		part = next;
-	}
-	snprintf(leaf, size, "%s", part);
-	return node;
-}
-
-int config_show(const struct config *c, struct buf *out)
-{
-	cJSON *root = cJSON_CreateObject();
-	char *text;
-	int rc;
-
-	for (size_t i = 0; i < config_key_count; i++) {
-		const struct config_key *k = &config_keys[i];
-		const void *field = (const char *)c + k->offset;
-		char leaf[64];
-		cJSON *node = section_for(root, k->path, leaf, sizeof(leaf));
-
-		if (k->is_secret)
-			cJSON_AddStringToObject(
-			    node, leaf, *(const char *)field ? "********" : "");
-		else if (k->type == K_BOOL)
-			cJSON_AddBoolToObject(node, leaf, *(const bool *)field);
-		else if (k->type == K_INT && k->choices)
-			cJSON_AddStringToObject(
-			    node, leaf, k->choices[*(const int *)field]);
-		else if (k->type == K_INT)
-			cJSON_AddNumberToObject(node, leaf,
-						*(const int *)field);
-		else if (k->type == K_INT64)
-			cJSON_AddNumberToObject(
-			    node, leaf, (double)*(const int64_t *)field);
-		else if (k->type == K_INT_LIST)
-			cJSON_AddItemToObject(
-			    node, leaf,
-			    cJSON_CreateIntArray(
-				field, c->jobs.sync_retry.retry_delay_count));
-		else
-			cJSON_AddStringToObject(node, leaf, field);
-	}
-	text = cJSON_Print(root);
-	rc = text ? buf_puts(out, text) : ERR_NOMEM;
-	cJSON_free(text);
-	cJSON_Delete(root);
-	return rc;
-}
-
-int config_recurring(const struct config *c, struct config_recurring *out,
-		     int max)
-{
-	const struct config_recurring all[] = {
-	    {"DraftCleanup", "draft_cleanup", &c->jobs.draft_cleanup.r},
-	    {"DraftReminder", "draft_reminder", &c->jobs.draft_reminder.r},
-	    {"InvitationExpiration", "invitation_expiration",
-	     &c->jobs.invitation_expiration.r},
-	    {"ActivityCleanup", "activity_cleanup",
-	     &c->jobs.activity_cleanup.r},
-	    {"NotificationCleanup", "notification_cleanup",
-	     &c->jobs.notification_cleanup.r},
-	    {"RefreshTokenCleanup", "refresh_token_cleanup",
-	     &c->jobs.refresh_token_cleanup.r},
-	    {"WeeklySummaryEmail", "weekly_summary_email",
-	     &c->jobs.weekly_summary_email.r},
-	    {"SyncRetry", "sync_retry", &c->jobs.sync_retry.r},
-	    {"ExportCleanup", "export_cleanup", &c->jobs.export_cleanup.r},
-	    {"Backup", "backup", &c->jobs.backup.r},
-	};
-	int n = (int)(sizeof(all) / sizeof(all[0]));
-
-	for (int i = 0; i < n && i < max; i++)
-		out[i] = all[i];
-	return n;
-}
-
-const struct recurring_settings *config_recurring_find(const struct config *c,
-						       const char *type)
-{
-	struct config_recurring all[16];
-	int n = config_recurring(c, all, 16);
-
-	for (int i = 0; i < n; i++)
-		if (strcmp(all[i].type, type) == 0)
-			return all[i].settings;
-	return NULL;
-}

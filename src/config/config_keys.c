@@ -127,8 +127,13 @@ const struct config_key config_keys[] = {
 
 	CHOICE("Logging.Level", logging.level, "Information", level_choices),
 	CHOICE("Logging.Format", logging.format, "text", format_choices),
+
+	STR("Tls.CaFile", tls.ca_file, ""),
 };
 
 /* clang-format on */
 
 const size_t config_key_count = sizeof(config_keys) / sizeof(config_keys[0]);
+
+_Static_assert(sizeof(config_keys) / sizeof(config_keys[0]) <= CONFIG_KEYS_MAX,
+	       "struct config's is_set needs room for every key");

@@ -17,6 +17,7 @@
 #include "core/loop.h"
 
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,7 @@ struct net {
 	int64_t deadline; /* mono ms, -1: none */
 	int active;
 	struct transfer *transfers; /* in flight */
+	char ca_file[4096];	    /* "" = curl's default store */
 };
 
 static void unlink_transfer(struct net *n, struct transfer *t)
@@ -135,6 +137,11 @@ void net_free(struct net *n)
 	free(n);
 }
 
+void net_set_ca_file(struct net *n, const char *path)
+{
+	snprintf(n->ca_file, sizeof(n->ca_file), "%s", path ? path : "");
+}
+
 int net_add(struct net *n, CURL *easy, net_done_fn done, void *arg,
 	    struct err *e)
 {
@@ -148,6 +155,8 @@ int net_add(struct net *n, CURL *easy, net_done_fn done, void *arg,
 	t->arg = arg;
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	if (n->ca_file[0])
+		curl_easy_setopt(easy, CURLOPT_CAINFO, n->ca_file);
 	rc = curl_multi_add_handle(n->multi, easy);
 	if (rc != CURLM_OK) {
 		free(t);

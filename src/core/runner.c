@@ -126,6 +126,8 @@ static void fail(struct runner *r, const struct err *cause)
 	if (r->type)
 		delay = job_type_retry_delay(r->type, r->cfg, r->job.attempt,
 					     (uint32_t)rand());
+	if (r->ctx.retry_after_ms > delay) /* the server asked for longer */
+		delay = r->ctx.retry_after_ms;
 	/* A job that failed for lack of space may hold the space itself (a
 	 * half-written export in .tmp): drop it first, or the WAL cannot grow
 	 * to record the failure and the job stays "processing" until its

@@ -82,8 +82,15 @@ static int schedules_load(const struct config *cfg,
 		(*count)++;
 		if ((rc = cron_parse(all[i].settings->cron, &s->cron, e)))
 			return err_prefix(e, "Jobs.%s.CronSchedule", s->name);
-		if ((rc = tz_open(zone_name(cfg, s->settings), &s->zone, e)))
-			return err_prefix(e, "Jobs.%s.TimeZone", s->name);
+		if ((rc = tz_open(zone_name(cfg, s->settings), &s->zone, e))) {
+			/* Name the key that holds the zone. */
+			if (s->settings->time_zone[0])
+				return err_prefix(e, "Jobs.%s.TimeZone",
+						  s->name);
+			return err_prefix(e, "Scheduler.TimeZone (used by "
+					     "Jobs.%s)",
+					  s->name);
+		}
 	}
 	return 0;
 }
@@ -92,7 +99,17 @@ int scheduler_check_config(const struct config *cfg, struct err *e)
 {
 	struct schedule schedules[MAX_SCHEDULES];
 	int count = 0, rc = schedules_load(cfg, NULL, schedules, &count, e);
+	int64_t now = clock_now(), next;
 
+	/* An expression that parses but can never fire again (a year that
+	 * is past) is as wrong as one that does not parse. */
+	for (int i = 0; i < count && !rc; i++)
+		if (cron_next(schedules[i].cron, schedules[i].zone, now, &next))
+			rc = err_set(e, ERR_INVALID,
+				     "Jobs.%s.CronSchedule: '%s' never fires "
+				     "again (no fire after now)",
+				     schedules[i].name,
+				     schedules[i].settings->cron);
 	for (int i = 0; i < count; i++) {
 		cron_free(schedules[i].cron);
 		tz_free(schedules[i].zone);

@@ -31,12 +31,19 @@ int db_error(sqlite3 *db, int rc, struct err *e, const char *what)
 	if (primary == SQLITE_FULL)
 		return err_set(e, ERR_NOSPACE, "%s: disk or database full (%s)",
 			       what, message);
-	if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN ||
-	    primary == SQLITE_PERM)
+	if (primary == SQLITE_READONLY)
+		return err_set(e, ERR_IO,
+			       "%s: the database cannot be written here: this "
+			       "user may not write the file or its directory, "
+			       "where SQLite keeps the -wal and -shm files "
+			       "(check the permissions)",
+			       what);
+	if (primary == SQLITE_CANTOPEN || primary == SQLITE_PERM)
 		return err_set(e, ERR_IO, "%s: %s", what, message);
+	/* A file that is not ours is a failure (exit 1), not a usage error. */
 	if (primary == SQLITE_NOTADB)
-		return err_set(e, ERR_INVALID,
-			       "%s: file is not a SQLite database", what);
+		return err_set(e, ERR_DB, "%s: file is not a SQLite database",
+			       what);
 	return err_set(e, ERR_DB, "%s: %s", what, message);
 }
 
@@ -207,6 +214,7 @@ int db_open(const char *path, const struct db_options *opt, sqlite3 **out,
 {
 	struct db_options defaults = {0};
 	sqlite3 *db = NULL;
+	struct stat st;
 	int flags, rc;
 
 	*out = NULL;
@@ -214,6 +222,12 @@ int db_open(const char *path, const struct db_options *opt, sqlite3 **out,
 		opt = &defaults;
 	if ((rc = check_directory(path, e)))
 		return rc;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return err_set(e, ERR_IO,
+			       "database %s is a directory, not a database "
+			       "file (give a file's path to --db or "
+			       "Database.Path)",
+			       path);
 	if (!opt->create && access(path, F_OK) != 0)
 		return err_set(e, ERR_NOTFOUND,
 			       "database %s does not exist (run "

@@ -240,10 +240,12 @@ static int drain_step(struct job_ctx *ctx, struct cleanup_state *s,
 		      struct err *e)
 {
 	int64_t deleted = s->drain.deleted, missing = s->drain.missing;
+	int64_t refused = s->drain.refused;
 	int rc = blob_outbox_drain(&s->drain, ctx, s->batch_size, e);
 
 	job_count(ctx, "blobs_deleted", s->drain.deleted - deleted);
 	job_count(ctx, "blobs_missing", s->drain.missing - missing);
+	job_count(ctx, "keys_refused", s->drain.refused - refused);
 	snprintf(ctx->progress, sizeof(ctx->progress),
 		 "%lld drafts deleted, %lld files",
 		 (long long)job_count_get(ctx, "deleted"),

@@ -5,9 +5,10 @@
  * Two phases, each in batches of BatchSize drafts per transaction:
  *  1. draft_reminder: drafts strictly older than ReminderAfterDays get one
  *     notification {zaznamId, propertyName, createdAt, daysOld}.
- *  2. draft_expiring: drafts that DraftCleanup will delete within
- *     ExpirationWarningDays (created_at + DeleteAfterDays - now <=
- *     ExpirationWarningDays days, boundary included) get one notification
+ *  2. draft_expiring: drafts that DraftCleanup will delete within the
+ *     warning days (config_warning_days(): WarningDaysBeforeDelete, also
+ *     readable as ExpirationWarningDays; created_at + DeleteAfterDays -
+ *     now <= that many days, boundary included) get one notification
  *     {zaznamId, propertyName, expiresAt, daysRemaining} and a send_email
  *     job (template draft_expiring, unique key draft_expiring:<zaznamId>).
  *     Skipped while Jobs.DraftCleanup is disabled: then nothing expires.
@@ -26,7 +27,7 @@
  *
  * Who is told: the creator, zaznamy.created_by or, where that is NULL, the
  * actor of the record's first zaznam_created activity (target_type
- * 'zaznam'). No one is told about a draft whose creator is unknown,
+ * 'zaznam' in any case: other programs write these rows). No one is told about a draft whose creator is unknown,
  * blocked or deleted, or has push_draft_reminders = 0 (a user without a
  * user_preferences row has the default 1). Such drafts get no marker, so
  * a user who turns reminders back on hears about drafts still pending.
@@ -90,7 +91,7 @@ struct reminder_batch {
 	"created_at,\n"                                                        \
 	"         COALESCE(z.created_by, (\n"                                  \
 	"           SELECT a.actor_user_id FROM activities a\n"                \
-	"           WHERE a.target_type = 'zaznam' AND a.target_id = z.id\n"   \
+	"           WHERE lower(a.target_type) = 'zaznam' AND a.target_id = z.id\n"   \
 	"             AND a.type = 'zaznam_created'\n"                         \
 	"           ORDER BY a.created_at, a.id LIMIT 1)) AS creator\n"        \
 	"  FROM zaznamy z JOIN properties p ON p.id = z.property_id\n"         \
@@ -137,7 +138,7 @@ static int reminder_start(struct job_ctx *ctx, struct err *e)
 	s->delete_after_ms =
 	    cfg->jobs.draft_cleanup.delete_after_days * MS_PER_DAY;
 	warn_before =
-	    cfg->jobs.draft_reminder.expiration_warning_days * MS_PER_DAY;
+	    config_warning_days(cfg) * MS_PER_DAY;
 	s->reminder_cutoff =
 	    ctx->now -
 	    cfg->jobs.draft_reminder.reminder_after_days * MS_PER_DAY;

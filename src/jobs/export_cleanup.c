@@ -10,6 +10,12 @@
  * remote storage the delete is a transfer in the loop (JOB_WAIT); a local
  * delete is immediate, and then up to BatchSize rows go in one step.
  *
+ * Refused keys. A row whose storage_key storage_key_valid() refuses, or
+ * whose way holds a symbolic link (ERR_PERM from the storage), names no
+ * file we will ever delete: it is logged (export_cleanup.key_refused),
+ * counted (keys_refused) and its row dropped, as DraftCleanup does, so one
+ * bad row cannot stop every later run.
+ *
  * Boundary: expires_at <= now, compared as text against now in the data
  * model's format with milliseconds; a value stored without milliseconds
  * ("...T20:45:17Z") sorts after "...T20:45:17.999Z" and so expires up to
@@ -18,6 +24,7 @@
 #include "config/config.h"
 #include "db/db.h"
 #include "base/err.h"
+#include "base/log.h"
 #include "core/job.h"
 #include "core/services.h"
 #include "storage/storage.h"
@@ -25,6 +32,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct cleanup_state {
 	struct storage *st;
@@ -48,6 +56,8 @@ static int cleanup_start(struct job_ctx *ctx, struct err *e)
 		return err_set(e, ERR_FATAL,
 			       "export_cleanup needs a storage "
 			       "(Storage.Provider)");
+	job_count(ctx, "deleted", 0);
+	job_count(ctx, "keys_refused", 0);
 	return 0;
 }
 
@@ -71,6 +81,11 @@ static int next_expired(struct job_ctx *ctx, struct cleanup_state *s,
 	return rc == SQLITE_DONE ? 0 : db_error(ctx->db, rc, e, "exports");
 }
 
+static int is_local(struct storage *st)
+{
+	return strcmp(storage_provider_name(st), "local") == 0;
+}
+
 static int forget(struct job_ctx *ctx, struct cleanup_state *s, int rc,
 		  struct err *e)
 {
@@ -78,7 +93,13 @@ static int forget(struct job_ctx *ctx, struct cleanup_state *s, int rc,
 
 	if (rc == ERR_NOTFOUND)
 		rc = 0;
-	else if (rc)
+	else if (rc == ERR_INVALID ||
+		 (rc == ERR_PERM && is_local(s->st))) { /* not S3's 403 */
+		log_event(LOG_WARN, "export_cleanup.key_refused", "key", s->key,
+			  "reason", e->msg, (char *)NULL);
+		job_count(ctx, "keys_refused", 1);
+		rc = 0;
+	} else if (rc)
 		return rc;
 	else
 		job_count(ctx, "deleted", 1);

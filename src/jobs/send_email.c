@@ -26,6 +26,7 @@
  */
 #include "base/assets.h"
 #include "base/buf.h"
+#include "base/clock.h"
 #include "config/config.h"
 #include "base/crypto.h"
 #include "db/db.h"
@@ -181,7 +182,7 @@ static int build_mime(struct job_ctx *ctx, struct send_email_state *s,
 	    .subject = s->email.subject,
 	    .text = s->email.text,
 	    .html = s->email.html,
-	    .date_ms = ctx->now,
+	    .date_ms = clock_real(), /* the reader's clock, not --now */
 	};
 	int rc = mime_build(&m, &s->mime, e);
 
@@ -279,6 +280,7 @@ static int start_transfer(struct job_ctx *ctx, struct send_email_state *s,
 	    .from_name = ctx->cfg->email.from_name,
 	    .to_address = s->to,
 	    .to_name = s->to_name,
+	    .reply_to = s->reply_to,
 	    .subject = s->email.subject,
 	    .text = s->email.text,
 	    .html = s->email.html,
@@ -312,8 +314,10 @@ static int send_email_step(struct job_ctx *ctx, struct err *e)
 		return start_transfer(ctx, s, e);
 	if (!s->is_done) /* woken without a result: keep waiting */
 		return JOB_WAIT;
-	if ((rc = mail_transfer_result(s->transfer, s->result, e)))
+	if ((rc = mail_transfer_result(s->transfer, s->result, e))) {
+		ctx->retry_after_ms = mail_transfer_retry_after_ms(s->transfer);
 		return rc;
+	}
 	job_count(ctx, "sent", 1);
 	return JOB_DONE;
 }

@@ -13,8 +13,10 @@
  *
  * A rerun never sends twice: each email's unique key is
  * weekly_summary:<userId>:<ISO year>-W<week>, the week of now in the job's
- * time zone. queue_insert skips a key that an unfinished job holds; a key
- * whose email already succeeded is skipped here ("already").
+ * time zone. queue_insert skips a key that an unfinished job holds; a
+ * week with a marker in weekly_summaries (kept apart from the queue, whose
+ * pruning may be quicker than a week) is skipped here ("already") unless
+ * its email went dead.
  *
  * Boundaries: both ends of the window are whole seconds, so a stored time
  * without milliseconds ("...T09:00:00Z", which sorts after
@@ -113,7 +115,7 @@ static const char alerts_sql[] =
 	"   WHERE z.status = 'draft' AND z.is_deleted = 0\n"
 	"     AND coalesce(z.created_by,\n"
 	"           (SELECT a.actor_user_id FROM activities a\n"
-	"             WHERE a.target_type = 'zaznam' AND a.target_id = z.id\n"
+	"             WHERE lower(a.target_type) = 'zaznam' AND a.target_id = z.id\n"
 	"               AND a.type = 'zaznam_created'\n"
 	"             ORDER BY a.created_at LIMIT 1)) = ?1)\n"
 	"SELECT (SELECT count(*) FROM drafts),\n"
@@ -122,10 +124,19 @@ static const char alerts_sql[] =
 	"           AND expires_at > ?3),\n"
 	"       (SELECT count(*) FROM drafts WHERE created_at < ?5)";
 
+/* A marker whose job is dead does not count: that email was never sent. */
 static const char already_sent_sql[] =
-	"SELECT 1 FROM jobs\n"
-	" WHERE state = 'succeeded' AND type = 'send_email' AND unique_key = ?1\n"
-	" LIMIT 1";
+	"SELECT 1 FROM weekly_summaries w\n"
+	" WHERE w.user_id = ?1 AND w.week = ?2\n"
+	"   AND NOT EXISTS (SELECT 1 FROM jobs j\n"
+	"                    WHERE j.id = w.job_id AND j.state = 'dead')";
+
+static const char mark_sent_sql[] =
+	"INSERT OR REPLACE INTO weekly_summaries (user_id, week, job_id, enqueued_at)\n"
+	"VALUES (?1, ?2, ?3, ?4)";
+
+static const char forget_old_marks_sql[] =
+	"DELETE FROM weekly_summaries WHERE enqueued_at < ?4";
 /* clang-format on */
 
 struct weekly_state {
@@ -210,7 +221,7 @@ static int query(struct job_ctx *ctx, const struct weekly_state *st,
 {
 	const struct config *cfg = ctx->cfg;
 	int64_t keep_days = cfg->jobs.draft_cleanup.delete_after_days -
-			    cfg->jobs.draft_cleanup.warning_days_before_delete;
+			    config_warning_days(cfg);
 	int rc, count;
 
 	if ((rc = db_prepare(ctx->db, sql, stmt, e)))
@@ -403,22 +414,54 @@ done:
 	return rc;
 }
 
-static int already_sent(sqlite3 *db, const char *key, int *is_sent,
-			struct err *e)
+/* Runs one of the marker statements: ?1 user id, ?2 week, ?3 job id,
+ * ?4 time, each bound when the statement names it (sqlite ignores the
+ * rest with SQLITE_RANGE). */
+static int run_mark(sqlite3 *db, const char *sql, const char *user_id,
+		    const char *week, int64_t job_id, int64_t at, int *has_row,
+		    struct err *e)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	if ((rc = db_prepare(db, already_sent_sql, &stmt, e)))
+	if ((rc = db_prepare(db, sql, &stmt, e)))
 		return rc;
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, week, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, job_id);
+	db_bind_time(stmt, 4, at);
 	rc = sqlite3_step(stmt);
-	*is_sent = rc == SQLITE_ROW;
+	if (has_row)
+		*has_row = rc == SQLITE_ROW;
 	rc = rc == SQLITE_ROW || rc == SQLITE_DONE
 		 ? 0
-		 : db_error(db, rc, e, "looking for an earlier weekly summary");
+		 : db_error(db, rc, e, "the weekly summary's sent marker");
 	sqlite3_finalize(stmt);
 	return rc;
+}
+
+/* Enqueues one user's email unless this week's is queued or sent, and
+ * marks the week (weekly_summaries, schema 008) in the same transaction.
+ * queue_insert also skips a unique key that an unfinished job holds. */
+static int enqueue_one(struct job_ctx *ctx, const struct weekly_state *st,
+		       const struct summary_user *u, const char *payload,
+		       int *inserted, struct err *e)
+{
+	char key[128];
+	int rc, is_sent;
+
+	*inserted = 0;
+	snprintf(key, sizeof(key), "weekly_summary:%s:%s", u->id, st->week);
+	if ((rc = run_mark(ctx->db, already_sent_sql, u->id, st->week, 0, 0,
+			   &is_sent, e)) ||
+	    is_sent)
+		return rc;
+	if ((rc = queue_insert(ctx->db, "send_email", payload, key, 0,
+			       inserted, e)) ||
+	    !*inserted)
+		return rc;
+	return run_mark(ctx->db, mark_sent_sql, u->id, st->week,
+			sqlite3_last_insert_rowid(ctx->db), ctx->now, NULL, e);
 }
 
 /* Enqueues the batch's emails in one transaction. */
@@ -427,24 +470,19 @@ static int enqueue_batch(struct job_ctx *ctx, const struct weekly_state *st,
 			 char *const *payloads, int count, int64_t *emails,
 			 int64_t *already, struct err *e)
 {
-	char key[128];
-	int rc, is_sent, inserted;
+	int rc, inserted;
 
 	if ((rc = db_begin(ctx->db, e)))
 		return rc;
+	rc = run_mark(ctx->db, forget_old_marks_sql, NULL, NULL, 0,
+		      ctx->now - 35 * MS_PER_DAY, NULL, e);
 	for (int i = 0; i < count && !rc; i++) {
 		if (!payloads[i])
 			continue;
-		snprintf(key, sizeof(key), "weekly_summary:%s:%s", users[i].id,
-			 st->week);
-		if ((rc = already_sent(ctx->db, key, &is_sent, e)))
-			break;
-		inserted = 0;
-		if (!is_sent)
-			rc = queue_insert(ctx->db, "send_email", payloads[i],
-					  key, 0, &inserted, e);
+		rc = enqueue_one(ctx, st, &users[i], payloads[i], &inserted,
+				 e);
 		*emails += inserted;
-		*already += !inserted;
+		*already += !rc && !inserted;
 	}
 	if (!rc)
 		rc = db_commit(ctx->db, e);

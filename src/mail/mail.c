@@ -90,6 +90,13 @@ int mail_classify_smtp(CURLcode result, long reply_code, const char *reply,
 
 	if (result == CURLE_OK && (reply_code == 0 || reply_code < 400))
 		return 0;
+	if (reply_code == 535 || reply_code == 534 ||
+	    result == CURLE_LOGIN_DENIED)
+		return err_set(e, ERR_FATAL,
+			       "SMTP authentication failed: check "
+			       "Email.Smtp.Username and Email.Smtp.Password "
+			       "(%s)",
+			       text);
 	if (reply_code >= 500 && reply_code < 600)
 		return err_set(e, ERR_FATAL,
 			       "SMTP server refused the message: %s", text);

@@ -5,13 +5,18 @@
  * gets the subject, text and html; Mailgun's messages.mime takes our MIME
  * message as it is, the same bytes SMTP and Maildir deliver. The base URL
  * is configurable so that a test (or a proxy) can stand in for the API.
+ * A 429 or 503 with Retry-After is retried no sooner than it asks
+ * (mail_transfer_retry_after_ms; the runner takes the longer delay), and
+ * Tls.CaFile, when set, is the CA store of every transfer (mail_set_ca).
  * Only an excerpt of the response is kept: it is for the error text.
  */
-#include "config/config.h"
+#include "base/clock.h"
 #include "base/err.h"
+#include "config/config.h"
 #include "mail_impl.h"
 
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +34,69 @@ static size_t on_response(char *data, size_t size, size_t count, void *arg)
 	return len;
 }
 
-static void set_http_common(struct mail_transfer *t, const char *url)
+/* Keeps the value of a Retry-After header (the last response's). */
+static size_t on_header(char *line, size_t size, size_t count, void *arg)
 {
+	struct mail_transfer *t = arg;
+	size_t len = size * count, n;
+	const char *value;
+
+	if (len > 5 && !strncmp(line, "HTTP/", 5))
+		t->retry_after[0] = '\0'; /* a new response begins */
+	if (len < 12 || strncasecmp(line, "Retry-After:", 12) != 0)
+		return len;
+	for (value = line + 12; value < line + len && *value == ' '; value++)
+		;
+	n = (size_t)(line + len - value);
+	while (n > 0 && (value[n - 1] == '\r' || value[n - 1] == '\n' ||
+			 value[n - 1] == ' '))
+		n--;
+	if (n >= sizeof(t->retry_after))
+		n = sizeof(t->retry_after) - 1;
+	memcpy(t->retry_after, value, n);
+	t->retry_after[n] = '\0';
+	return len;
+}
+
+#define RETRY_AFTER_MAX_MS (24 * 3600 * INT64_C(1000))
+
+int64_t mail_transfer_retry_after_ms(const struct mail_transfer *t)
+{
+	const char *v = t->retry_after;
+	int64_t ms;
+
+	if (!v[0])
+		return 0;
+	if (strspn(v, "0123456789") == strlen(v)) {
+		ms = strlen(v) > 8 ? RETRY_AFTER_MAX_MS
+				   : (int64_t)atol(v) * 1000;
+	} else {
+		time_t at = curl_getdate(v, NULL); /* an HTTP date */
+
+		if (at < 0)
+			return 0;
+		ms = (int64_t)at * 1000 - clock_real();
+	}
+	if (ms < 0)
+		return 0;
+	return ms < RETRY_AFTER_MAX_MS ? ms : RETRY_AFTER_MAX_MS;
+}
+
+void mail_set_ca(struct mail_transfer *t, const struct config *cfg)
+{
+	if (cfg->tls.ca_file[0])
+		curl_easy_setopt(t->easy, CURLOPT_CAINFO, cfg->tls.ca_file);
+}
+
+static void set_http_common(struct mail_transfer *t, const struct config *cfg,
+			    const char *url)
+{
+	mail_set_ca(t, cfg);
 	curl_easy_setopt(t->easy, CURLOPT_URL, url);
 	curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, on_response);
 	curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t);
+	curl_easy_setopt(t->easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(t->easy, CURLOPT_HEADERDATA, t);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 #endif
@@ -76,7 +139,8 @@ static int add_content(cJSON *content, const char *type, const char *value)
 }
 
 /* {"personalizations":[{"to":[{email,name}]}], "from":{email,name},
- *  "subject": "...", "content":[text/plain, text/html]} */
+ *  "reply_to":{email}, "subject": "...",
+ *  "content":[text/plain, text/html]} */
 static char *sendgrid_body(const struct mail_message *m)
 {
 	cJSON *root = cJSON_CreateObject(), *to = NULL, *person, *content;
@@ -92,6 +156,9 @@ static char *sendgrid_body(const struct mail_message *m)
 				     address_json(m->to_address, m->to_name));
 	cJSON_AddItemToObject(root, "from",
 			      address_json(m->from_address, m->from_name));
+	if (m->reply_to && m->reply_to[0])
+		cJSON_AddItemToObject(root, "reply_to",
+				      address_json(m->reply_to, NULL));
 	cJSON_AddStringToObject(root, "subject", m->subject);
 	content = cJSON_AddArrayToObject(root, "content");
 	if (!to || cJSON_GetArraySize(to) != 1 ||
@@ -127,7 +194,7 @@ int mail_sendgrid_prepare(struct mail_transfer *t, const struct config *cfg,
 	if (!(list = curl_slist_append(t->headers,
 				       "Content-Type: application/json")))
 		return err_set(e, ERR_NOMEM, "out of memory");
-	set_http_common(t, url);
+	set_http_common(t, cfg, url);
 	curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
 	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, t->body);
 	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -176,7 +243,7 @@ int mail_mailgun_prepare(struct mail_transfer *t, const struct config *cfg,
 	    curl_mime_data(part, m->mime, m->mime_len))
 		return err_set(e, ERR_NOMEM,
 			       "out of memory building the Mailgun form");
-	set_http_common(t, url);
+	set_http_common(t, cfg, url);
 	curl_easy_setopt(t->easy, CURLOPT_MIMEPOST, t->form);
 	curl_easy_setopt(t->easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 	curl_easy_setopt(t->easy, CURLOPT_USERNAME, "api");

@@ -30,10 +30,14 @@ struct mail_transfer {
 	char *body;
 	curl_mime *form;
 	struct buf response;
+	char retry_after[64]; /* the Retry-After header's value, if any */
 };
 
 struct config;
 struct err;
+
+/* Trusts Tls.CaFile (when set) for this transfer's TLS. */
+void mail_set_ca(struct mail_transfer *t, const struct config *cfg);
 
 int mail_smtp_prepare(struct mail_transfer *t, const struct config *cfg,
 		      const struct mail_message *m, struct err *e);

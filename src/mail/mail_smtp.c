@@ -106,6 +106,7 @@ int mail_smtp_prepare(struct mail_transfer *t, const struct config *cfg,
 
 	if ((rc = set_url(t, cfg, e)))
 		return rc;
+	mail_set_ca(t, cfg);
 	if (!(t->upload = malloc(m->mime_len ? m->mime_len : 1)))
 		return err_set(e, ERR_NOMEM, "out of memory");
 	memcpy(t->upload, m->mime, m->mime_len);

@@ -415,6 +415,7 @@ int storage_open_configured(const struct config *cfg, struct storage **out,
 		    .access_key = cfg->storage.s3.access_key,
 		    .secret_key = cfg->storage.s3.secret_key,
 		    .path_style = cfg->storage.s3.path_style,
+		    .ca_file = cfg->tls.ca_file,
 		};
 		return storage_open_s3(&s3, out, e)
 			   ? err_prefix(e, "Storage.S3")

@@ -1,7 +1,11 @@
 /*
  * storage_local.c - the local storage provider: blobs as files under a root.
  *
- * Keys arrive validated (storage.c), so root "/" key never leaves root.
+ * Keys arrive validated (storage.c), and every file is reached through the
+ * root's directory fd with beneath.h, which refuses a symbolic link at any
+ * component: a link planted inside the root (docs/link -> /etc) can make a
+ * key fail, never make it read, write or delete a file outside the root.
+ *
  * Writes go to root/.tmp/<pid>-<n>-<random>.part and are fsynced, then
  * renamed to their key, then the directory is fsynced: after a crash a key
  * holds the old blob or the new one, and stray temp files sit where no
@@ -14,35 +18,23 @@
 #include "base/buf.h"
 #include "base/crypto.h"
 #include "base/err.h"
+#include "beneath.h"
 #include "storage/storage.h"
+#include "storage_local_impl.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PATH_CAP 8192
-#define TEMP_DIR ".tmp"
-
-struct local {
-	struct storage base;
-	char *root;
-	int64_t max_bytes; /* 0: no quota */
-	int64_t used;	   /* committed bytes, tracked while a quota is set */
-	int64_t reserved;  /* bytes in open writers' temp files */
-	unsigned temp_count;
-};
-
 struct local_writer {
 	struct storage_writer base;
 	int fd;
 	int64_t size;
-	struct buf temp_path;
+	char temp_name[64]; /* in root/.tmp; "" once renamed */
 	struct buf key;
 };
 
@@ -51,21 +43,32 @@ struct local_reader {
 	int fd;
 };
 
-static const struct storage_ops local_ops;
-
-static int errno_code(int error)
+int local_errno_code(int error)
 {
 	if (error == ENOSPC || error == EDQUOT)
 		return ERR_NOSPACE;
 	if (error == ENOENT)
 		return ERR_NOTFOUND;
+	if (error == ELOOP || error == EXDEV)
+		return ERR_PERM;
 	return ERR_IO;
 }
 
-static int key_path(const struct local *st, const char *key, struct buf *out)
+/* The message for a failed open/stat/unlink of key: a refused link is
+ * named as such, so that the log says why a cleanup skipped it. */
+static int key_error(struct err *e, int error, const char *what,
+		     const char *key)
 {
-	buf_init(out, PATH_CAP);
-	return buf_printf(out, "%s/%s", st->root, key);
+	int code = local_errno_code(error);
+
+	if (code == ERR_PERM)
+		return err_set(e, ERR_PERM,
+			       "storage key \"%s\" refused: a symbolic link "
+			       "or a path outside the storage root is on "
+			       "its way",
+			       key);
+	return err_set(e, code, "cannot %s \"%s\": %s", what, key,
+		       strerror(error));
 }
 
 static int64_t mtime_ms(const struct stat *sb)
@@ -98,9 +101,8 @@ static void local_writer_free(struct local_writer *w)
 	st->reserved -= w->size;
 	if (w->fd >= 0)
 		close(w->fd);
-	if (w->temp_path.data)
-		unlink(w->temp_path.data);
-	buf_free(&w->temp_path);
+	if (w->temp_name[0])
+		unlinkat(st->temp_fd, w->temp_name, 0);
 	buf_free(&w->key);
 	free(w);
 }
@@ -112,34 +114,36 @@ static int local_writer_open(struct storage *base, const char *key,
 	struct local_writer *w = calloc(1, sizeof(*w));
 	unsigned char nonce[4];
 	char nonce_hex[9];
+	int error;
 
 	if (!w)
 		return err_set(e, ERR_NOMEM, "no memory to write \"%s\"", key);
 	w->base.st = base;
 	w->fd = -1;
-	buf_init(&w->temp_path, PATH_CAP);
-	buf_init(&w->key, PATH_CAP);
+	buf_init(&w->key, LOCAL_PATH_CAP);
 	if (crypto_random(nonce, sizeof(nonce)) != 0)
 		memset(nonce, 0, sizeof(nonce));
 	crypto_hex(nonce, sizeof(nonce), nonce_hex);
-	if (buf_puts(&w->key, key) ||
-	    buf_printf(&w->temp_path, "%s/" TEMP_DIR "/%ld-%u-%s.part",
-		       st->root, (long)getpid(), st->temp_count++, nonce_hex)) {
+	if (buf_puts(&w->key, key)) {
 		local_writer_free(w);
 		return err_set(e, ERR_TOOBIG,
 			       "storage path for \"%s\" too long", key);
 	}
-	w->fd = open(w->temp_path.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		     0640);
+	snprintf(w->temp_name, sizeof(w->temp_name), "%ld-%u-%s.part",
+		 (long)getpid(), st->temp_count++, nonce_hex);
+	w->fd = openat(st->temp_fd, w->temp_name,
+		       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		       0640);
 	if (w->fd < 0) {
-		int error = errno;
-
-		buf_free(&w->temp_path); /* nothing to unlink */
+		error = errno;
+		w->temp_name[0] = '\0'; /* nothing to unlink */
 		local_writer_free(w);
 		return err_set(
-		    e, errno_code(error) == ERR_NOSPACE ? ERR_NOSPACE : ERR_IO,
+		    e,
+		    local_errno_code(error) == ERR_NOSPACE ? ERR_NOSPACE
+							   : ERR_IO,
 		    "cannot create a temporary file for \"%s\" in "
-		    "%s/" TEMP_DIR ": %s",
+		    "%s/" LOCAL_TEMP_DIR ": %s",
 		    key, st->root, strerror(error));
 	}
 	*out = &w->base;
@@ -163,7 +167,9 @@ static int local_writer_write(struct storage_writer *base, const void *data,
 		int error = errno;
 
 		return err_set(
-		    e, errno_code(error) == ERR_NOSPACE ? ERR_NOSPACE : ERR_IO,
+		    e,
+		    local_errno_code(error) == ERR_NOSPACE ? ERR_NOSPACE
+							   : ERR_IO,
 		    "cannot write \"%s\": %s", w->key.data, strerror(error));
 	}
 	w->size += (int64_t)n;
@@ -171,77 +177,55 @@ static int local_writer_write(struct storage_writer *base, const void *data,
 	return 0;
 }
 
-/* Creates root/a, root/a/b ... for key a/b/name; existing ones are fine. */
-static int make_parents(const struct local *st, const char *key)
+/* Renames the temp file to its key inside the key's parent directory,
+ * made if missing; *old_size gets the size of a blob it replaced. */
+static int rename_into_place(struct local_writer *w, int64_t *old_size)
 {
-	struct buf dir;
-	const char *slash = key;
-	int rc = 0;
+	struct local *st = (struct local *)w->base.st;
+	const char *name;
+	struct stat old;
+	int dir, error = 0;
 
-	buf_init(&dir, PATH_CAP);
-	while (!rc && (slash = strchr(slash, '/')) != NULL) {
-		buf_reset(&dir);
-		rc = buf_printf(&dir, "%s/%.*s", st->root, (int)(slash - key),
-				key);
-		if (!rc && mkdir(dir.data, 0750) != 0 && errno != EEXIST)
-			rc = errno_code(errno);
-		slash++;
-	}
-	buf_free(&dir);
-	return rc;
-}
-
-static void fsync_dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char dir[PATH_CAP];
-	int fd;
-
-	if (!slash || (size_t)(slash - path) >= sizeof(dir))
-		return;
-	memcpy(dir, path, (size_t)(slash - path));
-	dir[slash - path] = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
+	dir = beneath_parent(st->root_fd, w->key.data, 1, &name);
+	if (dir < 0)
+		return errno;
+	if (fstatat(dir, name, &old, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(old.st_mode))
+		*old_size = old.st_size;
+	if (renameat(st->temp_fd, w->temp_name, dir, name) != 0)
+		error = errno;
+	else
+		fsync(dir);
+	close(dir);
+	return error;
 }
 
 static int local_writer_commit(struct storage_writer *base, struct err *e)
 {
 	struct local_writer *w = (struct local_writer *)base;
 	struct local *st = (struct local *)base->st;
-	struct buf path;
-	struct stat old;
 	int64_t old_size = 0;
 	int rc = 0, error = 0;
 
-	if (key_path(st, w->key.data, &path)) {
-		rc = err_set(e, ERR_TOOBIG, "storage path for \"%s\" too long",
-			     w->key.data);
-		goto done;
-	}
 	if (fsync(w->fd) != 0 || close(w->fd) != 0)
 		error = errno;
 	w->fd = -1;
-	if (!error && make_parents(st, w->key.data) != 0)
-		error = errno;
-	if (!error && stat(path.data, &old) == 0 && S_ISREG(old.st_mode))
-		old_size = old.st_size;
-	if (!error && rename(w->temp_path.data, path.data) != 0)
-		error = errno;
+	if (!error)
+		error = rename_into_place(w, &old_size);
 	if (error) {
-		rc = err_set(
-		    e, errno_code(error) == ERR_NOSPACE ? ERR_NOSPACE : ERR_IO,
-		    "cannot store \"%s\": %s", w->key.data, strerror(error));
+		rc = local_errno_code(error) == ERR_PERM
+			 ? key_error(e, error, "store", w->key.data)
+			 : err_set(e,
+				   local_errno_code(error) == ERR_NOSPACE
+				       ? ERR_NOSPACE
+				       : ERR_IO,
+				   "cannot store \"%s\": %s", w->key.data,
+				   strerror(error));
 		goto done;
 	}
-	buf_free(&w->temp_path); /* renamed: nothing left to unlink */
-	fsync_dir_of(path.data);
+	w->temp_name[0] = '\0'; /* renamed: nothing left to unlink */
 	st->used += w->size - old_size;
 done:
-	buf_free(&path);
 	local_writer_free(w);
 	return rc;
 }
@@ -251,26 +235,34 @@ static void local_writer_abort(struct storage_writer *base)
 	local_writer_free((struct local_writer *)base);
 }
 
+/* Opens key's blob for reading: a regular file reached without links.
+ * O_NONBLOCK keeps a planted FIFO from blocking the open. */
+static int open_blob(struct local *st, const char *key, int *fd_out,
+		     struct stat *sb, struct err *e)
+{
+	int fd = beneath_open(st->root_fd, key, O_RDONLY | O_NONBLOCK, 0);
+
+	if (fd < 0)
+		return key_error(e, errno, "open", key);
+	if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
+		close(fd);
+		return err_set(e, ERR_NOTFOUND,
+			       "storage key \"%s\" does not exist", key);
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	*fd_out = fd;
+	return 0;
+}
+
 static int local_read_open(struct storage *base, const char *key,
 			   struct storage_reader **out, struct err *e)
 {
 	struct local_reader *r;
-	struct buf path;
-	int fd, error;
+	struct stat sb;
+	int fd, rc;
 
-	if (key_path((struct local *)base, key, &path)) {
-		buf_free(&path);
-		return err_set(e, ERR_TOOBIG,
-			       "storage path for \"%s\" too long", key);
-	}
-	fd = open(path.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	error = errno;
-	buf_free(&path);
-	if (fd < 0)
-		return err_set(e,
-			       errno_code(error) == ERR_NOTFOUND ? ERR_NOTFOUND
-								 : ERR_IO,
-			       "cannot open \"%s\": %s", key, strerror(error));
+	if ((rc = open_blob((struct local *)base, key, &fd, &sb, e)))
+		return rc;
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		close(fd);
@@ -308,63 +300,72 @@ static void local_read_close(struct storage_reader *base)
 	free(r);
 }
 
-/* Removes directories left empty by a delete, up to (not including) root. */
-static void remove_empty_parents(const struct local *st, struct buf *path)
+/* Removes directories left empty by deleting key, deepest first, up to
+ * (not including) the root; stops at the first that is not empty. */
+static void remove_empty_parents(const struct local *st, const char *key)
 {
-	size_t root_len = strlen(st->root);
+	char dirs[LOCAL_PATH_CAP];
+	const char *name;
 	char *slash;
+	int parent;
 
-	while ((slash = strrchr(path->data, '/')) != NULL &&
-	       (size_t)(slash - path->data) > root_len) {
+	snprintf(dirs, sizeof(dirs), "%s", key);
+	while ((slash = strrchr(dirs, '/')) != NULL) {
 		*slash = '\0';
-		if (rmdir(path->data) != 0)
-			break;
+		parent = beneath_parent(st->root_fd, dirs, 0, &name);
+		if (parent < 0)
+			return;
+		if (unlinkat(parent, name, AT_REMOVEDIR) != 0) {
+			close(parent);
+			return;
+		}
+		close(parent);
 	}
 }
 
 static int local_remove(struct storage *base, const char *key, struct err *e)
 {
 	struct local *st = (struct local *)base;
+	const char *name;
 	struct stat sb;
-	struct buf path;
-	int rc = 0;
+	int dir, rc = 0;
 
-	if (key_path(st, key, &path)) {
-		rc = err_set(e, ERR_TOOBIG, "storage path for \"%s\" too long",
-			     key);
-		goto done;
-	}
-	if (lstat(path.data, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+	dir = beneath_parent(st->root_fd, key, 0, &name);
+	if (dir < 0)
+		return key_error(e, errno, "delete", key);
+	if (fstatat(dir, name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    !S_ISREG(sb.st_mode))
 		rc = err_set(e, ERR_NOTFOUND,
 			     "storage key \"%s\" does not exist", key);
-		goto done;
-	}
-	if (unlink(path.data) != 0) {
-		rc = err_set(e, errno_code(errno), "cannot delete \"%s\": %s",
-			     key, strerror(errno));
-		goto done;
-	}
+	else if (unlinkat(dir, name, 0) != 0)
+		rc = key_error(e, errno, "delete", key);
+	close(dir);
+	if (rc)
+		return rc;
 	st->used -= sb.st_size;
-	remove_empty_parents(st, &path);
-done:
-	buf_free(&path);
-	return rc;
+	remove_empty_parents(st, key);
+	return 0;
 }
 
 static int local_stat(struct storage *base, const char *key, int64_t *size_out,
 		      int64_t *mtime_ms_out, struct err *e)
 {
+	struct local *st = (struct local *)base;
+	const char *name;
 	struct stat sb;
-	struct buf path;
-	int rc = 0;
+	int dir, rc = 0;
 
-	if (key_path((struct local *)base, key, &path))
-		rc = err_set(e, ERR_TOOBIG, "storage path for \"%s\" too long",
-			     key);
-	else if (lstat(path.data, &sb) != 0 || !S_ISREG(sb.st_mode))
+	dir = beneath_parent(st->root_fd, key, 0, &name);
+	if (dir < 0)
+		return local_errno_code(errno) == ERR_PERM
+			   ? key_error(e, errno, "stat", key)
+			   : err_set(e, ERR_NOTFOUND,
+				     "storage key \"%s\" does not exist", key);
+	if (fstatat(dir, name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    !S_ISREG(sb.st_mode))
 		rc = err_set(e, ERR_NOTFOUND,
 			     "storage key \"%s\" does not exist", key);
-	buf_free(&path);
+	close(dir);
 	if (rc)
 		return rc;
 	if (size_out)
@@ -372,97 +373,6 @@ static int local_stat(struct storage *base, const char *key, int64_t *size_out,
 	if (mtime_ms_out)
 		*mtime_ms_out = mtime_ms(&sb);
 	return 0;
-}
-
-struct walk {
-	const struct local *st;
-	const char *prefix;
-	size_t prefix_len;
-	storage_list_fn fn;
-	void *ctx;
-	struct buf key; /* relative path of the directory being walked */
-	struct buf path;
-};
-
-/* A directory is worth entering when its keys could start with prefix. */
-static int may_hold_prefix(const struct walk *w)
-{
-	size_t n = w->key.len < w->prefix_len ? w->key.len : w->prefix_len;
-
-	return strncmp(buf_str(&w->key), w->prefix, n) == 0;
-}
-
-static int walk_dir(struct walk *w, struct err *e);
-
-static int walk_entry(struct walk *w, const char *name, struct err *e)
-{
-	size_t key_len = w->key.len;
-	struct stat sb;
-	int rc;
-
-	rc = buf_printf(&w->key, "%s%s", key_len ? "/" : "", name);
-	if (!rc) {
-		buf_reset(&w->path);
-		rc = buf_printf(&w->path, "%s/%s", w->st->root, w->key.data);
-	}
-	if (rc)
-		return err_set(e, ERR_TOOBIG, "storage path too long under %s",
-			       w->st->root);
-	if (lstat(w->path.data, &sb) == 0) {
-		if (S_ISDIR(sb.st_mode) && may_hold_prefix(w))
-			rc = walk_dir(w, e);
-		else if (S_ISREG(sb.st_mode) &&
-			 strncmp(w->key.data, w->prefix, w->prefix_len) == 0)
-			rc = w->fn(w->key.data, sb.st_size, mtime_ms(&sb),
-				   w->ctx);
-	}
-	w->key.len = key_len;
-	w->key.data[key_len] = '\0';
-	return rc;
-}
-
-static int skip_hidden(const struct dirent *d)
-{
-	return d->d_name[0] != '.';
-}
-
-static int walk_dir(struct walk *w, struct err *e)
-{
-	struct dirent **names = NULL;
-	int count, rc = 0, i;
-
-	buf_reset(&w->path);
-	if (buf_printf(&w->path, "%s/%s", w->st->root, buf_str(&w->key)))
-		return err_set(e, ERR_TOOBIG, "storage path too long under %s",
-			       w->st->root);
-	count = scandir(w->path.data, &names, skip_hidden, alphasort);
-	if (count < 0 && errno == ENOENT)
-		return 0; /* removed while we walked: nothing to list */
-	if (count < 0)
-		return err_set(e, ERR_IO, "cannot list %s: %s", w->path.data,
-			       strerror(errno));
-	for (i = 0; i < count && !rc; i++)
-		rc = walk_entry(w, names[i]->d_name, e);
-	for (i = 0; i < count; i++)
-		free(names[i]);
-	free(names);
-	return rc;
-}
-
-static int local_list(struct storage *base, const char *prefix,
-		      storage_list_fn fn, void *ctx, struct err *e)
-{
-	struct walk w = {
-	    (struct local *)base, prefix, strlen(prefix), fn, ctx, {0}, {0}};
-	int rc;
-
-	buf_init(&w.key, PATH_CAP);
-	buf_init(&w.path, PATH_CAP);
-	buf_puts(&w.key, "");
-	rc = walk_dir(&w, e);
-	buf_free(&w.key);
-	buf_free(&w.path);
-	return rc;
 }
 
 static int local_path(struct storage *base, const char *key, struct buf *out,
@@ -480,11 +390,15 @@ static void local_close(struct storage *base)
 {
 	struct local *st = (struct local *)base;
 
+	if (st->temp_fd >= 0)
+		close(st->temp_fd);
+	if (st->root_fd >= 0)
+		close(st->root_fd);
 	free(st->root);
 	free(st);
 }
 
-static const struct storage_ops local_ops = {
+const struct storage_ops storage_local_ops = {
     .name = "local",
     .writer_open = local_writer_open,
     .writer_write = local_writer_write,
@@ -500,127 +414,69 @@ static const struct storage_ops local_ops = {
     .close = local_close,
 };
 
+/* Opens root and root/.tmp (made if missing; never a link). */
+static int open_dirs(struct local *st, struct err *e)
+{
+	const int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+
+	st->root_fd = open(st->root, flags);
+	if (st->root_fd < 0)
+		return err_set(e, ERR_IO, "cannot open %s: %s", st->root,
+			       strerror(errno));
+	if (mkdirat(st->root_fd, LOCAL_TEMP_DIR, 0750) != 0 && errno != EEXIST)
+		return err_set(e, ERR_IO, "cannot create %s/" LOCAL_TEMP_DIR
+			       ": %s", st->root, strerror(errno));
+	st->temp_fd = openat(st->root_fd, LOCAL_TEMP_DIR, flags | O_NOFOLLOW);
+	if (st->temp_fd < 0)
+		return err_set(e, ERR_IO, "cannot open %s/" LOCAL_TEMP_DIR
+			       ": %s", st->root, strerror(errno));
+	return 0;
+}
+
 int storage_open_local(const char *root, struct storage **out, struct err *e)
 {
 	struct local *st = NULL;
-	struct buf temp_dir;
 	struct stat sb;
 	size_t len = root ? strlen(root) : 0;
 	int rc = 0;
 
 	*out = NULL;
-	buf_init(&temp_dir, PATH_CAP);
 	while (len > 1 && root[len - 1] == '/')
 		len--;
-	if (len == 0 || stat(root, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		rc = err_set(e, ERR_NOTFOUND,
-			     "Storage.Local.Root \"%s\" is not "
-			     "an existing directory",
-			     root ? root : "");
-		goto done;
-	}
+	if (len == 0 || stat(root, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return err_set(e, ERR_NOTFOUND,
+			       "Storage.Local.Root \"%s\" is not "
+			       "an existing directory",
+			       root ? root : "");
 	st = calloc(1, sizeof(*st));
 	if (!st || !(st->root = strndup(root, len))) {
-		rc = err_set(e, ERR_NOMEM, "no memory to open storage");
-		goto done;
+		free(st);
+		return err_set(e, ERR_NOMEM, "no memory to open storage");
 	}
-	st->base.ops = &local_ops;
-	if (buf_printf(&temp_dir, "%s/" TEMP_DIR, st->root) ||
-	    (mkdir(temp_dir.data, 0750) != 0 && errno != EEXIST)) {
-		rc = err_set(e, ERR_IO, "cannot create %s/" TEMP_DIR ": %s",
-			     st->root, strerror(errno));
-		goto done;
+	st->base.ops = &storage_local_ops;
+	st->root_fd = st->temp_fd = -1;
+	if ((rc = open_dirs(st, e))) {
+		local_close(&st->base);
+		return rc;
 	}
 	*out = &st->base;
-	st = NULL;
-done:
-	if (st)
-		local_close(&st->base);
-	buf_free(&temp_dir);
-	return rc;
-}
-
-static int add_size(const char *key, int64_t size, int64_t mtime, void *ctx)
-{
-	(void)key;
-	(void)mtime;
-	*(int64_t *)ctx += size;
 	return 0;
 }
 
-int storage_local_set_quota(struct storage *base, int64_t max_bytes,
-			    struct err *e)
+int storage_local_open_blob(struct storage *base, const char *key, int *fd,
+			    int64_t *size, struct err *e)
 {
-	struct local *st = (struct local *)base;
-	int64_t used = 0;
+	struct stat sb;
 	int rc;
 
-	if (base->ops != &local_ops)
+	*fd = -1;
+	if (base->ops != &storage_local_ops)
 		return err_set(e, ERR_INVALID,
-			       "storage provider %s has no "
-			       "quota",
+			       "storage provider %s has no local files",
 			       base->ops->name);
-	if (max_bytes < 0)
-		return err_set(e, ERR_INVALID, "storage quota %lld is negative",
-			       (long long)max_bytes);
-	rc = local_list(base, "", add_size, &used, e);
-	if (rc)
+	if ((rc = storage_key_valid(key, e)) ||
+	    (rc = open_blob((struct local *)base, key, fd, &sb, e)))
 		return rc;
-	st->used = used;
-	st->max_bytes = max_bytes;
+	*size = sb.st_size;
 	return 0;
-}
-
-/* A writer's temp file is an orphan when its process is gone (see
- * storage.h); kill(pid, 0) fails with ESRCH exactly then. */
-static int is_orphan(const struct local *st, const char *name)
-{
-	char *end = NULL;
-	long pid = strtol(name, &end, 10);
-	size_t len = strlen(name);
-
-	if (pid <= 0 || !end || *end != '-' || len < 5 ||
-	    strcmp(name + len - 5, ".part") != 0)
-		return 0;
-	if (pid == (long)getpid())
-		return st->temp_count == 0;
-	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
-}
-
-int storage_local_sweep_temp(struct storage *base, int *removed, struct err *e)
-{
-	struct local *st = (struct local *)base;
-	struct buf path;
-	struct dirent *d;
-	DIR *dir;
-	int rc = 0, n = 0;
-
-	if (removed)
-		*removed = 0;
-	if (base->ops != &local_ops)
-		return err_set(e, ERR_INVALID,
-			       "storage provider %s has no temp directory",
-			       base->ops->name);
-	buf_init(&path, PATH_CAP);
-	if (buf_printf(&path, "%s/" TEMP_DIR, st->root) ||
-	    !(dir = opendir(path.data))) {
-		rc = err_set(e, ERR_IO, "cannot read %s/" TEMP_DIR ": %s",
-			     st->root, strerror(errno));
-		goto done;
-	}
-	while ((d = readdir(dir)) != NULL) {
-		if (!is_orphan(st, d->d_name))
-			continue;
-		buf_reset(&path);
-		if (buf_printf(&path, "%s/" TEMP_DIR "/%s", st->root,
-			       d->d_name) == 0 &&
-		    unlink(path.data) == 0)
-			n++;
-	}
-	closedir(dir);
-	if (removed)
-		*removed = n;
-done:
-	buf_free(&path);
-	return rc;
 }

@@ -5,8 +5,9 @@
  * Signing: every request carries an Authorization header from our own
  * sigv4_authorization() (sigv4.h), not curl's CURLOPT_AWS_SIGV4. One
  * signer serves both the headers and the presigned export links, it is
- * tested against AWS's published examples, it takes "now" from clock.h
- * (so a frozen --now signs consistently), and the URL curl sends is the
+ * tested against AWS's published examples, it takes the time from
+ * clock_real() (the server compares it with its own clock, so --now,
+ * which moves only the jobs' logic, must not skew it), and the URL curl sends is the
  * very one it signed (sigv4_request_url); curl 7.88's own signer adds no
  * x-amz-content-sha256 for S3 and reads the system clock. Uploads stream
  * from a file and are signed with UNSIGNED-PAYLOAD; other requests sign
@@ -53,6 +54,7 @@ struct s3 {
 	char secret_key[256];
 	int path_style;
 	char temp_dir[PATH_CAP];
+	char ca_file[PATH_CAP]; /* "" = curl's default store */
 };
 
 struct s3_pending {
@@ -186,7 +188,7 @@ static int s3_url_and_auth(struct s3 *st, const char *method, const char *key,
 	buf_init(&auth, 4096);
 	buf_init(&line, 4096);
 	if ((rc = sigv4_request_url(&r, url, e)) ||
-	    (rc = sigv4_authorization(&r, clock_now(), payload_hash, &auth,
+	    (rc = sigv4_authorization(&r, clock_real(), payload_hash, &auth,
 				      date, e)))
 		goto done;
 	/* "Expect:" stops curl's 100-continue wait before uploads. */
@@ -244,6 +246,8 @@ static int s3_new_pending(struct s3 *st, const char *method, const char *key,
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, p);
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+		if (st->ca_file[0])
+			curl_easy_setopt(c, CURLOPT_CAINFO, st->ca_file);
 		/* A stalled transfer fails instead of holding the job. */
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 120L);
@@ -719,6 +723,8 @@ int storage_open_s3(const struct storage_s3_options *opt, struct storage **out,
 	st->path_style = opt->path_style;
 	snprintf(st->temp_dir, sizeof(st->temp_dir), "%s",
 		 tmp && *tmp ? tmp : "/tmp");
+	snprintf(st->ca_file, sizeof(st->ca_file), "%s",
+		 opt->ca_file ? opt->ca_file : "");
 	if ((rc = parse_endpoint(st, opt->endpoint, e)) ||
 	    (rc = copy_field(st->region, sizeof(st->region), opt->region,
 			     "Region", e)) ||

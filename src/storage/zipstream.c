@@ -82,7 +82,10 @@ int zipstream_open(struct storage_writer *w, int64_t max_bytes,
 		return err_set(e, ERR_NOMEM, "no memory for a zip writer");
 	}
 	/* No padding of the last block: a ZIP ends where its directory ends. */
+	/* Names are UTF-8 and say so (bit 11), or readers guess CP437. */
 	if (archive_write_set_format_zip(z->a) != ARCHIVE_OK ||
+	    archive_write_set_options(z->a, "zip:hdrcharset=UTF-8") !=
+		ARCHIVE_OK ||
 	    archive_write_set_bytes_per_block(z->a, BLOCK_BYTES) !=
 		ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(z->a, 1) != ARCHIVE_OK ||
@@ -162,7 +165,7 @@ int zipstream_entry_begin(struct zipstream *z, const char *name,
 	if (!entry)
 		return err_set(e, ERR_NOMEM, "no memory for zip entry %s",
 			       name);
-	archive_entry_set_pathname(entry, name);
+	archive_entry_set_pathname_utf8(entry, name);
 	archive_entry_set_filetype(entry, AE_IFREG);
 	archive_entry_set_perm(entry, 0644);
 	if (size >= 0)

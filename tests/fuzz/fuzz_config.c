@@ -1,4 +1,5 @@
-// fuzz-sources: src/config/config.c src/config/config_keys.c src/base/buf.c src/base/err.c
+// fuzz-sources: src/config/config.c src/config/config_keys.c src/config/config_check.c src/config/config_env.c
+// fuzz-sources: src/config/config_show.c src/base/json_text.c src/base/crypto.c src/base/buf.c src/base/err.c
 /*
  * fuzz_config.c - the config loader on arbitrary appsettings.json text:
  * it must report (any error is fine), never crash, leak or overrun.

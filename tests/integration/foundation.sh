@@ -83,7 +83,7 @@ contains "bad --now explains the format" "$T/out" "not an ISO-8601 time"
 expect_exit 2 "enqueue of an unknown type exits 2" jobs_bin enqueue no_such_type
 contains "unknown type is named" "$T/out" "unknown job type 'no_such_type'"
 expect_exit 2 "enqueue with a bad payload exits 2" jobs_bin enqueue noop --payload '{"x":'
-contains "bad payload is explained" "$T/out" "payload is not valid JSON"
+contains "bad payload is explained with its position" "$T/out" "--payload:1:5: invalid JSON"
 
 # every command answers --help
 "$BIN" --help > help.txt

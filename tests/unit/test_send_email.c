@@ -154,6 +154,8 @@ static void test_send_email_maildir_writes_one_message(void **state)
 	struct support_job_result r;
 	char text[16384];
 
+	/* The Date header is the real clock's, not the job's (--now). */
+	clock_fix_real(NOW + MS_PER_HOUR);
 	support_run_job(f->db, &f->cfg, NULL, "send_email",
 			"{\"to\": \"jana@example.cz\", \"toName\": \"Jana\", "
 			"\"subject\": \"Ahoj\", \"text\": \"Dobrý den\", "
@@ -166,7 +168,8 @@ static void test_send_email_maildir_writes_one_message(void **state)
 	assert_non_null(
 	    strstr(text, "From: \"MujDomecek\" <noreply@mujdomecek.cz>"));
 	assert_non_null(strstr(text, "multipart/alternative"));
-	assert_non_null(strstr(text, "Date: Fri, 27 Nov 2026 07:00:00"));
+	assert_non_null(strstr(text, "Date: Fri, 27 Nov 2026 08:00:00"));
+	clock_fix_real(0);
 }
 
 static void test_send_email_uses_the_recipients_language(void **state)
