@@ -93,8 +93,10 @@ $(DEMO_LIB): $(DEMO_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/src/cli/cli.o: debian/changelog
-$(BUILD)/src/cli/cli.o: CFLAGS_ALL += -DDOMECEK_VERSION='"$(VERSION)"'
+# The users of include/base/version.h: rebuilt when the version changes.
+VERSION_USERS := $(BUILD)/src/cli/cli.o $(BUILD)/src/http/dashboard_box.o
+$(VERSION_USERS): debian/changelog
+$(VERSION_USERS): CFLAGS_ALL += -DDOMECEK_VERSION='"$(VERSION)"'
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -71,6 +71,21 @@ int scheduler_trigger(sqlite3 *db, const struct config *cfg,
 int scheduler_pause(sqlite3 *db, const char *name, int is_paused, int64_t now,
 		    struct err *e);
 
+/* The last run of a schedule, whether the schedule fired it or someone
+ * did by hand (`recurring trigger`, the dashboard's Run now): the newest
+ * schedule_history row that enqueued a job. The one definition of "last
+ * run" that `recurring list`, the dashboard and the health check share. */
+struct scheduler_last_run {
+	int64_t at;	     /* started, else enqueued (wall ms); 0: never */
+	int64_t job_id;
+	char result[16];     /* the history's result: enqueued, triggered,
+				succeeded, failed, dead, skipped */
+	int64_t duration_ms; /* -1 while not finished */
+};
+/* Fills *out (at = 0 when the schedule never ran). */
+int scheduler_last_run(sqlite3 *db, const char *name,
+		       struct scheduler_last_run *out, struct err *e);
+
 /* Resolves NAME (config name or type, any case) to the config name. */
 int scheduler_resolve_name(const struct config *cfg,
 			   const struct job_type *const *types,

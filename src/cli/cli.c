@@ -18,6 +18,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "core/scheduler.h"
+#include "base/version.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -26,12 +27,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* DOMECEK_VERSION comes from the Makefile, which reads it from the first
- * line of debian/changelog: the one place the version is written
- * (tests/package/version.sh checks that --version prints it). */
-#ifndef DOMECEK_VERSION
-#define DOMECEK_VERSION "unknown (built without the Makefile)"
-#endif
 
 int cli_fail(int code, const char *fmt, ...)
 {

@@ -40,12 +40,11 @@ static int plan_if_idle(struct cli *cli, sqlite3 *db)
 
 static int recurring_list(struct cli *cli, int argc, char **argv)
 {
+	// clang-format off
 	static const char sql[] =
-	    "SELECT name, cron, time_zone, enabled, paused,\n"
-	    "       COALESCE(next_fire_at, '-'), COALESCE(last_fire_at, '-'),\n"
-	    "       COALESCE(last_result, '-')\n"
-	    "FROM recurring_jobs ORDER BY next_fire_at IS NULL, next_fire_at, "
-	    "name";
+	    "SELECT name, cron, time_zone, enabled, paused, COALESCE(next_fire_at, '-')\n"
+	    "FROM recurring_jobs ORDER BY next_fire_at IS NULL, next_fire_at, name";
+	// clang-format on
 	sqlite3_stmt *stmt;
 	sqlite3 *db;
 	int rc;
@@ -70,22 +69,28 @@ static int recurring_list(struct cli *cli, int argc, char **argv)
 		const char *state = !sqlite3_column_int(stmt, 3)  ? "disabled"
 				    : sqlite3_column_int(stmt, 4) ? "paused"
 								  : "active";
+		struct scheduler_last_run run = {0};
 		struct tz *zone = NULL;
 		char next[TZ_ISO_LEN] = "-", last[TZ_ISO_LEN] = "-";
 		int64_t at;
+		/* The last run counts runs triggered by hand too. */
+		if (scheduler_last_run(
+			db, (const char *)sqlite3_column_text(stmt, 0), &run,
+			NULL))
+			run.at = 0;
 		if (tz_open((const char *)sqlite3_column_text(stmt, 2), &zone,
 			    NULL) == 0) {
 			if (db_column_time(stmt, 5, &at) == 0)
 				tz_format(zone, at, next);
-			if (db_column_time(stmt, 6, &at) == 0)
-				tz_format(zone, at, last);
+			if (run.at)
+				tz_format(zone, run.at, last);
 		}
 		tz_free(zone);
 		printf("%-22s %-14s %-16s %-8s %-26s %-26s %s\n",
 		       sqlite3_column_text(stmt, 0),
 		       sqlite3_column_text(stmt, 1),
 		       sqlite3_column_text(stmt, 2), state, next, last,
-		       sqlite3_column_text(stmt, 7));
+		       run.at ? run.result : "-");
 	}
 	sqlite3_finalize(stmt);
 	db_close(db);

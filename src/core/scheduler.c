@@ -613,6 +613,40 @@ int scheduler_trigger(sqlite3 *db, const struct config *cfg,
 	return db_commit(db, e);
 }
 
+int scheduler_last_run(sqlite3 *db, const char *name,
+		       struct scheduler_last_run *out, struct err *e)
+{
+	// clang-format off
+	static const char sql[] =
+	    "SELECT coalesce(started_at, fired_at), job_id, result, started_at, finished_at\n"
+	    "FROM schedule_history WHERE name = ?1 AND job_id IS NOT NULL\n"
+	    "ORDER BY planned_at DESC, id DESC LIMIT 1";
+	// clang-format on
+	sqlite3_stmt *stmt;
+	int64_t started = 0, finished = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->duration_ms = -1;
+	if ((rc = db_prepare(db, sql, &stmt, e)))
+		return rc;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		db_column_time(stmt, 0, &out->at);
+		out->job_id = sqlite3_column_int64(stmt, 1);
+		snprintf(out->result, sizeof(out->result), "%s",
+			 (const char *)sqlite3_column_text(stmt, 2));
+		if (db_column_time(stmt, 3, &started) == 0 &&
+		    db_column_time(stmt, 4, &finished) == 0)
+			out->duration_ms = finished - started;
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		   ? 0
+		   : db_error(db, rc, e, "reading a schedule's last run");
+}
+
 int scheduler_pause(sqlite3 *db, const char *name, int is_paused, int64_t now,
 		    struct err *e)
 {

@@ -1,6 +1,7 @@
 /*
  * dashboard.c - the dashboard's front door: login, sessions, CSRF, the
- * page frame and the routing to the pages in dashboard_*.c.
+ * static files (style sheet, the live-update script) and the routing to
+ * the pages in dashboard_*.c.
  *
  * Invariants: no page is built before the session is checked (the style
  * sheet and the login page are the only exceptions); no POST changes
@@ -21,6 +22,7 @@
 #include "base/err.h"
 #include "http/html.h"
 #include "base/log.h"
+#include "base/tz.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -60,164 +62,8 @@ void dashboard_free(struct dashboard *d)
 	if (!d)
 		return;
 	auth_free(d->auth);
+	tz_free(d->zone);
 	free(d);
-}
-
-/* ---- shared page parts ----------------------------------------------------
- */
-
-void dash_begin(struct dash_page *p, const char *title, const char *active)
-{
-	static const char *const nav[][2] = {
-	    {"", "Overview"},
-	    {"/recurring", "Recurring jobs"},
-	    {"/queue", "Queue"},
-	    {"/history", "History"},
-	};
-	size_t i;
-
-	p->res->status = 200;
-	p->res->content_type = "text/html; charset=utf-8";
-	buf_printf(
-	    p->out,
-	    "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-	    "<meta name=\"viewport\" content=\"width=device-width, "
-	    "initial-scale=1\">"
-	    "<title>",
-	    p->lang);
-	html_text(p->out, dash_t(p, title));
-	buf_puts(p->out,
-		 " · domecek-jobs</title><link rel=\"stylesheet\" href=\"");
-	html_text(p->out, p->base);
-	buf_puts(p->out,
-		 "/style.css\"></head><body><header><nav><strong>domecek-jobs</"
-		 "strong>");
-	for (i = 0; p->session && i < sizeof(nav) / sizeof(nav[0]); i++) {
-		buf_puts(p->out, "<a href=\"");
-		html_text(p->out, p->base);
-		html_text(p->out, nav[i][0][0] ? nav[i][0] : "/");
-		buf_printf(p->out, "\"%s>",
-			   active && !strcmp(active, nav[i][0])
-			       ? " class=\"active\" aria-current=\"page\""
-			       : "");
-		html_text(p->out, dash_t(p, nav[i][1]));
-		buf_puts(p->out, "</a>");
-	}
-	buf_puts(p->out, "<span class=\"spacer\"></span><a href=\"");
-	html_text(p->out, p->base);
-	buf_printf(p->out, "/lang?to=%s\">%s</a>",
-		   !strcmp(p->lang, "cs") ? "en" : "cs",
-		   !strcmp(p->lang, "cs") ? "English" : "Česky");
-	if (p->session)
-		dash_button(p, "/logout", dash_t(p, "Log out"), "link");
-	buf_puts(p->out, "</nav></header><main><h1>");
-	html_text(p->out, dash_t(p, title));
-	buf_puts(p->out, "</h1>");
-}
-
-void dash_end(struct dash_page *p)
-{
-	buf_puts(p->out, "</main></body></html>\n");
-}
-
-void dash_button(struct dash_page *p, const char *action, const char *label,
-		 const char *css_class)
-{
-	buf_puts(p->out, "<form method=\"post\" class=\"inline\" action=\"");
-	html_text(p->out, p->base);
-	html_text(p->out, action);
-	buf_puts(p->out, "\"><input type=\"hidden\" name=\"csrf\" value=\"");
-	html_text(p->out, p->session ? p->session->csrf : "");
-	buf_puts(p->out, "\"><button type=\"submit\"");
-	if (css_class) {
-		buf_puts(p->out, " class=\"");
-		html_text(p->out, css_class);
-		buf_puts(p->out, "\"");
-	}
-	buf_puts(p->out, ">");
-	html_text(p->out, label);
-	buf_puts(p->out, "</button></form>");
-}
-
-void dash_time(struct dash_page *p, int64_t ms)
-{
-	char iso[CLOCK_ISO_LEN];
-
-	if (ms <= 0) {
-		buf_puts(p->out, "—");
-		return;
-	}
-	clock_format(ms, iso);
-	iso[10] = ' ';
-	iso[19] = '\0';
-	buf_puts(p->out, "<time>");
-	html_text(p->out, iso);
-	buf_puts(p->out, "</time>");
-}
-
-void dash_time_column(struct dash_page *p, struct sqlite3_stmt *stmt,
-		      int column)
-{
-	int64_t ms = 0;
-
-	if (db_column_time(stmt, column, &ms))
-		ms = 0;
-	dash_time(p, ms);
-}
-
-void dash_duration(struct dash_page *p, int64_t ms)
-{
-	if (ms < 0)
-		buf_puts(p->out, "—");
-	else if (ms < 10000)
-		buf_printf(p->out, "%.1f s", (double)ms / 1000.0);
-	else if (ms < 3600000)
-		buf_printf(p->out, "%lld min %lld s", (long long)(ms / 60000),
-			   (long long)(ms / 1000 % 60));
-	else
-		buf_printf(p->out, "%lld h %lld min", (long long)(ms / 3600000),
-			   (long long)(ms / 60000 % 60));
-}
-
-void dash_redirect(struct dash_page *p, const char *path)
-{
-	http_text(p->res, 303, "see other");
-	snprintf(p->res->location, sizeof(p->res->location), "%s%s", p->base,
-		 path[0] ? path : "/");
-}
-
-void dash_error_page(struct dash_page *p, int status, const char *message)
-{
-	buf_reset(p->out);
-	dash_begin(p, status == 404 ? "Not found" : "Error", NULL);
-	buf_puts(p->out, "<p class=\"error\">");
-	html_text(p->out, message);
-	buf_puts(p->out, "</p>");
-	dash_end(p);
-	p->res->status = status;
-}
-
-void dash_notice(struct dash_page *p)
-{
-	static const char *const known[][2] = {
-	    {"retried", "The job is enqueued again."},
-	    {"deleted", "The job was deleted."},
-	    {"cancelled", "The job was cancelled."},
-	    {"triggered", "The job was enqueued."},
-	    {"already", "This job is already waiting or running."},
-	    {"paused", "The schedule is paused."},
-	    {"resumed", "The schedule runs again."},
-	};
-	const char *msg = http_query(p->req, "msg");
-	size_t i;
-
-	for (i = 0; msg && i < sizeof(known) / sizeof(known[0]); i++)
-		if (!strcmp(msg, known[i][0])) {
-			buf_puts(p->out,
-				 "<p class=\"notice\" role=\"status\">");
-			html_text(p->out, dash_t(p, known[i][1]));
-			buf_puts(p->out, "</p>");
-		}
 }
 
 /* ---- login -------------------------------------------------------------- */
@@ -330,17 +176,20 @@ static void login_submit(struct dash_page *p)
 /* ---- routing --------------------------------------------------------------
  */
 
-static void serve_style(struct dash_page *p)
+/* The style sheet and the live-update script: our own files, built in,
+ * served from 'self' as the Content-Security-Policy requires. */
+static void serve_asset(struct dash_page *p, const char *name,
+			const char *content_type)
 {
-	const struct asset *css = asset_find("dashboard/style.css");
+	const struct asset *file = asset_find(name);
 
-	if (!css) {
-		http_text(p->res, 404, "no style sheet built in");
+	if (!file) {
+		http_text(p->res, 404, "not built in");
 		return;
 	}
 	p->res->status = 200;
-	p->res->content_type = "text/css; charset=utf-8";
-	buf_append(p->out, css->data, css->size);
+	p->res->content_type = content_type;
+	buf_append(p->out, file->data, file->size);
 }
 
 static void switch_language(struct dash_page *p)
@@ -371,6 +220,12 @@ static void route_page(struct dash_page *p, const char *rest)
 		dash_recurring(p);
 	else if (!strcmp(rest, "history"))
 		dash_history(p);
+	else if (!strcmp(rest, "box"))
+		dash_box(p);
+	else if (!strcmp(rest, "find"))
+		dash_job_find(p);
+	else if (!strcmp(rest, "bulk"))
+		dash_bulk_confirm(p);
 	else
 		dash_error_page(p, 404, dash_t(p, "No such page."));
 }
@@ -383,8 +238,31 @@ static void route_action(struct dash_page *p, const char *rest)
 		dash_job_action(p, rest + 4);
 	else if (!strncmp(rest, "recurring/", 10))
 		dash_recurring_action(p, rest + 10);
+	else if (!strncmp(rest, "bulk/", 5))
+		dash_bulk_action(p, rest + 5);
 	else
 		http_text(p->res, 404, "no such action");
+}
+
+/* Scheduler.TimeZone, opened once and again only when the config (after
+ * a reload) names another zone; UTC when it cannot be opened. */
+static const struct tz *page_zone(struct dashboard *d)
+{
+	const char *name = d->deps.cfg->scheduler.time_zone;
+	struct err e = {0};
+
+	if (d->zone && !strcmp(d->zone_name, name))
+		return d->zone;
+	tz_free(d->zone);
+	d->zone = NULL;
+	if (tz_open(name, &d->zone, &e)) {
+		log_event(LOG_WARN, "dashboard.zone_unusable", "zone", name,
+			  "error", e.msg, (char *)NULL);
+		if (tz_open("UTC", &d->zone, &e))
+			return NULL;
+	}
+	snprintf(d->zone_name, sizeof(d->zone_name), "%s", name);
+	return d->zone;
 }
 
 static void page_setup(struct dashboard *d, struct dash_page *p,
@@ -406,6 +284,8 @@ static void page_setup(struct dashboard *d, struct dash_page *p,
 	n = strlen(p->base);
 	while (n > 0 && p->base[n - 1] == '/')
 		p->base[--n] = '\0';
+	p->now = clock_now();
+	p->zone = page_zone(d);
 }
 
 void dashboard_handle(struct dashboard *d, const struct http_request *req,
@@ -420,7 +300,13 @@ void dashboard_handle(struct dashboard *d, const struct http_request *req,
 	while (*rest == '/')
 		rest++;
 	if (!strcmp(rest, "style.css")) {
-		serve_style(&p);
+		serve_asset(&p, "dashboard/style.css",
+			    "text/css; charset=utf-8");
+		return;
+	}
+	if (!strcmp(rest, "live.js")) {
+		serve_asset(&p, "dashboard/live.js",
+			    "text/javascript; charset=utf-8");
 		return;
 	}
 	if (!strcmp(rest, "lang")) {

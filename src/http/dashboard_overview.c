@@ -1,36 +1,35 @@
 /*
  * dashboard_overview.c - the first page: counts by state, the running
- * job with its progress, runs per hour (24 h) and per day (30 days) as
- * inline SVG bar charts, and the latest alerts.
+ * jobs with their progress, runs per hour (24 h) and per day (30 days) in
+ * local time, and the latest alerts. It updates itself every few seconds
+ * (live.js), so it answers "is my box all right?" without a reload.
  *
- * The charts read metrics_hourly (one row per job and hour), so they
- * cost one indexed range scan however many jobs ran.
+ * The charts read metrics_hourly (one row per job and UTC hour): one
+ * indexed range scan summed per hour, then placed in local hours and days
+ * here, however many jobs ran.
  */
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/err.h"
+#include "base/tz.h"
+#include "core/queue.h"
 #include "dashboard_impl.h"
 #include "db/db.h"
-#include "base/err.h"
 #include "http/html.h"
-#include "core/queue.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
-#define CHART_W 720
-#define CHART_H 160
-#define MAX_BARS 30
-
-struct bar {
-	char label[16];
-	int64_t succeeded, failed;
-};
+#define OVERVIEW_LIVE_SECONDS 5
+#define HOURS 24
+#define DAYS 30
 
 static void counts_section(struct dash_page *p)
 {
-	const char *states[] = {"enqueued", "scheduled", "processing",
-				"failed",   "dead",	 "succeeded"};
+	static const char *const states[] = {"enqueued",   "scheduled",
+					     "processing", "failed",
+					     "dead",	   "succeeded"};
 	struct queue_counts c;
 	struct err e = {0};
 	int64_t values[6];
@@ -42,9 +41,9 @@ static void counts_section(struct dash_page *p)
 		buf_puts(p->out, "</p>");
 		return;
 	}
-	values[0] = c.enqueued, values[1] = c.scheduled,
-	values[2] = c.processing;
-	values[3] = c.failed, values[4] = c.dead, values[5] = c.succeeded;
+	values[0] = c.enqueued, values[1] = c.scheduled;
+	values[2] = c.processing, values[3] = c.failed;
+	values[4] = c.dead, values[5] = c.succeeded;
 	buf_puts(p->out, "<section class=\"cards\">");
 	for (i = 0; i < 6; i++) {
 		buf_printf(p->out, "<a class=\"card state-%s\" href=\"",
@@ -60,6 +59,27 @@ static void counts_section(struct dash_page *p)
 	buf_puts(p->out, "</section>");
 }
 
+static void running_row(struct dash_page *p, sqlite3_stmt *stmt)
+{
+	const char *progress = (const char *)sqlite3_column_text(stmt, 2);
+	int64_t started = 0;
+
+	buf_puts(p->out, "<p class=\"running\">");
+	dash_job_link(p, sqlite3_column_int64(stmt, 0));
+	buf_puts(p->out, " <strong>");
+	html_text(p->out, (const char *)sqlite3_column_text(stmt, 1));
+	buf_puts(p->out, "</strong> · ");
+	if (progress && progress[0]) {
+		html_text(p->out, progress);
+		buf_puts(p->out, " · ");
+	}
+	html_text(p->out, dash_t(p, "running for"));
+	buf_puts(p->out, " ");
+	if (db_column_time(stmt, 3, &started) == 0)
+		dash_duration(p, p->now - started);
+	buf_puts(p->out, "</p>");
+}
+
 static void running_section(struct dash_page *p)
 {
 	static const char sql[] =
@@ -68,198 +88,149 @@ static void running_section(struct dash_page *p)
 	sqlite3_stmt *stmt;
 	int rows = 0;
 
-	buf_puts(p->out, "<section><h2>");
-	html_text(p->out, dash_t(p, "Running now"));
-	buf_puts(p->out, "</h2>");
+	dash_h2(p, "Running now");
 	if (db_prepare(p->d->deps.db, sql, &stmt, NULL) == 0) {
-		while (sqlite3_step(stmt) == SQLITE_ROW) {
-			rows++;
-			buf_puts(p->out, "<p class=\"running\"><a href=\"");
-			html_text(p->out, p->base);
-			buf_printf(p->out, "/job/%lld\">#%lld ",
-				   sqlite3_column_int64(stmt, 0),
-				   sqlite3_column_int64(stmt, 0));
-			html_text(p->out,
-				  (const char *)sqlite3_column_text(stmt, 1));
-			buf_puts(p->out, "</a> ");
-			html_text(p->out,
-				  (const char *)sqlite3_column_text(stmt, 2));
-			buf_puts(p->out, " · ");
-			html_text(p->out, dash_t(p, "since"));
-			buf_puts(p->out, " ");
-			dash_time_column(p, stmt, 3);
-			buf_puts(p->out, "</p>");
-		}
+		for (; sqlite3_step(stmt) == SQLITE_ROW; rows++)
+			running_row(p, stmt);
 		sqlite3_finalize(stmt);
 	}
-	if (!rows) {
-		buf_puts(p->out, "<p class=\"muted\">");
-		html_text(p->out, dash_t(p, "No job is running."));
-		buf_puts(p->out, "</p>");
-	}
-	buf_puts(p->out, "</section>");
+	if (!rows)
+		dash_muted(p, "No job is running.");
 }
 
-/* Fills bars from metrics_hourly: n buckets of prefix_len characters of
- * the hour text ("YYYY-MM-DDTHH" hours, "YYYY-MM-DD" days), ending now. */
-static int load_bars(struct dash_page *p, struct bar *bars, int n,
-		     int64_t step_ms, int prefix_len)
+/* Runs per UTC hour since first: *n hours, summed over the job types. */
+static int load_hours(struct dash_page *p, int64_t first, int64_t *ok,
+		      int64_t *bad, int n)
 {
 	static const char sql[] =
-	    "SELECT substr(hour, 1, ?2), sum(succeeded), sum(failed)\n"
-	    "FROM metrics_hourly WHERE hour >= substr(?1, 1, 13)\n"
-	    "GROUP BY 1 ORDER BY 1";
-	int64_t now = clock_now(), first = now - (int64_t)(n - 1) * step_ms;
-	char iso[CLOCK_ISO_LEN];
+	    "SELECT hour, sum(succeeded), sum(failed) FROM metrics_hourly\n"
+	    "WHERE hour >= substr(?1, 1, 13) GROUP BY hour";
+	char hour_text[32];
 	sqlite3_stmt *stmt;
+	int64_t at;
 	int i;
 
-	if (prefix_len == 10)
-		first -= first % MS_PER_DAY;
-	for (i = 0; i < n; i++) {
-		clock_format(first + (int64_t)i * step_ms, iso);
-		snprintf(bars[i].label, sizeof(bars[i].label), "%.*s",
-			 prefix_len, iso);
-		bars[i].succeeded = bars[i].failed = 0;
-	}
+	memset(ok, 0, sizeof(*ok) * (size_t)n);
+	memset(bad, 0, sizeof(*bad) * (size_t)n);
 	if (db_prepare(p->d->deps.db, sql, &stmt, NULL))
 		return -1;
 	db_bind_time(stmt, 1, first);
-	sqlite3_bind_int(stmt, 2, prefix_len);
-	while (sqlite3_step(stmt) == SQLITE_ROW)
-		for (i = 0; i < n; i++)
-			if (!strcmp(
-				bars[i].label,
-				(const char *)sqlite3_column_text(stmt, 0))) {
-				bars[i].succeeded =
-				    sqlite3_column_int64(stmt, 1);
-				bars[i].failed = sqlite3_column_int64(stmt, 2);
-			}
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		snprintf(hour_text, sizeof(hour_text), "%.13s:00:00Z",
+			 (const char *)sqlite3_column_text(stmt, 0));
+		if (clock_parse(hour_text, &at, NULL))
+			continue;
+		i = (int)((at - first) / MS_PER_HOUR);
+		if (i >= 0 && i < n) {
+			ok[i] += sqlite3_column_int64(stmt, 1);
+			bad[i] += sqlite3_column_int64(stmt, 2);
+		}
+	}
 	sqlite3_finalize(stmt);
 	return 0;
 }
 
-static void bar_rect(struct dash_page *p, const char *css, double x, double y,
-		     double w, double h)
+static void bar_title(struct dash_page *p, struct dash_bar *b, const char *when)
 {
-	if (h > 0)
-		buf_printf(
-		    p->out,
-		    "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-		    "height=\"%.1f\"/>",
-		    css, x, y, w, h);
+	char ok[48], bad[48];
+
+	dash_plural(p->lang, "%lld succeeded|%lld succeeded", b->succeeded, ok,
+		    sizeof(ok));
+	dash_plural(p->lang, "%lld failed|%lld failed", b->failed, bad,
+		    sizeof(bad));
+	snprintf(b->title, sizeof(b->title), "%s: %s, %s", when, ok, bad);
 }
 
-/* Stacked bars (succeeded below failed), a <title> per bar for hovering,
- * and the first and last labels under the axis. */
-static void chart(struct dash_page *p, const char *title,
-		  const struct bar *bars, int n, int label_from)
+static void hours_chart(struct dash_page *p)
 {
-	int64_t max = 1;
-	double slot = (double)CHART_W / n, scale;
+	int64_t ok[HOURS], bad[HOURS];
+	int64_t first =
+	    p->now - p->now % MS_PER_HOUR - (HOURS - 1) * MS_PER_HOUR;
+	struct dash_bar bars[HOURS];
+	struct tz_local local;
+	char when[32];
 	int i;
 
-	for (i = 0; i < n; i++)
-		if (bars[i].succeeded + bars[i].failed > max)
-			max = bars[i].succeeded + bars[i].failed;
-	scale = (double)(CHART_H - 20) / (double)max;
-	buf_puts(p->out, "<figure class=\"chart\"><figcaption>");
-	html_text(p->out, dash_t(p, title));
-	buf_printf(
-	    p->out,
-	    " <span class=\"legend ok\">%s</span> <span class=\"legend bad\">%s"
-	    "</span></figcaption><svg viewBox=\"0 0 %d %d\" role=\"img\" "
-	    "preserveAspectRatio=\"none\"><line class=\"axis\" x1=\"0\" "
-	    "y1=\"%d\" "
-	    "x2=\"%d\" y2=\"%d\"/>",
-	    dash_t(p, "succeeded"), dash_t(p, "failed"), CHART_W, CHART_H + 14,
-	    CHART_H, CHART_W, CHART_H);
-	for (i = 0; i < n; i++) {
-		double x = i * slot + slot * 0.1, w = slot * 0.8;
-		double ok_h = (double)bars[i].succeeded * scale,
-		       bad_h = (double)bars[i].failed * scale;
-		buf_puts(p->out, "<g><title>");
-		html_textf(
-		    p->out, "%s: %lld / %lld", bars[i].label + label_from,
-		    (long long)bars[i].succeeded, (long long)bars[i].failed);
-		buf_puts(p->out, "</title>");
-		bar_rect(p, "ok", x, CHART_H - ok_h, w, ok_h);
-		bar_rect(p, "bad", x, CHART_H - ok_h - bad_h, w, bad_h);
-		buf_puts(p->out, "</g>");
+	if (load_hours(p, first, ok, bad, HOURS))
+		return;
+	for (i = 0; i < HOURS; i++) {
+		struct dash_bar *b = &bars[i];
+		memset(b, 0, sizeof(*b));
+		b->succeeded = ok[i], b->failed = bad[i];
+		if (tz_to_local(p->zone, first + i * MS_PER_HOUR, &local))
+			continue;
+		if (local.civil.hour % 3 == 0)
+			snprintf(b->label, sizeof(b->label), "%d:%02d",
+				 local.civil.hour, local.civil.minute);
+		snprintf(when, sizeof(when), "%d:%02d–%d:%02d",
+			 local.civil.hour, local.civil.minute,
+			 (local.civil.hour + 1) % 24, local.civil.minute);
+		bar_title(p, b, when);
 	}
-	buf_printf(p->out, "<text x=\"0\" y=\"%d\">", CHART_H + 12);
-	html_text(p->out, bars[0].label + label_from);
-	buf_printf(p->out,
-		   "</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
-		   CHART_W, CHART_H + 12);
-	html_text(p->out, bars[n - 1].label + label_from);
-	buf_printf(
-	    p->out,
-	    "</text><text x=\"%d\" y=\"10\" text-anchor=\"end\">max %lld</text>"
-	    "</svg></figure>",
-	    CHART_W, (long long)max);
+	dash_chart(p, "Runs per hour, last 24 hours", bars, HOURS);
 }
 
-static void charts_section(struct dash_page *p)
+/* Local day i (0 = DAYS - 1 days ago) of an instant, or -1. */
+static int day_index(struct dash_page *p, int64_t at, int64_t today)
 {
-	struct bar bars[MAX_BARS];
+	struct tz_local local;
+	int64_t days;
 
-	buf_puts(p->out, "<section class=\"charts\">");
-	if (load_bars(p, bars, 24, MS_PER_HOUR, 13) == 0)
-		chart(p, "Runs per hour, last 24 hours (UTC)", bars, 24, 11);
-	if (load_bars(p, bars, 30, MS_PER_DAY, 10) == 0)
-		chart(p, "Runs per day, last 30 days", bars, 30, 5);
-	buf_puts(p->out, "</section>");
+	if (tz_to_local(p->zone, at, &local))
+		return -1;
+	days = tz_days_from_civil(local.civil.year, local.civil.month,
+				  local.civil.day);
+	return (int)(DAYS - 1 - (today - days));
 }
 
-static void alerts_section(struct dash_page *p)
+static void days_chart(struct dash_page *p)
 {
-	static const char sql[] = "SELECT kind, subject, message, created_at, "
-				  "resolved_at FROM alerts\n"
-				  "ORDER BY id DESC LIMIT 10";
-	sqlite3_stmt *stmt;
-	int rows = 0;
+	int64_t ok[DAYS * 24 + 48], bad[DAYS * 24 + 48];
+	int64_t first =
+	    p->now - p->now % MS_PER_HOUR - (DAYS * 24 + 47) * MS_PER_HOUR;
+	struct dash_bar bars[DAYS];
+	struct tz_local local;
+	int64_t today;
+	char when[32];
+	int i, d;
 
-	buf_puts(p->out, "<section><h2>");
-	html_text(p->out, dash_t(p, "Alerts"));
-	buf_puts(p->out, "</h2><ul class=\"alerts\">");
-	if (db_prepare(p->d->deps.db, sql, &stmt, NULL) == 0) {
-		for (; sqlite3_step(stmt) == SQLITE_ROW; rows++) {
-			int is_open =
-			    sqlite3_column_type(stmt, 4) == SQLITE_NULL;
-			buf_printf(p->out, "<li class=\"%s\">",
-				   is_open ? "open" : "resolved");
-			dash_time_column(p, stmt, 3);
-			buf_puts(p->out, " <strong>");
-			html_text(p->out,
-				  (const char *)sqlite3_column_text(stmt, 1));
-			buf_puts(p->out, "</strong> ");
-			html_text(p->out,
-				  (const char *)sqlite3_column_text(stmt, 2));
-			if (!is_open) {
-				buf_puts(p->out, " <span class=\"muted\">(");
-				html_text(p->out, dash_t(p, "resolved"));
-				buf_puts(p->out, ")</span>");
-			}
-			buf_puts(p->out, "</li>");
+	if (tz_to_local(p->zone, p->now, &local) ||
+	    load_hours(p, first, ok, bad, DAYS * 24 + 48))
+		return;
+	today = tz_days_from_civil(local.civil.year, local.civil.month,
+				   local.civil.day);
+	memset(bars, 0, sizeof(bars));
+	for (i = 0; i < DAYS * 24 + 48; i++)
+		if ((d = day_index(p, first + i * MS_PER_HOUR, today)) >= 0 &&
+		    d < DAYS) {
+			bars[d].succeeded += ok[i];
+			bars[d].failed += bad[i];
 		}
-		sqlite3_finalize(stmt);
+	for (d = 0; d < DAYS; d++) {
+		int y, m, day;
+		tz_civil_from_days(today - (DAYS - 1 - d), &y, &m, &day);
+		snprintf(when, sizeof(when), "%d. %d. %d", day, m, y);
+		if ((DAYS - 1 - d) % 5 == 0)
+			snprintf(bars[d].label, sizeof(bars[d].label),
+				 "%d. %d.", day, m);
+		bar_title(p, &bars[d], when);
 	}
-	if (!rows) {
-		buf_puts(p->out, "<li class=\"muted\">");
-		html_text(p->out, dash_t(p, "No alerts."));
-		buf_puts(p->out, "</li>");
-	}
-	buf_puts(p->out, "</ul></section>");
+	dash_chart(p, "Runs per day, last 30 days", bars, DAYS);
 }
 
 void dash_overview(struct dash_page *p)
 {
+	p->live_seconds = OVERVIEW_LIVE_SECONDS;
 	dash_begin(p, "Overview", "");
 	dash_notice(p);
 	counts_section(p);
 	running_section(p);
-	charts_section(p);
-	alerts_section(p);
+	buf_puts(p->out, "<section class=\"charts\">");
+	if (p->zone) {
+		hours_chart(p);
+		days_chart(p);
+	}
+	buf_puts(p->out, "</section>");
+	dash_alerts(p);
 	dash_end(p);
 }

@@ -349,6 +349,7 @@ static void add_security_headers(struct MHD_Response *r)
 	MHD_add_response_header(
 	    r, "Content-Security-Policy",
 	    "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+	    "script-src 'self'; connect-src 'self'; "
 	    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
 }
 

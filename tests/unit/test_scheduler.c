@@ -269,6 +269,57 @@ static void test_scheduler_trigger_enqueues_now_once(void **state)
 			 ERR_NOTFOUND);
 }
 
+/* "Last run" is one query for the CLI, the dashboard and health: a run
+ * triggered by hand after the last fire is the last run. */
+static void test_scheduler_last_run_counts_a_run_by_hand(void **state)
+{
+	struct fixture *f = *state;
+	struct scheduler_last_run run;
+	struct err e = {0};
+	int64_t next, id;
+	int existed;
+
+	assert_int_equal(scheduler_last_run(f->db, "DraftCleanup", &run, &e), 0);
+	assert_int_equal(run.at, 0);
+	assert_int_equal(scheduler_sync(f->s, at("2026-11-10T12:00:00Z"), &e), 0);
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-11T02:00:00Z"), &next, &e), 0);
+	assert_int_equal(scheduler_job_finished(f->db, 1, "DraftCleanup", "succeeded",
+						at("2026-11-11T02:00:01Z"), at("2026-11-11T02:00:03Z"),
+						2000, NULL, NULL, &e), 0);
+	assert_int_equal(scheduler_last_run(f->db, "DraftCleanup", &run, &e), 0);
+	assert_int_equal(run.at, at("2026-11-11T02:00:01Z"));
+	assert_string_equal(run.result, "succeeded");
+	assert_int_equal(run.duration_ms, 2000);
+	/* by hand, later the same day: now the last run, still unfinished */
+	assert_int_equal(sqlite3_exec(f->db, "UPDATE jobs SET state = 'succeeded' WHERE id = 1",
+				      NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(scheduler_trigger(f->db, &f->cfg, f->q, "DraftCleanup",
+					   at("2026-11-11T09:00:00Z"), &id, &existed, &e), 0);
+	assert_false(existed);
+	assert_int_equal(scheduler_last_run(f->db, "DraftCleanup", &run, &e), 0);
+	assert_int_equal(run.at, at("2026-11-11T09:00:00Z"));
+	assert_int_equal(run.job_id, id);
+	assert_string_equal(run.result, "triggered");
+	assert_int_equal(run.duration_ms, -1);
+	/* a skipped fire enqueued nothing: it is no run */
+	assert_int_equal(scheduler_tick(f->s, at("2026-11-12T02:00:00Z"), &next, &e), 0);
+	assert_int_equal(scheduler_last_run(f->db, "DraftCleanup", &run, &e), 0);
+	assert_int_equal(run.job_id, id);
+}
+
+static void test_scheduler_last_run_reports_a_database_error(void **state)
+{
+	struct fixture *f = *state;
+	struct scheduler_last_run run;
+	struct err e = {0};
+
+	assert_int_equal(sqlite3_exec(f->db, "DROP TABLE schedule_history", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_not_equal(scheduler_last_run(f->db, "DraftCleanup", &run, &e), 0);
+	assert_non_null(strstr(e.msg, "schedule_history"));
+	assert_int_equal(run.at, 0);
+}
+
 static void test_scheduler_prunes_old_history_only(void **state)
 {
 	struct fixture *f = *state;
@@ -351,6 +402,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scheduler_trigger_enqueues_now_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduler_sunday_two_am_across_both_dst_days, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduler_prunes_old_history_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_last_run_counts_a_run_by_hand, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_last_run_reports_a_database_error, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("scheduler", tests, NULL, NULL);
 }
