@@ -7,6 +7,10 @@
 #   make check-valgrind  unit tests under valgrind --leak-check=full
 #   make check-torture   unit tests with the Nth allocation failing (ASan)
 #   make bench      benchmarks in tools/bench (figures on stdout)
+#   make deb        Debian packages (this machine's arch, and arm64 cross
+#                   built on amd64) in build/deb, by tools/build-deb
+#   make test-package  builds them and runs tests/package (lintian, install
+#                   into a scratch root, upgrade, arm64 under qemu-user)
 #   make deps       dependencies point down the layers (tools/deps)
 #   make lint       clang-format check, whole SQL lines, cppcheck
 #   make CC=clang   the same with clang;  V=1 shows the commands
@@ -65,7 +69,13 @@ SCHEMA   := $(sort $(wildcard schema/*.sql))
 ASSETS   := $(sort $(wildcard assets/templates/* assets/dashboard/*))
 DEMO_ASSETS := $(sort $(wildcard assets/demo/*.jpg assets/demo/*.png assets/demo/*.pdf))
 
-.PHONY: all run test test-long check check-asan check-valgrind check-torture torture-tests tests bench install clean format lint deps fuzz
+# The version is written in one place, the first line of debian/changelog
+# ("domecek-jobs (0.1.0) unstable; ..."): --version prints it, the package
+# carries it, and tests/package/version.sh checks the man page and README.
+VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog 2>/dev/null)
+$(if $(VERSION),,$(error no version: debian/changelog is missing or its first line has no "(VERSION)"))
+
+.PHONY: all run test test-long deb test-package check check-asan check-valgrind check-torture torture-tests tests bench install clean format lint deps fuzz
 
 all: $(BIN)
 
@@ -83,6 +93,11 @@ $(LIB): $(LIB_OBJ)
 $(DEMO_LIB): $(DEMO_OBJ)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+# The users of include/base/version.h: rebuilt when the version changes.
+VERSION_USERS := $(BUILD)/src/cli/cli.o $(BUILD)/src/http/dashboard_box.o
+$(VERSION_USERS): debian/changelog
+$(VERSION_USERS): CFLAGS_ALL += -DDOMECEK_VERSION='"$(VERSION)"'
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -144,6 +159,20 @@ deps: $(LIB) $(DEMO_LIB)
 test-long: $(BIN)
 	$(Q)SUITES=tests/long tests/run $(BUILD); rc=$$?; \
 	$(MAKE) --no-print-directory check-torture || rc=1; exit $$rc
+
+# Debian packages: DEB_ARCHES=amd64 builds one. tools/install-deps --package
+# installs debhelper, lintian, the arm64 cross toolchain and qemu-user-static.
+DEB_THIS_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+DEB_ARCHES ?= $(sort $(DEB_THIS_ARCH) $(if $(filter amd64,$(DEB_THIS_ARCH)),arm64))
+deb:
+	$(Q)for arch in $(DEB_ARCHES); do tools/build-deb --arch $$arch || exit 1; done
+
+# The package tests: scripts in tests/package, on the packages `make deb`
+# leaves in build/deb (and the plain binary for the version check).
+test-package: $(BIN)
+	$(Q)tools/install-deps --quiet --package
+	$(Q)$(MAKE) --no-print-directory deb
+	$(Q)SUITES=tests/package tests/run $(BUILD)
 
 # Unit tests of the plain build under valgrind (the integration tests are
 # too slow there; ASan+UBSan covers them in `make test`).
