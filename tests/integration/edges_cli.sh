@@ -71,12 +71,14 @@ chmod 755 ro
 
 # restore: a damaged file, a foreign one, a lock held by another program
 cp domecek.db damaged.db
-sqlite3 damaged.db "INSERT INTO jobs (type, payload) VALUES ('noop', '{}'), ('noop', '{}');
+sqlite3 damaged.db "INSERT INTO exports (storage_key, user_id, format, size_bytes, created_at, expires_at) VALUES
+  ('exports/a/1.zip', 'a', 'zip', 1, '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z'),
+  ('exports/a/2.zip', 'a', 'zip', 1, '2026-01-01T00:00:00.000Z', '2026-01-03T00:00:00.000Z');
   PRAGMA writable_schema=ON;
-  UPDATE sqlite_master SET sql='CREATE INDEX jobs_state_type ON jobs (type, state)' WHERE name='jobs_state_type';"
+  UPDATE sqlite_master SET sql='CREATE INDEX exports_expires_at ON exports (user_id)' WHERE name='exports_expires_at';"
 expect_exit 1 "restore of a damaged file fails" jobs_bin restore damaged.db
-contains "it counts the problems" "$T/out" "is damaged: the integrity check found 3 problems"
-contains "and gives the first" "$T/out" "; the first: row 1 missing from index jobs_state_type"
+contains "it counts the problems" "$T/out" "is damaged: the integrity check found 2 problems"
+contains "and gives the first" "$T/out" "; the first: row 1 missing from index exports_expires_at"
 check "the report is one line" test "$(wc -l <"$T/out")" = 1
 sqlite3 foreign.db "CREATE TABLE photos (id INTEGER); INSERT INTO photos VALUES (1);"
 expect_exit 1 "restore of another program's database fails" jobs_bin restore foreign.db
