@@ -7,8 +7,8 @@
 #          the file and SIGHUP (always possible, so the test never passes
 #          without having filled something);
 #   tmpfs  storage and database on an 8 MiB tmpfs, grown with
-#          `mount -o remount,size=` (needs CAP_SYS_ADMIN; said and skipped
-#          when the machine refuses the mount).
+#          `mount -o remount,size=` (needs CAP_SYS_ADMIN: as root a refused
+#          mount fails the test; not root, it is said and skipped).
 # Then a full database: Database.MaxPageCount just above the file's size
 # makes DraftReminder hit SQLITE_FULL; the job fails cleanly, nothing of
 # its batch is left, integrity_check is ok, and without the cap it succeeds.
@@ -112,8 +112,12 @@ if mount -t tmpfs -o size=8m tmpfs "$T/small" 2>/dev/null; then
 	MOUNTED=$T/small
 	seed "$T/small/domecek.db" "$T/small/storage"
 	space_flow tmpfs "$T/small" "mount -o remount,size=32m '$T/small'"
+elif [ "$(id -u)" -eq 0 ]; then
+	# As root (the README's test command, CI) the mount must work: a
+	# refusal is a failure, never a silent skip.
+	not_ok "an 8 MiB tmpfs is mounted for the full-disk flow" "mount -t tmpfs was refused as root"
 else
-	echo "# tmpfs: mount not permitted here (no CAP_SYS_ADMIN); the quota path above ran"
+	echo "# tmpfs: not root, so no mount; the quota path above ran"
 fi
 
 # ---- a full database ----------------------------------------------------
