@@ -88,10 +88,8 @@ void job_wake(struct job_ctx *ctx);
 /* Adds delta to the named counter (name must be a static string). */
 void job_count(struct job_ctx *ctx, const char *name, int64_t delta);
 int64_t job_count_get(const struct job_ctx *ctx, const char *name);
-/* The counters as a JSON object text {"deleted":12}; caller frees. */
-char *job_counts_json(const struct job_ctx *ctx);
-/* The same into out[size] (no allocation; a count that does not fit is
- * left out). size >= 3. */
+/* The counters as a JSON object text {"deleted":12} in out[size] (no
+ * allocation; a count that does not fit is left out). size >= 3. */
 void job_counts_json_into(const struct job_ctx *ctx, char *out, size_t size);
 /* The counters as "deleted=12 notified=3" for log lines. */
 void job_counts_text(const struct job_ctx *ctx, char *out, size_t size);

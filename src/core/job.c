@@ -52,20 +52,6 @@ int64_t job_count_get(const struct job_ctx *ctx, const char *name)
 	return 0;
 }
 
-char *job_counts_json(const struct job_ctx *ctx)
-{
-	struct buf out;
-
-	buf_init(&out, 1024);
-	buf_putc(&out, '{');
-	for (int i = 0; i < ctx->count_used; i++)
-		buf_printf(&out, "%s\"%s\":%lld", i ? "," : "",
-			   ctx->counts[i].name,
-			   (long long)ctx->counts[i].value);
-	buf_putc(&out, '}');
-	return buf_steal(&out);
-}
-
 void job_counts_json_into(const struct job_ctx *ctx, char *out, size_t size)
 {
 	size_t used = 1;

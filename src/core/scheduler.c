@@ -242,6 +242,40 @@ int scheduler_sync(struct scheduler *s, int64_t now, struct err *e)
 	return db_commit(s->db, e);
 }
 
+/* Runs sql once per schedule with (?1 name, ?2 its next fire after now,
+ * ?3 now), all in one transaction; *changed (may be NULL) gets the rows
+ * it changed. The shape of both re-plans below. */
+static int replan_each(struct scheduler *s, const char *sql, int64_t now,
+		       const char *what, int *changed, struct err *e)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc, n = 0;
+
+	if ((rc = db_begin(s->db, e)))
+		return rc;
+	if ((rc = db_prepare(s->db, sql, &stmt, e)))
+		goto done;
+	for (int i = 0; i < s->count && !rc; i++) {
+		sqlite3_bind_text(stmt, 1, s->schedules[i].name, -1,
+				  SQLITE_STATIC);
+		bind_time_or_null(stmt, 2, next_after(&s->schedules[i], now));
+		db_bind_time(stmt, 3, now);
+		rc = sqlite3_step(stmt);
+		rc = rc == SQLITE_DONE ? 0 : db_error(s->db, rc, e, what);
+		n += sqlite3_changes(s->db);
+		sqlite3_reset(stmt);
+	}
+	if (!rc)
+		rc = db_commit(s->db, e);
+done:
+	sqlite3_finalize(stmt);
+	if (rc)
+		db_rollback(s->db);
+	else if (changed)
+		*changed = n;
+	return rc;
+}
+
 /* A wall-clock jump. Forward (NTP setting a stale clock): the fires the
  * jump passed over stay planned, so the next tick sees them as misfires
  * and each job's Misfire policy applies, as after downtime (RunOnce: one
@@ -256,25 +290,8 @@ int scheduler_replan(struct scheduler *s, int64_t now, struct err *e)
 	    "  AND (next_fire_at IS NULL OR next_fire_at > ?2)\n"
 	    "  AND (last_fire_at IS NULL OR ?2 > last_fire_at)";
 	// clang-format on
-	sqlite3_stmt *stmt;
-	int rc = 0;
 
-	if ((rc = db_begin(s->db, e)))
-		return rc;
-	for (int i = 0; i < s->count && !rc; i++) {
-		if ((rc = db_prepare(s->db, sql, &stmt, e)))
-			break;
-		sqlite3_bind_text(stmt, 1, s->schedules[i].name, -1,
-				  SQLITE_STATIC);
-		bind_time_or_null(stmt, 2, next_after(&s->schedules[i], now));
-		db_bind_time(stmt, 3, now);
-		rc = run_statement(s->db, stmt, "re-planning", e);
-	}
-	if (rc) {
-		db_rollback(s->db);
-		return rc;
-	}
-	return db_commit(s->db, e);
+	return replan_each(s, sql, now, "re-planning", NULL, e);
 }
 
 /* Fires recorded after now (a run with --now ahead of the real clock)
@@ -288,27 +305,9 @@ int scheduler_forget_future(struct scheduler *s, int64_t now, int *count,
 	    "UPDATE recurring_jobs SET last_fire_at = NULL, next_fire_at = ?2, updated_at = ?3\n"
 	    "WHERE name = ?1 AND (last_fire_at > ?3 OR next_fire_at > ?2)";
 	// clang-format on
-	sqlite3_stmt *stmt;
-	int rc = 0;
 
 	*count = 0;
-	if ((rc = db_begin(s->db, e)))
-		return rc;
-	for (int i = 0; i < s->count && !rc; i++) {
-		if ((rc = db_prepare(s->db, sql, &stmt, e)))
-			break;
-		sqlite3_bind_text(stmt, 1, s->schedules[i].name, -1,
-				  SQLITE_STATIC);
-		bind_time_or_null(stmt, 2, next_after(&s->schedules[i], now));
-		db_bind_time(stmt, 3, now);
-		rc = run_statement(s->db, stmt, "re-planning from the clock", e);
-		*count += sqlite3_changes(s->db);
-	}
-	if (rc) {
-		db_rollback(s->db);
-		return rc;
-	}
-	return db_commit(s->db, e);
+	return replan_each(s, sql, now, "re-planning from the clock", count, e);
 }
 
 static const struct schedule *schedule_find(const struct scheduler *s,

@@ -2,7 +2,7 @@
  * dashboard_results.c - a job's result in words: "Smazáno 6 konceptů a 4
  * soubory" instead of {"deleted":6,"blobs_deleted":4,...}.
  *
- * A job's result is its counters (job_counts_json in core/job.h); each
+ * A job's result is its counters (job_counts_json_into in core/job.h); each
  * type lists here which counters it reports, in what order, and with which
  * counted text from the catalogue. Counters at zero are left out; a run
  * where all are zero did nothing to do. A type not listed here (or a
