@@ -8,10 +8,9 @@
  * and reported as already complete (no pending operation).
  */
 #include "storage/storage.h"
+#include "storage_impl.h"
 #include "base/buf.h"
-#include "config/config.h"
 #include "base/err.h"
-#include "base/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -398,37 +397,4 @@ int storage_get_file_start(struct storage *st, const char *key,
 	}
 	storage_read_close(r);
 	return rc;
-}
-
-int storage_open_configured(const struct config *cfg, struct storage **out,
-			    struct err *e)
-{
-	int rc;
-
-	*out = NULL;
-	if (strcmp(cfg->storage.provider, "S3") == 0) {
-		struct storage_s3_options s3 = {
-		    .endpoint = cfg->storage.s3.endpoint,
-		    .region = cfg->storage.s3.region,
-		    .bucket = cfg->storage.s3.bucket,
-		    .access_key = cfg->storage.s3.access_key,
-		    .secret_key = cfg->storage.s3.secret_key,
-		    .path_style = cfg->storage.s3.path_style,
-		    .ca_file = cfg->tls.ca_file,
-		};
-		return storage_open_s3(&s3, out, e)
-			   ? err_prefix(e, "Storage.S3")
-			   : 0;
-	}
-	if ((rc = fs_mkdirs(cfg->storage.local.root, 0750, e)) ||
-	    (rc = storage_open_local(cfg->storage.local.root, out, e)))
-		return err_prefix(e, "Storage.Local.Root");
-	if (cfg->storage.local.quota_bytes &&
-	    (rc = storage_local_set_quota(*out, cfg->storage.local.quota_bytes,
-					  e))) {
-		storage_close(*out);
-		*out = NULL;
-		return err_prefix(e, "Storage.Local.QuotaBytes");
-	}
-	return 0;
 }

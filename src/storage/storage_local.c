@@ -20,6 +20,7 @@
 #include "base/err.h"
 #include "beneath.h"
 #include "storage/storage.h"
+#include "storage_impl.h"
 #include "storage_local_impl.h"
 
 #include <errno.h>

@@ -6,7 +6,7 @@
 #ifndef DOMECEK_STORAGE_LOCAL_IMPL_H
 #define DOMECEK_STORAGE_LOCAL_IMPL_H
 
-#include "storage/storage.h"
+#include "storage_impl.h"
 
 #include <stdint.h>
 

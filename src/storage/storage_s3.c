@@ -29,6 +29,7 @@
 #include "base/err.h"
 #include "storage/sigv4.h"
 #include "storage/storage.h"
+#include "storage_impl.h"
 
 #include <curl/curl.h>
 #include <errno.h>

@@ -19,6 +19,7 @@
 #include "core/job.h"
 #include "core/services.h"
 #include "storage/storage.h"
+#include "../../src/storage/storage_impl.h"
 #include "support_appdb.h"
 #include "support_job.h"
 
