@@ -14,15 +14,18 @@
  *
  * Ownership: storage_open_*() gives the caller a struct storage to
  * storage_close(). A writer is consumed by exactly one of
- * storage_writer_commit() or storage_writer_abort(); a reader by
- * storage_read_close(). Errors come with a message naming the key.
+ * storage_writer_commit_start() (storage_writer_commit() in
+ * storage_blocking.h) or storage_writer_abort(). Errors come with a
+ * message naming the key.
  *
  * Errors common to all calls: ERR_INVALID (bad key, with the reason),
  * ERR_NOTFOUND (no blob under the key), ERR_NOSPACE (quota, disk full,
  * EDQUOT), ERR_IO (anything else the system refused), ERR_NOMEM.
  *
- * Synchronous and asynchronous use. The calls above block: for the local
- * provider that is a few file system calls. An S3 provider transfers over
+ * Nothing declared here waits on the network. Opening a store, the local
+ * provider's own calls (storage_local_*) and a writer's open/write/abort
+ * are file system calls (an S3 writer spools to a temp file); keys,
+ * paths and presigned URLs are computed. An S3 provider transfers over
  * the network, and the daemon must not block its loop on that, so the
  * operations jobs run against a remote store have *_start() forms:
  *
@@ -42,9 +45,12 @@
  * 5xx/timeouts -> ERR_TEMP, 403 -> ERR_PERM, other 4xx -> ERR_FATAL).
  * Its writer spools to a temp file and uploads on commit; its path() is
  * NULL (storage_path() then says "not local") and it presigns GET URLs.
- * Its synchronous calls run curl_easy_perform and so block: they are for
- * the CLI, tests and tools, never for a job step inside the daemon loop
- * (jobs use the *_start forms when ctx->services->net is set).
+ *
+ * The synchronous forms (put_file, writer_commit, read, delete, stat,
+ * list) run curl_easy_perform for S3 and so block: they are declared in
+ * storage_blocking.h, for the CLI, the demo, src/storage and tests only.
+ * tools/deps (make deps) refuses that header, and a call of its
+ * functions, in src/core, src/app, src/jobs, src/http and the wiring.
  */
 #ifndef DOMECEK_STORAGE_H
 #define DOMECEK_STORAGE_H
@@ -130,42 +136,13 @@ const char *storage_provider_name(const struct storage *st);
 
 /* --- Blobs --------------------------------------------------------- */
 
-/* Copies the file at src_path into key (atomically, as a writer does). */
-int storage_put_file(struct storage *st, const char *key, const char *src_path,
-		     struct err *e);
-
 /* Starts a new blob for key; nothing is visible under key until commit. */
 int storage_writer_open(struct storage *st, const char *key,
 			struct storage_writer **out, struct err *e);
 int storage_writer_write(struct storage_writer *w, const void *data, size_t n,
 			 struct err *e);
-/* Makes the blob durable (fsync) and visible under the key, replacing any
- * old blob, creating parent directories. Always consumes w; on failure
- * nothing changes under the key. */
-int storage_writer_commit(struct storage_writer *w, struct err *e);
 /* Drops the blob being written and consumes w. NULL is a no-op. */
 void storage_writer_abort(struct storage_writer *w);
-
-int storage_read_open(struct storage *st, const char *key,
-		      struct storage_reader **out, struct err *e);
-/* Reads up to cap bytes into data; *n_out == 0 means the end. */
-int storage_read(struct storage_reader *r, void *data, size_t cap,
-		 size_t *n_out, struct err *e);
-void storage_read_close(struct storage_reader *r); /* NULL is a no-op */
-
-/* Removes the blob. ERR_NOTFOUND when there was none, which callers that
- * only want it gone (cleanup jobs) treat as success. */
-int storage_delete(struct storage *st, const char *key, struct err *e);
-int storage_stat(struct storage *st, const char *key, int64_t *size_out,
-		 int64_t *mtime_ms_out, struct err *e);
-
-/* Called for each blob whose key starts with prefix ("" = all), in key
- * order. A non-zero return stops the listing and is returned by
- * storage_list. */
-typedef int (*storage_list_fn)(const char *key, int64_t size, int64_t mtime_ms,
-			       void *ctx);
-int storage_list(struct storage *st, const char *prefix, storage_list_fn fn,
-		 void *ctx, struct err *e);
 
 /* Appends the file system path of key's blob, for the HTTP server to
  * serve. ERR_INVALID for providers that are not local. The blob need not
@@ -182,9 +159,12 @@ int storage_presign_get(struct storage *st, const char *key, int64_t now_ms,
 
 /* --- Asynchronous forms (see the top of this file) ------------------- */
 
-/* Like storage_writer_commit (consumes w), but a remote provider returns
- * the upload as a pending operation; the blob is visible once
- * storage_pending_finish() returns 0. */
+/* Makes the blob durable (fsync) and visible under the key, replacing any
+ * old blob, creating parent directories; always consumes w, and on
+ * failure nothing changes under the key. Like storage_writer_commit
+ * (storage_blocking.h), but a remote provider returns the upload as a
+ * pending operation; the blob is visible once storage_pending_finish()
+ * returns 0. */
 int storage_writer_commit_start(struct storage_writer *w,
 				struct storage_pending **pending,
 				struct err *e);

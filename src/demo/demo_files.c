@@ -13,7 +13,7 @@
 #include "demo_internal.h"
 
 #include "base/err.h"
-#include "storage/storage.h"
+#include "storage/storage_blocking.h"
 
 #include <string.h>
 

@@ -6,8 +6,10 @@
  * Payload: {"userId": "<uuid>", "format": "zip" | "json"} (zip when
  * format is absent). A step machine, each step bounded:
  *   FILES   (zip) one document per step, at most STEP_BYTES of it; a
- *           remote blob is first downloaded to a temp file (JOB_WAIT), so
- *           the loop never blocks on S3. A missing blob is listed in
+ *           local blob is read from its file (storage_local_open_blob),
+ *           a remote blob is first downloaded to a temp file (JOB_WAIT),
+ *           so the loop never blocks on S3. A missing blob, or a local
+ *           key refused for a symbolic link on its way, is listed in
  *           export.json "missingFiles" and the export goes on.
  *   JSON    one page of export.json (export_json.h). It comes after the
  *           files, so that missingFiles is known when it is written.
@@ -52,9 +54,8 @@ enum phase { PH_FILES, PH_JSON, PH_COMMIT, PH_COMMIT_WAIT, PH_NOTIFY };
 struct doc {
 	char id[64];
 	char key[STORAGE_KEY_MAX + 1];
-	struct storage_reader *r; /* local blob */
-	int fd;			  /* downloaded copy of a remote blob */
-	char temp[PATH_CAP];	  /* its path, "" when none */
+	int fd;		     /* the local blob, or a remote blob's download */
+	char temp[PATH_CAP]; /* the download's path, "" when none */
 	char mime[128];
 	int64_t mtime;
 	int is_open;
@@ -181,8 +182,6 @@ static int export_start(struct job_ctx *ctx, struct err *e)
 
 static void doc_close(struct export_state *s)
 {
-	storage_read_close(s->doc.r);
-	s->doc.r = NULL;
 	if (s->doc.fd >= 0)
 		close(s->doc.fd);
 	s->doc.fd = -1;
@@ -254,10 +253,9 @@ static int doc_open(struct job_ctx *ctx, struct export_state *s, struct err *e)
 	int fd, rc;
 
 	if (s->is_local) {
-		rc = storage_stat(s->st, s->doc.key, &size, NULL, e);
-		if (!rc)
-			rc = storage_read_open(s->st, s->doc.key, &s->doc.r, e);
-		if (rc == ERR_NOTFOUND)
+		rc = storage_local_open_blob(s->st, s->doc.key, &s->doc.fd,
+					     &size, e);
+		if (rc == ERR_NOTFOUND || rc == ERR_PERM)
 			return missing(ctx, s, e);
 		return rc ? rc : doc_begin_entry(s, size, e);
 	}
@@ -288,22 +286,16 @@ static int doc_copy(struct job_ctx *ctx, struct export_state *s, struct err *e)
 	int rc;
 
 	while (total < STEP_BYTES) {
-		size_t n = 0;
-		ssize_t got;
+		ssize_t got = read(s->doc.fd, s->copy, COPY_BYTES);
+		size_t n;
 
-		if (s->doc.r) {
-			if ((rc = storage_read(s->doc.r, s->copy, COPY_BYTES,
-					       &n, e)))
-				return rc;
-		} else {
-			got = read(s->doc.fd, s->copy, COPY_BYTES);
-			if (got < 0 && errno == EINTR)
-				continue;
-			if (got < 0)
-				return err_set(e, ERR_IO, "cannot read %s: %s",
-					       s->doc.temp, strerror(errno));
-			n = (size_t)got;
-		}
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return err_set(e, ERR_IO, "cannot read \"%s\"%s%s: %s",
+				       s->doc.key, s->doc.temp[0] ? " from " : "",
+				       s->doc.temp, strerror(errno));
+		n = (size_t)got;
 		if (n == 0) {
 			doc_close(s);
 			job_count(ctx, "files", 1);

@@ -7,7 +7,7 @@
 #ifndef DOMECEK_STORAGE_IMPL_H
 #define DOMECEK_STORAGE_IMPL_H
 
-#include "storage/storage.h"
+#include "storage/storage_blocking.h"
 
 #include <stddef.h>
 #include <stdint.h>

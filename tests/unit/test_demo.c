@@ -22,7 +22,7 @@
 #include "base/clock.h"
 #include "demo/demo.h"
 #include "base/err.h"
-#include "storage/storage.h"
+#include "storage/storage_blocking.h"
 #include "support_db.h"
 
 #define NOW_TEXT "2026-11-28T20:45:17.000Z"

@@ -25,7 +25,7 @@
 #include "base/err.h"
 #include "app/export_notice.h"
 #include "core/services.h"
-#include "storage/storage.h"
+#include "storage/storage_blocking.h"
 #include "support_db.h"
 #include "support_job.h"
 #include "storage/zipstream.h"

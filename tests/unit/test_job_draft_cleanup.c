@@ -18,7 +18,7 @@
 #include "base/err.h"
 #include "core/job.h"
 #include "core/services.h"
-#include "storage/storage.h"
+#include "storage/storage_blocking.h"
 #include "../../src/storage/storage_impl.h"
 #include "support_appdb.h"
 #include "support_job.h"

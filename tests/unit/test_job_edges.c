@@ -4,8 +4,9 @@
  * (draft_reminder and weekly_summary_email, and the partial index still
  * used); ExportCleanup skips a refused or symlinked key and goes on;
  * DraftCleanup deletes the files of documents deleted before and skips a
- * symlinked key; the weekly summary stays once a week when the queue is
- * pruned sooner than a week, and is sent again when its email went dead;
+ * symlinked key; the export lists a linked document as missing (issue
+ * 18); the weekly summary stays once a week when the queue is pruned
+ * sooner than a week, and is sent again when its email went dead;
  * the too-large export email says why and what to do, not "try again"
  * (item 6).
  */
@@ -233,6 +234,66 @@ test_draft_cleanup_deletes_files_of_deleted_documents_and_skips_links(void **sta
 	appdb_close(f);
 }
 
+/* The export reads a local blob through storage_local_open_blob: a key
+ * with a symbolic link on its way (the last component or a directory) is
+ * listed in missingFiles like a missing blob, the file behind the link is
+ * never read, and the export goes on with the other files. */
+static void
+test_export_lists_linked_documents_as_missing_and_reads_no_link(void **state)
+{
+	static const char secret[] = "SECRET-BEHIND-THE-LINK";
+	static const struct {
+		const char *id, *key;
+	} docs[] = {{"d1", "documents/p/old/real.jpg"},
+		    {"d2", "documents/p/old/link.jpg"},
+		    {"d3", "linked/victim.jpg"}};
+	struct appdb *f = appdb_open();
+	struct support_job_result r;
+	char outside[512], victim[600], link[600], path[700], *key, *zip;
+	size_t len = 0;
+	FILE *fp;
+
+	(void)state;
+	snprintf(outside, sizeof(outside), "%s/outside", f->dir);
+	snprintf(victim, sizeof(victim), "%s/victim.jpg", outside);
+	assert_int_equal(mkdir(outside, 0750), 0);
+	fp = fopen(victim, "w");
+	assert_non_null(fp);
+	fputs(secret, fp);
+	fclose(fp);
+	add_draft(f, "old", NOW - MS_PER_DAY);
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
+		add_document(f, docs[i].id, docs[i].key, 0);
+	appdb_put_file(f, "documents/p/old/real.jpg", "real");
+	snprintf(link, sizeof(link), "%s/documents/p/old/link.jpg", f->root);
+	assert_int_equal(symlink(victim, link), 0);
+	snprintf(link, sizeof(link), "%s/linked", f->root);
+	assert_int_equal(symlink(outside, link), 0);
+	support_run_job(f->db, &f->cfg, &f->services, "export_data",
+			"{\"userId\":\"" APPDB_JANA "\",\"format\":\"zip\"}",
+			NOW, 0, &r);
+	assert_int_equal(r.rc, JOB_DONE);
+	assert_int_equal(job_count_get(&r.ctx, "files"), 1);
+	assert_int_equal(job_count_get(&r.ctx, "missing"), 2);
+	key = appdb_rows(f->db, "SELECT storage_key FROM exports");
+	assert_non_null(key);
+	key[strcspn(key, "\n|")] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", f->root, key);
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	zip = malloc(1 << 20);
+	assert_non_null(zip);
+	len = fread(zip, 1, 1 << 20, fp);
+	fclose(fp);
+	assert_non_null(memmem(zip, len, "files/documents/p/old/real.jpg", 30));
+	assert_null(memmem(zip, len, "files/documents/p/old/link.jpg", 30));
+	assert_null(memmem(zip, len, "files/linked/victim.jpg", 23));
+	assert_null(memmem(zip, len, secret, sizeof(secret) - 1));
+	free(zip);
+	free(key);
+	appdb_close(f);
+}
+
 /* Jana has something to report: a record she created this week. */
 static void weekly_fixture(struct appdb *f)
 {
@@ -353,6 +414,7 @@ int main(void)
 	    cmocka_unit_test(test_creator_is_found_whatever_the_case_of_target_type),
 	    cmocka_unit_test(test_export_cleanup_skips_refused_keys_and_deletes_the_rest),
 	    cmocka_unit_test(test_draft_cleanup_deletes_files_of_deleted_documents_and_skips_links),
+	    cmocka_unit_test(test_export_lists_linked_documents_as_missing_and_reads_no_link),
 	    cmocka_unit_test(test_weekly_summary_stays_once_a_week_when_the_queue_is_pruned),
 	    cmocka_unit_test(test_weekly_summary_whose_email_went_dead_is_sent_again),
 	    cmocka_unit_test(test_too_large_export_email_says_what_to_do),

@@ -18,7 +18,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
-#include "storage/storage.h"
+#include "storage/storage_blocking.h"
 
 struct fixture {
 	char root[256];

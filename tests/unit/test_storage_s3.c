@@ -20,7 +20,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/err.h"
-#include "storage/storage.h"
+#include "storage/storage_blocking.h"
 
 static const struct storage_s3_options good = {
     .endpoint = "http://127.0.0.1:4568", .region = "us-east-1",

@@ -23,7 +23,7 @@
 #include "../../src/storage/beneath.h"
 #include "base/buf.h"
 #include "base/err.h"
-#include "storage/storage.h"
+#include "storage/storage_blocking.h"
 
 struct fixture {
 	char dir[256];	   /* holds root/ and outside/ */

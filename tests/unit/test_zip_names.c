@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 
 #include "base/err.h"
-#include "storage/storage.h"
+#include "storage/storage_blocking.h"
 #include "storage/zipstream.h"
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
