@@ -150,7 +150,9 @@ test:
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT="-O1 -g" tests
 	$(Q)tests/run $(BUILD) build/asan
 
-# Layers: no include or symbol reaches up a layer or closes a circle.
+# Layers: no include or symbol reaches up a layer or closes a circle, and
+# the loop's code (core, app, jobs, http, daemon) uses no blocking storage
+# call (storage/storage_blocking.h).
 deps: $(LIB) $(DEMO_LIB)
 	$(Q)tools/deps $(BUILD)
 

@@ -1,7 +1,9 @@
 # layers.sh - the shape of the source: dependencies point down the layers
 # (tools/deps over the includes and the symbols of the build's objects),
-# every SQL literal is whole (tools/sql-lines), and src/README.md names
-# only files and functions that exist.
+# every SQL literal is whole (tools/sql-lines), src/README.md names only
+# files and functions that exist, and the loop's code sees no blocking
+# storage call (tools/deps again, on a copy of the tree with one violation
+# at a time, so that the rule is seen to fail).
 . "$(dirname "$0")/lib.bash"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
@@ -40,3 +42,52 @@ for fn in $(grep -oE '`[a-z_]+\(\)`' src/README.md | tr -d '`()' | sort -u); do
 done
 if [ -z "$missing" ]; then ok "every function src/README.md names is defined (src, tests/unit)"
 else not_ok "every function src/README.md names is defined (src, tests/unit)" "missing:$missing"; fi
+
+# Nothing blocks the loop, and the rule can fail: tools/deps runs on a copy
+# of the tree (src, include and tools/deps; an empty or one-object build)
+# with one violation at a time, and must name it.
+F=$(mktemp -d /tmp/domecek-deps.XXXXXX)
+trap 'rm -rf "$F"' EXIT
+mkdir -p "$F/tools" "$F/build/src"
+cp tools/deps "$F/tools/" && cp -r src include "$F/"
+deps_fixture() { # name, text the report must hold (empty: must pass)
+	local out rc
+	out=$("$F/tools/deps" build 2>&1)
+	rc=$?
+	if [ -z "$2" ]; then
+		if [ $rc -eq 0 ]; then ok "$1"; else not_ok "$1" "$(echo "$out" | head -n 5)"; fi
+	elif [ $rc -ne 0 ] && grep -qF -- "$2" <<<"$out"; then
+		ok "$1"
+	else
+		not_ok "$1" "exit $rc, expected a report holding: $2" "$(echo "$out" | head -n 5)"
+	fi
+}
+deps_fixture "deps on the copy of the tree passes (the fixture itself is clean)" ""
+
+echo '#include "storage/storage_blocking.h"' >"$F/src/jobs/zz_bad.c"
+deps_fixture "deps fails when a job includes storage/storage_blocking.h" \
+	'src/jobs/zz_bad.c: #include "storage/storage_blocking.h": the daemon'"'"'s loop may not see the blocking storage calls'
+rm "$F/src/jobs/zz_bad.c"
+
+echo '#include "../storage/storage_impl.h"' >"$F/src/http/zz_bad.c"
+deps_fixture "deps fails when HTTP reaches the blocking calls through another header" \
+	"src/http/zz_bad.c: #include \"../storage/storage_impl.h\" (it includes include/storage/storage_blocking.h)"
+rm "$F/src/http/zz_bad.c"
+
+echo '#include "storage/storage_blocking.h"' >"$F/src/demo/zz_ok.c"
+deps_fixture "deps lets the demo (run from the CLI) include storage/storage_blocking.h" ""
+rm "$F/src/demo/zz_ok.c"
+
+mkdir -p "$F/build/src/app"
+printf 'int storage_stat(void);\nint zz_bad(void) { return storage_stat(); }\n' >"$F/zz_bad.c"
+if cc -std=c11 -c -o "$F/build/src/app/zz_bad.o" "$F/zz_bad.c"; then
+	deps_fixture "deps fails when app code calls storage_stat without any include (link view)" \
+		"src/app/zz_bad.c: uses storage_stat, declared in include/storage/storage_blocking.h"
+else
+	not_ok "deps fails when app code calls storage_stat (link view)" "cannot compile the fixture object"
+fi
+rm -f "$F/build/src/app/zz_bad.o"
+
+rm "$F/include/storage/storage_blocking.h"
+deps_fixture "deps fails when the blocking header is gone (the rule cannot check nothing)" \
+	"include/storage/storage_blocking.h: cannot read it"
