@@ -293,7 +293,8 @@ static int doc_copy(struct job_ctx *ctx, struct export_state *s, struct err *e)
 			continue;
 		if (got < 0)
 			return err_set(e, ERR_IO, "cannot read \"%s\"%s%s: %s",
-				       s->doc.key, s->doc.temp[0] ? " from " : "",
+				       s->doc.key,
+				       s->doc.temp[0] ? " from " : "",
 				       s->doc.temp, strerror(errno));
 		n = (size_t)got;
 		if (n == 0) {
