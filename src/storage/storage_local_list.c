@@ -83,7 +83,8 @@ static int read_names(int dir_fd, struct names *out)
 		errno = ENOMEM;
 		return -1;
 	}
-	qsort(out->items, out->count, sizeof(*out->items), by_bytes);
+	if (out->count > 1) /* an empty directory has no array to sort */
+		qsort(out->items, out->count, sizeof(*out->items), by_bytes);
 	return 0;
 }
 
