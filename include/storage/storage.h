@@ -66,7 +66,6 @@ struct err;
 
 struct storage;
 struct storage_writer;
-struct storage_reader;
 struct storage_pending;
 
 /* 0 when key is a safe relative key; ERR_INVALID with a message naming the

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 struct err;
+struct storage_reader;
 
 /* Copies the file at src_path into key (atomically, as a writer does). */
 int storage_put_file(struct storage *st, const char *key, const char *src_path,
