@@ -10,6 +10,11 @@
  * on the WAL file; SIGTERM/SIGHUP through a signalfd; a wall-clock jump
  * through a timerfd with TFD_TIMER_CANCEL_ON_SET. An idle daemon with
  * nothing planned sleeps in poll() without a timeout.
+ *
+ * This file starts, runs and stops the loop; its parts (daemon_impl.h)
+ * are the events that wake it (daemon_events.c), leadership, schedules
+ * and upkeep (daemon_leader.c), the HTTP side (daemon_http.c) and the
+ * answers to a full disk and other faults (daemon_faults.c).
  */
 #include "daemon_impl.h"
 #include "daemon_faults.h"
@@ -127,20 +132,7 @@ static int daemon_iterate(struct daemon *d)
 		if (d->lock_fd < 0)
 			return 0;
 	}
-	if (d->wal_recheck_at && clock_mono() >= d->wal_recheck_at) {
-		d->wal_recheck_gap = d->wal_recheck_gap * 2 > WAL_RECHECK_MS
-					 ? WAL_RECHECK_MS
-					 : d->wal_recheck_gap * 2;
-		d->wal_recheck_at =
-		    clock_mono() + d->wal_recheck_gap < d->wal_recheck_until
-			? clock_mono() + d->wal_recheck_gap
-			: 0;
-		engine_notice(&d->engine);
-	}
-	if (!d->has_wal_watch) {
-		daemon_watch_wal(d);
-		engine_notice(&d->engine); /* polled once a second meanwhile */
-	}
+	daemon_look_at_wal(d);
 	is_full = daemon_is_waiting_for_space(&d->full, d->db, d->alerts,
 					      d->queue, now);
 	if (was_full && !is_full) { /* space returned: look at once */

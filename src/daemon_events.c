@@ -123,3 +123,24 @@ int daemon_watch_events(struct daemon *d, struct err *e)
 	loop_watch(d->loop, d->clock_fd, POLLIN, on_clock_set, d);
 	return 0;
 }
+
+/* Each iteration: a look at the queue while a commit noticed in the WAL
+ * may still be on its way (2 ms, then doubling gaps up to 50 ms, for two
+ * seconds), and once a second while the WAL cannot be watched. */
+void daemon_look_at_wal(struct daemon *d)
+{
+	if (d->wal_recheck_at && clock_mono() >= d->wal_recheck_at) {
+		d->wal_recheck_gap = d->wal_recheck_gap * 2 > WAL_RECHECK_MS
+					 ? WAL_RECHECK_MS
+					 : d->wal_recheck_gap * 2;
+		d->wal_recheck_at =
+		    clock_mono() + d->wal_recheck_gap < d->wal_recheck_until
+			? clock_mono() + d->wal_recheck_gap
+			: 0;
+		engine_notice(&d->engine);
+	}
+	if (!d->has_wal_watch) {
+		daemon_watch_wal(d);
+		engine_notice(&d->engine); /* polled once a second meanwhile */
+	}
+}

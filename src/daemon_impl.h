@@ -75,6 +75,7 @@ struct daemon {
 /* daemon_events.c */
 int daemon_watch_events(struct daemon *d, struct err *e);
 void daemon_watch_wal(struct daemon *d);
+void daemon_look_at_wal(struct daemon *d);
 
 /* daemon_leader.c */
 int daemon_try_lead(struct daemon *d, struct err *e);
