@@ -103,6 +103,17 @@ int job_error_is_final(int code);
 const struct job_type *job_type_find(const struct job_type *const *types,
 				     const char *name);
 
+/* The job ended dead (its last failure, a final error, or too many
+ * interruptions): the type's on_dead hook tells whoever waits for it,
+ * inside the caller's transaction and in a savepoint of its own, so the
+ * notice is written whole or not at all. A notice that cannot be written
+ * is logged (job.notice_failed) and the job's death stands: one bad
+ * notice never holds up recording it. Nothing happens for a type without
+ * the hook or a payload that is not a JSON object. */
+void job_tell_dead(const struct job_type *type, sqlite3 *db,
+		   const struct config *cfg, int64_t job_id,
+		   const struct cJSON *payload, int code, const char *reason);
+
 /* Max attempts of a type under this config (send_email: Email.RetryCount). */
 int job_type_max_attempts(const struct job_type *type,
 			  const struct config *cfg);

@@ -90,24 +90,16 @@ static int interruptions_in_a_row(struct queue *q, int64_t id, int *count,
 				: db_error(q->db, rc, e, "counting interruptions");
 }
 
-/* A dead job that a person waits for (an export) tells that person. */
-static int tell_waiting_person(struct queue *q, int64_t id, const char *type,
-			       const char *payload, const char *reason,
-			       struct err *e)
+/* A job dead of interruptions tells whoever waits for it (an export's
+ * user), like any dead job (job_tell_dead). */
+static void tell_dead(struct queue *q, int64_t id, const char *type,
+		      const char *payload, const char *reason)
 {
-	const struct job_type *jt = queue_type(q, type);
-	cJSON *parsed;
-	int rc;
+	cJSON *parsed = cJSON_Parse(payload ? payload : "{}");
 
-	if (!jt || !jt->on_dead)
-		return 0;
-	parsed = cJSON_Parse(payload ? payload : "{}");
-	rc = cJSON_IsObject(parsed)
-		 ? jt->on_dead(q->db, q->cfg, id, parsed, ERR_EXPIRED,
-			       reason, e)
-		 : 0; /* a payload that is not an object names nobody */
+	job_tell_dead(queue_type(q, type), q->db, q->cfg, id, parsed,
+		      ERR_EXPIRED, reason);
 	cJSON_Delete(parsed);
-	return rc;
 }
 
 /* One job whose process died: the attempt is 'interrupted' and not
@@ -143,11 +135,12 @@ static int recover_job(struct queue *q, int64_t id, const char *type,
 		 count);
 	if ((rc = update_recovered(q, sql_job, id, now, is_dead, why, e)))
 		return rc;
-	if (is_dead)
-		log_fmt(LOG_ERROR, "queue.interrupted_dead",
-			"id=%lld type=%s interruptions=%d", (long long)id, type,
-			count);
-	return is_dead ? tell_waiting_person(q, id, type, payload, why, e) : 0;
+	if (!is_dead)
+		return 0;
+	log_fmt(LOG_ERROR, "queue.interrupted_dead",
+		"id=%lld type=%s interruptions=%d", (long long)id, type, count);
+	tell_dead(q, id, type, payload, why);
+	return 0;
 }
 
 static int recover_where(struct queue *q, int64_t now, const char *owner,

@@ -91,22 +91,6 @@ static void report(struct runner *r, const char *state, const char *error,
 		r->on_outcome(&outcome, r->outcome_arg);
 }
 
-/* The job is dead: whoever waits for it (an export's user) is told, in
- * the transaction that records it dead. A notice that cannot be written
- * is logged; the job's state stands. */
-static void tell_waiting_person(struct runner *r, sqlite3 *db,
-				const struct queue_job *job)
-{
-	struct err e = {0};
-
-	if (!r->type || !r->type->on_dead || !cJSON_IsObject(r->payload))
-		return;
-	if (r->type->on_dead(db, r->cfg, job->id, r->payload, r->pending_code,
-			     r->pending_error, &e))
-		log_event(LOG_ERROR, "job.notice_failed", "job", job->type,
-			  "error", e.msg, (char *)NULL);
-}
-
 /* Inside the settling transaction: the schedule history of a recurring
  * job. (Metrics need no write: metrics_hourly is derived from the attempt
  * rows, see metrics.h.) */
@@ -117,7 +101,8 @@ static int record_in_txn(sqlite3 *db, const struct queue_job *job,
 	int64_t now = clock_now(), duration = clock_mono() - r->started_mono;
 
 	if (!strcmp(state, "dead"))
-		tell_waiting_person(r, db, job);
+		job_tell_dead(r->type, db, r->cfg, job->id, r->payload,
+			      r->pending_code, r->pending_error);
 	if (!job->recurring_name)
 		return 0;
 	job_counts_json_into(&r->ctx, r->counts_json, sizeof(r->counts_json));
