@@ -5,7 +5,8 @@
  * handed to the queue, the runner and the scheduler, so nothing here
  * knows which jobs exist. Retry delays double from the type's first delay up to
  * its cap; network jobs get +-10% jitter so retries of many failed sends
- * don't hit a recovering server at the same instant. A job that ends
+ * don't hit a recovering server at the same instant. A job deferred for
+ * lack of space backs off too (job_nospace_delay), uncounted. A job that ends
  * dead tells whoever waits for it (job_tell_dead), whichever way it died.
  */
 #include "core/job.h"
@@ -121,6 +122,16 @@ int64_t job_type_retry_delay(const struct job_type *type,
 		    (int64_t)(delay / 5) * (int64_t)(random % 1001) / 1000 -
 		    delay / 10;
 	return delay;
+}
+
+int64_t job_nospace_delay(int deferrals)
+{
+	int64_t delay = JOB_NOSPACE_RETRY_MS;
+
+	for (int i = 1; i < deferrals && delay < JOB_NOSPACE_RETRY_CAP_MS; i++)
+		delay *= 2;
+	return delay < JOB_NOSPACE_RETRY_CAP_MS ? delay
+						: JOB_NOSPACE_RETRY_CAP_MS;
 }
 
 void job_tell_dead(const struct job_type *type, sqlite3 *db,

@@ -164,24 +164,24 @@ static void succeed(struct runner *r)
 }
 
 /* Out of space is not the job's fault either: it waits and runs again
- * when there may be space, without spending an attempt. A database too
- * full to record even that leaves the job to lease expiry, and recovery
- * returns it uncounted as well. */
+ * when there may be space (job_nospace_delay: 1 minute, doubling up to
+ * 15), without spending an attempt. A database too full to record even
+ * that leaves the job to lease expiry, and recovery returns it uncounted
+ * as well. */
 static void defer(struct runner *r, const struct err *cause)
 {
-	int64_t now = clock_now();
+	int64_t now = clock_now(), run_at = 0;
 	struct err e = {0};
 	int rc;
 
 	release_state(r); /* frees what the job held of the space */
-	rc = queue_defer(r->queue, &r->job, now, now + RUNNER_NOSPACE_RETRY_MS,
-			 cause->msg, &e);
+	rc = queue_defer(r->queue, &r->job, now, cause->msg, &run_at, &e);
 	if (rc && rc != ERR_CONFLICT)
 		log_event(LOG_ERROR, "job.record_failed", "job", r->job.type,
 			  "error", e.msg, (char *)NULL);
 	/* The queue shows it 'failed' (waiting for a retry) like any retry. */
 	report(r, rc == ERR_CONFLICT ? "cancelled" : "failed", cause->msg,
-	       rc ? 0 : now + RUNNER_NOSPACE_RETRY_MS);
+	       rc ? 0 : run_at);
 	end_job(r);
 }
 
