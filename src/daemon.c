@@ -10,341 +10,40 @@
  * on the WAL file; SIGTERM/SIGHUP through a signalfd; a wall-clock jump
  * through a timerfd with TFD_TIMER_CANCEL_ON_SET. An idle daemon with
  * nothing planned sleeps in poll() without a timeout.
+ *
+ * This file starts, runs and stops the loop; its parts (daemon_impl.h)
+ * are the events that wake it (daemon_events.c), leadership, schedules
+ * and upkeep (daemon_leader.c), the HTTP side (daemon_http.c) and the
+ * answers to a full disk and other faults (daemon_faults.c).
  */
-#include "daemon.h"
+#include "daemon_impl.h"
 #include "daemon_faults.h"
-#include "core/status.h"
 #include "app/alerts.h"
 #include "base/clock.h"
-#include "config/config.h"
-#include "db/db.h"
 #include "base/err.h"
-#include "http/dashboard.h"
-#include "http/http.h"
-#include "core/leader.h"
 #include "base/log.h"
+#include "base/sdnotify.h"
+#include "config/config.h"
 #include "core/db_full.h"
+#include "core/engine.h"
+#include "core/leader.h"
 #include "core/loop.h"
 #include "core/metrics.h"
 #include "core/net.h"
 #include "core/queue.h"
-#include "jobs/registry.h"
-#include "core/engine.h"
-#include "core/runner.h"
 #include "core/scheduler.h"
-#include "base/sdnotify.h"
-#include "core/services.h"
+#include "db/db.h"
+#include "http/dashboard.h"
+#include "http/http.h"
+#include "jobs/registry.h"
 #include "storage/storage.h"
 
-#include <errno.h>
-#include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
-#define STANDBY_RETRY_MS 2000
-#define MAINTENANCE_MS (3600 * 1000)
-#define PRUNE_BATCH 1000
-#define WAL_SETTLE_MS 2
-#define WAL_POLL_MS 1000
-#define WAL_RECHECK_MS 50
-#define WAL_RECHECK_WINDOW_MS 2000
-#define HEARTBEAT_MS 60000
-
-struct daemon {
-	struct config *cfg;
-	const struct daemon_options *opt;
-	sqlite3 *db;
-	struct loop *loop;
-	struct queue *queue;
-	struct scheduler *scheduler;
-	struct services services;
-	struct engine engine;
-	char owner[128];
-	int lock_fd; /* >= 0 while we lead */
-	int signal_fd, inotify_fd, clock_fd;
-	int is_stopping, wants_reload, clock_jumped;
-	int64_t next_fire_at;	  /* wall ms, 0: none */
-	int64_t next_lease_try;	  /* mono ms (standby) */
-	int64_t next_maintenance; /* mono ms */
-	int64_t next_heartbeat;	  /* mono ms */
-	int jobs_run;
-	int64_t started_mono;
-	enum { PRUNE_IDLE, PRUNE_JOBS, PRUNE_HISTORY } prune_phase;
-	int pruned;
-	/* HTTP, metrics and alerts (issue 8) */
-	struct daemon_status status;
-	struct http *http; /* NULL when Http.Enabled is false */
-	struct http_deps http_deps;
-	struct dashboard *dashboard;
-	struct metrics *metrics;
-	struct alerts *alerts;
-	int64_t watchdog_ms, next_watchdog; /* systemd WatchdogSec=; mono ms */
-	int64_t wal_recheck_at, wal_recheck_until; /* mono ms; 0: none */
-	int wal_recheck_gap; /* ms until the next look: 2, 4, 8 ... 50 */
-	int has_wal_watch;   /* 0: poll the queue once a second instead */
-	struct db_full full; /* the database cannot be written: back off */
-	int has_warned_wal_watch;
-};
-
-/* ---- events ---------------------------------------------------------- */
-
-static void on_signal(int fd, short revents, void *arg)
-{
-	struct daemon *d = arg;
-	struct signalfd_siginfo info;
-
-	(void)revents;
-	while (read(fd, &info, sizeof(info)) == (ssize_t)sizeof(info)) {
-		if (info.ssi_signo == SIGHUP) {
-			d->wants_reload = 1;
-		} else {
-			log_fmt(LOG_INFO, "daemon.stopping", "signal=%s",
-				info.ssi_signo == SIGTERM ? "TERM" : "INT");
-			d->is_stopping = 1;
-		}
-	}
-}
-
-/* Any write to the WAL: another process may have enqueued a job. The
- * iteration that follows re-reads the next due time, which is cheap. The
- * last write of a commit reaches the WAL file a moment before the commit
- * is published in the shared-memory index (which inotify cannot see). */
-static void on_wal_change(int fd, short revents, void *arg)
-{
-	char events[4096]
-	    __attribute__((aligned(__alignof__(struct inotify_event))));
-	struct daemon *d = arg;
-
-	ssize_t n;
-
-	(void)revents;
-	while ((n = read(fd, events, sizeof(events))) > 0)
-		for (char *p = events; p < events + n;) {
-			const struct inotify_event *ev = (const void *)p;
-			/* The WAL was removed or replaced (the last connection
-			 * of another program closed it): watch the new one. */
-			if (ev->mask &
-			    (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))
-				d->has_wal_watch = 0;
-			p += sizeof(*ev) + ev->len;
-		}
-	/* The writer's first frame wakes us before its commit is visible: the
-	 * commit lands in the -shm through mmap, which inotify does not see,
-	 * and may wait for an fsync. So look again 2 ms later, then after
-	 * doubling gaps up to 50 ms, for two seconds. */
-	engine_notice(&d->engine);
-	d->wal_recheck_gap = WAL_SETTLE_MS;
-	d->wal_recheck_at = clock_mono() + d->wal_recheck_gap;
-	d->wal_recheck_until = clock_mono() + WAL_RECHECK_WINDOW_MS;
-}
-
-static void on_clock_set(int fd, short revents, void *arg)
-{
-	struct daemon *d = arg;
-
-	(void)revents;
-	if (clock_changes_read(fd))
-		d->clock_jumped = 1;
-}
-
-/* Only the leader watches the WAL: a standby has nothing to pick up, and
- * the leader's own writes would wake it for nothing. */
-static void watch_wal(struct daemon *d)
-{
-	char wal[4096];
-
-	snprintf(wal, sizeof(wal), "%s-wal", d->opt->db_path);
-	d->has_wal_watch =
-	    inotify_add_watch(d->inotify_fd, wal,
-			      IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF) >= 0;
-	if (!d->has_wal_watch && !d->has_warned_wal_watch) {
-		log_event(LOG_WARN, "daemon.no_wal_watch", "file", wal, "error",
-			  strerror(errno), "effect",
-			  "until it can be watched, the queue is read once a "
-			  "second for jobs that other programs insert",
-			  (char *)NULL);
-		d->has_warned_wal_watch = 1;
-	}
-}
-
-static int watch_events(struct daemon *d, struct err *e)
-{
-	sigset_t mask;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	d->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	d->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	d->clock_fd = clock_changes_open();
-	if (d->signal_fd < 0 || d->inotify_fd < 0 || d->clock_fd < 0)
-		return err_set(e, ERR_IO, "setting up the event loop: %s",
-			       strerror(errno));
-	loop_watch(d->loop, d->signal_fd, POLLIN, on_signal, d);
-	loop_watch(d->loop, d->inotify_fd, POLLIN, on_wal_change, d);
-	loop_watch(d->loop, d->clock_fd, POLLIN, on_clock_set, d);
-	return 0;
-}
-
-/* ---- outcomes -------------------------------------------------------- */
-
-
-static void on_outcome(const struct runner_outcome *o, void *arg)
-{
-	struct daemon *d = arg;
-
-	d->jobs_run++;
-	runner_record_outcome(d->db, o);
-	if (strcmp(o->state, "released") != 0) {
-		metrics_observe(d->metrics,
-				metrics_job_label(job_registry, o->job->type),
-				o->duration_ms);
-		alerts_job_finished(d->alerts, o->job->type, o->state, o->error,
-				    clock_now());
-	}
-	/* Who leads is in the flock; the row's heartbeat is for people, so it
-	 * is written once a minute at most, not once per job. */
-	if (d->lock_fd >= 0 && clock_mono() >= d->next_heartbeat) {
-		leader_heartbeat(d->db, d->owner, clock_now(), NULL);
-		d->next_heartbeat = clock_mono() + HEARTBEAT_MS;
-	}
-}
-
-/* ---- leadership ------------------------------------------------------ */
-
-static int become_leader(struct daemon *d, int64_t now, struct err *e)
-{
-	int recovered = 0, rc;
-
-	if ((rc = queue_recover(d->queue, now, &recovered, e)))
-		return rc;
-	if (recovered)
-		log_fmt(LOG_WARN, "queue.recovered",
-			"jobs=%d reason=previous_daemon_stopped", recovered);
-	if ((rc = scheduler_sync(d->scheduler, now, e)))
-		return rc;
-	watch_wal(d);
-	d->next_fire_at = now; /* misfires are handled by the first tick */
-	log_event(LOG_INFO, "daemon.leader", "owner", d->owner, (char *)NULL);
-	sdnotify_send("READY=1\nSTATUS=leader: running jobs", NULL);
-	return 0;
-}
-
-static int try_lead(struct daemon *d, struct err *e)
-{
-	struct leader_info holder;
-	int64_t now = clock_now();
-	int rc;
-
-	if ((rc = leader_try(d->db, d->opt->db_path, d->owner, now, &d->lock_fd,
-			     &holder, e)))
-		return rc;
-	if (d->lock_fd >= 0)
-		return become_leader(d, now, e);
-	if (d->next_lease_try == 0) {
-		char pid[24];
-		snprintf(pid, sizeof(pid), "%ld", holder.pid);
-		log_event(LOG_WARN, "daemon.standby", "leader",
-			  holder.owner[0] ? holder.owner : "unknown", "pid",
-			  pid, "action",
-			  "waiting to take over "
-			  "when it stops",
-			  (char *)NULL);
-		sdnotify_send("READY=1\nSTATUS=standby: another daemon leads",
-			      NULL);
-	}
-	d->next_lease_try = clock_mono() + STANDBY_RETRY_MS;
-	return 0;
-}
-
-/* ---- one iteration --------------------------------------------------- */
-
-/* Hourly upkeep: recover jobs whose lease lapsed, then prune finished
- * jobs and old history one bounded batch per loop iteration, so that a
- * million rows to prune never keep HTTP or a running job waiting. */
-static void maintenance(struct daemon *d, int64_t now)
-{
-	struct err e = {0};
-	int pruned = 0, recovered = 0, rc;
-
-	if (d->prune_phase == PRUNE_IDLE) {
-		if (clock_mono() < d->next_maintenance)
-			return;
-		d->next_maintenance = clock_mono() + MAINTENANCE_MS;
-		if (queue_recover(d->queue, now, &recovered, &e) == 0 &&
-		    recovered)
-			log_fmt(LOG_WARN, "queue.recovered",
-				"jobs=%d reason=lease_expired", recovered);
-		d->prune_phase = PRUNE_JOBS;
-		d->pruned = 0;
-		return;
-	}
-	if (d->prune_phase == PRUNE_JOBS)
-		rc = queue_prune(d->queue, now, PRUNE_BATCH, &pruned, &e);
-	else
-		rc = scheduler_prune_history(
-		    d->db, now, d->cfg->queue.history_retention_days,
-		    PRUNE_BATCH, &pruned, &e);
-	d->pruned += pruned;
-	if (rc == ERR_BUSY || (!rc && pruned >= PRUNE_BATCH))
-		return; /* more of the same next turn */
-	if (d->prune_phase == PRUNE_JOBS) {
-		d->prune_phase = PRUNE_HISTORY;
-		return;
-	}
-	d->prune_phase = PRUNE_IDLE;
-	if (d->pruned) {
-		log_fmt(LOG_INFO, "queue.pruned", "rows=%d", d->pruned);
-		db_exec(d->db, "PRAGMA incremental_vacuum(1000)", NULL);
-	}
-}
-
-/* A claim that failed for lack of space puts the daemon into its
- * waiting-for-space state (daemon_faults.c); other failures are logged. */
-static void on_claim_error(const struct err *e, void *arg)
-{
-	struct daemon *d = arg;
-
-	if (!daemon_write_failed(&d->full, d->alerts, e))
-		log_event(LOG_ERROR, "queue.claim_failed", "error", e->msg,
-			  (char *)NULL);
-}
-
-static void fire_schedules(struct daemon *d, int64_t now)
-{
-	struct err e = {0};
-	int rc;
-
-	if (d->clock_jumped) {
-		d->clock_jumped = 0;
-		log_event(LOG_WARN, "clock.changed", "action",
-			  "re-planning schedules", (char *)NULL);
-		if (scheduler_replan(d->scheduler, now, &e))
-			log_event(LOG_ERROR, "schedule.failed", "error", e.msg,
-				  (char *)NULL);
-		d->next_fire_at = now;
-	}
-	if (!d->next_fire_at || now < d->next_fire_at)
-		return;
-	rc = scheduler_tick(d->scheduler, now, &d->next_fire_at, &e);
-	engine_notice(&d->engine); /* a fire may have enqueued a job */
-	if (rc) {
-		if (!daemon_write_failed(&d->full, d->alerts, &e))
-			log_event(rc == ERR_BUSY ? LOG_DEBUG : LOG_ERROR,
-				  "schedule.failed", "error", e.msg,
-				  (char *)NULL);
-		d->next_fire_at = now + 1000; /* try again shortly */
-	}
-}
+/* ---- reload ---------------------------------------------------------- */
 
 /* The space limits take effect on reload, so that an owner who frees or
  * buys space can let the failed jobs retry without a restart; the other
@@ -399,21 +98,7 @@ static void reload(struct daemon *d)
 		  (char *)NULL);
 }
 
-/* A step that ran longer than Alerts.LoopStallSeconds, or a wake-up that
- * much later than planned (the process was stopped or starved), is a
- * stall: recorded for /health/jobs, which could not answer meanwhile. */
-static void note_stall(struct daemon *d, const char *what, int64_t ms)
-{
-	char text[32];
-
-	if (ms <= (int64_t)d->cfg->alerts.loop_stall_seconds * 1000)
-		return;
-	d->status.stall_ms = ms;
-	d->status.stall_ended_mono = clock_mono();
-	snprintf(text, sizeof(text), "%lld", (long long)ms);
-	log_event(LOG_WARN, "loop.stalled", "what", what, "ms", text,
-		  (char *)NULL);
-}
+/* ---- one iteration --------------------------------------------------- */
 
 /* Returns 1 when the daemon should exit. */
 static int daemon_iterate(struct daemon *d)
@@ -438,7 +123,8 @@ static int daemon_iterate(struct daemon *d)
 		return 1;
 	}
 	if (d->lock_fd < 0) {
-		if (clock_mono() >= d->next_lease_try && try_lead(d, &e)) {
+		if (clock_mono() >= d->next_lease_try &&
+		    daemon_try_lead(d, &e)) {
 			log_event(LOG_ERROR, "daemon.lead_failed", "error",
 				  e.msg, (char *)NULL);
 			d->next_lease_try = clock_mono() + STANDBY_RETRY_MS;
@@ -446,20 +132,7 @@ static int daemon_iterate(struct daemon *d)
 		if (d->lock_fd < 0)
 			return 0;
 	}
-	if (d->wal_recheck_at && clock_mono() >= d->wal_recheck_at) {
-		d->wal_recheck_gap = d->wal_recheck_gap * 2 > WAL_RECHECK_MS
-					 ? WAL_RECHECK_MS
-					 : d->wal_recheck_gap * 2;
-		d->wal_recheck_at =
-		    clock_mono() + d->wal_recheck_gap < d->wal_recheck_until
-			? clock_mono() + d->wal_recheck_gap
-			: 0;
-		engine_notice(&d->engine);
-	}
-	if (!d->has_wal_watch) {
-		watch_wal(d);
-		engine_notice(&d->engine); /* polled once a second meanwhile */
-	}
+	daemon_look_at_wal(d);
 	is_full = daemon_is_waiting_for_space(&d->full, d->db, d->alerts,
 					      d->queue, now);
 	if (was_full && !is_full) { /* space returned: look at once */
@@ -467,7 +140,7 @@ static int daemon_iterate(struct daemon *d)
 		engine_notice(&d->engine);
 	}
 	if (!is_full)
-		fire_schedules(d, now);
+		daemon_fire_schedules(d, now);
 	net_process(d->services.net);
 	if (!is_full) /* a claim or a step would only fail to write */
 		engine_turn(&d->engine, now);
@@ -475,7 +148,7 @@ static int daemon_iterate(struct daemon *d)
 	    d->jobs_run)
 		return 1;
 	if (!is_full)
-		maintenance(d, now);
+		daemon_maintenance(d, now);
 	alerts_tick(d->alerts, now, clock_mono());
 	if (d->opt->once && !engine_is_active(&d->engine))
 		return 1;
@@ -570,46 +243,6 @@ static int open_storage(const struct config *cfg, struct storage **out,
 	return 0;
 }
 
-/* The dashboard is one of the server's routes; the server does not know
- * it (dependencies point down: both are http/, neither needs the other). */
-static void serve_dashboard(void *arg, const struct http_request *req,
-			    struct http_response *res)
-{
-	dashboard_handle(arg, req, res);
-}
-
-/* The HTTP server, metrics and alerts. A port that cannot be bound stops
- * the start: a daemon whose health endpoint is missing looks dead. */
-static int open_http(struct daemon *d, struct err *e)
-{
-	int rc;
-
-	d->status.started_at = clock_now();
-	d->status.heartbeat_mono = clock_mono();
-	if ((rc = metrics_new(&d->metrics, e)) ||
-	    (rc = alerts_new(d->db, d->cfg, d->queue, &d->alerts, e)))
-		return rc;
-	alerts_set_post(d->alerts, alerts_post, d->services.net);
-	d->http_deps = (struct http_deps){
-	    .loop = d->loop,
-	    .cfg = d->cfg,
-	    .db = d->db,
-	    .queue = d->queue,
-	    .status = &d->status,
-	    .metrics = d->metrics,
-	};
-	if (!d->cfg->http.enabled)
-		return 0;
-	if ((rc = dashboard_new(&d->http_deps, &d->dashboard, e)) ||
-	    (rc = http_start(&d->http_deps, &d->http, e)))
-		return rc;
-	if ((rc = http_route(d->http, d->cfg->dashboard.path,
-			     HTTP_ROUTE_PREFIX, serve_dashboard,
-			     d->dashboard)))
-		return err_set(e, rc, "HTTP server: too many routes");
-	return 0;
-}
-
 static int daemon_open(struct daemon *d, struct err *e)
 {
 	struct db_options dbo = {
@@ -629,21 +262,22 @@ static int daemon_open(struct daemon *d, struct err *e)
 	if ((rc = loop_new(&d->loop, e)) ||
 	    (rc = net_new(d->loop, &d->services.net, e)) ||
 	    (rc = open_storage(d->cfg, &d->services.storage, e)) ||
-	    (rc = queue_open(d->db, d->cfg, job_registry, d->owner, &d->queue, e)) ||
+	    (rc = queue_open(d->db, d->cfg, job_registry, d->owner, &d->queue,
+			     e)) ||
 	    (rc = scheduler_open(d->db, d->cfg, d->queue, &d->scheduler, e)) ||
-	    (rc = watch_events(d, e)))
+	    (rc = daemon_watch_events(d, e)))
 		return rc;
 	net_set_ca_file(d->services.net, d->cfg->tls.ca_file); /* Tls.CaFile */
 	daemon_sweep_maildir(d->cfg, d->db);
 	db_full_init(&d->full, d->opt->db_path, &d->status);
 	engine_init(&d->engine, d->db, d->cfg, d->queue, &d->services,
-		    on_outcome, d);
-	d->engine.on_claim_error = on_claim_error;
+		    daemon_on_outcome, d);
+	d->engine.on_claim_error = daemon_on_claim_error;
 	d->engine.claim_error_arg = d;
 	engine_stop_after(&d->engine, d->opt->stop_after_steps);
 	/* --once and the step-limited test runs take one job at a time */
 	d->engine.claim_chain = !d->opt->once && !d->opt->stop_after_steps;
-	return open_http(d, e);
+	return daemon_open_http(d, e);
 }
 
 static void daemon_close(struct daemon *d)
@@ -706,12 +340,13 @@ int daemon_run(struct config *cfg, const struct daemon_options *opt,
 		int64_t deadline = next_deadline(&d);
 		end_stale_reads(&d);
 		http_before_wait(d.http, &deadline);
-		note_stall(&d, "a step ran", clock_mono() - woke);
+		daemon_note_stall(&d, "a step ran", clock_mono() - woke);
 		d.status.wait_deadline_mono = deadline >= 0 ? deadline : 0;
 		loop_wait(d.loop, deadline);
 		woke = clock_mono();
 		if (deadline >= 0)
-			note_stall(&d, "the loop woke up late", woke - deadline);
+			daemon_note_stall(&d, "the loop woke up late",
+					  woke - deadline);
 		d.status.wait_deadline_mono = 0;
 	}
 	log_fmt(LOG_INFO, "daemon.stopped", "jobs_run=%d", d.jobs_run);

@@ -103,6 +103,26 @@ int job_error_is_final(int code);
 const struct job_type *job_type_find(const struct job_type *const *types,
 				     const char *name);
 
+/* The job ended dead (its last failure, a final error, or too many
+ * interruptions): the type's on_dead hook tells whoever waits for it,
+ * inside the caller's transaction and in a savepoint of its own, so the
+ * notice is written whole or not at all. A notice that cannot be written
+ * is logged (job.notice_failed) and the job's death stands: one bad
+ * notice never holds up recording it. Nothing happens for a type without
+ * the hook or a payload that is not a JSON object. */
+void job_tell_dead(const struct job_type *type, sqlite3 *db,
+		   const struct config *cfg, int64_t job_id,
+		   const struct cJSON *payload, int code, const char *reason);
+
+/* A job that failed only for lack of space waits, uncounted, before it
+ * runs again: 1 minute after its first deferral in a row, doubling (2,
+ * 4, 8 minutes) up to 15 minutes, so a disk that stays full is not
+ * retried in vain every minute for days, yet freed space is used soon. */
+#define JOB_NOSPACE_RETRY_MS (60 * 1000)
+#define JOB_NOSPACE_RETRY_CAP_MS (15 * 60 * 1000)
+/* The wait after deferral number `deferrals` in a row (1 = the first). */
+int64_t job_nospace_delay(int deferrals);
+
 /* Max attempts of a type under this config (send_email: Email.RetryCount). */
 int job_type_max_attempts(const struct job_type *type,
 			  const struct config *cfg);

@@ -176,10 +176,12 @@ int queue_release(struct queue *q, const struct queue_job *job, int64_t now,
 		  const char *why, struct err *e);
 
 /* The attempt failed only for lack of space (ERR_NOSPACE): the job waits
- * as 'failed' until run_at without counting the attempt, which is
- * recorded as 'deferred' with why. ERR_CONFLICT when it was cancelled. */
+ * as 'failed' without counting the attempt, which is recorded as
+ * 'deferred' with why, until *run_at: now + job_nospace_delay() of its
+ * deferrals in a row (since its last attempt that succeeded or failed on
+ * its own). ERR_CONFLICT when it was cancelled. */
 int queue_defer(struct queue *q, const struct queue_job *job, int64_t now,
-		int64_t run_at, const char *why, struct err *e);
+		const char *why, int64_t *run_at, struct err *e);
 
 /* Returns jobs whose lease expired, or whose owner on this host is no
  * longer running, to the queue, the attempt recorded as 'interrupted'

@@ -20,9 +20,6 @@
 struct config;
 struct services;
 
-/* A job that ran out of space runs again after this, uncounted. */
-#define RUNNER_NOSPACE_RETRY_MS (60 * 1000)
-
 struct runner_outcome {
 	const struct queue_job *job;
 	const char

@@ -9,7 +9,7 @@
  *
  * Routes are a table of paths (exact or prefix) and handlers. The server
  * adds its own: GET /health/jobs, GET /metrics, GET /exports/{token} (a
- * signed link to a local export); the wiring (src/daemon.c) adds the
+ * signed link to a local export); the wiring (src/daemon_http.c) adds the
  * dashboard under Dashboard.Path, so this module does not know it.
  * Request bodies are urlencoded forms only, capped at HTTP_BODY_MAX; a
  * larger Content-Length is refused (413) before a byte of it is read.

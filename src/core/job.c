@@ -5,13 +5,18 @@
  * handed to the queue, the runner and the scheduler, so nothing here
  * knows which jobs exist. Retry delays double from the type's first delay up to
  * its cap; network jobs get +-10% jitter so retries of many failed sends
- * don't hit a recovering server at the same instant.
+ * don't hit a recovering server at the same instant. A job deferred for
+ * lack of space backs off too (job_nospace_delay), uncounted. A job that ends
+ * dead tells whoever waits for it (job_tell_dead), whichever way it died.
  */
 #include "core/job.h"
 #include "base/buf.h"
 #include "config/config.h"
 #include "base/err.h"
+#include "base/log.h"
+#include "db/db.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,4 +122,39 @@ int64_t job_type_retry_delay(const struct job_type *type,
 		    (int64_t)(delay / 5) * (int64_t)(random % 1001) / 1000 -
 		    delay / 10;
 	return delay;
+}
+
+int64_t job_nospace_delay(int deferrals)
+{
+	int64_t delay = JOB_NOSPACE_RETRY_MS;
+
+	for (int i = 1; i < deferrals && delay < JOB_NOSPACE_RETRY_CAP_MS; i++)
+		delay *= 2;
+	return delay < JOB_NOSPACE_RETRY_CAP_MS ? delay
+						: JOB_NOSPACE_RETRY_CAP_MS;
+}
+
+void job_tell_dead(const struct job_type *type, sqlite3 *db,
+		   const struct config *cfg, int64_t job_id,
+		   const struct cJSON *payload, int code, const char *reason)
+{
+	struct err e = {0};
+	char id[24];
+	int rc;
+
+	if (!type || !type->on_dead || !cJSON_IsObject(payload))
+		return; /* a payload that is not an object names nobody */
+	if ((rc = db_exec(db, "SAVEPOINT job_tell_dead", &e)) == 0) {
+		rc = type->on_dead(db, cfg, job_id, payload, code, reason, &e);
+		if (rc)
+			db_exec(db, "ROLLBACK TO job_tell_dead", NULL);
+		db_exec(db, "RELEASE job_tell_dead", NULL);
+	}
+	if (!rc)
+		return;
+	snprintf(id, sizeof(id), "%lld", (long long)job_id);
+	log_event(LOG_ERROR, "job.notice_failed", "job", type->name, "id", id,
+		  "error", e.msg, "effect",
+		  "the job is dead; whoever waits for it was not told",
+		  (char *)NULL);
 }

@@ -65,15 +65,16 @@ static int update_recovered(struct queue *q, const char *sql, int64_t id,
 				 : db_error(q->db, rc, e, "recovering a job");
 }
 
-/* Interruptions in a row of one job (since its last attempt that
- * succeeded or failed on its own), this one included. */
-static int interruptions_in_a_row(struct queue *q, int64_t id, int *count,
-				  struct err *e)
+/* Attempts of one job that ended with outcome ('interrupted',
+ * 'deferred') in a row: since its last attempt that succeeded or failed
+ * on its own. */
+static int attempts_in_a_row(struct queue *q, int64_t id, const char *outcome,
+			     int *count, struct err *e)
 {
 	// clang-format off
 	static const char sql[] =
 	    "SELECT count(*) FROM job_attempts\n"
-	    "WHERE job_id = ?1 AND outcome = 'interrupted'\n"
+	    "WHERE job_id = ?1 AND outcome = ?2\n"
 	    "  AND attempt > COALESCE((SELECT MAX(attempt) FROM job_attempts\n"
 	    "                          WHERE job_id = ?1 AND outcome IN ('succeeded', 'failed')), 0)";
 	// clang-format on
@@ -83,31 +84,24 @@ static int interruptions_in_a_row(struct queue *q, int64_t id, int *count,
 	if ((rc = db_prepare(q->db, sql, &stmt, e)))
 		return rc;
 	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, outcome, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	*count = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_ROW ? 0
-				: db_error(q->db, rc, e, "counting interruptions");
+				: db_error(q->db, rc, e, "counting attempts in a row");
 }
 
-/* A dead job that a person waits for (an export) tells that person. */
-static int tell_waiting_person(struct queue *q, int64_t id, const char *type,
-			       const char *payload, const char *reason,
-			       struct err *e)
+/* A job dead of interruptions tells whoever waits for it (an export's
+ * user), like any dead job (job_tell_dead). */
+static void tell_dead(struct queue *q, int64_t id, const char *type,
+		      const char *payload, const char *reason)
 {
-	const struct job_type *jt = queue_type(q, type);
-	cJSON *parsed;
-	int rc;
+	cJSON *parsed = cJSON_Parse(payload ? payload : "{}");
 
-	if (!jt || !jt->on_dead)
-		return 0;
-	parsed = cJSON_Parse(payload ? payload : "{}");
-	rc = cJSON_IsObject(parsed)
-		 ? jt->on_dead(q->db, q->cfg, id, parsed, ERR_EXPIRED,
-			       reason, e)
-		 : 0; /* a payload that is not an object names nobody */
+	job_tell_dead(queue_type(q, type), q->db, q->cfg, id, parsed,
+		      ERR_EXPIRED, reason);
 	cJSON_Delete(parsed);
-	return rc;
 }
 
 /* One job whose process died: the attempt is 'interrupted' and not
@@ -132,7 +126,7 @@ static int recover_job(struct queue *q, int64_t id, const char *type,
 	int rc, count, is_dead;
 
 	if ((rc = exec_on_job(q->db, sql_attempt, id, now, e)) ||
-	    (rc = interruptions_in_a_row(q, id, &count, e)))
+	    (rc = attempts_in_a_row(q, id, "interrupted", &count, e)))
 		return rc;
 	is_dead = count > QUEUE_MAX_INTERRUPTIONS;
 	snprintf(why, sizeof(why),
@@ -143,11 +137,12 @@ static int recover_job(struct queue *q, int64_t id, const char *type,
 		 count);
 	if ((rc = update_recovered(q, sql_job, id, now, is_dead, why, e)))
 		return rc;
-	if (is_dead)
-		log_fmt(LOG_ERROR, "queue.interrupted_dead",
-			"id=%lld type=%s interruptions=%d", (long long)id, type,
-			count);
-	return is_dead ? tell_waiting_person(q, id, type, payload, why, e) : 0;
+	if (!is_dead)
+		return 0;
+	log_fmt(LOG_ERROR, "queue.interrupted_dead",
+		"id=%lld type=%s interruptions=%d", (long long)id, type, count);
+	tell_dead(q, id, type, payload, why);
+	return 0;
 }
 
 static int recover_where(struct queue *q, int64_t now, const char *owner,
@@ -202,7 +197,7 @@ static int recover_where(struct queue *q, int64_t now, const char *owner,
 }
 
 int queue_defer(struct queue *q, const struct queue_job *job, int64_t now,
-		int64_t run_at, const char *why, struct err *e)
+		const char *why, int64_t *run_at, struct err *e)
 {
 	// clang-format off
 	static const char sql_job[] =
@@ -215,15 +210,18 @@ int queue_defer(struct queue *q, const struct queue_job *job, int64_t now,
 	    "WHERE job_id = ?1 AND attempt = ?2";
 	// clang-format on
 	sqlite3_stmt *stmt = NULL;
-	int rc, changed;
+	int rc, changed, deferrals = 0;
 
 	if ((rc = db_begin(q->db, e)))
 		return rc;
+	if ((rc = attempts_in_a_row(q, job->id, "deferred", &deferrals, e)))
+		goto fail;
+	*run_at = now + job_nospace_delay(deferrals + 1); /* this one too */
 	if ((rc = db_prepare(q->db, sql_job, &stmt, e)))
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, job->id);
 	sqlite3_bind_text(stmt, 2, q->owner, -1, SQLITE_STATIC);
-	db_bind_time(stmt, 3, run_at);
+	db_bind_time(stmt, 3, *run_at);
 	sqlite3_bind_text(stmt, 4, why, -1, SQLITE_STATIC);
 	rc = queue_step_done(stmt);
 	changed = sqlite3_changes(q->db);

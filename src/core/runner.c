@@ -91,22 +91,6 @@ static void report(struct runner *r, const char *state, const char *error,
 		r->on_outcome(&outcome, r->outcome_arg);
 }
 
-/* The job is dead: whoever waits for it (an export's user) is told, in
- * the transaction that records it dead. A notice that cannot be written
- * is logged; the job's state stands. */
-static void tell_waiting_person(struct runner *r, sqlite3 *db,
-				const struct queue_job *job)
-{
-	struct err e = {0};
-
-	if (!r->type || !r->type->on_dead || !cJSON_IsObject(r->payload))
-		return;
-	if (r->type->on_dead(db, r->cfg, job->id, r->payload, r->pending_code,
-			     r->pending_error, &e))
-		log_event(LOG_ERROR, "job.notice_failed", "job", job->type,
-			  "error", e.msg, (char *)NULL);
-}
-
 /* Inside the settling transaction: the schedule history of a recurring
  * job. (Metrics need no write: metrics_hourly is derived from the attempt
  * rows, see metrics.h.) */
@@ -117,7 +101,8 @@ static int record_in_txn(sqlite3 *db, const struct queue_job *job,
 	int64_t now = clock_now(), duration = clock_mono() - r->started_mono;
 
 	if (!strcmp(state, "dead"))
-		tell_waiting_person(r, db, job);
+		job_tell_dead(r->type, db, r->cfg, job->id, r->payload,
+			      r->pending_code, r->pending_error);
 	if (!job->recurring_name)
 		return 0;
 	job_counts_json_into(&r->ctx, r->counts_json, sizeof(r->counts_json));
@@ -179,24 +164,24 @@ static void succeed(struct runner *r)
 }
 
 /* Out of space is not the job's fault either: it waits and runs again
- * when there may be space, without spending an attempt. A database too
- * full to record even that leaves the job to lease expiry, and recovery
- * returns it uncounted as well. */
+ * when there may be space (job_nospace_delay: 1 minute, doubling up to
+ * 15), without spending an attempt. A database too full to record even
+ * that leaves the job to lease expiry, and recovery returns it uncounted
+ * as well. */
 static void defer(struct runner *r, const struct err *cause)
 {
-	int64_t now = clock_now();
+	int64_t now = clock_now(), run_at = 0;
 	struct err e = {0};
 	int rc;
 
 	release_state(r); /* frees what the job held of the space */
-	rc = queue_defer(r->queue, &r->job, now, now + RUNNER_NOSPACE_RETRY_MS,
-			 cause->msg, &e);
+	rc = queue_defer(r->queue, &r->job, now, cause->msg, &run_at, &e);
 	if (rc && rc != ERR_CONFLICT)
 		log_event(LOG_ERROR, "job.record_failed", "job", r->job.type,
 			  "error", e.msg, (char *)NULL);
 	/* The queue shows it 'failed' (waiting for a retry) like any retry. */
 	report(r, rc == ERR_CONFLICT ? "cancelled" : "failed", cause->msg,
-	       rc ? 0 : now + RUNNER_NOSPACE_RETRY_MS);
+	       rc ? 0 : run_at);
 	end_job(r);
 }
 

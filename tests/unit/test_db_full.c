@@ -3,7 +3,8 @@
  * it, entering the backoff once, the probe that doubles the delay while
  * writes fail and ends the state when one succeeds; and a job that ran
  * out of space, deferred without spending an attempt (queue_defer and
- * the runner).
+ * the runner), backing off 1, 2, 4, 8, then every 15 minutes, the row
+ * broken by an attempt that fails on its own.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -144,50 +145,120 @@ static void test_queue_defer_does_not_spend_the_attempt(void **state)
 	struct fixture *f = *state;
 	struct queue_job job;
 	struct err e = {0};
-	int64_t id;
+	int64_t id, run_at = 0;
 	int deleted;
 
 	assert_int_equal(queue_enqueue(f->q, "nospace", NULL, &id, NULL, &e), 0);
 	assert_int_equal(queue_claim(f->q, T0, &job, &e), 0);
-	assert_int_equal(queue_defer(f->q, &job, T0 + 10, T0 + 60000, "no space", &e), 0);
+	assert_int_equal(queue_defer(f->q, &job, T0 + 10, "no space", &run_at, &e), 0);
+	assert_int_equal(run_at, T0 + 10 + 60000);
 	assert_string_equal(text(f->db, "SELECT state || ' ' || attempts || ' ' || run_at || ' ' || "
 				 "last_error FROM jobs"),
-			    "failed 0 2026-11-18T11:07:40.000Z no space");
+			    "failed 0 2026-11-18T11:07:40.010Z no space");
 	assert_string_equal(text(f->db, "SELECT outcome || ' ' || error FROM job_attempts"),
 			    "deferred no space");
 	queue_job_clear(&job);
 	/* cancelled while it ran: ERR_CONFLICT, nothing changes */
-	assert_int_equal(queue_claim(f->q, T0 + 60000, &job, &e), 0);
-	assert_int_equal(queue_delete(f->q, id, T0 + 60001, &deleted, &e), 0);
-	assert_int_equal(queue_defer(f->q, &job, T0 + 60002, T0 + 120000, "no space", &e),
+	assert_int_equal(queue_claim(f->q, T0 + 60010, &job, &e), 0);
+	assert_int_equal(queue_delete(f->q, id, T0 + 60011, &deleted, &e), 0);
+	assert_int_equal(queue_defer(f->q, &job, T0 + 60012, "no space", &run_at, &e),
 			 ERR_CONFLICT);
 	assert_string_equal(text(f->db, "SELECT state FROM jobs"), "cancelled");
 	queue_job_clear(&job);
 }
 
-/* max_attempts is 1: were the attempt counted, the job would be dead. */
+static int64_t scalar(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	int64_t v = -1;
+
+	sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+static int64_t job_run_at(sqlite3 *db)
+{
+	return scalar(db, "SELECT CAST(round((julianday(run_at) - 2440587.5) * 86400000) "
+			  "AS INTEGER) FROM jobs");
+}
+
+static void test_nospace_delay_doubles_to_its_cap(void **state)
+{
+	static const struct {
+		int deferrals;
+		int64_t minutes;
+	} cases[] = {{0, 1}, {1, 1}, {2, 2}, {3, 4}, {4, 8}, {5, 15}, {6, 15}, {1000, 15}};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(job_nospace_delay(cases[i].deferrals),
+				 cases[i].minutes * 60 * 1000);
+}
+
+/* max_attempts is 1: were the attempt counted, the job would be dead.
+ * Each round runs when the job is due again (the test sets the clock):
+ * the waits are 1, 2, 4, 8, 15, 15 minutes, and a minute before it is
+ * due the job is not claimed. */
 static void test_runner_defers_a_job_out_of_space(void **state)
 {
+	static const int64_t minutes[] = {1, 2, 4, 8, 15, 15};
 	struct fixture *f = *state;
 	struct runner r;
 	struct queue_job job;
 	struct err e = {0};
-	int64_t id;
+	int64_t id, now = T0;
 
 	assert_int_equal(queue_enqueue(f->q, "nospace", NULL, &id, NULL, &e), 0);
 	runner_init(&r, f->db, &f->cfg, f->q, NULL, NULL, NULL);
-	for (int round = 0; round < 3; round++) {
-		clock_fix(T0 + round * RUNNER_NOSPACE_RETRY_MS);
+	for (size_t round = 0; round < sizeof(minutes) / sizeof(minutes[0]); round++) {
+		clock_fix(now);
 		assert_int_equal(queue_claim(f->q, clock_now(), &job, &e), 0);
 		runner_begin(&r, &job);
 		for (int i = 0; i < 100 && runner_step(&r); i++)
 			;
 		assert_string_equal(text(f->db, "SELECT state || ' ' || attempts FROM jobs"),
 				    "failed 0");
+		assert_int_equal(job_run_at(f->db), now + minutes[round] * 60000);
+		now = job_run_at(f->db);
+		assert_int_equal(queue_claim(f->q, now - 60000, &job, &e), ERR_NOTFOUND);
 	}
 	assert_string_equal(text(f->db, "SELECT count(*) FROM job_attempts WHERE outcome = 'deferred'"),
-			    "3");
+			    "6");
 	assert_non_null(strstr(text(f->db, "SELECT last_error FROM jobs"), "No space left"));
+}
+
+/* An attempt that fails on its own ends the row: the next deferral waits
+ * a minute again. */
+static void test_failure_of_its_own_restarts_the_backoff(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_enqueue_options opt = {.max_attempts = 5};
+	struct queue_job job;
+	struct err e = {0};
+	const char *st;
+	int64_t id, run_at = 0, now = T0;
+
+	assert_int_equal(queue_enqueue(f->q, "nospace", &opt, &id, NULL, &e), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(queue_claim(f->q, now, &job, &e), 0);
+		assert_int_equal(queue_defer(f->q, &job, now, "no space", &run_at, &e), 0);
+		assert_int_equal(run_at - now, job_nospace_delay(i + 1));
+		queue_job_clear(&job);
+		now = run_at;
+	}
+	assert_int_equal(queue_claim(f->q, now, &job, &e), 0);
+	assert_int_equal(queue_fail(f->q, &job, now, "boom", 0, 1000, &st, &e), 0);
+	assert_string_equal(st, "failed");
+	queue_job_clear(&job);
+	now += 1000;
+	assert_int_equal(queue_claim(f->q, now, &job, &e), 0);
+	assert_int_equal(queue_defer(f->q, &job, now, "no space", &run_at, &e), 0);
+	assert_int_equal(run_at - now, JOB_NOSPACE_RETRY_MS);
+	queue_job_clear(&job);
+	assert_int_equal(scalar(f->db, "SELECT attempts FROM jobs"), 1); /* boom only */
 }
 
 int main(void)
@@ -197,7 +268,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_db_full_backs_off_then_resumes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_queue_defer_does_not_spend_the_attempt, setup,
 					    teardown),
+	    cmocka_unit_test(test_nospace_delay_doubles_to_its_cap),
 	    cmocka_unit_test_setup_teardown(test_runner_defers_a_job_out_of_space, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failure_of_its_own_restarts_the_backoff, setup,
+					    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

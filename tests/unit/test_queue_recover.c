@@ -4,15 +4,20 @@
  * QUEUE_MAX_INTERRUPTIONS times in a row is dead with that reason, a
  * failure of its own breaks the row, and a dead export tells its user
  * (export_failed notification and email), also when it dies by failing.
+ * A notice that cannot be written (job_tell_dead) leaves nothing half
+ * written, is logged, and holds up neither the death nor the recovery of
+ * the other jobs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/clock.h"
 #include "base/err.h"
@@ -132,8 +137,8 @@ static void test_interrupted_attempt_is_not_counted(void **state)
 	assert_int_equal(scalar(f->db, "SELECT count(*) FROM job_attempts "
 				       "WHERE outcome = 'interrupted'"),
 			 1);
-	assert_non_null(strstr(text(f->db, "SELECT last_error FROM jobs"),
-			       "not counted"));
+	assert_non_null(
+	    strstr(text(f->db, "SELECT last_error FROM jobs"), "not counted"));
 	assert_int_equal(queue_claim(f->q, now, &job, &e), 0);
 	assert_int_equal(job.id, id);
 	assert_int_equal(job.attempt, 1); /* still the first attempt */
@@ -154,9 +159,8 @@ static void test_too_many_interruptions_in_a_row_is_dead(void **state)
 	}
 	crash_once(f, &now);
 	assert_string_equal(text(f->db, "SELECT state FROM jobs"), "dead");
-	assert_non_null(
-	    strstr(text(f->db, "SELECT last_error FROM jobs"),
-		   "interrupted 6 times in a row"));
+	assert_non_null(strstr(text(f->db, "SELECT last_error FROM jobs"),
+			       "interrupted 6 times in a row"));
 	assert_int_equal(scalar(f->db, "SELECT attempts FROM jobs"), 0);
 	assert_true(scalar(f->db, "SELECT finished_at IS NOT NULL FROM jobs"));
 }
@@ -238,8 +242,8 @@ static void test_export_dead_by_failing_tells_the_user(void **state)
 	int64_t id;
 
 	add_user(f);
-	assert_int_equal(queue_enqueue(f->q, "export_data", &opt, &id, NULL, &e),
-			 0);
+	assert_int_equal(
+	    queue_enqueue(f->q, "export_data", &opt, &id, NULL, &e), 0);
 	runner_init(&r, f->db, &f->cfg, f->q, NULL, NULL, NULL);
 	assert_int_equal(queue_claim(f->q, T0, &job, &e), 0);
 	runner_begin(&r, &job);
@@ -249,6 +253,155 @@ static void test_export_dead_by_failing_tells_the_user(void **state)
 	    text(f->db, "SELECT state FROM jobs WHERE type = 'export_data'"),
 	    "dead");
 	assert_user_told_once(f, id);
+}
+
+/* ---- a notice that cannot be written -------------------------------- */
+
+/* Writes part of its notice (a user row), then fails, as a hook whose
+ * template or recipient is broken would. */
+static int tell_badly(sqlite3 *db, const struct config *cfg, int64_t job_id,
+		      const struct cJSON *payload, int code, const char *reason,
+		      struct err *e)
+{
+	(void)cfg;
+	(void)job_id;
+	(void)payload;
+	(void)code;
+	(void)reason;
+	if (sqlite3_exec(db,
+			 "INSERT INTO users (id, email, created_at) VALUES "
+			 "('half-told', 'half@example.cz', "
+			 "'2026-01-01T00:00:00.000Z')",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		return err_set(e, ERR_IO, "the first write failed");
+	return err_set(e, ERR_INVALID, "the notice's template is broken");
+}
+
+static int step_final_error(struct job_ctx *ctx, struct err *e)
+{
+	(void)ctx;
+	return err_set(e, ERR_INVALID, "a final error");
+}
+
+static const struct job_type type_tells_badly = {
+    .name = "tells_badly",
+    .max_attempts = 1,
+    .step = step_final_error,
+    .on_dead = tell_badly,
+};
+static const struct job_type type_quiet = {.name = "quiet",
+					   .step = step_final_error};
+static const struct job_type *const badly_registry[] = {&type_tells_badly,
+							&type_quiet, NULL};
+
+/* Both queues of the fixture now know only the two types above. */
+static void use_badly_registry(struct fixture *f)
+{
+	struct err e = {0};
+
+	queue_free(f->q);
+	queue_free(f->other);
+	assert_int_equal(queue_open(f->db, &f->cfg, badly_registry,
+				    "testhost:1:aaaa", &f->q, &e),
+			 0);
+	assert_int_equal(queue_open(f->db, &f->cfg, badly_registry,
+				    "otherhost:42:bbbb", &f->other, &e),
+			 0);
+}
+
+/* stderr (the log) goes to path until stderr_back(). */
+static int stderr_to(const char *path)
+{
+	int saved = dup(STDERR_FILENO);
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	return saved;
+}
+
+static const char *stderr_back(int saved, const char *path)
+{
+	static char out[4096];
+	FILE *fp;
+	size_t n = 0;
+
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	if ((fp = fopen(path, "r")) != NULL) {
+		n = fread(out, 1, sizeof(out) - 1, fp);
+		fclose(fp);
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static void test_notice_that_fails_does_not_hold_up_recovery(void **state)
+{
+	struct fixture *f = *state;
+	struct queue_job job;
+	struct err e = {0};
+	char log_path[300];
+	const char *log;
+	int64_t now = T0;
+	int count, saved;
+
+	use_badly_registry(f);
+	enqueue(f, "tells_badly", NULL);
+	enqueue(f, "quiet", NULL);
+	snprintf(log_path, sizeof(log_path), "%s/log", f->dir);
+	saved = stderr_to(log_path);
+	for (int i = 0; i <= QUEUE_MAX_INTERRUPTIONS; i++) {
+		for (int j = 0; j < 2;
+		     j++) { /* the other daemon dies with both */
+			assert_int_equal(queue_claim(f->other, now, &job, &e),
+					 0);
+			queue_job_clear(&job);
+		}
+		now += LEASE_MS + 1000;
+		count = 0;
+		assert_int_equal(queue_recover(f->q, now, &count, &e), 0);
+		assert_int_equal(count, 2);
+	}
+	log = stderr_back(saved, log_path);
+	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs "
+				       "WHERE state = 'dead'"),
+			 2);
+	assert_int_equal(scalar(f->db, "SELECT count(*) FROM users "
+				       "WHERE id = 'half-told'"),
+			 0); /* the half-written notice is gone */
+	assert_non_null(strstr(log, "job.notice_failed job=tells_badly"));
+	assert_non_null(strstr(log, "the notice's template is broken"));
+}
+
+static void test_notice_that_fails_leaves_the_runner_dead_job(void **state)
+{
+	struct fixture *f = *state;
+	struct runner r;
+	struct queue_job job;
+	struct err e = {0};
+	char log_path[300];
+	const char *log;
+	int saved;
+
+	use_badly_registry(f);
+	enqueue(f, "tells_badly", NULL);
+	snprintf(log_path, sizeof(log_path), "%s/log", f->dir);
+	runner_init(&r, f->db, &f->cfg, f->q, NULL, NULL, NULL);
+	assert_int_equal(queue_claim(f->q, T0, &job, &e), 0);
+	saved = stderr_to(log_path);
+	runner_begin(&r, &job);
+	for (int i = 0; i < 1000 && runner_step(&r); i++)
+		;
+	log = stderr_back(saved, log_path);
+	assert_string_equal(text(f->db, "SELECT state FROM jobs"), "dead");
+	assert_string_equal(text(f->db, "SELECT last_error FROM jobs"),
+			    "a final error");
+	assert_int_equal(scalar(f->db, "SELECT count(*) FROM users "
+				       "WHERE id = 'half-told'"),
+			 0);
+	assert_non_null(strstr(log, "job.notice_failed job=tells_badly"));
 }
 
 int main(void)
@@ -265,6 +418,12 @@ int main(void)
 		teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_export_dead_by_failing_tells_the_user, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_notice_that_fails_does_not_hold_up_recovery, setup,
+		teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_notice_that_fails_leaves_the_runner_dead_job, setup,
+		teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
