@@ -37,6 +37,9 @@ enum app_kind {
 	APP_STORAGE_KEY, /* TEXT, a relative key under the storage root */
 };
 
+/* No app table has more columns (test_app_tables checks). */
+#define APP_MAX_COLUMNS 24
+
 /* What a column is for (bits of app_column.flags). */
 #define APP_SYNCED 1u	    /* a field of the app's sync payloads */
 #define APP_SYNC_OWNER 2u   /* missing on a synced create: the envelope's user */
