@@ -41,15 +41,16 @@ enum app_kind {
 #define APP_MAX_COLUMNS 24
 
 /* What a column is for (bits of app_column.flags). */
-#define APP_SYNCED 1u	    /* a field of the app's sync payloads */
-#define APP_SYNC_OWNER 2u   /* missing on a synced create: the envelope's user */
+#define APP_SYNCED 1u	  /* a field of the app's sync payloads */
+#define APP_SYNC_OWNER 2u /* missing on a synced create: the envelope's user   \
+			   */
 
 struct app_column {
 	const char *name; /* snake_case, as in the schema */
 	enum app_kind kind;
 	int not_null;
-	const char *dflt;   /* DEFAULT as PRAGMA table_info prints it, or NULL */
-	int pk;		    /* position in the primary key, 0 when not in it */
+	const char *dflt; /* DEFAULT as PRAGMA table_info prints it, or NULL */
+	int pk;		  /* position in the primary key, 0 when not in it */
 	const char *parent; /* table a foreign key points into, or NULL */
 	const char *noun;   /* the parent row in messages: "parent property" */
 	const char *key;    /* camelCase in export.json and sync payloads */
@@ -66,8 +67,8 @@ enum app_scope {
 	APP_SCOPE_PROJECT,  /* owner names one of the user's projects */
 	APP_SCOPE_PROPERTY, /* owner names one of the user's properties */
 	APP_SCOPE_RECORD,   /* owner names a live zaznam of those properties */
-	APP_SCOPE_INVITED,  /* sent by the user (owner) or to the user's email */
-	APP_SCOPE_NESTED,   /* inside its parent's rows (see app_extra) */
+	APP_SCOPE_INVITED, /* sent by the user (owner) or to the user's email */
+	APP_SCOPE_NESTED,  /* inside its parent's rows (see app_extra) */
 };
 
 /*
@@ -92,7 +93,7 @@ struct app_table {
 	const char *section;
 	int is_single;
 	enum app_scope scope;
-	const char *owner; /* the column the scope starts from */
+	const char *owner;		/* the column the scope starts from */
 	const struct app_extra *extras; /* ends with a NULL key; or NULL */
 	/* sync: sync_queue.entity_type of this table, or NULL */
 	const char *sync_type;
@@ -122,7 +123,6 @@ int app_column_is_required(const struct app_column *c);
  * i + 1; a bound NULL in a column with a default takes the default
  * (coalesce), as leaving the column out would. ERR_NOMEM when out does.
  */
-int app_sql_insert(const struct app_table *t, struct buf *out,
-		   struct err *e);
+int app_sql_insert(const struct app_table *t, struct buf *out, struct err *e);
 
 #endif

@@ -65,7 +65,6 @@ void export_json_free(struct export_json *j); /* NULL is a no-op */
  * with key > ?2, ?3 at most, in key order; ?4/?5 "files"/"photos are
  * included". ERR_INVALID when the description gives no scope to follow,
  * ERR_NOMEM/ERR_TOOBIG when out is full. (export_sql.c) */
-int export_json_sql(const struct app_table *t, struct buf *out,
-		    struct err *e);
+int export_json_sql(const struct app_table *t, struct buf *out, struct err *e);
 
 #endif

@@ -18,7 +18,8 @@
 
 #include <string.h>
 
-#define COL(n, k, nn, d, p) .name = n, .kind = k, .not_null = nn, .dflt = d, .pk = p
+#define COL(n, k, nn, d, p)                                                    \
+	.name = n, .kind = k, .not_null = nn, .dflt = d, .pk = p
 #define FK(table, what) .parent = table, .noun = what
 #define OUT(k, at) .key = k, .export_at = at
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -27,7 +28,9 @@
 /* The columns most tables end with. */
 #define SOFT_DELETE                                                            \
 	{COL("is_deleted", APP_BOOL, 1, "0", 0)},                              \
-	{COL("deleted_at", APP_TIME, 0, NULL, 0)}
+	{                                                                      \
+		COL("deleted_at", APP_TIME, 0, NULL, 0)                        \
+	}
 
 /* clang-format off */
 static const struct app_column users[] = {
@@ -275,7 +278,7 @@ static const struct app_extra record_extras[] = {
 	 "(SELECT json_group_array(name) FROM (\n"
 	 "           SELECT tg.name FROM zaznam_tags zt JOIN tags tg ON tg.id = zt.tag_id\n"
 	 "            WHERE zt.zaznam_id = t.id ORDER BY tg.sort_order, tg.id))"},
-	{.key = "comments", .nested = "comments", .link = "zaznam_id", .order = "created_at, id"},
+	{.key = "comments", .nested = "comments", .link = "zaznam_id", .order = "n.created_at, n.id"},
 	{NULL},
 };
 

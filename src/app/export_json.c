@@ -57,7 +57,7 @@ struct export_json {
 	int64_t items, documents;
 	int64_t section_counts[SECTION_MAX];
 	sqlite3_stmt *st; /* the open section's statement, or NULL */
-	cJSON *missing; /* array of {documentId, storageKey} */
+	cJSON *missing;	  /* array of {documentId, storageKey} */
 	int64_t missing_count;
 };
 
@@ -186,8 +186,7 @@ static int put_row(struct export_json *j, sqlite3_stmt *st, struct buf *out,
 }
 
 /* Writes the section's opening. */
-static int open_section(struct export_json *j, struct buf *out,
-			struct err *e)
+static int open_section(struct export_json *j, struct buf *out, struct err *e)
 {
 	const struct app_table *t = &app_tables[j->section];
 	int rc;
@@ -202,8 +201,7 @@ static int open_section(struct export_json *j, struct buf *out,
 }
 
 /* Builds and prepares the section's statement: once per section. */
-static int prepare_section(struct export_json *j, sqlite3 *db,
-			   struct err *e)
+static int prepare_section(struct export_json *j, sqlite3 *db, struct err *e)
 {
 	const struct app_table *t = &app_tables[j->section];
 	struct buf sql;

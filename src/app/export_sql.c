@@ -36,8 +36,7 @@ static const char scope_cte[] =
 /* clang-format on */
 
 /* The column's value in export.json, row alias a. */
-static int put_value(struct buf *out, const struct app_column *c,
-		     const char *a)
+static int put_value(struct buf *out, const struct app_column *c, const char *a)
 {
 	if (c->kind == APP_BOOL)
 		return buf_printf(
@@ -84,11 +83,14 @@ static int put_nested(struct buf *out, const struct app_extra *x)
 	rc = buf_puts(out, "(SELECT json_group_array(json(c)) FROM (\n"
 			   "           SELECT json_object(");
 	rc = rc ? rc : put_columns(out, n, "n", ",\n                  ");
-	rc = rc ? rc : buf_printf(out, ") AS c\n             FROM %s n WHERE n.%s = t.id",
-				 n->name, x->link);
+	rc = rc ? rc
+		: buf_printf(out,
+			     ") AS c\n             FROM %s n WHERE n.%s = t.id",
+			     n->name, x->link);
 	if (!rc && has_soft_delete(n))
 		rc = buf_puts(out, " AND n.is_deleted = 0");
-	return rc ? rc : buf_printf(out, "\n            ORDER BY %s))", x->order);
+	return rc ? rc
+		  : buf_printf(out, "\n            ORDER BY %s))", x->order);
 }
 
 static int put_extras(struct buf *out, const struct app_table *t)
@@ -97,8 +99,10 @@ static int put_extras(struct buf *out, const struct app_table *t)
 
 	for (const struct app_extra *x = t->extras; x && x->key && !rc; x++) {
 		rc = buf_printf(out, ",\n       '%s', ", x->key);
-		if (!rc)
-			rc = x->sql ? buf_puts(out, x->sql) : put_nested(out, x);
+		if (!rc && x->sql)
+			rc = buf_puts(out, x->sql);
+		else if (!rc)
+			rc = put_nested(out, x);
 	}
 	return rc;
 }
@@ -123,19 +127,27 @@ static int put_scope(struct buf *out, const struct app_table *t)
 		return buf_printf(out, "  FROM %s t\n WHERE t.%s = ?1", t->name,
 				  t->owner);
 	case APP_SCOPE_PROJECT:
-		return buf_printf(out, "  FROM %s t\n WHERE t.%s IN (SELECT id FROM my_projects)",
-				  t->name, t->owner);
+		return buf_printf(
+		    out,
+		    "  FROM %s t\n WHERE t.%s IN (SELECT id FROM my_projects)",
+		    t->name, t->owner);
 	case APP_SCOPE_PROPERTY:
-		return buf_printf(out, "  FROM %s t\n WHERE t.%s IN (SELECT id FROM my_properties)",
-				  t->name, t->owner);
+		return buf_printf(
+		    out,
+		    "  FROM %s t\n WHERE t.%s IN (SELECT id FROM my_properties)",
+		    t->name, t->owner);
 	case APP_SCOPE_RECORD:
 		if (!p)
 			return ERR_INVALID;
-		return buf_printf(out, "  FROM %s t JOIN %s z ON z.id = t.%s\n WHERE z.is_deleted = 0\n   AND z.%s IN (SELECT id FROM my_properties)",
-				  t->name, p->name, t->owner, p->owner);
+		return buf_printf(
+		    out,
+		    "  FROM %s t JOIN %s z ON z.id = t.%s\n WHERE z.is_deleted = 0\n   AND z.%s IN (SELECT id FROM my_properties)",
+		    t->name, p->name, t->owner, p->owner);
 	case APP_SCOPE_INVITED:
-		return buf_printf(out, "  FROM %s t\n WHERE (t.%s = ?1 OR t.email = (SELECT email FROM users WHERE id = ?1))",
-				  t->name, t->owner);
+		return buf_printf(
+		    out,
+		    "  FROM %s t\n WHERE (t.%s = ?1 OR t.email = (SELECT email FROM users WHERE id = ?1))",
+		    t->name, t->owner);
 	case APP_SCOPE_NONE:
 	case APP_SCOPE_NESTED:
 		break;
@@ -149,8 +161,7 @@ static int needs_cte(const struct app_table *t)
 	       t->scope == APP_SCOPE_PROPERTY || t->scope == APP_SCOPE_RECORD;
 }
 
-int export_json_sql(const struct app_table *t, struct buf *out,
-		    struct err *e)
+int export_json_sql(const struct app_table *t, struct buf *out, struct err *e)
 {
 	const char *key = page_key(t);
 	int rc = 0;
@@ -167,12 +178,16 @@ int export_json_sql(const struct app_table *t, struct buf *out,
 	rc = rc ? rc : put_scope(out, t);
 	if (!rc && t->scope != APP_SCOPE_SELF && has_soft_delete(t))
 		rc = buf_puts(out, "\n   AND t.is_deleted = 0");
-	rc = rc ? rc : buf_printf(out, "\n   AND t.%s > ?2 ORDER BY t.%s LIMIT ?3",
-				 key, key);
+	rc = rc ? rc
+		: buf_printf(out, "\n   AND t.%s > ?2 ORDER BY t.%s LIMIT ?3",
+			     key, key);
 	if (rc == ERR_INVALID)
-		return err_set(e, rc, "export.json: the description of %s names no scope it can follow",
-			       t->name);
-	return rc ? err_set(e, rc, "export.json: cannot build the statement of %s",
+		return err_set(
+		    e, rc,
+		    "export.json: the description of %s names no scope or nested table it can follow",
+		    t->name);
+	return rc ? err_set(e, rc,
+			    "export.json: cannot build the statement of %s",
 			    t->name)
 		  : 0;
 }

@@ -375,17 +375,18 @@ static int write_delete(sqlite3 *db, const struct app_table *entity,
 	return rc;
 }
 
-static int read_row(sqlite3 *db, const struct app_table *entity,
-		    const char *id, struct sync_row *row, struct err *e)
+static int read_row(sqlite3 *db, const struct app_table *entity, const char *id,
+		    struct sync_row *row, struct err *e)
 {
 	char sql[160];
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
 	memset(row, 0, sizeof(*row));
-	snprintf(sql, sizeof(sql),
-		 "SELECT coalesce(updated_at, created_at), is_deleted FROM %s WHERE id = ?1",
-		 entity->name);
+	snprintf(
+	    sql, sizeof(sql),
+	    "SELECT coalesce(updated_at, created_at), is_deleted FROM %s WHERE id = ?1",
+	    entity->name);
 	if ((rc = db_prepare(db, sql, &stmt, e)))
 		return rc;
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);

@@ -69,8 +69,8 @@ static int bind_value(sqlite3_stmt *stmt, int index, const struct value *v)
 	return sqlite3_bind_null(stmt, index);
 }
 
-static int insert_error(sqlite3 *db, int rc, const char *table,
-			const char *id, struct err *e)
+static int insert_error(sqlite3 *db, int rc, const char *table, const char *id,
+			struct err *e)
 {
 	return err_set(e,
 		       (rc & 0xff) == SQLITE_BUSY ||
@@ -202,9 +202,8 @@ int demo_insert_project_member(sqlite3 *db, const struct demo_member *r,
 			       struct err *e)
 {
 	const struct value v[] = {
-	    text(r->id),	  text(r->target_id),
-	    text(r->user_id),	  text(r->role),
-	    text(r->permissions), timestamp(r->created_at),
+	    text(r->id),   text(r->target_id),	 text(r->user_id),
+	    text(r->role), text(r->permissions), timestamp(r->created_at),
 	};
 	return INSERT(db, "project_members", r->id, v, e);
 }
@@ -213,9 +212,8 @@ int demo_insert_property_member(sqlite3 *db, const struct demo_member *r,
 				struct err *e)
 {
 	const struct value v[] = {
-	    text(r->id),	  text(r->target_id),
-	    text(r->user_id),	  text(r->role),
-	    text(r->permissions), timestamp(r->created_at),
+	    text(r->id),   text(r->target_id),	 text(r->user_id),
+	    text(r->role), text(r->permissions), timestamp(r->created_at),
 	};
 	return INSERT(db, "property_members", r->id, v, e);
 }
@@ -361,9 +359,8 @@ int demo_insert_notification(sqlite3 *db, const struct demo_notification *r,
 			     struct err *e)
 {
 	const struct value v[] = {
-	    text(r->id),	   text(r->user_id),
-	    text(r->type),	   text(r->payload),
-	    timestamp(r->read_at), timestamp(r->created_at),
+	    text(r->id),      text(r->user_id),	     text(r->type),
+	    text(r->payload), timestamp(r->read_at), timestamp(r->created_at),
 	};
 	return INSERT(db, "notifications", r->id, v, e);
 }
