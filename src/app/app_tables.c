@@ -279,7 +279,7 @@ static const struct app_extra record_extras[] = {
 	 "           SELECT tg.name FROM zaznam_tags zt JOIN tags tg ON tg.id = zt.tag_id\n"
 	 "            WHERE zt.zaznam_id = t.id ORDER BY tg.sort_order, tg.id))"},
 	{.key = "comments", .nested = "comments", .link = "zaznam_id", .order = "n.created_at, n.id"},
-	{NULL},
+	{.key = NULL},
 };
 
 /* ?4: the export has files; ?5: photos are among them. */
@@ -287,7 +287,7 @@ static const struct app_extra document_extras[] = {
 	{.key = "file", .sql =
 	 "CASE WHEN ?4 AND (?5 OR t.type <> 'photo')\n"
 	 "                    THEN 'files/' || t.storage_key END"},
-	{NULL},
+	{.key = NULL},
 };
 
 static const struct app_extra group_extras[] = {
@@ -295,7 +295,7 @@ static const struct app_extra group_extras[] = {
 	 "(SELECT json_group_array(contact_id) FROM (\n"
 	 "           SELECT contact_id FROM contact_group_members\n"
 	 "            WHERE group_id = t.id ORDER BY contact_id))"},
-	{NULL},
+	{.key = NULL},
 };
 
 const struct app_table app_tables[] = {
