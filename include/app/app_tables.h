@@ -40,10 +40,11 @@ enum app_kind {
 /* No app table has more columns (test_app_tables checks). */
 #define APP_MAX_COLUMNS 24
 
-/* What a column is for (bits of app_column.flags). */
-#define APP_SYNCED 1u	  /* a field of the app's sync payloads */
-#define APP_SYNC_OWNER 2u /* missing on a synced create: the envelope's user   \
-			   */
+/* What a column is for (bits of app_column.flags): a field of the app's
+ * sync payloads; one that, missing on a synced create, is the envelope's
+ * user. */
+#define APP_SYNCED 1u
+#define APP_SYNC_OWNER 2u
 
 struct app_column {
 	const char *name; /* snake_case, as in the schema */

@@ -211,7 +211,7 @@ static int prepare_section(struct export_json *j, sqlite3 *db, struct err *e)
 	rc = export_json_sql(t, &sql, e);
 	if (!rc && log_enabled(LOG_DEBUG))
 		log_event(LOG_DEBUG, "export.sql", "section", t->section, "sql",
-			  buf_str(&sql), NULL);
+			  buf_str(&sql), (char *)NULL);
 	if (!rc && (rc = db_prepare(db, buf_str(&sql), &j->st, e)))
 		err_prefix(e, "export.json section %s", t->section);
 	buf_free(&sql);
