@@ -10,7 +10,7 @@
  * neither: a schema change without a description change fails here. The
  * checker itself is shown to catch an added column, a changed default,
  * a dropped foreign key and an undescribed table. The built statements
- * must prepare; two are compared whole, so that what a person reads in a
+ * must prepare; three are compared whole, so that what a person reads in a
  * debug log is pinned. Run with APP_TABLES_PRINT=1 to print every
  * statement.
  */
@@ -72,8 +72,8 @@ static int same_text(const char *a, const char *b)
 }
 
 /* One PRAGMA table_info row against the column described at cid. */
-static int compare_column(sqlite3_stmt *st, const struct app_table *t,
-			  int cid, char *why)
+static int compare_column(sqlite3_stmt *st, const struct app_table *t, int cid,
+			  char *why)
 {
 	const struct app_column *c = &t->columns[cid];
 	const char *name = (const char *)sqlite3_column_text(st, 1);
@@ -85,7 +85,8 @@ static int compare_column(sqlite3_stmt *st, const struct app_table *t,
 		return differs(why, t->name, "a column's name", name, c->name);
 	snprintf(what, sizeof(what), "the type of %s", c->name);
 	if (!same_text(type, app_kind_type(c->kind)))
-		return differs(why, t->name, what, type, app_kind_type(c->kind));
+		return differs(why, t->name, what, type,
+			       app_kind_type(c->kind));
 	snprintf(what, sizeof(what), "the DEFAULT of %s", c->name);
 	if (!same_text(dflt, c->dflt))
 		return differs(why, t->name, what, dflt, c->dflt);
@@ -129,8 +130,9 @@ static int compare_parents(sqlite3 *db, const struct app_table *t, char *why)
 	sqlite3_stmt *st = NULL;
 	int rc = 0;
 
-	sqlite3_prepare_v2(db, "SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?1)",
-			   -1, &st, NULL);
+	sqlite3_prepare_v2(
+	    db, "SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?1)",
+	    -1, &st, NULL);
 	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
 	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
 		const char *from = (const char *)sqlite3_column_text(st, 0);
@@ -142,8 +144,10 @@ static int compare_parents(sqlite3 *db, const struct app_table *t, char *why)
 				     c ? c->parent : NULL);
 	}
 	sqlite3_finalize(st);
-	sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_foreign_key_list(?1) WHERE \"from\" = ?2 AND \"table\" = ?3",
-			   -1, &st, NULL);
+	sqlite3_prepare_v2(
+	    db,
+	    "SELECT count(*) FROM pragma_foreign_key_list(?1) WHERE \"from\" = ?2 AND \"table\" = ?3",
+	    -1, &st, NULL);
 	for (size_t i = 0; !rc && i < t->column_count; i++) {
 		const struct app_column *c = &t->columns[i];
 
@@ -152,7 +156,8 @@ static int compare_parents(sqlite3 *db, const struct app_table *t, char *why)
 		sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, c->parent, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_ROW || !sqlite3_column_int(st, 0))
+		if (sqlite3_step(st) != SQLITE_ROW ||
+		    !sqlite3_column_int(st, 0))
 			rc = differs(why, t->name, c->name, "no foreign key",
 				     c->parent);
 		sqlite3_reset(st);
@@ -172,8 +177,10 @@ static int every_table_described(sqlite3 *app_only, char *why)
 	sqlite3_stmt *st = NULL;
 	int rc = 0;
 
-	sqlite3_prepare_v2(app_only, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-			   -1, &st, NULL);
+	sqlite3_prepare_v2(
+	    app_only,
+	    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+	    -1, &st, NULL);
 	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 
@@ -278,12 +285,18 @@ static void test_sync_types_are_the_queue_entity_types(void **state)
 
 	(void)state;
 	assert_non_null(db);
-	assert_int_equal(sqlite3_exec(db, "INSERT INTO users (id, email, created_at) VALUES ('u', 'u@x.cz', 'x')",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO sync_queue (id, user_id, entity_type, entity_id, operation, created_at) VALUES (?1, 'u', ?1, 'e', 'delete', 'x')",
-					    -1, &st, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(
+		db,
+		"INSERT INTO users (id, email, created_at) VALUES ('u', 'u@x.cz', 'x')",
+		NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(
+		db,
+		"INSERT INTO sync_queue (id, user_id, entity_type, entity_id, operation, created_at) VALUES (?1, 'u', ?1, 'e', 'delete', 'x')",
+		-1, &st, NULL),
+	    SQLITE_OK);
 	for (size_t i = 0; i < app_table_count; i++) {
 		if (!app_tables[i].sync_type)
 			continue;
@@ -305,7 +318,8 @@ static int exec_on(sqlite3 *db, const char *sql)
 }
 
 /* The checker fails on each kind of change a migration could make. */
-static void test_a_schema_change_without_a_description_change_fails(void **state)
+static void
+test_a_schema_change_without_a_description_change_fails(void **state)
 {
 	static const struct {
 		const char *change, *table, *says;
@@ -315,7 +329,8 @@ static void test_a_schema_change_without_a_description_change_fails(void **state
 	     "tags", "DEFAULT of sort_order"},
 	    {"DROP TABLE contact_group_members; CREATE TABLE contact_group_members (id TEXT NOT NULL PRIMARY KEY, group_id TEXT NOT NULL, contact_id TEXT NOT NULL REFERENCES contacts (id))",
 	     "contact_group_members", "group_id"},
-	    {"ALTER TABLE activities RENAME COLUMN metadata TO meta", "activities", "meta"},
+	    {"ALTER TABLE activities RENAME COLUMN metadata TO meta",
+	     "activities", "meta"},
 	    {"DROP TABLE audit_log", "audit_log", "missing"},
 	};
 	char why[WHY_MAX];
@@ -328,7 +343,8 @@ static void test_a_schema_change_without_a_description_change_fails(void **state
 		exec_on(db, "PRAGMA foreign_keys = OFF");
 		assert_int_equal(exec_on(db, cases[i].change), SQLITE_OK);
 		why[0] = '\0';
-		assert_int_equal(compare_table(db, app_table_find(cases[i].table), why), 1);
+		assert_int_equal(
+		    compare_table(db, app_table_find(cases[i].table), why), 1);
 		if (!strstr(why, cases[i].says))
 			fail_msg("case %zu: '%s' does not say %s", i, why,
 				 cases[i].says);
@@ -344,7 +360,9 @@ static void test_an_undescribed_app_table_fails(void **state)
 	(void)state;
 	assert_non_null(db);
 	assert_int_equal(every_table_described(db, why), 0);
-	assert_int_equal(exec_on(db, "CREATE TABLE chores (id TEXT PRIMARY KEY)"), SQLITE_OK);
+	assert_int_equal(
+	    exec_on(db, "CREATE TABLE chores (id TEXT PRIMARY KEY)"),
+	    SQLITE_OK);
 	assert_int_equal(every_table_described(db, why), 1);
 	assert_non_null(strstr(why, "chores"));
 	sqlite3_close(db);
@@ -375,8 +393,10 @@ static void test_built_statements_prepare(void **state)
 		if (t->section) {
 			assert_int_equal(export_json_sql(t, &sql, &e), 0);
 			print_sql(t->section, buf_str(&sql));
-			if (sqlite3_prepare_v2(db, buf_str(&sql), -1, &st, NULL))
-				fail_msg("%s: %s", t->section, sqlite3_errmsg(db));
+			if (sqlite3_prepare_v2(db, buf_str(&sql), -1, &st,
+					       NULL))
+				fail_msg("%s: %s", t->section,
+					 sqlite3_errmsg(db));
 			sqlite3_finalize(st);
 			buf_reset(&sql);
 		}
@@ -384,14 +404,15 @@ static void test_built_statements_prepare(void **state)
 		print_sql(t->name, buf_str(&sql));
 		if (sqlite3_prepare_v2(db, buf_str(&sql), -1, &st, NULL))
 			fail_msg("%s: %s", t->name, sqlite3_errmsg(db));
-		assert_int_equal(sqlite3_bind_parameter_count(st), (int)t->column_count);
+		assert_int_equal(sqlite3_bind_parameter_count(st),
+				 (int)t->column_count);
 		sqlite3_finalize(st);
 		buf_free(&sql);
 	}
 	sqlite3_close(db);
 }
 
-/* Two statements whole, as a person reads them in the debug log. */
+/* Three statements whole, as a person reads them in the debug log. */
 static void test_built_statements_read_whole(void **state)
 {
 	/* clang-format off */
@@ -424,6 +445,22 @@ static void test_built_statements_read_whole(void **state)
 	    "   AND z.property_id IN (SELECT id FROM my_properties)\n"
 	    "   AND t.is_deleted = 0\n"
 	    "   AND t.id > ?2 ORDER BY t.id LIMIT ?3";
+	/* the user's own row even when soft-deleted; email second */
+	static const char user[] =
+	    "SELECT t.id, json_object('id', t.id,\n"
+	    "       'email', t.email,\n"
+	    "       'firstName', t.first_name,\n"
+	    "       'lastName', t.last_name,\n"
+	    "       'phone', t.phone,\n"
+	    "       'avatarStorageKey', t.avatar_storage_key,\n"
+	    "       'preferredLanguage', t.preferred_language,\n"
+	    "       'themePreference', t.theme_preference,\n"
+	    "       'isAdmin', json(CASE WHEN t.is_admin THEN 'true' ELSE 'false' END),\n"
+	    "       'createdAt', t.created_at,\n"
+	    "       'lastLoginAt', t.last_login_at)\n"
+	    "  FROM users t\n"
+	    " WHERE t.id = ?1\n"
+	    "   AND t.id > ?2 ORDER BY t.id LIMIT ?3";
 	static const char insert[] =
 	    "INSERT INTO app_settings (key, value, updated_at, updated_by_user_id) VALUES (?1, ?2, coalesce(?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?4)";
 	/* clang-format on */
@@ -432,10 +469,15 @@ static void test_built_statements_read_whole(void **state)
 
 	(void)state;
 	buf_init(&sql, 64 * 1024);
-	assert_int_equal(export_json_sql(app_table_find("zaznam_dokumenty"), &sql, &e), 0);
+	assert_int_equal(
+	    export_json_sql(app_table_find("zaznam_dokumenty"), &sql, &e), 0);
 	assert_string_equal(buf_str(&sql), documents);
 	buf_reset(&sql);
-	assert_int_equal(app_sql_insert(app_table_find("app_settings"), &sql, &e), 0);
+	assert_int_equal(export_json_sql(app_table_find("users"), &sql, &e), 0);
+	assert_string_equal(buf_str(&sql), user);
+	buf_reset(&sql);
+	assert_int_equal(
+	    app_sql_insert(app_table_find("app_settings"), &sql, &e), 0);
 	assert_string_equal(buf_str(&sql), insert);
 	buf_free(&sql);
 }
@@ -443,7 +485,12 @@ static void test_built_statements_read_whole(void **state)
 static void test_builders_report_what_they_cannot_build(void **state)
 {
 	static const struct app_column one[] = {
-	    {.name = "id", .kind = APP_ID, .not_null = 1, .pk = 1, .key = "id", .export_at = 1},
+	    {.name = "id",
+	     .kind = APP_ID,
+	     .not_null = 1,
+	     .pk = 1,
+	     .key = "id",
+	     .export_at = 1},
 	};
 	static const struct app_extra nowhere[] = {
 	    {.key = "x", .nested = "nowhere", .link = "id", .order = "id"},
@@ -452,12 +499,24 @@ static void test_builders_report_what_they_cannot_build(void **state)
 	/* no scope; a record scope whose column names no table; a nested
 	 * table that is not described */
 	static const struct app_table lost[] = {
-	    {.name = "lost", .columns = one, .column_count = 1,
-	     .section = "lost", .scope = APP_SCOPE_NONE, .owner = "id"},
-	    {.name = "lost", .columns = one, .column_count = 1,
-	     .section = "lost", .scope = APP_SCOPE_RECORD, .owner = "id"},
-	    {.name = "lost", .columns = one, .column_count = 1,
-	     .section = "lost", .scope = APP_SCOPE_USER, .owner = "id",
+	    {.name = "lost",
+	     .columns = one,
+	     .column_count = 1,
+	     .section = "lost",
+	     .scope = APP_SCOPE_NONE,
+	     .owner = "id"},
+	    {.name = "lost",
+	     .columns = one,
+	     .column_count = 1,
+	     .section = "lost",
+	     .scope = APP_SCOPE_RECORD,
+	     .owner = "id"},
+	    {.name = "lost",
+	     .columns = one,
+	     .column_count = 1,
+	     .section = "lost",
+	     .scope = APP_SCOPE_USER,
+	     .owner = "id",
 	     .extras = nowhere},
 	};
 	struct buf sql;
@@ -465,20 +524,24 @@ static void test_builders_report_what_they_cannot_build(void **state)
 
 	(void)state;
 	buf_init(&sql, 64 * 1024);
-	assert_int_equal(export_json_sql(app_table_find("tags"), &sql, &e), ERR_INVALID);
+	assert_int_equal(export_json_sql(app_table_find("tags"), &sql, &e),
+			 ERR_INVALID);
 	assert_non_null(strstr(e.msg, "tags is not in export.json"));
 	for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]); i++) {
 		buf_reset(&sql);
-		assert_int_equal(export_json_sql(&lost[i], &sql, &e), ERR_INVALID);
+		assert_int_equal(export_json_sql(&lost[i], &sql, &e),
+				 ERR_INVALID);
 		assert_non_null(strstr(e.msg, "lost names no scope"));
 	}
 	buf_free(&sql);
 	buf_init(&sql, 40);
-	assert_int_equal(export_json_sql(app_table_find("projects"), &sql, &e), ERR_TOOBIG);
+	assert_int_equal(export_json_sql(app_table_find("projects"), &sql, &e),
+			 ERR_TOOBIG);
 	assert_non_null(strstr(e.msg, "statement of projects"));
 	buf_free(&sql);
 	buf_init(&sql, 40);
-	assert_int_equal(app_sql_insert(app_table_find("users"), &sql, &e), ERR_TOOBIG);
+	assert_int_equal(app_sql_insert(app_table_find("users"), &sql, &e),
+			 ERR_TOOBIG);
 	assert_non_null(strstr(e.msg, "insert into users"));
 	buf_free(&sql);
 }
@@ -493,7 +556,9 @@ static void test_lookups(void **state)
 	assert_null(app_table_find("jobs"));
 	assert_null(app_table_find(NULL));
 	assert_null(app_table_column(t, "nope"));
-	assert_string_equal(app_column_export_key(app_table_column(t, "zaznam_id")), "recordId");
+	assert_string_equal(
+	    app_column_export_key(app_table_column(t, "zaznam_id")),
+	    "recordId");
 	assert_string_equal(app_table_column(t, "zaznam_id")->key, "zaznamId");
 	assert_true(app_column_is_required(app_table_column(t, "storage_key")));
 	assert_false(app_column_is_required(app_table_column(t, "type")));
@@ -506,10 +571,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_description_matches_the_migrated_schema),
-	    cmocka_unit_test(test_every_app_table_is_described_and_accounted_for),
+	    cmocka_unit_test(
+		test_every_app_table_is_described_and_accounted_for),
 	    cmocka_unit_test(test_description_is_consistent),
 	    cmocka_unit_test(test_sync_types_are_the_queue_entity_types),
-	    cmocka_unit_test(test_a_schema_change_without_a_description_change_fails),
+	    cmocka_unit_test(
+		test_a_schema_change_without_a_description_change_fails),
 	    cmocka_unit_test(test_an_undescribed_app_table_fails),
 	    cmocka_unit_test(test_built_statements_prepare),
 	    cmocka_unit_test(test_built_statements_read_whole),
