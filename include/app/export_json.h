@@ -29,6 +29,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+struct app_table;
 struct buf;
 struct err;
 struct export_json;
@@ -49,12 +50,21 @@ int export_json_new(const struct export_json_options *opt,
 int export_json_add_missing(struct export_json *j, const char *document_id,
 			    const char *storage_key, struct err *e);
 /* Appends the next piece to out. Returns 1 when more follows, 0 when the
- * document is complete, or an error (ERR_DB/ERR_BUSY/ERR_NOMEM). */
+ * document is complete, or an error (ERR_DB/ERR_BUSY/ERR_NOMEM). db is
+ * the same connection on every call: a section's statement is prepared
+ * on it once and kept (reset) until the section ends or j is freed. */
 int export_json_next(struct export_json *j, sqlite3 *db, struct buf *out,
 		     struct err *e);
 /* Items written so far (all sections), and documents among them. */
 int64_t export_json_items(const struct export_json *j);
 int64_t export_json_documents(const struct export_json *j);
 void export_json_free(struct export_json *j); /* NULL is a no-op */
+
+/* Appends the statement of t's section (t->section set), built from the
+ * app tables' description: (page key, row as JSON) of the rows of user ?1
+ * with key > ?2, ?3 at most, in key order; ?4/?5 "files"/"photos are
+ * included". ERR_INVALID when the description gives no scope to follow,
+ * ERR_NOMEM/ERR_TOOBIG when out is full. (export_sql.c) */
+int export_json_sql(const struct app_table *t, struct buf *out, struct err *e);
 
 #endif

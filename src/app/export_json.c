@@ -1,21 +1,27 @@
 /*
  * export_json.c - export.json of one user, produced piece by piece.
  *
- * Each section is one SQL statement that returns (key, row as JSON text)
- * in key order, built by SQLite's json_object() so that field names and
- * NULLs are spelled in one place; we parse each row into cJSON and print
- * it pretty with cJSON_PrintBuffered, indented to its depth. Pages are
- * keyset-paged (key > last key), so a piece is one bounded query and the
- * export never holds more than one page.
+ * Each section is one app table (app/app_tables.h) and one SQL statement
+ * that returns (key, row as JSON text) in key order, built by SQLite's
+ * json_object() from the tables' description (export_sql.c), so that
+ * field names and NULLs are spelled in one place; we parse each row into
+ * cJSON and print it pretty with cJSON_PrintBuffered, indented to its
+ * depth. Pages are keyset-paged (key > last key), so a piece is one
+ * bounded query and the export never holds more than one page. A
+ * section's statement is built and prepared once, when the section
+ * opens, and reset after each page so that no read stays open between
+ * pieces.
  *
  * Pages are separate reads: rows changed between two pieces may show in
  * their new state or not at all; an export is a snapshot per page.
  */
 #include "app/export_json.h"
+#include "app/app_tables.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "db/db.h"
 #include "base/err.h"
+#include "base/log.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -26,164 +32,32 @@
 #define PRINT_PREBUFFER 4096
 #define MISSING_MAX 100000 /* listed; more are counted only */
 
-/*
- * The SQL below is laid out by hand, one clause a line; clang-format keeps
- * its hands off it. ?1 is the user, ?2 the last key of the previous page,
- * ?3 the page size, ?4 "files are included", ?5 "photos are included".
- */
-/* clang-format off */
-#define SCOPE \
-	"WITH my_projects(id) AS (\n" \
-	"    SELECT id FROM projects WHERE owner_id = ?1 AND is_deleted = 0\n" \
-	"    UNION SELECT m.project_id FROM project_members m\n" \
-	"      JOIN projects p ON p.id = m.project_id\n" \
-	"     WHERE m.user_id = ?1 AND p.is_deleted = 0),\n" \
-	"  my_properties(id) AS (\n" \
-	"    SELECT id FROM properties\n" \
-	"     WHERE is_deleted = 0 AND project_id IN (SELECT id FROM my_projects)\n" \
-	"    UNION SELECT m.property_id FROM property_members m\n" \
-	"      JOIN properties p ON p.id = m.property_id\n" \
-	"     WHERE m.user_id = ?1 AND p.is_deleted = 0)\n"
+/* The sections are the app tables that name one, in app_tables[] order
+ * (app/app_tables.h); export_sql.c builds their statements. */
+#define SECTION_MAX 32
 
-#define BOOL(col) "json(CASE WHEN " col " THEN 'true' ELSE 'false' END)"
-#define PAGE(col) "\n   AND " col " > ?2 ORDER BY " col " LIMIT ?3"
+/* How many app tables, from the first, are sections of export.json. */
+static int section_count(void)
+{
+	int n = 0;
 
-struct section {
-	const char *name;
-	int is_single; /* an object (or null), not an array */
-	const char *sql;
-};
-
-static const struct section sections[] = {
-	{"user", 1,
-	 "SELECT id, json_object('id', id, 'email', email,\n"
-	 "       'firstName', first_name, 'lastName', last_name, 'phone', phone,\n"
-	 "       'avatarStorageKey', avatar_storage_key,\n"
-	 "       'preferredLanguage', preferred_language,\n"
-	 "       'themePreference', theme_preference,\n"
-	 "       'isAdmin', " BOOL("is_admin") ",\n"
-	 "       'createdAt', created_at, 'lastLoginAt', last_login_at)\n"
-	 "  FROM users WHERE id = ?1" PAGE("id")},
-	{"preferences", 1,
-	 "SELECT user_id, json_object(\n"
-	 "       'pushNewComments', " BOOL("push_new_comments") ",\n"
-	 "       'pushMentions', " BOOL("push_mentions") ",\n"
-	 "       'pushSharedActivity', " BOOL("push_shared_activity") ",\n"
-	 "       'pushDraftReminders', " BOOL("push_draft_reminders") ",\n"
-	 "       'emailWeeklySummary', " BOOL("email_weekly_summary") ",\n"
-	 "       'emailInvitations', " BOOL("email_invitations") ",\n"
-	 "       'syncEnabled', " BOOL("sync_enabled") ",\n"
-	 "       'syncOnMobileData', " BOOL("sync_on_mobile_data") ")\n"
-	 "  FROM user_preferences WHERE user_id = ?1" PAGE("user_id")},
-	{"projects", 0,
-	 SCOPE
-	 "SELECT id, json_object('id', id, 'ownerId', owner_id, 'name', name,\n"
-	 "       'description', description,\n"
-	 "       'createdAt', created_at, 'updatedAt', updated_at)\n"
-	 "  FROM projects WHERE id IN (SELECT id FROM my_projects)" PAGE("id")},
-	{"projectMembers", 0,
-	 SCOPE
-	 "SELECT id, json_object('id', id, 'projectId', project_id,\n"
-	 "       'userId', user_id, 'role', role,\n"
-	 "       'permissions', json(permissions), 'createdAt', created_at)\n"
-	 "  FROM project_members\n"
-	 " WHERE project_id IN (SELECT id FROM my_projects)" PAGE("id")},
-	{"properties", 0,
-	 SCOPE
-	 "SELECT id, json_object('id', id, 'projectId', project_id,\n"
-	 "       'name', name, 'description', description,\n"
-	 "       'latitude', latitude, 'longitude', longitude,\n"
-	 "       'geoRadius', geo_radius,\n"
-	 "       'createdAt', created_at, 'updatedAt', updated_at)\n"
-	 "  FROM properties WHERE id IN (SELECT id FROM my_properties)" PAGE("id")},
-	{"propertyMembers", 0,
-	 SCOPE
-	 "SELECT id, json_object('id', id, 'propertyId', property_id,\n"
-	 "       'userId', user_id, 'role', role,\n"
-	 "       'permissions', json(permissions), 'createdAt', created_at)\n"
-	 "  FROM property_members\n"
-	 " WHERE property_id IN (SELECT id FROM my_properties)" PAGE("id")},
-	{"units", 0,
-	 SCOPE
-	 "SELECT id, json_object('id', id, 'propertyId', property_id,\n"
-	 "       'parentUnitId', parent_unit_id, 'name', name,\n"
-	 "       'description', description, 'unitType', unit_type,\n"
-	 "       'createdAt', created_at, 'updatedAt', updated_at)\n"
-	 "  FROM units\n"
-	 " WHERE is_deleted = 0\n"
-	 "   AND property_id IN (SELECT id FROM my_properties)" PAGE("id")},
-	{"records", 0,
-	 SCOPE
-	 "SELECT z.id, json_object('id', z.id, 'propertyId', z.property_id,\n"
-	 "       'unitId', z.unit_id, 'title', z.title,\n"
-	 "       'description', z.description, 'date', z.date, 'cost', z.cost,\n"
-	 "       'status', z.status, 'flags', z.flags, 'createdBy', z.created_by,\n"
-	 "       'createdAt', z.created_at, 'updatedAt', z.updated_at,\n"
-	 "       'tags', (SELECT json_group_array(name) FROM (\n"
-	 "           SELECT t.name FROM zaznam_tags zt JOIN tags t ON t.id = zt.tag_id\n"
-	 "            WHERE zt.zaznam_id = z.id ORDER BY t.sort_order, t.id)),\n"
-	 "       'comments', (SELECT json_group_array(json(c)) FROM (\n"
-	 "           SELECT json_object('id', id, 'authorUserId', author_user_id,\n"
-	 "                  'content', content, 'createdAt', created_at,\n"
-	 "                  'updatedAt', updated_at) AS c\n"
-	 "             FROM comments WHERE zaznam_id = z.id AND is_deleted = 0\n"
-	 "            ORDER BY created_at, id)))\n"
-	 "  FROM zaznamy z\n"
-	 " WHERE z.is_deleted = 0\n"
-	 "   AND z.property_id IN (SELECT id FROM my_properties)" PAGE("z.id")},
-	{"documents", 0,
-	 SCOPE
-	 "SELECT d.id, json_object('id', d.id, 'recordId', d.zaznam_id,\n"
-	 "       'type', d.type, 'storageKey', d.storage_key,\n"
-	 "       'originalFileName', d.original_file_name,\n"
-	 "       'mimeType', d.mime_type, 'sizeBytes', d.size_bytes,\n"
-	 "       'description', d.description,\n"
-	 "       'createdAt', d.created_at, 'updatedAt', d.updated_at,\n"
-	 "       'file', CASE WHEN ?4 AND (?5 OR d.type <> 'photo')\n"
-	 "                    THEN 'files/' || d.storage_key END)\n"
-	 "  FROM zaznam_dokumenty d JOIN zaznamy z ON z.id = d.zaznam_id\n"
-	 " WHERE d.is_deleted = 0 AND z.is_deleted = 0\n"
-	 "   AND z.property_id IN (SELECT id FROM my_properties)" PAGE("d.id")},
-	{"contacts", 0,
-	 "SELECT id, json_object('id', id, 'email', email,\n"
-	 "       'displayName', display_name, 'createdAt', created_at)\n"
-	 "  FROM contacts WHERE owner_user_id = ?1" PAGE("id")},
-	{"contactGroups", 0,
-	 "SELECT g.id, json_object('id', g.id, 'name', g.name,\n"
-	 "       'createdAt', g.created_at,\n"
-	 "       'contactIds', (SELECT json_group_array(contact_id) FROM (\n"
-	 "           SELECT contact_id FROM contact_group_members\n"
-	 "            WHERE group_id = g.id ORDER BY contact_id)))\n"
-	 "  FROM contact_groups g WHERE g.owner_user_id = ?1" PAGE("g.id")},
-	{"invitations", 0,
-	 "SELECT id, json_object('id', id, 'targetType', target_type,\n"
-	 "       'targetId', target_id, 'email', email, 'role', role,\n"
-	 "       'permissions', json(permissions), 'status', status,\n"
-	 "       'expiresAt', expires_at,\n"
-	 "       'createdAt', created_at, 'createdBy', created_by)\n"
-	 "  FROM invitations\n"
-	 " WHERE (created_by = ?1 OR email = (SELECT email FROM users WHERE id = ?1))" PAGE("id")},
-	{"notifications", 0,
-	 "SELECT id, json_object('id', id, 'type', type,\n"
-	 "       'payload', json(payload), 'readAt', read_at,\n"
-	 "       'createdAt', created_at)\n"
-	 "  FROM notifications WHERE user_id = ?1" PAGE("id")},
-};
-/* clang-format on */
-
-#define SECTION_COUNT (int)(sizeof(sections) / sizeof(sections[0]))
-#define DOCUMENTS_SECTION 8
+	while ((size_t)n < app_table_count && n < SECTION_MAX &&
+	       app_tables[n].section)
+		n++;
+	return n;
+}
 
 struct export_json {
 	struct export_json_options opt;
 	char user_id[64];
-	int section;	    /* index into sections; then missing, counts, end */
+	int section;	    /* index into app_tables; then counts, end */
 	int is_open;	    /* the section's opening was written */
 	int64_t in_section; /* items written in the current section */
 	char last_key[KEY_MAX];
 	int64_t items, documents;
-	int64_t section_counts[SECTION_COUNT];
-	cJSON *missing; /* array of {documentId, storageKey} */
+	int64_t section_counts[SECTION_MAX];
+	sqlite3_stmt *st; /* the open section's statement, or NULL */
+	cJSON *missing;	  /* array of {documentId, storageKey} */
 	int64_t missing_count;
 };
 
@@ -209,6 +83,7 @@ void export_json_free(struct export_json *j)
 {
 	if (!j)
 		return;
+	sqlite3_finalize(j->st);
 	cJSON_Delete(j->missing);
 	free(j);
 }
@@ -272,7 +147,7 @@ static int bind_page(sqlite3_stmt *st, const struct export_json *j)
 	int n = sqlite3_bind_parameter_count(st), rc = 0;
 
 	rc |= sqlite3_bind_text(st, 1, j->user_id, -1, SQLITE_STATIC);
-	rc |= sqlite3_bind_text(st, 2, j->last_key, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_text(st, 2, j->last_key, -1, SQLITE_TRANSIENT);
 	rc |= sqlite3_bind_int(st, 3, EXPORT_JSON_BATCH);
 	if (n >= 5) {
 		rc |= sqlite3_bind_int(st, 4, j->opt.has_files);
@@ -284,7 +159,7 @@ static int bind_page(sqlite3_stmt *st, const struct export_json *j)
 static int put_row(struct export_json *j, sqlite3_stmt *st, struct buf *out,
 		   struct err *e)
 {
-	const struct section *s = &sections[j->section];
+	const struct app_table *t = &app_tables[j->section];
 	const char *key = (const char *)sqlite3_column_text(st, 0);
 	cJSON *row = cJSON_Parse((const char *)sqlite3_column_text(st, 1));
 	int rc;
@@ -293,8 +168,8 @@ static int put_row(struct export_json *j, sqlite3_stmt *st, struct buf *out,
 		rc = err_set(e, ERR_DB,
 			     "export.json: section %s gave a row "
 			     "that is not JSON",
-			     s->name);
-	else if (s->is_single)
+			     t->section);
+	else if (t->is_single)
 		rc = put_item(out, row, 1, e);
 	else if ((rc = put(out, j->in_section ? ",\n\t\t" : "\n\t\t", e)) == 0)
 		rc = put_item(out, row, 2, e);
@@ -305,53 +180,88 @@ static int put_row(struct export_json *j, sqlite3_stmt *st, struct buf *out,
 	j->in_section++;
 	j->items++;
 	j->section_counts[j->section]++;
-	if (j->section == DOCUMENTS_SECTION)
+	if (t->scope == APP_SCOPE_RECORD)
 		j->documents++;
 	return 0;
+}
+
+/* Writes the section's opening. */
+static int open_section(struct export_json *j, struct buf *out, struct err *e)
+{
+	const struct app_table *t = &app_tables[j->section];
+	int rc;
+
+	j->is_open = 1;
+	j->in_section = 0;
+	j->last_key[0] = '\0';
+	if ((rc = buf_printf(out, ",\n\t\"%s\": %s", t->section,
+			     t->is_single ? "" : "[")))
+		return err_set(e, rc, "export.json piece too large");
+	return 0;
+}
+
+/* Builds and prepares the section's statement: once per section. */
+static int prepare_section(struct export_json *j, sqlite3 *db, struct err *e)
+{
+	const struct app_table *t = &app_tables[j->section];
+	struct buf sql;
+	int rc;
+
+	buf_init(&sql, 64 * 1024);
+	rc = export_json_sql(t, &sql, e);
+	if (!rc && log_enabled(LOG_DEBUG))
+		log_event(LOG_DEBUG, "export.sql", "section", t->section, "sql",
+			  buf_str(&sql), (char *)NULL);
+	if (!rc && (rc = db_prepare(db, buf_str(&sql), &j->st, e)))
+		err_prefix(e, "export.json section %s", t->section);
+	buf_free(&sql);
+	return rc;
+}
+
+static void close_section(struct export_json *j)
+{
+	sqlite3_finalize(j->st);
+	j->st = NULL;
+	j->is_open = 0;
+	j->section++;
 }
 
 /* One page of the current section; closes it when the page is short. */
 static int section_page(struct export_json *j, sqlite3 *db, struct buf *out,
 			struct err *e)
 {
-	const struct section *s = &sections[j->section];
-	sqlite3_stmt *st = NULL;
+	const struct app_table *t = &app_tables[j->section];
 	int rc, n = 0;
 
-	if (!j->is_open) {
-		j->is_open = 1;
-		j->in_section = 0;
-		j->last_key[0] = '\0';
-		if ((rc = buf_printf(out, ",\n\t\"%s\": %s", s->name,
-				     s->is_single ? "" : "[")))
-			return err_set(e, rc, "export.json piece too large");
-	}
-	if ((rc = db_prepare(db, s->sql, &st, e)))
-		return err_prefix(e, "export.json section %s", s->name);
-	if (bind_page(st, j) != SQLITE_OK) {
-		rc = db_error(db, sqlite3_errcode(db), e, s->name);
+	if (!j->is_open && (rc = open_section(j, out, e)))
+		return rc;
+	if (!j->st && (rc = prepare_section(j, db, e)))
+		return rc;
+	if (bind_page(j->st, j) != SQLITE_OK) {
+		rc = db_error(db, sqlite3_errcode(db), e, t->section);
 		goto done;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < EXPORT_JSON_BATCH) {
-		if ((rc = put_row(j, st, out, e)))
+	while ((rc = sqlite3_step(j->st)) == SQLITE_ROW &&
+	       n < EXPORT_JSON_BATCH) {
+		if ((rc = put_row(j, j->st, out, e)))
 			goto done;
 		n++;
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		rc = db_error(db, rc, e, s->name);
+		rc = db_error(db, rc, e, t->section);
 		goto done;
 	}
 	rc = 0;
-	if (n < EXPORT_JSON_BATCH || s->is_single) {
-		if (s->is_single && j->in_section == 0)
+	if (n < EXPORT_JSON_BATCH || t->is_single) {
+		if (t->is_single && j->in_section == 0)
 			rc = put(out, "null", e);
-		else if (!s->is_single)
+		else if (!t->is_single)
 			rc = put(out, j->in_section ? "\n\t]" : "]", e);
-		j->is_open = 0;
-		j->section++;
+		close_section(j);
+		return rc;
 	}
 done:
-	sqlite3_finalize(st);
+	sqlite3_reset(j->st);
 	return rc;
 }
 
@@ -362,9 +272,9 @@ static int put_tail(struct export_json *j, struct buf *out, struct err *e)
 
 	if (!counts)
 		return err_set(e, ERR_NOMEM, "no memory for export.json");
-	for (int i = 0; i < SECTION_COUNT; i++)
-		if (!sections[i].is_single &&
-		    !cJSON_AddNumberToObject(counts, sections[i].name,
+	for (int i = 0; i < section_count(); i++)
+		if (!app_tables[i].is_single &&
+		    !cJSON_AddNumberToObject(counts, app_tables[i].section,
 					     (double)j->section_counts[i]))
 			rc = ERR_NOMEM;
 	if (j->opt.has_files &&
@@ -405,11 +315,11 @@ int export_json_next(struct export_json *j, sqlite3 *db, struct buf *out,
 				clock_format(j->opt.now, when), j->user_id);
 		return rc ? err_set(e, rc, "export.json piece too large") : 1;
 	}
-	if (j->section < SECTION_COUNT) {
+	if (j->section < section_count()) {
 		rc = section_page(j, db, out, e);
 		return rc ? rc : 1;
 	}
-	if (j->section == SECTION_COUNT) {
+	if (j->section == section_count()) {
 		j->section++;
 		rc = put_tail(j, out, e);
 		return rc ? rc : 0;

@@ -2,10 +2,14 @@
  * sync.c - applies one sync envelope (a create, update or delete the app
  * queued offline) to the app tables.
  *
- * Each entity is a row of `entities`: its table and its payload fields,
- * camelCase key to column, with what kind of value each takes and which
- * table it points into. Statements are built from those static names only;
- * every value is bound. The envelope is checked whole (fields, kinds,
+ * Each entity is an app table with a sync_type (app/app_tables.h, the one
+ * description of the app tables): its payload fields are the columns
+ * flagged APP_SYNCED, camelCase key to column, with the kind of value each
+ * takes and the table it points into; a field is required on create when
+ * its column is NOT NULL without a default. Statements are built from
+ * those static names only; every value is bound. An insert or update
+ * names the columns the envelope carries, so its text is built per
+ * envelope. The envelope is checked whole (fields, kinds,
  * parents) before anything is written, and written inside a SAVEPOINT, so
  * an envelope applies completely or not at all whatever the caller's
  * transaction does next.
@@ -18,6 +22,7 @@
  * the database's and leaves the envelope's attempt uncounted.
  */
 #include "app/sync.h"
+#include "app/app_tables.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "db/db.h"
@@ -29,94 +34,11 @@
 #include <stdio.h>
 #include <string.h>
 
-enum field_kind { FIELD_TEXT, FIELD_INTEGER, FIELD_REAL };
-
-struct sync_field {
-	const char *key; /* payload key, camelCase */
-	const char *column;
-	enum field_kind kind;
-	int is_required;    /* NOT NULL without a default: needed on create */
-	const char *parent; /* table whose live row the value names, or NULL */
-	const char *parent_noun; /* "parent property", for messages */
-	int is_user_default;	 /* missing on create: the envelope's user */
-	int is_storage_key;
-};
-
-struct sync_entity {
-	const char *type; /* sync_queue.entity_type */
-	const char *table;
-	const char *noun;
-	const struct sync_field *fields; /* ends with a NULL key */
-};
-
-/* One field per line reads as the table it is. */
-/* clang-format off */
-static const struct sync_field project_fields[] = {
-	{"ownerId", "owner_id", FIELD_TEXT, 1, "users", "user", 1, 0},
-	{"name", "name", FIELD_TEXT, 1, NULL, NULL, 0, 0},
-	{"description", "description", FIELD_TEXT, 0, NULL, NULL, 0, 0},
-	{NULL, NULL, 0, 0, NULL, NULL, 0, 0},
-};
-
-static const struct sync_field property_fields[] = {
-	{"projectId", "project_id", FIELD_TEXT, 1, "projects", "parent project", 0, 0},
-	{"name", "name", FIELD_TEXT, 1, NULL, NULL, 0, 0},
-	{"description", "description", FIELD_TEXT, 0, NULL, NULL, 0, 0},
-	{"latitude", "latitude", FIELD_REAL, 0, NULL, NULL, 0, 0},
-	{"longitude", "longitude", FIELD_REAL, 0, NULL, NULL, 0, 0},
-	{"geoRadius", "geo_radius", FIELD_INTEGER, 0, NULL, NULL, 0, 0},
-	{NULL, NULL, 0, 0, NULL, NULL, 0, 0},
-};
-
-static const struct sync_field unit_fields[] = {
-	{"propertyId", "property_id", FIELD_TEXT, 1, "properties", "parent property", 0, 0},
-	{"parentUnitId", "parent_unit_id", FIELD_TEXT, 0, "units", "parent unit", 0, 0},
-	{"name", "name", FIELD_TEXT, 1, NULL, NULL, 0, 0},
-	{"description", "description", FIELD_TEXT, 0, NULL, NULL, 0, 0},
-	{"unitType", "unit_type", FIELD_TEXT, 0, NULL, NULL, 0, 0},
-	{NULL, NULL, 0, 0, NULL, NULL, 0, 0},
-};
-
-static const struct sync_field record_fields[] = {
-	{"propertyId", "property_id", FIELD_TEXT, 1, "properties", "parent property", 0, 0},
-	{"unitId", "unit_id", FIELD_TEXT, 0, "units", "unit", 0, 0},
-	{"title", "title", FIELD_TEXT, 0, NULL, NULL, 0, 0},
-	{"description", "description", FIELD_TEXT, 0, NULL, NULL, 0, 0},
-	{"date", "date", FIELD_TEXT, 0, NULL, NULL, 0, 0},
-	{"cost", "cost", FIELD_INTEGER, 0, NULL, NULL, 0, 0},
-	{"status", "status", FIELD_TEXT, 0, NULL, NULL, 0, 0},
-	{"flags", "flags", FIELD_INTEGER, 0, NULL, NULL, 0, 0},
-	{"createdBy", "created_by", FIELD_TEXT, 0, "users", "user", 0, 0},
-	{NULL, NULL, 0, 0, NULL, NULL, 0, 0},
-};
-
-static const struct sync_field document_fields[] = {
-	{"zaznamId", "zaznam_id", FIELD_TEXT, 1, "zaznamy", "parent zaznam", 0, 0},
-	{"type", "type", FIELD_TEXT, 0, NULL, NULL, 0, 0},
-	{"storageKey", "storage_key", FIELD_TEXT, 1, NULL, NULL, 0, 1},
-	{"originalFileName", "original_file_name", FIELD_TEXT, 0, NULL, NULL, 0, 0},
-	{"mimeType", "mime_type", FIELD_TEXT, 0, NULL, NULL, 0, 0},
-	{"sizeBytes", "size_bytes", FIELD_INTEGER, 0, NULL, NULL, 0, 0},
-	{"description", "description", FIELD_TEXT, 0, NULL, NULL, 0, 0},
-	{NULL, NULL, 0, 0, NULL, NULL, 0, 0},
-};
-
-static const struct sync_entity entities[] = {
-	{"projects", "projects", "project", project_fields},
-	{"properties", "properties", "property", property_fields},
-	{"units", "units", "unit", unit_fields},
-	{"zaznamy", "zaznamy", "zaznam", record_fields},
-	{"dokumenty", "zaznam_dokumenty", "document", document_fields},
-};
-/* clang-format on */
-
 enum sync_op { OP_CREATE, OP_UPDATE, OP_DELETE };
-
-#define MAX_FIELDS 12
 
 /* One column to write: from the payload (item) or the envelope's user. */
 struct sync_value {
-	const struct sync_field *field;
+	const struct app_column *field;
 	const cJSON *item;
 	const char *text;
 };
@@ -126,15 +48,6 @@ struct sync_row {
 	int is_deleted;
 	int64_t updated_at;
 };
-
-static const struct sync_entity *find_entity(const char *type)
-{
-	for (size_t i = 0; type && i < sizeof(entities) / sizeof(entities[0]);
-	     i++)
-		if (strcmp(entities[i].type, type) == 0)
-			return &entities[i];
-	return NULL;
-}
 
 static int parse_op(const char *text, enum sync_op *op, struct err *e)
 {
@@ -226,34 +139,35 @@ static int check_identity(const struct sync_envelope *env, const cJSON *payload,
 	return 0;
 }
 
-static int check_kind(const struct sync_field *f, const cJSON *item,
+/* Payload values are JSON strings, whole numbers or numbers, by the
+ * column's declared type. */
+static int check_kind(const struct app_column *f, const cJSON *item,
 		      struct err *e)
 {
+	const char *type = app_kind_type(f->kind);
 	double v = item->valuedouble;
 
-	switch (f->kind) {
-	case FIELD_TEXT:
-		if (!cJSON_IsString(item))
-			return err_set(e, ERR_INVALID,
-				       "field '%s' must be a string", f->key);
-		return 0;
-	case FIELD_INTEGER:
+	if (strcmp(type, "INTEGER") == 0) {
 		if (!cJSON_IsNumber(item) || !isfinite(v) ||
 		    fabs(v) > 9007199254740992.0 || floor(v) != v)
 			return err_set(e, ERR_INVALID,
 				       "field '%s' must be a whole number",
 				       f->key);
 		return 0;
-	case FIELD_REAL:
+	}
+	if (strcmp(type, "REAL") == 0) {
 		if (!cJSON_IsNumber(item))
 			return err_set(e, ERR_INVALID,
 				       "field '%s' must be a number", f->key);
 		return 0;
 	}
+	if (!cJSON_IsString(item))
+		return err_set(e, ERR_INVALID, "field '%s' must be a string",
+			       f->key);
 	return 0;
 }
 
-static int check_parent(sqlite3 *db, const struct sync_field *f, const char *id,
+static int check_parent(sqlite3 *db, const struct app_column *f, const char *id,
 			struct err *e)
 {
 	char sql[128];
@@ -267,11 +181,9 @@ static int check_parent(sqlite3 *db, const struct sync_field *f, const char *id,
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE)
-		rc = err_set(e, ERR_NOTFOUND, "missing %s %s", f->parent_noun,
-			     id);
+		rc = err_set(e, ERR_NOTFOUND, "missing %s %s", f->noun, id);
 	else if (rc == SQLITE_ROW && sqlite3_column_int(stmt, 0))
-		rc = err_set(e, ERR_NOTFOUND, "%s %s is deleted",
-			     f->parent_noun, id);
+		rc = err_set(e, ERR_NOTFOUND, "%s %s is deleted", f->noun, id);
 	else if (rc == SQLITE_ROW)
 		rc = 0;
 	else
@@ -280,20 +192,21 @@ static int check_parent(sqlite3 *db, const struct sync_field *f, const char *id,
 	return rc;
 }
 
-static int check_value(sqlite3 *db, const struct sync_field *f,
+static int check_value(sqlite3 *db, const struct app_column *f,
 		       const cJSON *item, struct err *e)
 {
 	int rc;
 
 	if (cJSON_IsNull(item)) {
-		if (f->is_required)
+		if (app_column_is_required(f))
 			return err_set(e, ERR_INVALID,
 				       "field '%s' must not be null", f->key);
 		return 0;
 	}
 	if ((rc = check_kind(f, item, e)))
 		return rc;
-	if (f->is_storage_key && (rc = storage_key_valid(item->valuestring, e)))
+	if (f->kind == APP_STORAGE_KEY &&
+	    (rc = storage_key_valid(item->valuestring, e)))
 		return err_prefix(e, "field '%s'", f->key);
 	if (f->parent)
 		return check_parent(db, f, item->valuestring, e);
@@ -302,7 +215,7 @@ static int check_value(sqlite3 *db, const struct sync_field *f,
 
 /* The columns this envelope writes, each checked; create needs every
  * required one (or its default). */
-static int collect_values(sqlite3 *db, const struct sync_entity *entity,
+static int collect_values(sqlite3 *db, const struct app_table *entity,
 			  const struct sync_envelope *env, const cJSON *payload,
 			  int is_create, struct sync_value *out, int *count,
 			  struct err *e)
@@ -310,19 +223,20 @@ static int collect_values(sqlite3 *db, const struct sync_entity *entity,
 	int rc;
 
 	*count = 0;
-	for (const struct sync_field *f = entity->fields; f->key; f++) {
+	for (size_t i = 0; i < entity->column_count; i++) {
+		const struct app_column *f = &entity->columns[i];
 		const cJSON *item =
 		    cJSON_GetObjectItemCaseSensitive(payload, f->key);
 		struct sync_value *v = &out[*count];
 
-		if (!item && !is_create)
+		if (!(f->flags & APP_SYNCED) || (!item && !is_create))
 			continue;
-		if (!item && f->is_user_default) {
+		if (!item && (f->flags & APP_SYNC_OWNER)) {
 			*v = (struct sync_value){f, NULL, env->user_id};
 			if ((rc = check_parent(
 				 db, f, env->user_id ? env->user_id : "", e)))
 				return rc;
-		} else if (!item && f->is_required) {
+		} else if (!item && app_column_is_required(f)) {
 			return err_set(e, ERR_INVALID, "missing field '%s'",
 				       f->key);
 		} else if (!item) {
@@ -344,10 +258,10 @@ static void bind_value(sqlite3_stmt *stmt, int index,
 		sqlite3_bind_text(stmt, index, v->text, -1, SQLITE_STATIC);
 	else if (cJSON_IsNull(v->item))
 		sqlite3_bind_null(stmt, index);
-	else if (v->field->kind == FIELD_TEXT)
+	else if (cJSON_IsString(v->item))
 		sqlite3_bind_text(stmt, index, v->item->valuestring, -1,
 				  SQLITE_STATIC);
-	else if (v->field->kind == FIELD_INTEGER)
+	else if (strcmp(app_kind_type(v->field->kind), "INTEGER") == 0)
 		sqlite3_bind_int64(stmt, index,
 				   (sqlite3_int64)v->item->valuedouble);
 	else
@@ -356,7 +270,7 @@ static void bind_value(sqlite3_stmt *stmt, int index,
 
 /* Runs a built write; a failed constraint is the envelope's fault. */
 static int run_write(sqlite3 *db, sqlite3_stmt *stmt,
-		     const struct sync_entity *entity, const char *id,
+		     const struct app_table *entity, const char *id,
 		     struct err *e)
 {
 	int rc = sqlite3_step(stmt);
@@ -378,7 +292,7 @@ static int prepare_built(sqlite3 *db, struct buf *sql, sqlite3_stmt **stmt,
 	return db_prepare(db, buf_str(sql), stmt, e);
 }
 
-static int write_insert(sqlite3 *db, const struct sync_entity *entity,
+static int write_insert(sqlite3 *db, const struct app_table *entity,
 			const struct sync_envelope *env, const cJSON *payload,
 			int64_t client_time, const struct sync_value *values,
 			int count, struct err *e)
@@ -393,9 +307,9 @@ static int write_insert(sqlite3 *db, const struct sync_entity *entity,
 		return rc;
 	buf_init(&sql, 4096);
 	buf_printf(&sql, "INSERT INTO %s (id, created_at, updated_at",
-		   entity->table);
+		   entity->name);
 	for (int i = 0; i < count; i++)
-		buf_printf(&sql, ", %s", values[i].field->column);
+		buf_printf(&sql, ", %s", values[i].field->name);
 	buf_puts(&sql, ") VALUES (?1, ?2, ?3");
 	for (int i = 0; i < count; i++)
 		buf_printf(&sql, ", ?%d", i + 4);
@@ -414,7 +328,7 @@ done:
 	return rc;
 }
 
-static int write_update(sqlite3 *db, const struct sync_entity *entity,
+static int write_update(sqlite3 *db, const struct app_table *entity,
 			const struct sync_envelope *env, int64_t client_time,
 			const struct sync_value *values, int count,
 			struct err *e)
@@ -424,9 +338,9 @@ static int write_update(sqlite3 *db, const struct sync_entity *entity,
 	int rc;
 
 	buf_init(&sql, 4096);
-	buf_printf(&sql, "UPDATE %s SET updated_at = ?2", entity->table);
+	buf_printf(&sql, "UPDATE %s SET updated_at = ?2", entity->name);
 	for (int i = 0; i < count; i++)
-		buf_printf(&sql, ", %s = ?%d", values[i].field->column, i + 3);
+		buf_printf(&sql, ", %s = ?%d", values[i].field->name, i + 3);
 	buf_puts(&sql, " WHERE id = ?1");
 	if ((rc = prepare_built(db, &sql, &stmt, e)))
 		goto done;
@@ -441,7 +355,7 @@ done:
 	return rc;
 }
 
-static int write_delete(sqlite3 *db, const struct sync_entity *entity,
+static int write_delete(sqlite3 *db, const struct app_table *entity,
 			const char *id, int64_t client_time, struct err *e)
 {
 	char sql[160];
@@ -451,7 +365,7 @@ static int write_delete(sqlite3 *db, const struct sync_entity *entity,
 	snprintf(
 	    sql, sizeof(sql),
 	    "UPDATE %s SET is_deleted = 1, deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
-	    entity->table);
+	    entity->name);
 	if ((rc = db_prepare(db, sql, &stmt, e)))
 		return rc;
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
@@ -461,17 +375,18 @@ static int write_delete(sqlite3 *db, const struct sync_entity *entity,
 	return rc;
 }
 
-static int read_row(sqlite3 *db, const struct sync_entity *entity,
-		    const char *id, struct sync_row *row, struct err *e)
+static int read_row(sqlite3 *db, const struct app_table *entity, const char *id,
+		    struct sync_row *row, struct err *e)
 {
 	char sql[160];
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
 	memset(row, 0, sizeof(*row));
-	snprintf(sql, sizeof(sql),
-		 "SELECT coalesce(updated_at, created_at), is_deleted FROM %s WHERE id = ?1",
-		 entity->table);
+	snprintf(
+	    sql, sizeof(sql),
+	    "SELECT coalesce(updated_at, created_at), is_deleted FROM %s WHERE id = ?1",
+	    entity->name);
 	if ((rc = db_prepare(db, sql, &stmt, e)))
 		return rc;
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
@@ -493,11 +408,11 @@ static int read_row(sqlite3 *db, const struct sync_entity *entity,
 	return rc;
 }
 
-static int apply_op(sqlite3 *db, const struct sync_entity *entity,
+static int apply_op(sqlite3 *db, const struct app_table *entity,
 		    enum sync_op op, const struct sync_envelope *env,
 		    const cJSON *payload, int64_t client_time, struct err *e)
 {
-	struct sync_value values[MAX_FIELDS];
+	struct sync_value values[APP_MAX_COLUMNS];
 	struct sync_row row;
 	int count = 0, rc;
 
@@ -535,7 +450,7 @@ int sync_error_is_envelope(int code)
 
 int sync_apply(sqlite3 *db, const struct sync_envelope *env, struct err *e)
 {
-	const struct sync_entity *entity = find_entity(env->entity_type);
+	const struct app_table *entity = app_table_for_sync(env->entity_type);
 	cJSON *payload = NULL;
 	enum sync_op op = OP_CREATE;
 	int64_t client_time = 0;

@@ -1,15 +1,19 @@
 /*
  * demo_rows.c - one insert per kind of app row (see demo.h).
  *
- * Each function lists its values once, in column order, and hands them to
- * rows_insert(), which binds every value (nothing is pasted into SQL) and
- * turns a failure into a message that names the table and the row's id.
- * A bound NULL is not a column default, so the defaults a zero field
- * stands for are written here beside the SQL, the same as in
- * schema/001_app.sql; test_demo checks the two agree.
+ * Each function lists its values once, in the column order of the app
+ * tables' description (app/app_tables.h), and hands them to rows_insert(),
+ * which builds the table's INSERT from that description, binds every
+ * value (nothing is pasted into SQL) and turns a failure into a message
+ * that names the table and the row's id. A NULL bound into a column with
+ * a default takes the default (the built INSERT says coalesce), so the
+ * defaults a zero field stands for are the schema's, written nowhere
+ * here; test_demo checks the two agree.
  */
 #include "demo/demo.h"
 
+#include "app/app_tables.h"
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/err.h"
 
@@ -25,11 +29,6 @@ struct value {
 static struct value text(const char *s)
 {
 	return (struct value){s ? VALUE_TEXT : VALUE_NULL, s, 0, 0};
-}
-
-static struct value text_or(const char *s, const char *fallback)
-{
-	return text(s ? s : fallback);
 }
 
 static struct value integer(int64_t n)
@@ -70,20 +69,9 @@ static int bind_value(sqlite3_stmt *stmt, int index, const struct value *v)
 	return sqlite3_bind_null(stmt, index);
 }
 
-static int rows_insert(sqlite3 *db, const char *table, const char *id,
-		       const char *sql, const struct value *values, int count,
-		       struct err *e)
+static int insert_error(sqlite3 *db, int rc, const char *table, const char *id,
+			struct err *e)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-
-	for (int i = 0; rc == SQLITE_OK && i < count; i++)
-		rc = bind_value(stmt, i + 1, &values[i]);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc == SQLITE_DONE)
-		return 0;
 	return err_set(e,
 		       (rc & 0xff) == SQLITE_BUSY ||
 			       (rc & 0xff) == SQLITE_LOCKED
@@ -93,14 +81,41 @@ static int rows_insert(sqlite3 *db, const char *table, const char *id,
 		       id ? id : "(no id)", sqlite3_errmsg(db));
 }
 
-#define INSERT(db, table, id, sql, values, e)                                  \
-	rows_insert((db), (table), (id), (sql), (values),                      \
+/* values are the table's columns, all of them, in description order. */
+static int rows_insert(sqlite3 *db, const char *table, const char *id,
+		       const struct value *values, int count, struct err *e)
+{
+	const struct app_table *t = app_table_find(table);
+	sqlite3_stmt *stmt = NULL;
+	struct buf sql;
+	int rc;
+
+	if (!t || count != (int)t->column_count)
+		return err_set(e, ERR_INVALID,
+			       "demo: %d values for %s, not one for each "
+			       "column of the app tables' description",
+			       count, table);
+	buf_init(&sql, 4096);
+	if ((rc = app_sql_insert(t, &sql, e)))
+		goto done;
+	rc = sqlite3_prepare_v2(db, buf_str(&sql), -1, &stmt, NULL);
+	for (int i = 0; rc == SQLITE_OK && i < count; i++)
+		rc = bind_value(stmt, i + 1, &values[i]);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	rc = rc == SQLITE_DONE ? 0 : insert_error(db, rc, table, id, e);
+done:
+	sqlite3_finalize(stmt);
+	buf_free(&sql);
+	return rc;
+}
+
+#define INSERT(db, table, id, values, e)                                       \
+	rows_insert((db), (table), (id), (values),                             \
 		    (int)(sizeof(values) / sizeof((values)[0])), (e))
 
 int demo_insert_user(sqlite3 *db, const struct demo_user *r, struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO users (id, first_name, last_name, email, phone, avatar_storage_key, preferred_language, theme_preference, is_admin, created_at, last_login_at, is_blocked, blocked_reason, is_deleted, deleted_at) VALUES (?,?,?,?,?, ?,?,?, ?,?,?,?, ?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->first_name),
@@ -108,8 +123,8 @@ int demo_insert_user(sqlite3 *db, const struct demo_user *r, struct err *e)
 	    text(r->email),
 	    text(r->phone),
 	    text(r->avatar_storage_key),
-	    text_or(r->preferred_language, "cs"),
-	    text_or(r->theme_preference, "system"),
+	    text(r->preferred_language),
+	    text(r->theme_preference),
 	    integer(r->is_admin),
 	    timestamp(r->created_at),
 	    timestamp(r->last_login_at),
@@ -118,14 +133,12 @@ int demo_insert_user(sqlite3 *db, const struct demo_user *r, struct err *e)
 	    integer(r->is_deleted),
 	    timestamp(r->deleted_at),
 	};
-	return INSERT(db, "users", r->id, sql, v, e);
+	return INSERT(db, "users", r->id, v, e);
 }
 
 int demo_insert_preferences(sqlite3 *db, const struct demo_preferences *r,
 			    struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO user_preferences (user_id, push_new_comments, push_mentions, push_shared_activity, push_draft_reminders, email_weekly_summary, email_invitations, sync_enabled, sync_on_mobile_data) VALUES (?,?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->user_id),
 	    integer(r->push_new_comments),
@@ -137,14 +150,12 @@ int demo_insert_preferences(sqlite3 *db, const struct demo_preferences *r,
 	    integer(r->sync_enabled),
 	    integer(r->sync_on_mobile_data),
 	};
-	return INSERT(db, "user_preferences", r->user_id, sql, v, e);
+	return INSERT(db, "user_preferences", r->user_id, v, e);
 }
 
 int demo_insert_refresh_token(sqlite3 *db, const struct demo_refresh_token *r,
 			      struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO refresh_tokens (id, user_id, token_hash, device_info, created_at, expires_at, revoked_at, replaced_by_token_id) VALUES (?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->user_id),
@@ -155,29 +166,25 @@ int demo_insert_refresh_token(sqlite3 *db, const struct demo_refresh_token *r,
 	    timestamp(r->revoked_at),
 	    text(r->replaced_by_token_id),
 	};
-	return INSERT(db, "refresh_tokens", r->id, sql, v, e);
+	return INSERT(db, "refresh_tokens", r->id, v, e);
 }
 
 int demo_insert_app_setting(sqlite3 *db, const char *key, const char *value,
 			    const char *updated_by_user_id, int64_t updated_at,
 			    struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO app_settings (key, value, updated_at, updated_by_user_id) VALUES (?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?)";
 	const struct value v[] = {
 	    text(key),
 	    text(value),
 	    timestamp(updated_at),
 	    text(updated_by_user_id),
 	};
-	return INSERT(db, "app_settings", key, sql, v, e);
+	return INSERT(db, "app_settings", key, v, e);
 }
 
 int demo_insert_project(sqlite3 *db, const struct demo_project *r,
 			struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO projects (id, owner_id, name, description, created_at, updated_at, is_deleted, deleted_at) VALUES (?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->owner_id),
@@ -188,40 +195,32 @@ int demo_insert_project(sqlite3 *db, const struct demo_project *r,
 	    integer(r->is_deleted),
 	    timestamp(r->deleted_at),
 	};
-	return INSERT(db, "projects", r->id, sql, v, e);
+	return INSERT(db, "projects", r->id, v, e);
 }
 
 int demo_insert_project_member(sqlite3 *db, const struct demo_member *r,
 			       struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO project_members (id, project_id, user_id, role, permissions, created_at) VALUES (?,?,?,?,?,?)";
 	const struct value v[] = {
-	    text(r->id),	  text(r->target_id),
-	    text(r->user_id),	  text_or(r->role, "viewer"),
-	    text(r->permissions), timestamp(r->created_at),
+	    text(r->id),   text(r->target_id),	 text(r->user_id),
+	    text(r->role), text(r->permissions), timestamp(r->created_at),
 	};
-	return INSERT(db, "project_members", r->id, sql, v, e);
+	return INSERT(db, "project_members", r->id, v, e);
 }
 
 int demo_insert_property_member(sqlite3 *db, const struct demo_member *r,
 				struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO property_members (id, property_id, user_id, role, permissions, created_at) VALUES (?,?,?,?,?,?)";
 	const struct value v[] = {
-	    text(r->id),	  text(r->target_id),
-	    text(r->user_id),	  text_or(r->role, "viewer"),
-	    text(r->permissions), timestamp(r->created_at),
+	    text(r->id),   text(r->target_id),	 text(r->user_id),
+	    text(r->role), text(r->permissions), timestamp(r->created_at),
 	};
-	return INSERT(db, "property_members", r->id, sql, v, e);
+	return INSERT(db, "property_members", r->id, v, e);
 }
 
 int demo_insert_property(sqlite3 *db, const struct demo_property *r,
 			 struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO properties (id, project_id, name, description, latitude, longitude, geo_radius, created_at, updated_at, is_deleted, deleted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->project_id),
@@ -229,38 +228,34 @@ int demo_insert_property(sqlite3 *db, const struct demo_property *r,
 	    text(r->description),
 	    real_or_null(r->has_location, r->latitude),
 	    real_or_null(r->has_location, r->longitude),
-	    integer(r->geo_radius ? r->geo_radius : 100),
+	    r->geo_radius ? integer(r->geo_radius) : text(NULL),
 	    timestamp(r->created_at),
 	    timestamp(r->updated_at),
 	    integer(r->is_deleted),
 	    timestamp(r->deleted_at),
 	};
-	return INSERT(db, "properties", r->id, sql, v, e);
+	return INSERT(db, "properties", r->id, v, e);
 }
 
 int demo_insert_unit(sqlite3 *db, const struct demo_unit *r, struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO units (id, property_id, parent_unit_id, name, description, unit_type, created_at, updated_at, is_deleted, deleted_at) VALUES (?,?,?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->property_id),
 	    text(r->parent_unit_id),
 	    text(r->name),
 	    text(r->description),
-	    text_or(r->unit_type, "other"),
+	    text(r->unit_type),
 	    timestamp(r->created_at),
 	    timestamp(r->updated_at),
 	    integer(r->is_deleted),
 	    timestamp(r->deleted_at),
 	};
-	return INSERT(db, "units", r->id, sql, v, e);
+	return INSERT(db, "units", r->id, v, e);
 }
 
 int demo_insert_record(sqlite3 *db, const struct demo_record *r, struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO zaznamy (id, property_id, unit_id, title, description, date, cost, status, flags, created_by, created_at, updated_at, is_deleted, deleted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->property_id),
@@ -269,7 +264,7 @@ int demo_insert_record(sqlite3 *db, const struct demo_record *r, struct err *e)
 	    text(r->description),
 	    text(r->date),
 	    r->has_cost ? integer(r->cost) : text(NULL),
-	    text_or(r->status, "draft"),
+	    text(r->status),
 	    integer(r->flags),
 	    text(r->created_by),
 	    timestamp(r->created_at),
@@ -277,27 +272,23 @@ int demo_insert_record(sqlite3 *db, const struct demo_record *r, struct err *e)
 	    integer(r->is_deleted),
 	    timestamp(r->deleted_at),
 	};
-	return INSERT(db, "zaznamy", r->id, sql, v, e);
+	return INSERT(db, "zaznamy", r->id, v, e);
 }
 
 int demo_insert_record_tag(sqlite3 *db, const char *zaznam_id, int tag_id,
 			   struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO zaznam_tags (zaznam_id, tag_id) VALUES (?, ?)";
 	const struct value v[] = {text(zaznam_id), integer(tag_id)};
-	return INSERT(db, "zaznam_tags", zaznam_id, sql, v, e);
+	return INSERT(db, "zaznam_tags", zaznam_id, v, e);
 }
 
 int demo_insert_document(sqlite3 *db, const struct demo_document *r,
 			 struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO zaznam_dokumenty (id, zaznam_id, type, storage_key, original_file_name, mime_type, size_bytes, description, created_at, updated_at, is_deleted, deleted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->zaznam_id),
-	    text_or(r->type, "document"),
+	    text(r->type),
 	    text(r->storage_key),
 	    text(r->original_file_name),
 	    text(r->mime_type),
@@ -308,14 +299,12 @@ int demo_insert_document(sqlite3 *db, const struct demo_document *r,
 	    integer(r->is_deleted),
 	    timestamp(r->deleted_at),
 	};
-	return INSERT(db, "zaznam_dokumenty", r->id, sql, v, e);
+	return INSERT(db, "zaznam_dokumenty", r->id, v, e);
 }
 
 int demo_insert_comment(sqlite3 *db, const struct demo_comment *r,
 			struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO comments (id, zaznam_id, author_user_id, content, created_at, updated_at, is_deleted, deleted_at) VALUES (?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->zaznam_id),
@@ -326,70 +315,59 @@ int demo_insert_comment(sqlite3 *db, const struct demo_comment *r,
 	    integer(r->is_deleted),
 	    timestamp(r->deleted_at),
 	};
-	return INSERT(db, "comments", r->id, sql, v, e);
+	return INSERT(db, "comments", r->id, v, e);
 }
 
 int demo_insert_mention(sqlite3 *db, const char *comment_id,
 			const char *mentioned_user_id, struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO comment_mentions (comment_id, mentioned_user_id) VALUES (?, ?)";
 	const struct value v[] = {text(comment_id), text(mentioned_user_id)};
-	return INSERT(db, "comment_mentions", comment_id, sql, v, e);
+	return INSERT(db, "comment_mentions", comment_id, v, e);
 }
 
 int demo_insert_invitation(sqlite3 *db, const struct demo_invitation *r,
 			   struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO invitations (id, token_hash, target_type, target_id, email, role, permissions, status, expires_at, created_at, created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->token_hash),
 	    text(r->target_type),
 	    text(r->target_id),
 	    text(r->email),
-	    text_or(r->role, "viewer"),
+	    text(r->role),
 	    text(r->permissions),
-	    text_or(r->status, "pending"),
+	    text(r->status),
 	    timestamp(r->expires_at),
 	    timestamp(r->created_at),
 	    text(r->created_by),
 	};
-	return INSERT(db, "invitations", r->id, sql, v, e);
+	return INSERT(db, "invitations", r->id, v, e);
 }
 
 int demo_insert_activity(sqlite3 *db, const struct demo_activity *r,
 			 struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO activities (id, property_id, actor_user_id, type, target_type, target_id, metadata, created_at) VALUES (?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),       text(r->property_id),	 text(r->actor_user_id),
 	    text(r->type),     text(r->target_type),	 text(r->target_id),
 	    text(r->metadata), timestamp(r->created_at),
 	};
-	return INSERT(db, "activities", r->id, sql, v, e);
+	return INSERT(db, "activities", r->id, v, e);
 }
 
 int demo_insert_notification(sqlite3 *db, const struct demo_notification *r,
 			     struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO notifications (id, user_id, type, payload, read_at, created_at) VALUES (?,?,?,?,?,?)";
 	const struct value v[] = {
-	    text(r->id),	   text(r->user_id),
-	    text(r->type),	   text_or(r->payload, "{}"),
-	    timestamp(r->read_at), timestamp(r->created_at),
+	    text(r->id),      text(r->user_id),	     text(r->type),
+	    text(r->payload), timestamp(r->read_at), timestamp(r->created_at),
 	};
-	return INSERT(db, "notifications", r->id, sql, v, e);
+	return INSERT(db, "notifications", r->id, v, e);
 }
 
 int demo_insert_sync_item(sqlite3 *db, const struct demo_sync_item *r,
 			  struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO sync_queue (id, user_id, entity_type, entity_id, operation, payload, client_updated_at, status, retry_count, next_retry_at, last_attempt_at, last_error, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->user_id),
@@ -398,58 +376,50 @@ int demo_insert_sync_item(sqlite3 *db, const struct demo_sync_item *r,
 	    text(r->operation),
 	    text(r->payload),
 	    timestamp(r->client_updated_at),
-	    text_or(r->status, "pending"),
+	    text(r->status),
 	    integer(r->retry_count),
 	    timestamp(r->next_retry_at),
 	    timestamp(r->last_attempt_at),
 	    text(r->last_error),
 	    timestamp(r->created_at),
 	};
-	return INSERT(db, "sync_queue", r->id, sql, v, e);
+	return INSERT(db, "sync_queue", r->id, v, e);
 }
 
 int demo_insert_contact(sqlite3 *db, const char *id, const char *owner_user_id,
 			const char *email, const char *display_name,
 			int64_t created_at, struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO contacts (id, owner_user_id, email, display_name, created_at) VALUES (?,?,?,?,?)";
 	const struct value v[] = {
 	    text(id),		text(owner_user_id),   text(email),
 	    text(display_name), timestamp(created_at),
 	};
-	return INSERT(db, "contacts", id, sql, v, e);
+	return INSERT(db, "contacts", id, v, e);
 }
 
 int demo_insert_contact_group(sqlite3 *db, const char *id,
 			      const char *owner_user_id, const char *name,
 			      int64_t created_at, struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO contact_groups (id, owner_user_id, name, created_at) VALUES (?,?,?,?)";
 	const struct value v[] = {
 	    text(id),
 	    text(owner_user_id),
 	    text(name),
 	    timestamp(created_at),
 	};
-	return INSERT(db, "contact_groups", id, sql, v, e);
+	return INSERT(db, "contact_groups", id, v, e);
 }
 
 int demo_insert_contact_group_member(sqlite3 *db, const char *id,
 				     const char *group_id,
 				     const char *contact_id, struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO contact_group_members (id, group_id, contact_id) VALUES (?,?,?)";
 	const struct value v[] = {text(id), text(group_id), text(contact_id)};
-	return INSERT(db, "contact_group_members", id, sql, v, e);
+	return INSERT(db, "contact_group_members", id, v, e);
 }
 
 int demo_insert_audit(sqlite3 *db, const struct demo_audit *r, struct err *e)
 {
-	static const char sql[] =
-	    "INSERT INTO audit_log (id, entity_type, entity_id, action, actor_user_id, diff_summary, created_at) VALUES (?,?,?,?,?,?,?)";
 	const struct value v[] = {
 	    text(r->id),
 	    text(r->entity_type),
@@ -459,5 +429,5 @@ int demo_insert_audit(sqlite3 *db, const struct demo_audit *r, struct err *e)
 	    text(r->diff_summary),
 	    timestamp(r->created_at),
 	};
-	return INSERT(db, "audit_log", r->id, sql, v, e);
+	return INSERT(db, "audit_log", r->id, v, e);
 }

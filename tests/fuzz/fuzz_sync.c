@@ -1,4 +1,4 @@
-// fuzz-sources: src/app/sync.c src/db/db.c src/base/buf.c src/base/err.c src/base/clock.c src/storage/storage.c
+// fuzz-sources: src/app/sync.c src/app/app_tables.c src/db/db.c src/base/buf.c src/base/err.c src/base/clock.c src/storage/storage.c
 // fuzz-sources: src/storage/storage_local.c src/storage/storage_local_list.c src/storage/beneath.c src/storage/storage_s3.c src/storage/sigv4.c src/base/crypto.c
 // fuzz-sources: src/base/fsutil.c @gen/schema.c
 // fuzz-libs: sqlite3 libcurl
