@@ -46,7 +46,9 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	clock_fix(T0);
-	if (!f || testdb_setup_queue((void **)&f->t)) {
+	if (!f || testdb_make(0, &f->t) || testdb_queue(f->t, job_registry)) {
+		if (f)
+			testdb_close(f->t);
 		free(f);
 		return -1;
 	}

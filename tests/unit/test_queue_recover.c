@@ -39,7 +39,8 @@ static int setup(void **state)
 	struct err e = {0};
 
 	clock_fix(T0);
-	if (!f || testdb_setup_queue((void **)&f->t) ||
+	if (!f || testdb_make(0, &f->t) ||
+	    testdb_queue(f->t, job_registry) ||
 	    queue_open(f->t->db, &f->t->cfg, job_registry, "otherhost:42:bbbb", &f->other, &e)) {
 		if (f)
 			testdb_close(f->t);

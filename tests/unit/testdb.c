@@ -167,7 +167,11 @@ void testdb_close(struct testdb *t)
 
 int testdb_setup(void **state)
 {
-	return testdb_make(TESTDB_HOUSEHOLD, (struct testdb **)state);
+	struct testdb *t = NULL;
+	int rc = testdb_make(TESTDB_HOUSEHOLD, &t);
+
+	*state = t;
+	return rc;
 }
 
 int testdb_setup_queue(void **state)
