@@ -31,8 +31,8 @@ static const char sql_enqueue[] =
     "ON CONFLICT DO NOTHING";
 
 static const char sql_find_unique[] =
-    "SELECT id FROM jobs\n"
-    "WHERE unique_key = ?1 AND state IN " UNFINISHED_STATES;
+    "SELECT id FROM jobs INDEXED BY jobs_unique_active\n"
+    "WHERE unique_key = ?1 AND " UNFINISHED;
 
 static const char sql_renew[] =
     "UPDATE jobs SET lease_until = ?3, progress = COALESCE(?4, progress)\n"
@@ -44,29 +44,29 @@ static const char sql_renew[] =
  * more than a handful. */
 static const char sql_next_due[] =
     "WITH RECURSIVE levels(p) AS (\n"
-    "    SELECT max(" EFFECTIVE_PRIORITY ") FROM jobs WHERE " IN_CLAIM_INDEX "\n"
+    "    SELECT max(" EFFECTIVE_PRIORITY ") FROM jobs WHERE " UNFINISHED "\n"
     "    UNION ALL\n"
     "    SELECT (SELECT max(" EFFECTIVE_PRIORITY ") FROM jobs\n"
-    "            WHERE " IN_CLAIM_INDEX " AND " EFFECTIVE_PRIORITY " < levels.p)\n"
+    "            WHERE " UNFINISHED " AND " EFFECTIVE_PRIORITY " < levels.p)\n"
     "    FROM levels WHERE levels.p IS NOT NULL)\n"
     "SELECT min((SELECT run_at FROM jobs\n"
-    "            WHERE " IN_CLAIM_INDEX " AND state <> 'processing'\n"
+    "            WHERE " UNFINISHED " AND state <> 'processing'\n"
     "              AND " EFFECTIVE_PRIORITY " = levels.p\n"
     "            ORDER BY run_at LIMIT 1))\n"
     "FROM levels WHERE levels.p IS NOT NULL";
 
 static const char sql_pending[] =
     "SELECT EXISTS (SELECT 1 FROM jobs INDEXED BY jobs_claim\n"
-    "               WHERE " IN_CLAIM_INDEX "\n"
+    "               WHERE " UNFINISHED "\n"
     "                 AND (state IN ('processing', 'failed') OR run_at <= ?1))";
 
 static const char sql_look[] =
     "SELECT (SELECT state = 'processing' AND owner = ?2 FROM jobs WHERE id = ?1),\n"
     "       EXISTS (SELECT 1 FROM jobs INDEXED BY jobs_claim\n"
-    "               WHERE " IN_CLAIM_INDEX " AND state <> 'processing'\n"
+    "               WHERE " UNFINISHED " AND state <> 'processing'\n"
     "                 AND run_at <= ?3 AND " EFFECTIVE_PRIORITY " > ?4),\n"
     "       (SELECT min(run_at) FROM jobs INDEXED BY jobs_claim\n"
-    "        WHERE " IN_CLAIM_INDEX " AND state <> 'processing'\n"
+    "        WHERE " UNFINISHED " AND state <> 'processing'\n"
     "          AND run_at > ?3 AND " EFFECTIVE_PRIORITY " > ?4)";
 /* The claim reads the best due job through the claim index, then takes
  * it by id: no RETURNING, whose buffer table is a page cache opened and
@@ -75,7 +75,7 @@ static const char sql_pick[] =
     "SELECT id, type, payload, attempts, max_attempts, recurring_name, run_at,\n"
     "       " EFFECTIVE_PRIORITY "\n"
     "FROM jobs INDEXED BY jobs_claim\n"
-    "WHERE " IN_CLAIM_INDEX " AND state <> 'processing' AND run_at <= ?1\n"
+    "WHERE " UNFINISHED " AND state <> 'processing' AND run_at <= ?1\n"
     "  AND " EFFECTIVE_PRIORITY " > ?2\n"
     "ORDER BY " EFFECTIVE_PRIORITY " DESC, run_at, id LIMIT 1";
 

@@ -368,7 +368,7 @@ int queue_delete(struct queue *q, int64_t id, int64_t now, int *deleted,
 	static const char sql_cancel[] =
 	    "UPDATE jobs SET state = 'cancelled', finished_at = ?2, owner = NULL,\n"
 	    "       lease_until = NULL\n"
-	    "WHERE id = ?1 AND state IN " UNFINISHED_STATES;
+	    "WHERE id = ?1 AND " UNFINISHED;
 	static const char sql_cancel_attempt[] =
 	    "UPDATE job_attempts SET outcome = 'cancelled', finished_at = ?2\n"
 	    "WHERE job_id = ?1 AND outcome IS NULL";
