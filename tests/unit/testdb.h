@@ -4,8 +4,9 @@
  * What it is for: a test that needs tables gets a real SQLite file in a
  * fresh temp directory, opened by db_open() with the daemon's pragmas
  * (WAL, foreign keys, busy timeout, ...) and migrated by db_migrate(),
- * plus what the test asks for with flags: the household rows, a local
- * storage root, a queue. testdb_close() removes the directory. The row
+ * plus what the test asks for: with flags the household rows and a local
+ * storage root, with testdb_queue() a queue. testdb_close() removes the
+ * directory. The row
  * helpers read and write that database; testdb_run_job() runs one job
  * type against it. No test keeps its own copy of any of this.
  *
