@@ -51,7 +51,7 @@ endif
 SRC      := $(wildcard src/*.c src/*/*.c)
 # The demo generator (src/demo, its fixture files) is not part of the
 # daemon's library: libdemo.a is linked into the binary, the unit tests
-# (support_rows.c inserts rows with it) and the benchmarks.
+# (tests/unit/testdb.c inserts rows with it) and the benchmarks.
 DEMO_SRC := $(wildcard src/demo/*.c)
 LIB_SRC  := $(filter-out src/main.c $(DEMO_SRC),$(SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema.o $(BUILD)/gen/assets.o
@@ -61,7 +61,9 @@ LIB      := $(BUILD)/libdomecek.a
 DEMO_LIB := $(BUILD)/libdemo.a
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TEST_SUPPORT := $(wildcard tests/unit/support_*.c)
+# The one test database fixture (tests/unit/testdb.h), linked into every
+# unit test program.
+TEST_SUPPORT := tests/unit/testdb.c
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 BENCH_SRC := $(wildcard tools/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tools/bench/%.c=$(BUILD)/bench/%)
@@ -131,10 +133,6 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJ) $(DEMO_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -MMD -MP -o $@ $< $(TEST_SUPPORT_OBJ) $(DEMO_LIB) $(LIB) $(PKG_LIBS) $(TEST_LIBS) $(LDFLAGS_ALL)
-
-$(BUILD)/tests/support_%.o: tests/unit/support_%.c
-	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -MMD -MP -c -o $@ $<
 
 $(BUILD)/bench/%: tools/bench/%.c $(DEMO_LIB) $(LIB)
 	@mkdir -p $(dir $@)

@@ -18,14 +18,15 @@
 #include "core/job.h"
 #include "jobs/registry.h"
 #include "core/queue.h"
-#include "support_testdb.h"
+#include "testdb.h"
 
 #define NOW INT64_C(1795898717000) /* 2026-11-28T20:45:17Z */
 
 struct fixture {
-	sqlite3 *db;
-	struct config cfg;
-	struct queue *queue;
+	struct testdb *t;
+	sqlite3 *db;	    /* t->db */
+	struct config *cfg; /* &t->cfg, which the queue reads */
+	struct queue *queue; /* t->q */
 	struct alerts *alerts;
 	int posts;
 	char last_body[512];
@@ -48,14 +49,16 @@ static int setup(void **state)
 	struct err e = {0};
 
 	memset(&f, 0, sizeof(f));
-	f.db = testdb_open();
-	config_defaults(&f.cfg);
-	snprintf(f.cfg.alerts.slack_webhook_url, sizeof(f.cfg.alerts.slack_webhook_url),
+	f.t = testdb_open(0);
+	f.db = f.t->db;
+	f.cfg = &f.t->cfg;
+	snprintf(f.cfg->alerts.slack_webhook_url, sizeof(f.cfg->alerts.slack_webhook_url),
 		 "http://127.0.0.1:9/hook");
-	f.cfg.alerts.consecutive_failures = 3;
-	f.cfg.alerts.queue_length_threshold = 10;
-	assert_int_equal(queue_open(f.db, &f.cfg, job_registry, "test:1:x", &f.queue, &e), 0);
-	assert_int_equal(alerts_new(f.db, &f.cfg, f.queue, &f.alerts, &e), 0);
+	f.cfg->alerts.consecutive_failures = 3;
+	f.cfg->alerts.queue_length_threshold = 10;
+	assert_int_equal(testdb_queue(f.t, job_registry), 0);
+	f.queue = f.t->q;
+	assert_int_equal(alerts_new(f.db, f.cfg, f.queue, &f.alerts, &e), 0);
 	alerts_set_post(f.alerts, fake_post, &f);
 	*state = &f;
 	return 0;
@@ -66,21 +69,8 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	alerts_free(f->alerts);
-	queue_free(f->queue);
-	testdb_close(f->db);
+	testdb_close(f->t);
 	return 0;
-}
-
-static int64_t count(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *stmt;
-	int64_t n;
-
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-	n = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return n;
 }
 
 /* One finished attempt of type noop with outcome, at minute i. */
@@ -140,22 +130,22 @@ static void test_alerts_consecutive_failures_alert_once_per_streak(void **state)
 	attempt(f, "failed", 1);
 	attempt(f, "failed", 2);
 	alerts_job_finished(f->alerts, "noop", "failed", "boom", NOW);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM alerts"), 0);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM alerts"), 0);
 	attempt(f, "failed", 3);
 	alerts_job_finished(f->alerts, "noop", "dead", "boom", NOW);
-	assert_int_equal(count(f->db, open_sql), 1);
+	assert_int_equal(testdb_int(f->db, open_sql), 1);
 	attempt(f, "failed", 4);
 	alerts_job_finished(f->alerts, "noop", "failed", "boom", NOW);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM alerts"), 1);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM alerts"), 1);
 	/* A success ends the streak; the next streak alerts again. */
 	attempt(f, "succeeded", 5);
 	alerts_job_finished(f->alerts, "noop", "succeeded", NULL, NOW);
-	assert_int_equal(count(f->db, open_sql), 0);
+	assert_int_equal(testdb_int(f->db, open_sql), 0);
 	attempt(f, "failed", 6);
 	attempt(f, "failed", 7);
 	attempt(f, "failed", 8);
 	alerts_job_finished(f->alerts, "noop", "failed", "boom", NOW);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM alerts"), 2);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM alerts"), 2);
 }
 
 static void test_alerts_email_enqueued_or_alert_kept_when_it_cannot_be(void **state)
@@ -163,15 +153,15 @@ static void test_alerts_email_enqueued_or_alert_kept_when_it_cannot_be(void **st
 	struct fixture *f = *state;
 	int64_t emails;
 
-	snprintf(f->cfg.alerts.admin_email, sizeof(f->cfg.alerts.admin_email),
+	snprintf(f->cfg->alerts.admin_email, sizeof(f->cfg->alerts.admin_email),
 		 "admin@example.com");
 	attempt(f, "failed", 1);
 	attempt(f, "failed", 2);
 	attempt(f, "failed", 3);
 	alerts_job_finished(f->alerts, "noop", "failed", "<b>boom</b>", NOW);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM alerts"), 1);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM alerts"), 1);
 	/* send_email may not be a registered type yet: then no job, no crash. */
-	emails = count(f->db, "SELECT count(*) FROM jobs WHERE type = 'send_email' AND "
+	emails = testdb_int(f->db, "SELECT count(*) FROM jobs WHERE type = 'send_email' AND "
 		       "json_extract(payload, '$.template') = 'job_failed_alert' AND "
 		       "json_extract(payload, '$.to') = 'admin@example.com' AND "
 		       "json_extract(payload, '$.data.lastError') = '<b>boom</b>'");
@@ -193,10 +183,10 @@ static void test_alerts_queue_posts_once_per_crossing(void **state)
 	assert_int_equal(f->posts, 1);
 	testdb_exec(f->db, "DELETE FROM jobs WHERE id > 8"); /* 8: above 80 % */
 	alerts_tick(f->alerts, NOW, mono += ALERTS_CHECK_MS);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM alerts WHERE resolved_at IS NULL"), 1);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM alerts WHERE resolved_at IS NULL"), 1);
 	testdb_exec(f->db, "DELETE FROM jobs WHERE id > 7");
 	alerts_tick(f->alerts, NOW, mono += ALERTS_CHECK_MS);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM alerts WHERE resolved_at IS NULL"), 0);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM alerts WHERE resolved_at IS NULL"), 0);
 	for (i = 0; i < 3; i++)
 		testdb_exec(f->db, "INSERT INTO jobs (type) VALUES ('noop')");
 	alerts_tick(f->alerts, NOW, mono += ALERTS_CHECK_MS);
@@ -215,9 +205,9 @@ static void test_alerts_database_full_goes_to_the_webhook_only(void **state)
 	alerts_database_full(f->alerts, 0, NULL);
 	assert_int_equal(f->posts, 2);
 	assert_non_null(strstr(f->last_body, "can be written again"));
-	assert_int_equal(count(f->db, "SELECT count(*) FROM alerts"), 0);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM jobs"), 0);
-	f->cfg.alerts.slack_webhook_url[0] = '\0';
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM alerts"), 0);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM jobs"), 0);
+	f->cfg->alerts.slack_webhook_url[0] = '\0';
 	alerts_database_full(f->alerts, 1, "disk I/O error");
 	assert_int_equal(f->posts, 2);
 }
@@ -232,7 +222,7 @@ static void test_alerts_webhook_failure_still_records_alert(void **state)
 		testdb_exec(f->db, "INSERT INTO jobs (type) VALUES ('noop')");
 	alerts_tick(f->alerts, NOW, 1000);
 	assert_int_equal(f->posts, 1);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM alerts WHERE kind = 'queue_length'"), 1);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM alerts WHERE kind = 'queue_length'"), 1);
 }
 
 static void test_alerts_long_running_warned_once_per_attempt(void **state)
@@ -244,10 +234,10 @@ static void test_alerts_long_running_warned_once_per_attempt(void **state)
 		    "('noop', 'processing', 1, '2026-11-28T20:44:00.000Z')");
 	alerts_tick(f->alerts, NOW, 1000);
 	alerts_tick(f->alerts, NOW, 1000 + ALERTS_CHECK_MS);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM alerts WHERE kind = 'long_running'"), 1);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM alerts WHERE kind = 'long_running'"), 1);
 	testdb_exec(f->db, "UPDATE jobs SET attempts = 2 WHERE id = 1");
 	alerts_tick(f->alerts, NOW, 1000 + 2 * ALERTS_CHECK_MS);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM alerts WHERE kind = 'long_running'"), 2);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM alerts WHERE kind = 'long_running'"), 2);
 }
 
 static void test_alerts_every_alert_goes_to_every_channel(void **state)
@@ -258,7 +248,7 @@ static void test_alerts_every_alert_goes_to_every_channel(void **state)
 			    " AND json_extract(payload, '$.to') = 'admin@example.com'";
 	int i;
 
-	snprintf(f->cfg.alerts.admin_email, sizeof(f->cfg.alerts.admin_email),
+	snprintf(f->cfg->alerts.admin_email, sizeof(f->cfg->alerts.admin_email),
 		 "admin@example.com");
 	/* A failure streak: email and webhook. */
 	for (i = 1; i <= 3; i++)
@@ -266,22 +256,22 @@ static void test_alerts_every_alert_goes_to_every_channel(void **state)
 	alerts_job_finished(f->alerts, "noop", "failed", "boom", NOW);
 	assert_int_equal(f->posts, 1);
 	assert_non_null(strstr(f->last_body, "noop failed 3 times in a row"));
-	assert_int_equal(count(f->db, mails), has_mail ? 1 : 0);
+	assert_int_equal(testdb_int(f->db, mails), has_mail ? 1 : 0);
 	/* A long-running job: email and webhook. */
 	testdb_exec(f->db, "INSERT INTO jobs (type, state, attempts, started_at) VALUES "
 		    "('noop', 'processing', 1, '2026-11-28T20:00:00.000Z')");
 	alerts_tick(f->alerts, NOW, 1000);
 	assert_int_equal(f->posts, 2);
 	assert_non_null(strstr(f->last_body, "has been running since"));
-	assert_int_equal(count(f->db, mails), has_mail ? 2 : 0);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM jobs WHERE "
+	assert_int_equal(testdb_int(f->db, mails), has_mail ? 2 : 0);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM jobs WHERE "
 			 "json_extract(payload, '$.template') = 'alert'"), has_mail ? 1 : 0);
 	/* A long queue: email and webhook. */
 	for (i = 0; i < 10; i++)
 		testdb_exec(f->db, "INSERT INTO jobs (type) VALUES ('noop')");
 	alerts_tick(f->alerts, NOW, 1000 + ALERTS_CHECK_MS);
 	assert_int_equal(f->posts, 3);
-	assert_int_equal(count(f->db, mails), has_mail ? 3 : 0);
+	assert_int_equal(testdb_int(f->db, mails), has_mail ? 3 : 0);
 }
 
 static void test_alerts_email_failures_go_to_the_webhook_too(void **state)
@@ -289,7 +279,7 @@ static void test_alerts_email_failures_go_to_the_webhook_too(void **state)
 	struct fixture *f = *state;
 	int i;
 
-	snprintf(f->cfg.alerts.admin_email, sizeof(f->cfg.alerts.admin_email),
+	snprintf(f->cfg->alerts.admin_email, sizeof(f->cfg->alerts.admin_email),
 		 "admin@example.com");
 	for (i = 1; i <= 3; i++) {
 		char sql[512];
@@ -315,11 +305,11 @@ static void test_alerts_long_running_closes_when_the_run_ends(void **state)
 		    "('noop', 'processing', 1, '2026-11-28T20:00:00.000Z'),"
 		    "('noop', 'processing', 1, '2026-11-28T20:01:00.000Z')");
 	alerts_tick(f->alerts, NOW, 1000);
-	assert_int_equal(count(f->db, open_sql), 2);
+	assert_int_equal(testdb_int(f->db, open_sql), 2);
 	testdb_exec(f->db, "UPDATE jobs SET state = 'succeeded' WHERE id = 1");
 	alerts_tick(f->alerts, NOW, 1000 + ALERTS_CHECK_MS);
-	assert_int_equal(count(f->db, open_sql), 1);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM alerts WHERE kind = 'long_running'"
+	assert_int_equal(testdb_int(f->db, open_sql), 1);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM alerts WHERE kind = 'long_running'"
 			 " AND subject = 'job #1 attempt 1' AND resolved_at IS NOT NULL"), 1);
 }
 

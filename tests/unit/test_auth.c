@@ -17,7 +17,7 @@
 #include "base/crypto.h"
 #include "db/db.h"
 #include "base/err.h"
-#include "support_testdb.h"
+#include "testdb.h"
 
 #define T0 INT64_C(1000000)
 
@@ -208,7 +208,8 @@ static void test_auth_login_limit_table_full_reuses_oldest(void **state)
 
 static void test_auth_password_generated_once_then_kept(void **state)
 {
-	sqlite3 *db = testdb_open();
+	struct testdb *t = testdb_open(0);
+	sqlite3 *db = t->db;
 	struct config cfg;
 	char generated[25], again[25], hash[AUTH_HASH_MAX];
 	struct err e = {0};
@@ -223,12 +224,13 @@ static void test_auth_password_generated_once_then_kept(void **state)
 	assert_int_equal(crypto_password_verify(generated, hash, &e), 0);
 	assert_int_equal(auth_password_ensure(db, &cfg, again, &e), 0);
 	assert_string_equal(again, "");
-	testdb_close(db);
+	testdb_close(t);
 }
 
 static void test_auth_password_config_hash_takes_precedence(void **state)
 {
-	sqlite3 *db = testdb_open();
+	struct testdb *t = testdb_open(0);
+	sqlite3 *db = t->db;
 	struct config cfg;
 	struct buf hash;
 	char got[AUTH_HASH_MAX];
@@ -246,7 +248,7 @@ static void test_auth_password_config_hash_takes_precedence(void **state)
 	assert_int_equal(crypto_password_verify("stored-password", got, &e), ERR_PERM);
 	assert_int_equal(auth_password_set(db, "", &e), ERR_INVALID);
 	buf_free(&hash);
-	testdb_close(db);
+	testdb_close(t);
 }
 
 int main(void)

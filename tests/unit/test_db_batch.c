@@ -15,7 +15,7 @@
 
 #include "base/err.h"
 #include "db/db.h"
-#include "support_db.h"
+#include "testdb.h"
 
 #include <string.h>
 
@@ -28,17 +28,17 @@ static const char read_sql[] =
     "SELECT count(*) FROM t WHERE at < ?1 LIMIT ?2";
 
 struct fixture {
-	char dir[256];
-	sqlite3 *db;
+	struct testdb *t; /* an empty app.db */
+	sqlite3 *db;	  /* t->db */
 };
 
 static int setup(void **state)
 {
 	static struct fixture f;
 
-	if (support_tempdir(f.dir, sizeof(f.dir)) ||
-	    !(f.db = support_open(f.dir)))
+	if (testdb_make(TESTDB_BARE, &f.t))
 		return -1;
+	f.db = f.t->db;
 	sqlite3_busy_timeout(f.db, 0);
 	if (sqlite3_exec(f.db,
 			 "CREATE TABLE t (at TEXT);"
@@ -56,21 +56,13 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	sqlite3_close(f->db);
-	support_rmrf(f->dir);
+	testdb_close(f->t);
 	return 0;
 }
 
 static int rows(sqlite3 *db)
 {
-	sqlite3_stmt *st;
-	int n;
-
-	sqlite3_prepare_v2(db, "SELECT count(*) FROM t", -1, &st, NULL);
-	sqlite3_step(st);
-	n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return (int)testdb_int(db, "SELECT count(*) FROM t");
 }
 
 static void test_db_batch_runs_in_batches_until_short(void **state)
@@ -120,7 +112,7 @@ static void test_db_batch_locked_database_is_busy_and_rolls_back(void **state)
 	struct fixture *f = *state;
 	struct db_batch b = {0};
 	struct err e = {0};
-	sqlite3 *other = support_open(f->dir);
+	sqlite3 *other = testdb_connect(f->t);
 	int changes = -1;
 
 	assert_non_null(other);

@@ -24,16 +24,9 @@
 #include "core/runner.h"
 #include "core/status.h"
 #include "db/db.h"
-#include "support_db.h"
+#include "testdb.h"
 
 #define T0 INT64_C(1795000000000)
-
-struct fixture {
-	char dir[256];
-	sqlite3 *db;
-	struct config cfg;
-	struct queue *q;
-};
 
 static int nospace_step(struct job_ctx *ctx, struct err *e)
 {
@@ -47,42 +40,15 @@ static const struct job_type *const types[] = {&job_nospace, NULL};
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct err e = {0};
+	struct testdb *t = NULL;
 
-	if (!f || support_tempdir(f->dir, sizeof(f->dir)))
-		return -1;
-	f->db = support_open_migrated(f->dir);
-	config_defaults(&f->cfg);
 	clock_fix(T0);
-	if (!f->db || queue_open(f->db, &f->cfg, types, "testhost:1:aaaa", &f->q, &e))
+	if (testdb_make(0, &t) || testdb_queue(t, types)) {
+		testdb_close(t);
 		return -1;
-	*state = f;
+	}
+	*state = t;
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	queue_free(f->q);
-	sqlite3_close(f->db);
-	support_rmrf(f->dir);
-	free(f);
-	return 0;
-}
-
-static const char *text(sqlite3 *db, const char *sql)
-{
-	static char out[256];
-	sqlite3_stmt *stmt;
-
-	out[0] = '\0';
-	sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
-		snprintf(out, sizeof(out), "%s", sqlite3_column_text(stmt, 0));
-	sqlite3_finalize(stmt);
-	return out;
 }
 
 static void test_db_full_which_errors_mean_it(void **state)
@@ -107,7 +73,7 @@ static void test_db_full_which_errors_mean_it(void **state)
 
 static void test_db_full_backs_off_then_resumes(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct daemon_status status = {0};
 	struct db_full full;
 	char path[300];
@@ -142,7 +108,7 @@ static void test_db_full_backs_off_then_resumes(void **state)
 
 static void test_queue_defer_does_not_spend_the_attempt(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct queue_job job;
 	struct err e = {0};
 	int64_t id, run_at = 0;
@@ -152,10 +118,10 @@ static void test_queue_defer_does_not_spend_the_attempt(void **state)
 	assert_int_equal(queue_claim(f->q, T0, &job, &e), 0);
 	assert_int_equal(queue_defer(f->q, &job, T0 + 10, "no space", &run_at, &e), 0);
 	assert_int_equal(run_at, T0 + 10 + 60000);
-	assert_string_equal(text(f->db, "SELECT state || ' ' || attempts || ' ' || run_at || ' ' || "
+	assert_string_equal(testdb_text(f->db, "SELECT state || ' ' || attempts || ' ' || run_at || ' ' || "
 				 "last_error FROM jobs"),
 			    "failed 0 2026-11-18T11:07:40.010Z no space");
-	assert_string_equal(text(f->db, "SELECT outcome || ' ' || error FROM job_attempts"),
+	assert_string_equal(testdb_text(f->db, "SELECT outcome || ' ' || error FROM job_attempts"),
 			    "deferred no space");
 	queue_job_clear(&job);
 	/* cancelled while it ran: ERR_CONFLICT, nothing changes */
@@ -163,25 +129,13 @@ static void test_queue_defer_does_not_spend_the_attempt(void **state)
 	assert_int_equal(queue_delete(f->q, id, T0 + 60011, &deleted, &e), 0);
 	assert_int_equal(queue_defer(f->q, &job, T0 + 60012, "no space", &run_at, &e),
 			 ERR_CONFLICT);
-	assert_string_equal(text(f->db, "SELECT state FROM jobs"), "cancelled");
+	assert_string_equal(testdb_text(f->db, "SELECT state FROM jobs"), "cancelled");
 	queue_job_clear(&job);
-}
-
-static int64_t scalar(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *stmt;
-	int64_t v = -1;
-
-	sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return v;
 }
 
 static int64_t job_run_at(sqlite3 *db)
 {
-	return scalar(db, "SELECT CAST(round((julianday(run_at) - 2440587.5) * 86400000) "
+	return testdb_int(db, "SELECT CAST(round((julianday(run_at) - 2440587.5) * 86400000) "
 			  "AS INTEGER) FROM jobs");
 }
 
@@ -205,7 +159,7 @@ static void test_nospace_delay_doubles_to_its_cap(void **state)
 static void test_runner_defers_a_job_out_of_space(void **state)
 {
 	static const int64_t minutes[] = {1, 2, 4, 8, 15, 15};
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct runner r;
 	struct queue_job job;
 	struct err e = {0};
@@ -219,22 +173,22 @@ static void test_runner_defers_a_job_out_of_space(void **state)
 		runner_begin(&r, &job);
 		for (int i = 0; i < 100 && runner_step(&r); i++)
 			;
-		assert_string_equal(text(f->db, "SELECT state || ' ' || attempts FROM jobs"),
+		assert_string_equal(testdb_text(f->db, "SELECT state || ' ' || attempts FROM jobs"),
 				    "failed 0");
 		assert_int_equal(job_run_at(f->db), now + minutes[round] * 60000);
 		now = job_run_at(f->db);
 		assert_int_equal(queue_claim(f->q, now - 60000, &job, &e), ERR_NOTFOUND);
 	}
-	assert_string_equal(text(f->db, "SELECT count(*) FROM job_attempts WHERE outcome = 'deferred'"),
+	assert_string_equal(testdb_text(f->db, "SELECT count(*) FROM job_attempts WHERE outcome = 'deferred'"),
 			    "6");
-	assert_non_null(strstr(text(f->db, "SELECT last_error FROM jobs"), "No space left"));
+	assert_non_null(strstr(testdb_text(f->db, "SELECT last_error FROM jobs"), "No space left"));
 }
 
 /* An attempt that fails on its own ends the row: the next deferral waits
  * a minute again. */
 static void test_failure_of_its_own_restarts_the_backoff(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct queue_enqueue_options opt = {.max_attempts = 5};
 	struct queue_job job;
 	struct err e = {0};
@@ -258,20 +212,20 @@ static void test_failure_of_its_own_restarts_the_backoff(void **state)
 	assert_int_equal(queue_defer(f->q, &job, now, "no space", &run_at, &e), 0);
 	assert_int_equal(run_at - now, JOB_NOSPACE_RETRY_MS);
 	queue_job_clear(&job);
-	assert_int_equal(scalar(f->db, "SELECT attempts FROM jobs"), 1); /* boom only */
+	assert_int_equal(testdb_int(f->db, "SELECT attempts FROM jobs"), 1); /* boom only */
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_db_full_which_errors_mean_it),
-	    cmocka_unit_test_setup_teardown(test_db_full_backs_off_then_resumes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_db_full_backs_off_then_resumes, setup, testdb_teardown),
 	    cmocka_unit_test_setup_teardown(test_queue_defer_does_not_spend_the_attempt, setup,
-					    teardown),
+					    testdb_teardown),
 	    cmocka_unit_test(test_nospace_delay_doubles_to_its_cap),
-	    cmocka_unit_test_setup_teardown(test_runner_defers_a_job_out_of_space, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_runner_defers_a_job_out_of_space, setup, testdb_teardown),
 	    cmocka_unit_test_setup_teardown(test_failure_of_its_own_restarts_the_backoff, setup,
-					    teardown),
+					    testdb_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

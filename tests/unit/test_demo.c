@@ -23,16 +23,15 @@
 #include "demo/demo.h"
 #include "base/err.h"
 #include "storage/storage_blocking.h"
-#include "support_db.h"
+#include "testdb.h"
 
 #define NOW_TEXT "2026-11-28T20:45:17.000Z"
 #define SEED 20261128u
 
 struct fixture {
-	char dir[256];
-	char storage[300];
-	struct storage *st;
-	sqlite3 *db;
+	struct testdb *t;  /* with a storage root */
+	struct storage *st; /* t->storage */
+	sqlite3 *db;	    /* t->db */
 	int64_t now;
 	struct demo_counts counts;
 };
@@ -40,21 +39,16 @@ struct fixture {
 static int open_fixture(struct fixture *f)
 {
 	memset(f, 0, sizeof(*f));
-	if (support_tempdir(f->dir, sizeof(f->dir)))
+	if (testdb_make(TESTDB_STORAGE, &f->t))
 		return -1;
-	snprintf(f->storage, sizeof(f->storage), "%s/storage", f->dir);
-	if (mkdir(f->storage, 0700) != 0 ||
-	    storage_open_local(f->storage, &f->st, NULL) != 0)
-		return -1;
-	f->db = support_open_migrated(f->dir);
-	return f->db && clock_parse(NOW_TEXT, &f->now, NULL) == 0 ? 0 : -1;
+	f->st = f->t->storage;
+	f->db = f->t->db;
+	return clock_parse(NOW_TEXT, &f->now, NULL) == 0 ? 0 : -1;
 }
 
 static void close_fixture(struct fixture *f)
 {
-	storage_close(f->st);
-	sqlite3_close(f->db);
-	support_rmrf(f->dir);
+	testdb_close(f->t);
 }
 
 static int setup_empty(void **state)
@@ -85,21 +79,6 @@ static int teardown(void **state)
 {
 	close_fixture(*state);
 	return 0;
-}
-
-static int64_t query_int(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *stmt = NULL;
-	int64_t value = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-		fprintf(stderr, "# %s: %s\n", sql, sqlite3_errmsg(db));
-		return -1;
-	}
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		value = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return value;
 }
 
 /* The first column of sql with ?1 = the ISO time of at; -1 on error. */
@@ -179,10 +158,10 @@ static void test_demo_counts_match_the_tables_and_the_promise(void **state)
 
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s",
 			 counted[i].table);
-		if (query_int(f->db, sql) != reported || reported <= 0)
+		if (testdb_int(f->db, sql) != reported || reported <= 0)
 			fail_msg("%s: counts say %d, table has %lld",
 				 counted[i].table, reported,
-				 (long long)query_int(f->db, sql));
+				 (long long)testdb_int(f->db, sql));
 	}
 	assert_int_equal(f->counts.users, 3);
 	assert_int_equal(f->counts.projects, 2);
@@ -190,17 +169,15 @@ static void test_demo_counts_match_the_tables_and_the_promise(void **state)
 	assert_int_equal(f->counts.zaznamy, 60);
 	assert_int_equal(f->counts.activities, 5000);
 	assert_int_equal(f->counts.drafts,
-			 query_int(f->db,
-				   "SELECT count(*) FROM zaznamy WHERE"
+			 testdb_int(f->db, "SELECT count(*) FROM zaznamy WHERE"
 				   " status = 'draft' AND is_deleted = 0"));
 	assert_int_equal(f->counts.files, f->counts.zaznam_dokumenty);
 	assert_int_equal(f->counts.file_bytes,
-			 query_int(f->db, "SELECT sum(size_bytes) FROM"
+			 testdb_int(f->db, "SELECT sum(size_bytes) FROM"
 					  " zaznam_dokumenty"));
 	/* Eva has no preferences row: she has the defaults. */
 	assert_int_equal(f->counts.user_preferences, 2);
-	assert_int_equal(query_int(f->db,
-				   "SELECT count(*) FROM users u JOIN"
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM users u JOIN"
 				   " user_preferences p ON p.user_id = u.id"
 				   " WHERE p.email_weekly_summary = 1"
 				   " AND u.is_admin = 1"),
@@ -225,11 +202,9 @@ static void test_demo_drafts_sit_on_the_job_boundaries(void **state)
 				  "'%Y-%m-%dT%H:%M:%fZ', ?1, '+39 days'))",
 				  f->now - 40 * MS_PER_DAY),
 			 0);
-	assert_true(query_int(f->db,
-			      "SELECT count(*) FROM zaznamy WHERE"
+	assert_true(testdb_int(f->db, "SELECT count(*) FROM zaznamy WHERE"
 			      " status = 'draft' AND is_deleted = 1") >= 1);
-	assert_true(query_int(f->db,
-			      "SELECT count(*) FROM zaznamy WHERE"
+	assert_true(testdb_int(f->db, "SELECT count(*) FROM zaznamy WHERE"
 			      " status = 'draft' AND title IS NULL") >= 1);
 }
 
@@ -238,12 +213,11 @@ test_demo_records_without_creator_have_their_first_activity(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_true(query_int(f->db, "SELECT count(*) FROM zaznamy WHERE"
+	assert_true(testdb_int(f->db, "SELECT count(*) FROM zaznamy WHERE"
 				     " created_by IS NULL AND status = 'draft'"
 				     " AND is_deleted = 0") >= 2);
 	assert_int_equal(
-	    query_int(f->db,
-		      "SELECT count(*) FROM zaznamy z WHERE created_by IS NULL"
+	    testdb_int(f->db, "SELECT count(*) FROM zaznamy z WHERE created_by IS NULL"
 		      " AND NOT EXISTS (SELECT 1 FROM activities a WHERE"
 		      " a.type = 'zaznam_created' AND a.target_id = z.id"
 		      " AND a.actor_user_id IS NOT NULL AND a.created_at ="
@@ -251,7 +225,7 @@ test_demo_records_without_creator_have_their_first_activity(void **state)
 	    0);
 	/* No background activity claims to have created a real record. */
 	assert_int_equal(
-	    query_int(f->db, "SELECT count(*) FROM activities a JOIN zaznamy z"
+	    testdb_int(f->db, "SELECT count(*) FROM activities a JOIN zaznamy z"
 			     " ON z.id = a.target_id WHERE a.type ="
 			     " 'zaznam_created' AND a.created_at !="
 			     " z.created_at"),
@@ -382,7 +356,7 @@ test_demo_document_files_exist_with_their_recorded_sizes(void **state)
 	sqlite3_finalize(stmt);
 	assert_int_equal(files, f->counts.files);
 	/* Every kind is there. */
-	assert_int_equal(query_int(f->db, "SELECT count(DISTINCT mime_type) ||"
+	assert_int_equal(testdb_int(f->db, "SELECT count(DISTINCT mime_type) ||"
 					  " count(DISTINCT type) FROM"
 					  " zaznam_dokumenty"),
 			 33);
@@ -517,7 +491,7 @@ static void test_demo_ids_are_uuid_v4_and_times_fixed_width(void **state)
 	struct fixture *f = *state;
 
 	for (size_t i = 0; i < COUNT(checks); i++)
-		if (query_int(f->db, checks[i]) != 0)
+		if (testdb_int(f->db, checks[i]) != 0)
 			fail_msg("check %zu found rows: %s", i, checks[i]);
 }
 
@@ -532,7 +506,7 @@ static void test_demo_refuses_a_database_that_has_users(void **state)
 	    ERR_CONFLICT);
 	assert_non_null(strstr(e.msg, "already has 3 users"));
 	assert_int_equal(counts.users, 0);
-	assert_int_equal(query_int(f->db, "SELECT count(*) FROM users"), 3);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM users"), 3);
 	assert_int_equal(sqlite3_get_autocommit(f->db), 1);
 }
 
@@ -626,7 +600,7 @@ static void test_demo_needs_a_migrated_database(void **state)
 	char path[512];
 	struct err e = {0};
 
-	snprintf(path, sizeof(path), "%s/bare.db", f->dir);
+	snprintf(path, sizeof(path), "%s/bare.db", f->t->dir);
 	assert_int_equal(sqlite3_open(path, &bare), SQLITE_OK);
 	assert_int_equal(demo_fill(bare, f->st, f->now, SEED, NULL, &e),
 			 ERR_DB);
@@ -649,7 +623,7 @@ static void test_demo_unwritable_storage_rolls_everything_back(void **state)
 	struct err e = {0};
 	FILE *file;
 
-	snprintf(blocker, sizeof(blocker), "%s/documents", f->storage);
+	snprintf(blocker, sizeof(blocker), "%s/documents", f->t->root);
 	assert_non_null(file = fopen(blocker, "w"));
 	fclose(file);
 	assert_int_equal(demo_fill(f->db, f->st, f->now, SEED, &counts, &e),
@@ -658,7 +632,7 @@ static void test_demo_unwritable_storage_rolls_everything_back(void **state)
 				      " documents/"));
 	assert_non_null(strstr(e.msg, "a copy of demo/"));
 	assert_int_equal(counts.zaznamy, 0);
-	assert_int_equal(query_int(f->db, "SELECT count(*) FROM users"), 0);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM users"), 0);
 	assert_int_equal(sqlite3_get_autocommit(f->db), 1);
 }
 
@@ -684,7 +658,7 @@ static void test_demo_file_that_cannot_be_created_is_an_io_error(void **state)
 					    -1, &stmt, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-	snprintf(path, sizeof(path), "%s/%s", f->storage,
+	snprintf(path, sizeof(path), "%s/%s", f->t->root,
 		 sqlite3_column_text(stmt, 0));
 	sqlite3_finalize(stmt);
 	close_fixture(&scratch);
@@ -694,14 +668,14 @@ static void test_demo_file_that_cannot_be_created_is_an_io_error(void **state)
 	assert_int_equal(demo_fill(f->db, f->st, f->now, SEED, NULL, &e),
 			 ERR_IO);
 	assert_non_null(strstr(e.msg, "cannot store the document file"));
-	assert_int_equal(query_int(f->db, "SELECT count(*) FROM users"), 0);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM users"), 0);
 	assert_int_equal(blobs_under(f->st, "documents/"), 0);
 }
 
 static void test_demo_locked_database_is_busy_not_an_error(void **state)
 {
 	struct fixture *f = *state;
-	sqlite3 *other = support_open(f->dir);
+	sqlite3 *other = testdb_connect(f->t);
 	struct demo_user user = {
 	    .id = "u1", .email = "a@b.cz", .created_at = f->now};
 	struct err e = {0};
@@ -797,11 +771,11 @@ static void test_demo_helpers_leave_defaults_to_the_schema(void **state)
 	for (size_t i = 0; i < COUNT(pairs); i++) {
 		assert_int_equal(exec_at(f->db, pairs[i].raw, f->now),
 				 SQLITE_DONE);
-		if (query_int(f->db, pairs[i].compare) != 1)
+		if (testdb_int(f->db, pairs[i].compare) != 1)
 			fail_msg("helper and schema defaults differ: %s",
 				 pairs[i].compare);
 	}
-	assert_int_equal(query_int(f->db, "SELECT geo_radius FROM properties"),
+	assert_int_equal(testdb_int(f->db, "SELECT geo_radius FROM properties"),
 			 100);
 }
 

@@ -23,15 +23,12 @@
 #include "core/runner.h"
 #include "db/db.h"
 #include "jobs/registry.h"
-#include "support_db.h"
+#include "testdb.h"
 
 #define T0 INT64_C(1795000000000)
 
 struct fixture {
-	char dir[256];
-	sqlite3 *db;
-	struct config cfg;
-	struct queue *q;
+	struct testdb *t; /* with t->q */
 	int commits;
 	/* outcomes, in order: "id:state:steps" */
 	char log[16][48];
@@ -47,16 +44,15 @@ static int count_commit(void *arg)
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct err e = {0};
 
-	if (!f || support_tempdir(f->dir, sizeof(f->dir)))
-		return -1;
-	f->db = support_open_migrated(f->dir);
-	config_defaults(&f->cfg);
 	clock_fix(T0);
-	if (!f->db || queue_open(f->db, &f->cfg, job_registry, "testhost:1:aaaa", &f->q, &e))
+	if (!f || testdb_make(0, &f->t) || testdb_queue(f->t, job_registry)) {
+		if (f)
+			testdb_close(f->t);
+		free(f);
 		return -1;
-	sqlite3_commit_hook(f->db, count_commit, f);
+	}
+	sqlite3_commit_hook(f->t->db, count_commit, f);
 	*state = f;
 	return 0;
 }
@@ -65,37 +61,9 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	queue_free(f->q);
-	sqlite3_close(f->db);
-	support_rmrf(f->dir);
+	testdb_close(f->t);
 	free(f);
 	return 0;
-}
-
-static int64_t scalar(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *stmt;
-	int64_t v = -1;
-
-	sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return v;
-}
-
-static int64_t enqueue(struct fixture *f, const char *payload, int priority, int64_t run_at)
-{
-	struct queue_enqueue_options opt = {.payload = payload, .run_at = run_at};
-	struct err e = {0};
-	int64_t id = 0;
-
-	if (priority) {
-		opt.has_priority = 1;
-		opt.priority = priority;
-	}
-	assert_int_equal(queue_enqueue(f->q, "noop", &opt, &id, NULL, &e), 0);
-	return id;
 }
 
 static void test_settle_completes_and_claims_next_in_one_transaction(void **state)
@@ -106,27 +74,28 @@ static void test_settle_completes_and_claims_next_in_one_transaction(void **stat
 	struct queue_job job;
 	const char *st = NULL;
 	struct err e = {0};
-	int64_t first = enqueue(f, NULL, 0, 0), second = enqueue(f, NULL, 0, 0);
+	int64_t first = testdb_enqueue(f->t, "noop", NULL, 0, 0);
+	int64_t second = testdb_enqueue(f->t, "noop", NULL, 0, 0);
 
-	assert_int_equal(queue_claim(f->q, T0, &job, &e), 0);
+	assert_int_equal(queue_claim(f->t->q, T0, &job, &e), 0);
 	assert_int_equal(job.id, first);
 	f->commits = 0;
-	assert_int_equal(queue_settle(f->q, &job, &ok, T0 + 5, NULL, NULL, &next, &st, &e), 0);
+	assert_int_equal(queue_settle(f->t->q, &job, &ok, T0 + 5, NULL, NULL, &next, &st, &e), 0);
 	assert_int_equal(f->commits, 1);
 	assert_string_equal(st, "succeeded");
 	assert_true(next.claimed);
 	assert_int_equal(next.job.id, second);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs WHERE state = 'succeeded' AND owner IS NULL"), 1);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs WHERE state = 'processing'"), 1);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM job_attempts WHERE outcome = 'succeeded'"), 1);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM job_attempts WHERE outcome IS NULL"), 1);
+	assert_int_equal(testdb_int(f->t->db, "SELECT count(*) FROM jobs WHERE state = 'succeeded' AND owner IS NULL"), 1);
+	assert_int_equal(testdb_int(f->t->db, "SELECT count(*) FROM jobs WHERE state = 'processing'"), 1);
+	assert_int_equal(testdb_int(f->t->db, "SELECT count(*) FROM job_attempts WHERE outcome = 'succeeded'"), 1);
+	assert_int_equal(testdb_int(f->t->db, "SELECT count(*) FROM job_attempts WHERE outcome IS NULL"), 1);
 	/* metrics need no write: the view counts the attempt row */
-	assert_int_equal(scalar(f->db, "SELECT sum(succeeded) FROM metrics_hourly"), 1);
+	assert_int_equal(testdb_int(f->t->db, "SELECT sum(succeeded) FROM metrics_hourly"), 1);
 	queue_job_clear(&job);
 	/* the last job: settled, nothing more to claim, still one commit */
 	job = next.job;
 	f->commits = 0;
-	assert_int_equal(queue_settle(f->q, &job, &ok, T0 + 6, NULL, NULL, &next, &st, &e), 0);
+	assert_int_equal(queue_settle(f->t->q, &job, &ok, T0 + 6, NULL, NULL, &next, &st, &e), 0);
 	assert_int_equal(f->commits, 1);
 	assert_false(next.claimed);
 	queue_job_clear(&job);
@@ -139,19 +108,19 @@ static void test_settle_failure_retries_then_dead(void **state)
 	struct queue_job job;
 	const char *st = NULL;
 	struct err e = {0};
-	int64_t id = enqueue(f, NULL, 0, 0);
+	int64_t id = testdb_enqueue(f->t, "noop", NULL, 0, 0);
 
 	for (int attempt = 1; attempt <= 3; attempt++) {
 		clock_fix(T0 + attempt * 10000);
-		assert_int_equal(queue_claim(f->q, clock_now(), &job, &e), 0);
+		assert_int_equal(queue_claim(f->t->q, clock_now(), &job, &e), 0);
 		assert_int_equal(job.id, id);
 		assert_int_equal(job.attempt, attempt);
-		assert_int_equal(queue_settle(f->q, &job, &bad, clock_now(), NULL, NULL, NULL, &st, &e), 0);
+		assert_int_equal(queue_settle(f->t->q, &job, &bad, clock_now(), NULL, NULL, NULL, &st, &e), 0);
 		assert_string_equal(st, attempt < 3 ? "failed" : "dead");
 		queue_job_clear(&job);
 	}
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM job_attempts WHERE outcome = 'failed' AND error = 'boom'"), 3);
-	assert_int_equal(scalar(f->db, "SELECT sum(failed) FROM metrics_hourly"), 3);
+	assert_int_equal(testdb_int(f->t->db, "SELECT count(*) FROM job_attempts WHERE outcome = 'failed' AND error = 'boom'"), 3);
+	assert_int_equal(testdb_int(f->t->db, "SELECT sum(failed) FROM metrics_hourly"), 3);
 }
 
 static void test_settle_of_a_cancelled_job_writes_nothing_for_it_and_claims_next(void **state)
@@ -162,16 +131,17 @@ static void test_settle_of_a_cancelled_job_writes_nothing_for_it_and_claims_next
 	struct queue_job job;
 	const char *st = NULL;
 	struct err e = {0};
-	int64_t first = enqueue(f, NULL, 0, 0), second = enqueue(f, NULL, 0, 0);
+	int64_t first = testdb_enqueue(f->t, "noop", NULL, 0, 0);
+	int64_t second = testdb_enqueue(f->t, "noop", NULL, 0, 0);
 	int deleted;
 
-	assert_int_equal(queue_claim(f->q, T0, &job, &e), 0);
-	assert_int_equal(queue_delete(f->q, first, T0, &deleted, &e), 0);
-	assert_int_equal(queue_settle(f->q, &job, &ok, T0, NULL, NULL, &next, &st, &e), 0);
+	assert_int_equal(queue_claim(f->t->q, T0, &job, &e), 0);
+	assert_int_equal(queue_delete(f->t->q, first, T0, &deleted, &e), 0);
+	assert_int_equal(queue_settle(f->t->q, &job, &ok, T0, NULL, NULL, &next, &st, &e), 0);
 	assert_string_equal(st, "cancelled");
 	assert_true(next.claimed);
 	assert_int_equal(next.job.id, second);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs WHERE state = 'cancelled'"), 1);
+	assert_int_equal(testdb_int(f->t->db, "SELECT count(*) FROM jobs WHERE state = 'cancelled'"), 1);
 	queue_job_clear(&job);
 	queue_job_clear(&next.job);
 }
@@ -184,13 +154,13 @@ static void test_settle_claims_only_above_the_floor(void **state)
 	struct queue_job job;
 	const char *st = NULL;
 	struct err e = {0};
-	int64_t urgent = enqueue(f, NULL, 5, 0);
+	int64_t urgent = testdb_enqueue(f->t, "noop", NULL, 5, 0);
 
-	enqueue(f, NULL, 0, 0); /* not above the floor */
-	assert_int_equal(queue_claim(f->q, T0, &job, &e), 0);
+	testdb_enqueue(f->t, "noop", NULL, 0, 0); /* not above the floor */
+	assert_int_equal(queue_claim(f->t->q, T0, &job, &e), 0);
 	assert_int_equal(job.id, urgent);
 	assert_int_equal(job.priority, 5);
-	assert_int_equal(queue_settle(f->q, &job, &ok, T0, NULL, NULL, &next, &st, &e), 0);
+	assert_int_equal(queue_settle(f->t->q, &job, &ok, T0, NULL, NULL, &next, &st, &e), 0);
 	assert_false(next.claimed);
 	queue_job_clear(&job);
 }
@@ -211,14 +181,14 @@ static void test_claim_index_priorities_match_the_registry(void **state)
 			 "INSERT INTO jobs (type, payload, run_at) VALUES ('%s', '{}', "
 			 "'2020-01-01T00:00:00.000Z')",
 			 job_registry[i]->name);
-		assert_int_equal(sqlite3_exec(f->db, sql, NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(f->t->db, sql, NULL, NULL, NULL), SQLITE_OK);
 	}
-	while (queue_claim(f->q, T0, &job, &e) == 0) {
+	while (queue_claim(f->t->q, T0, &job, &e) == 0) {
 		const struct job_type *jt = job_type_find(job_registry, job.type);
 		assert_non_null(jt);
 		assert_int_equal(job.priority, jt->priority);
 		assert_true(job.priority <= last);
-		assert_int_equal(job.max_attempts, job_type_max_attempts(jt, &f->cfg));
+		assert_int_equal(job.max_attempts, job_type_max_attempts(jt, &f->t->cfg));
 		last = job.priority;
 		queue_job_clear(&job);
 		n++;
@@ -236,15 +206,15 @@ static void test_prune_keeps_the_counts_in_the_metrics(void **state)
 	struct err e = {0};
 	int deleted;
 
-	enqueue(f, NULL, 0, 0);
-	assert_int_equal(queue_claim(f->q, T0, &job, &e), 0);
-	assert_int_equal(queue_complete(f->q, &job, T0, NULL, &e), 0);
+	testdb_enqueue(f->t, "noop", NULL, 0, 0);
+	assert_int_equal(queue_claim(f->t->q, T0, &job, &e), 0);
+	assert_int_equal(queue_complete(f->t->q, &job, T0, NULL, &e), 0);
 	queue_job_clear(&job);
-	assert_int_equal(queue_prune(f->q, T0 + 8 * MS_PER_DAY, 100, &deleted, &e), 0);
+	assert_int_equal(queue_prune(f->t->q, T0 + 8 * MS_PER_DAY, 100, &deleted, &e), 0);
 	assert_int_equal(deleted, 1);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM job_attempts"), 0);
-	assert_int_equal(scalar(f->db, "SELECT sum(succeeded) FROM metrics_hourly"), 1);
-	assert_int_equal(scalar(f->db, "SELECT sum(succeeded) FROM metrics_archive"), 1);
+	assert_int_equal(testdb_int(f->t->db, "SELECT count(*) FROM job_attempts"), 0);
+	assert_int_equal(testdb_int(f->t->db, "SELECT sum(succeeded) FROM metrics_hourly"), 1);
+	assert_int_equal(testdb_int(f->t->db, "SELECT sum(succeeded) FROM metrics_archive"), 1);
 }
 
 static void remember(const struct runner_outcome *o, void *arg)
@@ -274,16 +244,16 @@ static void test_engine_runs_an_urgent_job_between_two_steps_of_a_long_one(void 
 {
 	struct fixture *f = *state;
 	struct engine g;
-	int64_t long_id = enqueue(f, "{\"steps\": 4}", 0, 0), urgent, later;
+	int64_t long_id = testdb_enqueue(f->t, "noop", "{\"steps\": 4}", 0, 0), urgent, later;
 
-	engine_init(&g, f->db, &f->cfg, f->q, NULL, remember, f);
+	engine_init(&g, f->t->db, &f->t->cfg, f->t->q, NULL, remember, f);
 	turns_until_steps(&g, 2);
 	assert_int_equal(engine_front(&g)->job.id, long_id);
 	/* an email-like job arrives (priority 10): it runs at the next step
 	 * boundary, the long job is held with its two steps done */
-	urgent = enqueue(f, NULL, 10, 0);
+	urgent = testdb_enqueue(f->t, "noop", NULL, 10, 0);
 	/* and one that is due only in 5 s, noticed by its time, not a write */
-	later = enqueue(f, NULL, 10, T0 + 5000);
+	later = testdb_enqueue(f->t, "noop", NULL, 10, T0 + 5000);
 	engine_notice(&g);
 	engine_turn(&g, clock_now());
 	assert_int_equal(g.preempted, 1);
@@ -306,7 +276,7 @@ static void test_engine_runs_an_urgent_job_between_two_steps_of_a_long_one(void 
 	snprintf(expect[2], 48, "%lld:succeeded:4}", (long long)long_id);
 	for (int i = 0; i < 3; i++)
 		assert_string_equal(f->log[i], expect[i]);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs WHERE state = 'succeeded'"), 3);
+	assert_int_equal(testdb_int(f->t->db, "SELECT count(*) FROM jobs WHERE state = 'succeeded'"), 3);
 }
 
 static void test_engine_stops_a_cancelled_job_at_its_next_step_boundary(void **state)
@@ -314,18 +284,18 @@ static void test_engine_stops_a_cancelled_job_at_its_next_step_boundary(void **s
 	struct fixture *f = *state;
 	struct engine g;
 	struct err e = {0};
-	int64_t id = enqueue(f, "{\"steps\": 1000}", 0, 0);
+	int64_t id = testdb_enqueue(f->t, "noop", "{\"steps\": 1000}", 0, 0);
 	int deleted;
 
-	engine_init(&g, f->db, &f->cfg, f->q, NULL, remember, f);
+	engine_init(&g, f->t->db, &f->t->cfg, f->t->q, NULL, remember, f);
 	turns_until_steps(&g, 2);
-	assert_int_equal(queue_delete(f->q, id, clock_now(), &deleted, &e), 0);
+	assert_int_equal(queue_delete(f->t->q, id, clock_now(), &deleted, &e), 0);
 	engine_notice(&g); /* the WAL changed (inotify in the daemon) */
 	engine_turn(&g, clock_now());
 	assert_false(engine_is_active(&g));
 	assert_int_equal(f->logged, 1);
 	assert_string_equal(f->log[0], "1:cancelled:2}");
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs WHERE state = 'cancelled'"), 1);
+	assert_int_equal(testdb_int(f->t->db, "SELECT count(*) FROM jobs WHERE state = 'cancelled'"), 1);
 }
 
 static void test_engine_takes_no_look_while_nothing_changed(void **state)
@@ -333,8 +303,8 @@ static void test_engine_takes_no_look_while_nothing_changed(void **state)
 	struct fixture *f = *state;
 	struct engine g;
 
-	enqueue(f, "{\"steps\": 5}", 0, 0);
-	engine_init(&g, f->db, &f->cfg, f->q, NULL, remember, f);
+	testdb_enqueue(f->t, "noop", "{\"steps\": 5}", 0, 0);
+	engine_init(&g, f->t->db, &f->t->cfg, f->t->q, NULL, remember, f);
 	for (int i = 0; i < 10 && (engine_is_active(&g) || !f->logged); i++)
 		engine_turn(&g, clock_now());
 	assert_int_equal(g.looks, 0);
@@ -363,29 +333,29 @@ static void test_plain_insert_contract_of_the_readme(void **state)
 	/* run_at defaults to SQLite's own now */
 	const int64_t LATER = T0 + INT64_C(3650) * MS_PER_DAY;
 
-	assert_int_equal(sqlite3_exec(f->db, "INSERT INTO jobs (type, payload, unique_key) VALUES "
+	assert_int_equal(sqlite3_exec(f->t->db, "INSERT INTO jobs (type, payload, unique_key) VALUES "
 				      "('weekly_summary_email', '{}', 'manual-summary') RETURNING id;",
 				      count_rows, &rows, NULL), SQLITE_OK);
 	assert_int_equal(rows, 1);
 	rows = 0;
-	assert_int_equal(sqlite3_exec(f->db, "INSERT INTO jobs (type, payload, unique_key) VALUES "
+	assert_int_equal(sqlite3_exec(f->t->db, "INSERT INTO jobs (type, payload, unique_key) VALUES "
 				      "('weekly_summary_email', '{}', 'manual-summary') "
 				      "ON CONFLICT DO NOTHING RETURNING id;",
 				      count_rows, &rows, NULL), SQLITE_OK);
 	assert_int_equal(rows, 0);
-	assert_int_equal(sqlite3_exec(f->db, "INSERT INTO jobs (type, payload, priority, max_attempts, run_at) "
+	assert_int_equal(sqlite3_exec(f->t->db, "INSERT INTO jobs (type, payload, priority, max_attempts, run_at) "
 				      "VALUES ('noop', '{}', -3, 7, '2020-01-01T00:00:00.000Z'), "
 				      "('send_email', '{\"to\":\"a@b.cz\"}', NULL, NULL, '2020-01-02T00:00:00.000Z')",
 				      NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(queue_claim(f->q, LATER, &job, &e), 0);
+	assert_int_equal(queue_claim(f->t->q, LATER, &job, &e), 0);
 	assert_string_equal(job.type, "send_email");
 	assert_int_equal(job.priority, 10);
-	assert_int_equal(job.max_attempts, f->cfg.email.retry_count);
+	assert_int_equal(job.max_attempts, f->t->cfg.email.retry_count);
 	queue_job_clear(&job);
-	assert_int_equal(queue_claim(f->q, LATER, &job, &e), 0);
+	assert_int_equal(queue_claim(f->t->q, LATER, &job, &e), 0);
 	assert_string_equal(job.type, "weekly_summary_email");
 	queue_job_clear(&job);
-	assert_int_equal(queue_claim(f->q, LATER, &job, &e), 0);
+	assert_int_equal(queue_claim(f->t->q, LATER, &job, &e), 0);
 	assert_string_equal(job.type, "noop");
 	assert_int_equal(job.priority, -3);
 	assert_int_equal(job.max_attempts, 7);
@@ -401,14 +371,14 @@ static void test_queue_open_writes_job_types_only_when_they_changed(void **state
 	struct err e = {0};
 
 	f->commits = 0;
-	assert_int_equal(queue_open(f->db, &f->cfg, job_registry, "testhost:2:bbbb", &again, &e), 0);
+	assert_int_equal(queue_open(f->t->db, &f->t->cfg, job_registry, "testhost:2:bbbb", &again, &e), 0);
 	queue_free(again);
 	assert_int_equal(f->commits, 0);
-	assert_int_equal(sqlite3_exec(f->db, "UPDATE job_types SET priority = 99 WHERE name = 'noop'",
+	assert_int_equal(sqlite3_exec(f->t->db, "UPDATE job_types SET priority = 99 WHERE name = 'noop'",
 				      NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(queue_open(f->db, &f->cfg, job_registry, "testhost:2:bbbb", &again, &e), 0);
+	assert_int_equal(queue_open(f->t->db, &f->t->cfg, job_registry, "testhost:2:bbbb", &again, &e), 0);
 	queue_free(again);
-	assert_int_equal(scalar(f->db, "SELECT priority FROM job_types WHERE name = 'noop'"), 0);
+	assert_int_equal(testdb_int(f->t->db, "SELECT priority FROM job_types WHERE name = 'noop'"), 0);
 }
 
 int main(void)

@@ -26,36 +26,27 @@
 #include "app/export_notice.h"
 #include "core/services.h"
 #include "storage/storage_blocking.h"
-#include "support_db.h"
-#include "support_job.h"
+#include "testdb.h"
 #include "storage/zipstream.h"
 
 #define NOW INT64_C(1795898717000) /* 2026-11-28T20:45:17Z */
 #define USER "11111111-1111-4111-8111-111111111111"
 #define EMPTY_USER "22222222-2222-4222-8222-222222222222"
 
-struct fx {
-	char dir[256], root[300];
-	sqlite3 *db;
-	struct storage *st;
-	struct services sv;
-	struct config cfg;
-};
-
-static void write_blob(struct fx *f, const char *key, const void *data,
+static void write_blob(struct testdb *f, const char *key, const void *data,
 		       size_t n)
 {
 	struct err e;
 
 	struct storage_writer *w;
-	assert_int_equal(storage_writer_open(f->st, key, &w, &e), 0);
+	assert_int_equal(storage_writer_open(f->storage, key, &w, &e), 0);
 	assert_int_equal(storage_writer_write(w, data, n, &e), 0);
 	assert_int_equal(storage_writer_commit(w, &e), 0);
 }
 
 static char photo[200000];
 
-static void fill_household(struct fx *f)
+static void fill_household(struct testdb *f)
 {
 	struct err e;
 	const char *keys[] = {"documents/p1/r1/a.jpg", "documents/p1/r1/b.txt",
@@ -104,16 +95,8 @@ static void fill_household(struct fx *f)
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	struct err e;
+	struct testdb *f = testdb_open(TESTDB_STORAGE);
 
-	assert_int_equal(support_tempdir(f->dir, sizeof(f->dir)), 0);
-	assert_non_null(f->db = support_open_migrated(f->dir));
-	snprintf(f->root, sizeof(f->root), "%s/storage", f->dir);
-	mkdir(f->root, 0700);
-	assert_int_equal(storage_open_local(f->root, &f->st, &e), 0);
-	f->sv.storage = f->st;
-	config_defaults(&f->cfg);
 	snprintf(f->cfg.http.public_url, sizeof(f->cfg.http.public_url),
 		 "https://domecek.example/");
 	fill_household(f);
@@ -121,19 +104,8 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	storage_close(f->st);
-	sqlite3_close(f->db);
-	support_rmrf(f->dir);
-	free(f);
-	return 0;
-}
-
 /* Reads a whole blob (small test blobs only). */
-static char *read_blob(struct fx *f, const char *key, size_t *len)
+static char *read_blob(struct testdb *f, const char *key, size_t *len)
 {
 	struct storage_reader *r;
 	struct buf b;
@@ -142,7 +114,7 @@ static char *read_blob(struct fx *f, const char *key, size_t *len)
 	struct err e;
 
 	buf_init(&b, 64 << 20);
-	assert_int_equal(storage_read_open(f->st, key, &r, &e), 0);
+	assert_int_equal(storage_read_open(f->storage, key, &r, &e), 0);
 	do {
 		assert_int_equal(storage_read(r, chunk, sizeof(chunk), &n, &e), 0);
 		assert_int_equal(buf_append(&b, chunk, n), 0);
@@ -162,15 +134,6 @@ static char *sql_text(sqlite3 *db, const char *sql)
 		out = strdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	return out;
-}
-
-static int sql_int(sqlite3 *db, const char *sql)
-{
-	char *t = sql_text(db, sql);
-	int v = t ? atoi(t) : -1;
-
-	free(t);
-	return v;
 }
 
 /* Compression method of each central directory entry, by name. */
@@ -227,7 +190,7 @@ static int zip_read(const char *zip, size_t len, struct zip_entry *out, int max)
 
 static void test_zipstream_stores_compressed_types_and_deflates_text(void **state)
 {
-	struct fx *f = *state;
+	struct testdb *f = *state;
 	struct storage_writer *w;
 	struct zipstream *z;
 	struct zip_entry en[4];
@@ -236,7 +199,7 @@ static void test_zipstream_stores_compressed_types_and_deflates_text(void **stat
 	size_t len;
 	static const char text[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
-	assert_int_equal(storage_writer_open(f->st, "t/a.zip", &w, &e), 0);
+	assert_int_equal(storage_writer_open(f->storage, "t/a.zip", &w, &e), 0);
 	assert_int_equal(zipstream_open(w, 0, &z, &e), 0);
 	assert_int_equal(zipstream_entry_begin(z, "x.jpg", NULL, sizeof(photo),
 					       NOW, &e), 0);
@@ -268,13 +231,13 @@ static void test_zipstream_stores_compressed_types_and_deflates_text(void **stat
 
 static void test_zipstream_cap_fails_with_toobig(void **state)
 {
-	struct fx *f = *state;
+	struct testdb *f = *state;
 	struct storage_writer *w;
 	struct zipstream *z;
 	struct err e;
 	int rc;
 
-	assert_int_equal(storage_writer_open(f->st, "t/b.zip", &w, &e), 0);
+	assert_int_equal(storage_writer_open(f->storage, "t/b.zip", &w, &e), 0);
 	assert_int_equal(zipstream_open(w, 50000, &z, &e), 0);
 	assert_int_equal(zipstream_entry_begin(z, "x.jpg", NULL, sizeof(photo),
 					       NOW, &e), 0);
@@ -286,7 +249,7 @@ static void test_zipstream_cap_fails_with_toobig(void **state)
 	assert_int_equal(zipstream_finish(z, &e), ERR_TOOBIG);
 	zipstream_free(z);
 	storage_writer_abort(w);
-	assert_int_equal(storage_stat(f->st, "t/b.zip", NULL, NULL, &e),
+	assert_int_equal(storage_stat(f->storage, "t/b.zip", NULL, NULL, &e),
 			 ERR_NOTFOUND);
 }
 
@@ -311,7 +274,7 @@ static void test_zipstream_precompressed_by_mime_or_extension(void **state)
 				 cases[i].stored);
 }
 
-static char *only_export_key(struct fx *f, const char *user)
+static char *only_export_key(struct testdb *f, const char *user)
 {
 	char sql[256];
 
@@ -322,15 +285,15 @@ static char *only_export_key(struct fx *f, const char *user)
 
 static void test_export_zip_has_all_files_json_and_missing_blob(void **state)
 {
-	struct fx *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 	struct zip_entry en[8];
 	char *key, *zip, *email, *signing_key;
 	size_t len;
 	cJSON *doc, *missing;
 	int n, json_at = -1;
 
-	support_run_job(f->db, &f->cfg, &f->sv, "export_data",
+	testdb_run_job(f->db, &f->cfg, &f->services, "export_data",
 			"{\"userId\":\"" USER "\",\"format\":\"zip\"}", NOW, 0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(job_count_get(&r.ctx, "files"), 2);
@@ -397,11 +360,11 @@ static void test_export_zip_has_all_files_json_and_missing_blob(void **state)
 
 static void test_export_without_photos_leaves_photos_out(void **state)
 {
-	struct fx *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	f->cfg.jobs.export_data.include_photos = false;
-	support_run_job(f->db, &f->cfg, &f->sv, "export_data",
+	testdb_run_job(f->db, &f->cfg, &f->services, "export_data",
 			"{\"userId\":\"" USER "\"}", NOW, 0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(job_count_get(&r.ctx, "files"), 1);
@@ -409,13 +372,13 @@ static void test_export_without_photos_leaves_photos_out(void **state)
 
 static void test_export_json_format_is_valid_and_complete(void **state)
 {
-	struct fx *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 	char *key, *text;
 	size_t len;
 	cJSON *doc, *counts;
 
-	support_run_job(f->db, &f->cfg, &f->sv, "export_data",
+	testdb_run_job(f->db, &f->cfg, &f->services, "export_data",
 			"{\"userId\":\"" USER "\",\"format\":\"json\"}", NOW, 0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	key = only_export_key(f, USER);
@@ -449,23 +412,23 @@ static int count_blob(const char *key, int64_t size, int64_t mtime, void *ctx)
 
 static void test_export_past_max_size_fails_removes_file_and_notifies(void **state)
 {
-	struct fx *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 	int files = 0;
 
 	f->cfg.jobs.export_data.max_size_bytes = 50000;
-	support_run_job(f->db, &f->cfg, &f->sv, "export_data",
+	testdb_run_job(f->db, &f->cfg, &f->services, "export_data",
 			"{\"userId\":\"" USER "\"}", NOW, 0, &r);
 	assert_int_equal(r.rc, ERR_TOOBIG);
 	assert_non_null(strstr(r.err.msg, "MaxSizeBytes"));
 	assert_null(only_export_key(f, USER));
-	assert_int_equal(storage_list(f->st, "exports/", count_blob, &files, NULL), 0);
+	assert_int_equal(storage_list(f->storage, "exports/", count_blob, &files, NULL), 0);
 	assert_int_equal(files, 0);
-	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM notifications WHERE"
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM notifications WHERE"
 				 " type = 'export_failed' AND json_extract(payload,"
 				 " '$.maxSizeBytes') = 50000 AND json_extract("
 				 "payload, '$.reason') = 'max_size_exceeded'"), 1);
-	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM jobs WHERE type ="
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM jobs WHERE type ="
 				 " 'send_email' AND json_extract(payload,"
 				 " '$.template') = 'export_failed' AND"
 				 " json_extract(payload, '$.data.reason') LIKE"
@@ -478,15 +441,15 @@ static void test_export_unknown_or_malformed_user_is_invalid(void **state)
 	    "{\"userId\":\"33333333-3333-4333-8333-333333333333\"}",
 	    "{\"userId\":\"not-a-uuid\"}", "{\"userId\":12}", "{}",
 	    "{\"userId\":\"" USER "\",\"format\":\"rar\"}"};
-	struct fx *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	for (size_t i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++) {
-		support_run_job(f->db, &f->cfg, &f->sv, "export_data",
+		testdb_run_job(f->db, &f->cfg, &f->services, "export_data",
 				payloads[i], NOW, 0, &r);
 		assert_int_equal(r.rc, ERR_INVALID);
 	}
-	support_run_job(f->db, &f->cfg, &f->sv, "export_data", payloads[0], NOW,
+	testdb_run_job(f->db, &f->cfg, &f->services, "export_data", payloads[0], NOW,
 			0, &r);
 	assert_non_null(strstr(r.err.msg,
 			       "unknown user 33333333-3333-4333-8333-333333333333"));
@@ -494,11 +457,11 @@ static void test_export_unknown_or_malformed_user_is_invalid(void **state)
 
 static void test_export_user_without_documents_succeeds(void **state)
 {
-	struct fx *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 	char *key;
 
-	support_run_job(f->db, &f->cfg, &f->sv, "export_data",
+	testdb_run_job(f->db, &f->cfg, &f->services, "export_data",
 			"{\"userId\":\"" EMPTY_USER "\",\"format\":\"zip\"}",
 			NOW, 0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
@@ -506,35 +469,35 @@ static void test_export_user_without_documents_succeeds(void **state)
 	assert_int_equal(job_count_get(&r.ctx, "documents"), 0);
 	key = only_export_key(f, EMPTY_USER);
 	assert_non_null(key);
-	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM jobs WHERE"
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM jobs WHERE"
 				 " json_extract(payload, '$.language') = 'en'"), 1);
 	free(key);
 }
 
 static void test_export_stopped_midway_leaves_no_file(void **state)
 {
-	struct fx *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 	int64_t size;
 	struct err e;
 
-	support_run_job(f->db, &f->cfg, &f->sv, "export_data",
+	testdb_run_job(f->db, &f->cfg, &f->services, "export_data",
 			"{\"userId\":\"" USER "\"}", NOW, 3, &r);
 	assert_int_equal(r.rc, JOB_AGAIN);
-	assert_int_equal(storage_stat(f->st, "exports/" USER
+	assert_int_equal(storage_stat(f->storage, "exports/" USER
 				      "/export_20261128T204517Z.zip", &size,
 				      NULL, &e), ERR_NOTFOUND);
 }
 
 static void test_export_cleanup_deletes_only_expired(void **state)
 {
-	struct fx *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 	struct err e;
 
-	support_run_job(f->db, &f->cfg, &f->sv, "export_data",
+	testdb_run_job(f->db, &f->cfg, &f->services, "export_data",
 			"{\"userId\":\"" USER "\"}", NOW, 0, &r);
-	support_run_job(f->db, &f->cfg, &f->sv, "export_data",
+	testdb_run_job(f->db, &f->cfg, &f->services, "export_data",
 			"{\"userId\":\"" EMPTY_USER "\"}", NOW + 2 * MS_PER_HOUR,
 			0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
@@ -544,12 +507,12 @@ static void test_export_cleanup_deletes_only_expired(void **state)
 				      " '2026-01-01T00:00:00.000Z',"
 				      " '2026-01-02T00:00:00.000Z')",
 				      NULL, NULL, NULL), SQLITE_OK);
-	support_run_job(f->db, &f->cfg, &f->sv, "export_cleanup", NULL,
+	testdb_run_job(f->db, &f->cfg, &f->services, "export_cleanup", NULL,
 			NOW + 25 * MS_PER_HOUR, 0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(job_count_get(&r.ctx, "deleted"), 1);
-	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM exports"), 1);
-	assert_int_equal(storage_stat(f->st, "exports/" USER
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM exports"), 1);
+	assert_int_equal(storage_stat(f->storage, "exports/" USER
 				      "/export_20261128T204517Z.zip", NULL,
 				      NULL, &e), ERR_NOTFOUND);
 }
@@ -576,17 +539,17 @@ static void test_export_size_text_by_language(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_zipstream_stores_compressed_types_and_deflates_text, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_zipstream_cap_fails_with_toobig, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zipstream_stores_compressed_types_and_deflates_text, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_zipstream_cap_fails_with_toobig, setup, testdb_teardown),
 		cmocka_unit_test(test_zipstream_precompressed_by_mime_or_extension),
-		cmocka_unit_test_setup_teardown(test_export_zip_has_all_files_json_and_missing_blob, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export_without_photos_leaves_photos_out, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export_json_format_is_valid_and_complete, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export_past_max_size_fails_removes_file_and_notifies, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export_unknown_or_malformed_user_is_invalid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export_user_without_documents_succeeds, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export_stopped_midway_leaves_no_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export_cleanup_deletes_only_expired, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export_zip_has_all_files_json_and_missing_blob, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_export_without_photos_leaves_photos_out, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_export_json_format_is_valid_and_complete, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_export_past_max_size_fails_removes_file_and_notifies, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_export_unknown_or_malformed_user_is_invalid, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_export_user_without_documents_succeeds, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_export_stopped_midway_leaves_no_file, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_export_cleanup_deletes_only_expired, setup, testdb_teardown),
 		cmocka_unit_test(test_export_size_text_by_language),
 	};
 

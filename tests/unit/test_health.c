@@ -19,13 +19,14 @@
 #include "core/status.h"
 #include "base/err.h"
 #include "http/health.h"
-#include "support_testdb.h"
+#include "testdb.h"
 
 #define NOW INT64_C(1795898717000) /* 2026-11-28T20:45:17Z */
 #define MONO INT64_C(500000)
 
 struct fixture {
-	sqlite3 *db;
+	struct testdb *t;
+	sqlite3 *db; /* t->db */
 	struct config cfg;
 	struct daemon_status status;
 };
@@ -35,7 +36,8 @@ static int setup(void **state)
 	static struct fixture f;
 
 	memset(&f, 0, sizeof(f));
-	f.db = testdb_open();
+	f.t = testdb_open(0);
+	f.db = f.t->db;
 	config_defaults(&f.cfg);
 	f.status.heartbeat_mono = MONO;
 	f.status.is_leader = 1;
@@ -47,7 +49,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	testdb_close(f->db);
+	testdb_close(f->t);
 	return 0;
 }
 

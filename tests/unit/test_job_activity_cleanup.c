@@ -14,18 +14,16 @@
 #include "base/clock.h"
 #include "config/config.h"
 #include "demo/demo.h"
-#include "support_db.h"
-#include "support_job.h"
-#include "support_rows.h"
+#include "testdb.h"
 
-#define NOW SUPPORT_ROWS_NOW
+#define NOW TESTDB_NOW
 
 static void add_activity(sqlite3 *db, int n, int64_t created_at)
 {
 	char id[37];
 	struct err e = {0};
-	struct demo_activity row = {.id = id, .property_id = SUPPORT_PROPERTY,
-				    .type = "zaznam_created", .actor_user_id = SUPPORT_USER,
+	struct demo_activity row = {.id = id, .property_id = TESTDB_PROPERTY,
+				    .type = "zaznam_created", .actor_user_id = TESTDB_JANA,
 				    .created_at = created_at};
 
 	snprintf(id, sizeof(id), "aaaaaaaa-0000-4000-8000-%012d", n);
@@ -35,12 +33,12 @@ static void add_activity(sqlite3 *db, int n, int64_t created_at)
 
 static int64_t activities(sqlite3 *db)
 {
-	return support_rows_int(db, "SELECT count(*) FROM activities");
+	return testdb_int(db, "SELECT count(*) FROM activities");
 }
 
-static void run(struct support_rows_fixture *f, int max_steps, struct support_job_result *out)
+static void run(struct testdb *f, int max_steps, struct testdb_job_result *out)
 {
-	support_run_job(f->db, &f->cfg, NULL, "activity_cleanup", NULL, NOW, max_steps, out);
+	testdb_run_job(f->db, &f->cfg, NULL, "activity_cleanup", NULL, NOW, max_steps, out);
 }
 
 static void test_activity_cleanup_keeps_an_activity_exactly_retention_days_old(void **state)
@@ -56,8 +54,8 @@ static void test_activity_cleanup_keeps_an_activity_exactly_retention_days_old(v
 		{400 * MS_PER_DAY, 0},
 		{0, 1},
 	};
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 	char sql[160];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -70,7 +68,7 @@ static void test_activity_cleanup_keeps_an_activity_exactly_retention_days_old(v
 		snprintf(sql, sizeof(sql),
 			 "SELECT count(*) FROM activities"
 			 " WHERE id = 'aaaaaaaa-0000-4000-8000-%012zu'", i);
-		assert_int_equal(support_rows_int(f->db, sql), cases[i].is_kept);
+		assert_int_equal(testdb_int(f->db, sql), cases[i].is_kept);
 	}
 }
 
@@ -78,29 +76,29 @@ static void test_activity_cleanup_keeps_an_activity_exactly_retention_days_old(v
  * deleted late, never early. The cutoff here is ...T20:45:17.500Z. */
 static void test_activity_cleanup_deletes_a_time_without_milliseconds_never_early(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	add_activity(f->db, 1, NOW);
 	add_activity(f->db, 2, NOW);
 	add_activity(f->db, 3, NOW);
-	assert_int_equal(support_rows_exec(f->db,
+	testdb_exec(f->db,
 		"UPDATE activities SET created_at = CASE id"
 		" WHEN 'aaaaaaaa-0000-4000-8000-000000000001' THEN '2026-08-30T20:45:17Z'"
 		" WHEN 'aaaaaaaa-0000-4000-8000-000000000002' THEN '2026-08-30T20:45:16Z'"
-		" ELSE '2026-08-30T20:45:18Z' END"), 0);
-	support_run_job(f->db, &f->cfg, NULL, "activity_cleanup", NULL, NOW + 500, 0, &r);
+		" ELSE '2026-08-30T20:45:18Z' END");
+	testdb_run_job(f->db, &f->cfg, NULL, "activity_cleanup", NULL, NOW + 500, 0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(job_count_get(&r.ctx, "deleted"), 1);
-	assert_int_equal(support_rows_int(f->db, "SELECT count(*) FROM activities"
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM activities"
 					  " WHERE created_at = '2026-08-30T20:45:16Z'"), 0);
 	assert_int_equal(activities(f->db), 2);
 }
 
 static void test_activity_cleanup_deletes_in_batches_with_a_pause_until_none_left(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	f->cfg.jobs.activity_cleanup.r.batch_size = 3;
 	f->cfg.jobs.activity_cleanup.batch_pause_ms = 250;
@@ -113,7 +111,7 @@ static void test_activity_cleanup_deletes_in_batches_with_a_pause_until_none_lef
 	assert_int_equal(r.ctx.pause_ms, 250);
 	assert_int_equal(activities(f->db), 9);
 	/* the oldest go first */
-	assert_int_equal(support_rows_int(f->db, "SELECT count(*) FROM activities WHERE id IN"
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM activities WHERE id IN"
 					  " ('aaaaaaaa-0000-4000-8000-000000000007',"
 					  " 'aaaaaaaa-0000-4000-8000-000000000008',"
 					  " 'aaaaaaaa-0000-4000-8000-000000000009')"), 0);
@@ -127,8 +125,8 @@ static void test_activity_cleanup_deletes_in_batches_with_a_pause_until_none_lef
 
 static void test_activity_cleanup_exact_multiple_of_batch_size_ends_with_an_empty_batch(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	f->cfg.jobs.activity_cleanup.r.batch_size = 4;
 	for (int i = 0; i < 8; i++)
@@ -143,8 +141,8 @@ static void test_activity_cleanup_exact_multiple_of_batch_size_ends_with_an_empt
 
 static void test_activity_cleanup_rerun_deletes_nothing_more(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	add_activity(f->db, 1, NOW - 100 * MS_PER_DAY);
 	add_activity(f->db, 2, NOW - 10 * MS_PER_DAY);
@@ -160,8 +158,8 @@ static void test_activity_cleanup_rerun_deletes_nothing_more(void **state)
 
 static void test_activity_cleanup_after_a_crash_mid_way_ends_in_the_same_state(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 	char ids[64];
 
 	f->cfg.jobs.activity_cleanup.r.batch_size = 2;
@@ -173,23 +171,24 @@ static void test_activity_cleanup_after_a_crash_mid_way_ends_in_the_same_state(v
 	run(f, 0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(job_count_get(&r.ctx, "deleted"), 1);
-	support_rows_text(f->db, "SELECT group_concat(substr(id, 36), ',')"
-			  " FROM (SELECT id FROM activities ORDER BY id)", ids, sizeof(ids));
+	snprintf(ids, sizeof(ids), "%s",
+		 testdb_text(f->db, "SELECT group_concat(substr(id, 36), ',')"
+			     " FROM (SELECT id FROM activities ORDER BY id)"));
 	assert_string_equal(ids, "0,2,4,6");
 }
 
 static void test_activity_cleanup_reports_a_locked_database_as_busy(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
-	sqlite3 *other = support_open(f->dir);
+	struct testdb *f = *state;
+	struct testdb_job_result r;
+	sqlite3 *other = testdb_connect(f);
 
 	add_activity(f->db, 1, NOW - 100 * MS_PER_DAY);
 	assert_non_null(other);
-	assert_int_equal(support_rows_exec(other, "BEGIN IMMEDIATE"), 0);
+	testdb_exec(other, "BEGIN IMMEDIATE");
 	run(f, 0, &r);
 	assert_int_equal(r.rc, ERR_BUSY);
-	assert_int_equal(support_rows_exec(other, "ROLLBACK"), 0);
+	testdb_exec(other, "ROLLBACK");
 	sqlite3_close(other);
 	assert_int_equal(activities(f->db), 1);
 	assert_int_equal(job_count_get(&r.ctx, "deleted"), 0);
@@ -197,10 +196,10 @@ static void test_activity_cleanup_reports_a_locked_database_as_busy(void **state
 
 static void test_activity_cleanup_reports_a_broken_schema(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
-	assert_int_equal(support_rows_exec(f->db, "DROP TABLE activities"), 0);
+	testdb_exec(f->db, "DROP TABLE activities");
 	run(f, 0, &r);
 	assert_int_equal(r.rc, ERR_DB);
 	assert_non_null(strstr(r.err.msg, "activities"));
@@ -210,26 +209,26 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-			test_activity_cleanup_keeps_an_activity_exactly_retention_days_old, support_rows_setup,
-			support_rows_teardown),
+			test_activity_cleanup_keeps_an_activity_exactly_retention_days_old, testdb_setup,
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_activity_cleanup_deletes_a_time_without_milliseconds_never_early,
-			support_rows_setup, support_rows_teardown),
+			testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_activity_cleanup_deletes_in_batches_with_a_pause_until_none_left,
-			support_rows_setup, support_rows_teardown),
+			testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_activity_cleanup_exact_multiple_of_batch_size_ends_with_an_empty_batch,
-			support_rows_setup, support_rows_teardown),
+			testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_activity_cleanup_rerun_deletes_nothing_more,
-						support_rows_setup, support_rows_teardown),
+						testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_activity_cleanup_after_a_crash_mid_way_ends_in_the_same_state, support_rows_setup,
-			support_rows_teardown),
+			test_activity_cleanup_after_a_crash_mid_way_ends_in_the_same_state, testdb_setup,
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_activity_cleanup_reports_a_locked_database_as_busy, support_rows_setup, support_rows_teardown),
+			test_activity_cleanup_reports_a_locked_database_as_busy, testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_activity_cleanup_reports_a_broken_schema,
-						support_rows_setup, support_rows_teardown),
+						testdb_setup, testdb_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

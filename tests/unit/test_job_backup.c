@@ -18,8 +18,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "core/job.h"
-#include "support_appdb.h"
-#include "support_job.h"
+#include "testdb.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -29,11 +28,11 @@
 #include <unistd.h>
 
 /* 2026-01-01T03:30:00.000Z: the copy is domecek-20260101T033000Z.db */
-#define NOW (APPDB_EPOCH + 3 * 3600 * 1000 + 30 * 60 * 1000)
+#define NOW (TESTDB_EPOCH + 3 * 3600 * 1000 + 30 * 60 * 1000)
 #define OURS "domecek-20260101T033000Z.db"
 
 struct fixture {
-	struct appdb *f;
+	struct testdb *f;
 	char dir[400]; /* Jobs.Backup.Path */
 };
 
@@ -41,7 +40,7 @@ static int setup(void **state)
 {
 	struct fixture *x = calloc(1, sizeof(*x));
 
-	x->f = appdb_open();
+	x->f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
 	snprintf(x->dir, sizeof(x->dir), "%s/backups", x->f->dir);
 	snprintf(x->f->cfg.jobs.backup.path, sizeof(x->f->cfg.jobs.backup.path), "%s", x->dir);
 	*state = x;
@@ -52,20 +51,20 @@ static int teardown(void **state)
 {
 	struct fixture *x = *state;
 
-	appdb_close(x->f);
+	testdb_close(x->f);
 	free(x);
 	return 0;
 }
 
-static struct support_job_result run(struct fixture *x, int max_steps)
+static struct testdb_job_result run(struct fixture *x, int max_steps)
 {
-	struct support_job_result r;
+	struct testdb_job_result r;
 
-	support_run_job(x->f->db, &x->f->cfg, NULL, "backup", NULL, NOW, max_steps, &r);
+	testdb_run_job(x->f->db, &x->f->cfg, NULL, "backup", NULL, NOW, max_steps, &r);
 	return r;
 }
 
-static void must_succeed(const struct support_job_result *r)
+static void must_succeed(const struct testdb_job_result *r)
 {
 	if (r->rc != JOB_DONE)
 		fail_msg("backup: rc %d: %s", r->rc, r->err.msg);
@@ -129,7 +128,7 @@ static void block_with_directory(const struct fixture *x, const char *name)
 static void test_backup_copy_is_complete_and_self_contained(void **state)
 {
 	struct fixture *x = *state;
-	struct support_job_result r = run(x, 0);
+	struct testdb_job_result r = run(x, 0);
 	char path[600];
 	sqlite3 *copy;
 
@@ -140,16 +139,16 @@ static void test_backup_copy_is_complete_and_self_contained(void **state)
 	assert_int_equal(job_count_get(&r.ctx, "removed"), 0);
 	snprintf(path, sizeof(path), "%s/" OURS, x->dir);
 	assert_int_equal(sqlite3_open_v2(path, &copy, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(appdb_int(copy, "SELECT count(*) FROM users"),
-			 appdb_int(x->f->db, "SELECT count(*) FROM users"));
-	assert_int_equal(appdb_int(copy, "SELECT count(*) FROM properties"), 1);
-	assert_int_equal(appdb_int(copy, "PRAGMA user_version"),
-			 appdb_int(x->f->db, "PRAGMA user_version"));
-	char *check = appdb_rows(copy, "PRAGMA integrity_check");
+	assert_int_equal(testdb_int(copy, "SELECT count(*) FROM users"),
+			 testdb_int(x->f->db, "SELECT count(*) FROM users"));
+	assert_int_equal(testdb_int(copy, "SELECT count(*) FROM properties"), 1);
+	assert_int_equal(testdb_int(copy, "PRAGMA user_version"),
+			 testdb_int(x->f->db, "PRAGMA user_version"));
+	char *check = testdb_rows(copy, "PRAGMA integrity_check");
 	assert_string_equal(check, "ok\n");
 	free(check);
 	/* One file: no -wal beside it is needed to read it. */
-	char *mode = appdb_rows(copy, "PRAGMA journal_mode");
+	char *mode = testdb_rows(copy, "PRAGMA journal_mode");
 	assert_string_equal(mode, "delete\n");
 	free(mode);
 	sqlite3_close(copy);
@@ -158,7 +157,7 @@ static void test_backup_copy_is_complete_and_self_contained(void **state)
 static void test_backup_one_page_a_step_still_copies_everything(void **state)
 {
 	struct fixture *x = *state;
-	struct support_job_result r;
+	struct testdb_job_result r;
 
 	x->f->cfg.jobs.backup.r.batch_size = 1;
 	r = run(x, 0);
@@ -176,7 +175,7 @@ static void test_backup_keeps_newest_and_ignores_other_names(void **state)
 		"notes.txt", "domecek-2025.db", "domecek-20251201T033000Z.db.bak",
 		"DOMECEK-20251201T033000Z.db", "domecek-20251201T0330000.db",
 	};
-	struct support_job_result r;
+	struct testdb_job_result r;
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		touch(x, files[i]);
@@ -194,7 +193,7 @@ static void test_backup_keeps_newest_and_ignores_other_names(void **state)
 static void test_backup_keep_one_leaves_only_this_run(void **state)
 {
 	struct fixture *x = *state;
-	struct support_job_result r;
+	struct testdb_job_result r;
 
 	touch(x, "domecek-20251231T033000Z.db");
 	x->f->cfg.jobs.backup.keep = 1;
@@ -208,7 +207,7 @@ static void test_backup_keep_one_leaves_only_this_run(void **state)
 static void test_backup_run_in_the_past_keeps_its_own_copy(void **state)
 {
 	struct fixture *x = *state;
-	struct support_job_result r;
+	struct testdb_job_result r;
 
 	touch(x, "domecek-20251231T033000Z.db");
 	touch(x, "domecek-20270101T033000Z.db");
@@ -221,7 +220,7 @@ static void test_backup_run_in_the_past_keeps_its_own_copy(void **state)
 static void test_backup_removes_tmp_of_older_runs_only(void **state)
 {
 	struct fixture *x = *state;
-	struct support_job_result r;
+	struct testdb_job_result r;
 
 	touch(x, "domecek-20251231T033000Z.db.tmp");
 	touch(x, "domecek-20251231T033000Z.db.tmp-journal");
@@ -235,7 +234,7 @@ static void test_backup_removes_tmp_of_older_runs_only(void **state)
 static void test_backup_stopped_midway_leaves_nothing(void **state)
 {
 	struct fixture *x = *state;
-	struct support_job_result r;
+	struct testdb_job_result r;
 
 	x->f->cfg.jobs.backup.r.batch_size = 1;
 	r = run(x, 3); /* open, two pages */
@@ -251,7 +250,7 @@ static void test_backup_stopped_midway_leaves_nothing(void **state)
 static void test_backup_never_removes_the_live_database(void **state)
 {
 	struct fixture *x = *state;
-	struct support_job_result r;
+	struct testdb_job_result r;
 	char live[600], link[600];
 
 	snprintf(live, sizeof(live), "%s/app.db", x->f->dir);
@@ -267,11 +266,11 @@ static void test_backup_never_removes_the_live_database(void **state)
 static void test_backup_of_a_memory_database_is_refused(void **state)
 {
 	struct fixture *x = *state;
-	struct support_job_result r;
+	struct testdb_job_result r;
 	sqlite3 *memory;
 
 	assert_int_equal(sqlite3_open(":memory:", &memory), SQLITE_OK);
-	support_run_job(memory, &x->f->cfg, NULL, "backup", NULL, NOW, 0, &r);
+	testdb_run_job(memory, &x->f->cfg, NULL, "backup", NULL, NOW, 0, &r);
 	sqlite3_close(memory);
 	assert_int_equal(r.rc, ERR_INVALID);
 	assert_non_null(strstr(r.err.msg, "not a file"));
@@ -296,7 +295,7 @@ static void test_backup_errors_name_the_file(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct support_job_result r;
+		struct testdb_job_result r;
 		char cmd[600];
 
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", x->dir);

@@ -20,8 +20,7 @@
 #include "core/services.h"
 #include "storage/storage_blocking.h"
 #include "../../src/storage/storage_impl.h"
-#include "support_appdb.h"
-#include "support_job.h"
+#include "testdb.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +29,7 @@
 #include <unistd.h>
 
 /* now has milliseconds, so a cutoff inside a second can be tested. */
-#define NOW (APPDB_EPOCH + 100 * MS_PER_DAY + 500)
+#define NOW (TESTDB_EPOCH + 100 * MS_PER_DAY + 500)
 #define CUTOFF (NOW - 30 * MS_PER_DAY)
 
 static const char drafts_state_sql[] =
@@ -40,14 +39,14 @@ static const char documents_state_sql[] =
     "SELECT id, is_deleted, deleted_at, updated_at FROM zaznam_dokumenty ORDER "
     "BY id";
 
-static void add_record(struct appdb *f, const char *id, const char *status,
+static void add_record(struct testdb *f, const char *id, const char *status,
 		       int64_t created_at, int is_deleted)
 {
 	struct demo_record row = {.id = id,
-				  .property_id = APPDB_PROPERTY,
+				  .property_id = TESTDB_PROPERTY,
 				  .title = id,
 				  .status = status,
-				  .created_by = APPDB_JANA,
+				  .created_by = TESTDB_JANA,
 				  .created_at = created_at,
 				  .is_deleted = is_deleted,
 				  .deleted_at = is_deleted ? created_at : 0};
@@ -57,22 +56,22 @@ static void add_record(struct appdb *f, const char *id, const char *status,
 		fail_msg("%s", e.msg);
 }
 
-static void add_document(struct appdb *f, const char *id, const char *record,
+static void add_document(struct testdb *f, const char *id, const char *record,
 			 const char *key, int is_deleted)
 {
 	struct demo_document row = {.id = id,
 				    .zaznam_id = record,
 				    .storage_key = key,
-				    .created_at = APPDB_EPOCH,
+				    .created_at = TESTDB_EPOCH,
 				    .is_deleted = is_deleted,
-				    .deleted_at = is_deleted ? APPDB_EPOCH : 0};
+				    .deleted_at = is_deleted ? TESTDB_EPOCH : 0};
 	struct err e = {0};
 
 	if (demo_insert_document(f->db, &row, &e))
 		fail_msg("%s", e.msg);
 }
 
-static void exec(struct appdb *f, const char *sql)
+static void exec(struct testdb *f, const char *sql)
 {
 	char *msg = NULL;
 
@@ -80,41 +79,41 @@ static void exec(struct appdb *f, const char *sql)
 		fail_msg("%s: %s", sql, msg);
 }
 
-static struct support_job_result run(struct appdb *f, int max_steps)
+static struct testdb_job_result run(struct testdb *f, int max_steps)
 {
-	struct support_job_result r;
+	struct testdb_job_result r;
 
-	support_run_job(f->db, &f->cfg, &f->services, "draft_cleanup", NULL,
+	testdb_run_job(f->db, &f->cfg, &f->services, "draft_cleanup", NULL,
 			NOW, max_steps, &r);
 	return r;
 }
 
-static void assert_done(const struct support_job_result *r)
+static void assert_done(const struct testdb_job_result *r)
 {
 	if (r->rc != JOB_DONE)
 		fail_msg("draft_cleanup: rc %d: %s", r->rc, r->err.msg);
 }
 
-static int64_t count(const struct support_job_result *r, const char *name)
+static int64_t count(const struct testdb_job_result *r, const char *name)
 {
 	return job_count_get(&r->ctx, name);
 }
 
-static int64_t is_deleted(struct appdb *f, const char *table, const char *id)
+static int64_t is_deleted(struct testdb *f, const char *table, const char *id)
 {
 	char sql[256];
 
 	snprintf(sql, sizeof(sql), "SELECT is_deleted FROM %s WHERE id = '%s'",
 		 table, id);
-	return appdb_int(f->db, sql);
+	return testdb_int(f->db, sql);
 }
 
 static void
 test_draft_cleanup_deletes_only_drafts_strictly_older_than_delete_after_days(
     void **state)
 {
-	struct appdb *f = appdb_open();
-	struct support_job_result r;
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb_job_result r;
 	char now_iso[CLOCK_ISO_LEN], sql[256];
 
 	(void)state;
@@ -147,20 +146,20 @@ test_draft_cleanup_deletes_only_drafts_strictly_older_than_delete_after_days(
 		 "SELECT count(*) FROM zaznamy WHERE id = 'old'"
 		 " AND deleted_at = '%s' AND updated_at = '%s'",
 		 now_iso, now_iso);
-	assert_int_equal(appdb_int(f->db, sql), 1);
+	assert_int_equal(testdb_int(f->db, sql), 1);
 	/* The draft deleted before keeps its own deleted_at. */
 	assert_int_equal(
-	    appdb_int(f->db, "SELECT count(*) FROM zaznamy WHERE id = 'gone'"
+	    testdb_int(f->db, "SELECT count(*) FROM zaznamy WHERE id = 'gone'"
 			     " AND deleted_at = created_at"),
 	    1);
-	appdb_close(f);
+	testdb_close(f);
 }
 
 static void
 test_draft_cleanup_deletes_blobs_and_soft_deletes_documents(void **state)
 {
-	struct appdb *f = appdb_open();
-	struct support_job_result r;
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb_job_result r;
 
 	(void)state;
 	add_record(f, "old", "draft", CUTOFF - MS_PER_DAY, 0);
@@ -170,11 +169,11 @@ test_draft_cleanup_deletes_blobs_and_soft_deletes_documents(void **state)
 	add_document(f, "doc3", "old", "documents/p/old/missing.jpg", 0);
 	add_document(f, "doc4", "old", "documents/p/old/deleted.jpg", 1);
 	add_document(f, "doc5", "complete", "documents/p/complete/c.jpg", 0);
-	appdb_put_file(f, "documents/p/old/a.jpg", "a");
-	appdb_put_file(f, "documents/p/old/b.pdf", "b");
-	appdb_put_file(f, "documents/p/old/deleted.jpg",
+	testdb_put_file(f, "documents/p/old/a.jpg", "a");
+	testdb_put_file(f, "documents/p/old/b.pdf", "b");
+	testdb_put_file(f, "documents/p/old/deleted.jpg",
 		       "its row was deleted before, the file goes with the draft");
-	appdb_put_file(f, "documents/p/complete/c.jpg", "c");
+	testdb_put_file(f, "documents/p/complete/c.jpg", "c");
 	r = run(f, 0);
 	assert_done(&r);
 	assert_int_equal(count(&r, "deleted"), 1);
@@ -182,20 +181,20 @@ test_draft_cleanup_deletes_blobs_and_soft_deletes_documents(void **state)
 	assert_int_equal(count(&r, "blobs_deleted"), 3);
 	assert_int_equal(count(&r, "blobs_missing"), 1);
 	assert_int_equal(count(&r, "keys_refused"), 0);
-	assert_false(appdb_has_file(f, "documents/p/old/a.jpg"));
-	assert_false(appdb_has_file(f, "documents/p/old/b.pdf"));
-	assert_false(appdb_has_file(f, "documents/p/old/deleted.jpg"));
-	assert_int_equal(appdb_int(f->db, "SELECT count(*) FROM blob_deletions"),
+	assert_false(testdb_has_file(f, "documents/p/old/a.jpg"));
+	assert_false(testdb_has_file(f, "documents/p/old/b.pdf"));
+	assert_false(testdb_has_file(f, "documents/p/old/deleted.jpg"));
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM blob_deletions"),
 			 0);
-	assert_true(appdb_has_file(f, "documents/p/complete/c.jpg"));
+	assert_true(testdb_has_file(f, "documents/p/complete/c.jpg"));
 	assert_int_equal(is_deleted(f, "zaznam_dokumenty", "doc1"), 1);
 	assert_int_equal(is_deleted(f, "zaznam_dokumenty", "doc3"), 1);
 	assert_int_equal(is_deleted(f, "zaznam_dokumenty", "doc5"), 0);
 	assert_int_equal(
-	    appdb_int(f->db, "SELECT count(*) FROM zaznam_dokumenty"
+	    testdb_int(f->db, "SELECT count(*) FROM zaznam_dokumenty"
 			     " WHERE id = 'doc4' AND deleted_at = created_at"),
 	    1);
-	appdb_close(f);
+	testdb_close(f);
 }
 
 static void
@@ -209,8 +208,8 @@ test_draft_cleanup_refuses_unsafe_keys_and_never_touches_their_files(
 	    "documents/../../outside.txt",
 	    "documents/x\\..\\..\\outside.txt",
 	};
-	struct appdb *f = appdb_open();
-	struct support_job_result r;
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb_job_result r;
 	char outside[512], id[16];
 	FILE *fp;
 
@@ -233,12 +232,12 @@ test_draft_cleanup_refuses_unsafe_keys_and_never_touches_their_files(
 	assert_int_equal(count(&r, "documents"), 5);
 	assert_int_equal(count(&r, "blobs_deleted"), 0);
 	assert_int_equal(access(outside, F_OK), 0);
-	assert_int_equal(appdb_int(f->db,
+	assert_int_equal(testdb_int(f->db,
 				   "SELECT count(*) FROM zaznam_dokumenty"
 				   " WHERE is_deleted = 1"),
 			 5);
 	assert_int_equal(is_deleted(f, "zaznamy", "old"), 1);
-	appdb_close(f);
+	testdb_close(f);
 }
 
 /* A provider whose delete fails with an I/O error for keys ending in
@@ -265,20 +264,20 @@ static const struct storage_ops stuck_ops = {.name = "stuck",
 static void
 test_draft_cleanup_failed_blob_delete_stays_queued_for_the_next_run(void **state)
 {
-	struct appdb *f = appdb_open();
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
 	struct stuck_storage stuck = {.base = {.ops = &stuck_ops},
 				      .local = f->storage};
 	struct services services = {.storage = &stuck.base};
-	struct support_job_result r;
+	struct testdb_job_result r;
 
 	(void)state;
 	add_record(f, "old", "draft", CUTOFF - MS_PER_DAY, 0);
 	add_document(f, "doc1", "old", "documents/p/old/a.jpg", 0);
 	add_document(f, "doc2", "old", "documents/p/old/stuck", 0);
 	add_document(f, "doc3", "old", "documents/p/old/c.jpg", 0);
-	appdb_put_file(f, "documents/p/old/a.jpg", "a");
-	appdb_put_file(f, "documents/p/old/c.jpg", "c");
-	support_run_job(f->db, &f->cfg, &services, "draft_cleanup", NULL, NOW,
+	testdb_put_file(f, "documents/p/old/a.jpg", "a");
+	testdb_put_file(f, "documents/p/old/c.jpg", "c");
+	testdb_run_job(f->db, &f->cfg, &services, "draft_cleanup", NULL, NOW,
 			0, &r);
 	assert_int_equal(r.rc, ERR_IO);
 	assert_non_null(strstr(r.err.msg, "documents/p/old/stuck"));
@@ -287,9 +286,9 @@ test_draft_cleanup_failed_blob_delete_stays_queued_for_the_next_run(void **state
 	 * wait in the outbox. */
 	assert_int_equal(is_deleted(f, "zaznamy", "old"), 1);
 	assert_int_equal(count(&r, "blobs_deleted"), 1);
-	assert_false(appdb_has_file(f, "documents/p/old/a.jpg"));
-	assert_true(appdb_has_file(f, "documents/p/old/c.jpg"));
-	assert_int_equal(appdb_int(f->db, "SELECT count(*) FROM blob_deletions"),
+	assert_false(testdb_has_file(f, "documents/p/old/a.jpg"));
+	assert_true(testdb_has_file(f, "documents/p/old/c.jpg"));
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM blob_deletions"),
 			 2);
 	/* Once the store works again, a rerun empties the outbox. */
 	r = run(f, 0);
@@ -297,40 +296,40 @@ test_draft_cleanup_failed_blob_delete_stays_queued_for_the_next_run(void **state
 	assert_int_equal(count(&r, "deleted"), 0);
 	assert_int_equal(count(&r, "blobs_deleted"), 1);
 	assert_int_equal(count(&r, "blobs_missing"), 1);
-	assert_false(appdb_has_file(f, "documents/p/old/c.jpg"));
-	assert_int_equal(appdb_int(f->db, "SELECT count(*) FROM blob_deletions"),
+	assert_false(testdb_has_file(f, "documents/p/old/c.jpg"));
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM blob_deletions"),
 			 0);
-	appdb_close(f);
+	testdb_close(f);
 }
 
 static void
 test_draft_cleanup_without_storage_keeps_the_blobs_queued(void **state)
 {
-	struct appdb *f = appdb_open();
-	struct support_job_result r;
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb_job_result r;
 
 	(void)state;
 	add_record(f, "bare", "draft", CUTOFF - 2 * MS_PER_DAY, 0);
 	add_record(f, "with_doc", "draft", CUTOFF - MS_PER_DAY, 0);
 	add_document(f, "doc1", "with_doc", "documents/p/with_doc/a.jpg", 0);
-	appdb_put_file(f, "documents/p/with_doc/a.jpg", "a");
-	support_run_job(f->db, &f->cfg, NULL, "draft_cleanup", NULL, NOW, 0,
+	testdb_put_file(f, "documents/p/with_doc/a.jpg", "a");
+	testdb_run_job(f->db, &f->cfg, NULL, "draft_cleanup", NULL, NOW, 0,
 			&r);
 	assert_int_equal(r.rc, ERR_INVALID);
 	assert_non_null(strstr(r.err.msg, "no blob storage"));
 	assert_non_null(strstr(r.err.msg, "documents/p/with_doc/a.jpg"));
 	assert_int_equal(is_deleted(f, "zaznamy", "with_doc"), 1);
 	assert_int_equal(is_deleted(f, "zaznamy", "bare"), 1);
-	assert_int_equal(appdb_int(f->db, "SELECT count(*) FROM blob_deletions"),
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM blob_deletions"),
 			 1);
 	r = run(f, 0);
 	assert_done(&r);
 	assert_int_equal(count(&r, "blobs_deleted"), 1);
-	assert_false(appdb_has_file(f, "documents/p/with_doc/a.jpg"));
-	appdb_close(f);
+	assert_false(testdb_has_file(f, "documents/p/with_doc/a.jpg"));
+	testdb_close(f);
 }
 
-static void fill_several(struct appdb *f)
+static void fill_several(struct testdb *f)
 {
 	char id[32], doc[32], key[96];
 
@@ -343,21 +342,21 @@ static void fill_several(struct appdb *f)
 				 j);
 			add_document(f, doc, id, key, 0);
 			if (j == 0)
-				appdb_put_file(f, key, "x");
+				testdb_put_file(f, key, "x");
 		}
 	}
 	add_record(f, "young", "draft", CUTOFF + MS_PER_HOUR, 0);
 }
 
-static char *end_state(struct appdb *f)
+static char *end_state(struct testdb *f)
 {
-	char *drafts = appdb_rows(f->db, drafts_state_sql);
-	char *docs = appdb_rows(f->db, documents_state_sql);
+	char *drafts = testdb_rows(f->db, drafts_state_sql);
+	char *docs = testdb_rows(f->db, documents_state_sql);
 	size_t n = strlen(drafts) + strlen(docs) + 64;
 	char *all = malloc(n);
 
 	snprintf(all, n, "%s--\n%s--\n%d", drafts, docs,
-		 appdb_has_file(f, "documents/p/draft0/0.jpg"));
+		 testdb_has_file(f, "documents/p/draft0/0.jpg"));
 	free(drafts);
 	free(docs);
 	return all;
@@ -367,8 +366,8 @@ static void
 test_draft_cleanup_batches_until_none_left_and_rerun_changes_nothing(
     void **state)
 {
-	struct appdb *f = appdb_open();
-	struct support_job_result r;
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb_job_result r;
 	char *first, *second;
 
 	(void)state;
@@ -392,14 +391,15 @@ test_draft_cleanup_batches_until_none_left_and_rerun_changes_nothing(
 	assert_string_equal(first, second);
 	free(first);
 	free(second);
-	appdb_close(f);
+	testdb_close(f);
 }
 
 static void test_draft_cleanup_crash_after_one_batch_then_rerun_ends_as_one_run(
     void **state)
 {
-	struct appdb *crashed = appdb_open(), *whole = appdb_open();
-	struct support_job_result r;
+	struct testdb *crashed = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb *whole = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb_job_result r;
 	char *a, *b;
 
 	(void)state;
@@ -410,7 +410,7 @@ static void test_draft_cleanup_crash_after_one_batch_then_rerun_ends_as_one_run(
 	r = run(crashed, 1);
 	assert_int_equal(r.rc, JOB_AGAIN);
 	assert_int_equal(count(&r, "deleted"), 1);
-	assert_int_equal(appdb_int(crashed->db, "SELECT count(*) FROM zaznamy"
+	assert_int_equal(testdb_int(crashed->db, "SELECT count(*) FROM zaznamy"
 						" WHERE is_deleted = 1"),
 			 1);
 	r = run(crashed, 0);
@@ -424,8 +424,8 @@ static void test_draft_cleanup_crash_after_one_batch_then_rerun_ends_as_one_run(
 	assert_string_equal(a, b);
 	free(a);
 	free(b);
-	appdb_close(crashed);
-	appdb_close(whole);
+	testdb_close(crashed);
+	testdb_close(whole);
 }
 
 int main(void)

@@ -18,23 +18,22 @@
 #include "demo/demo.h"
 #include "base/err.h"
 #include "core/job.h"
-#include "support_appdb.h"
-#include "support_job.h"
+#include "testdb.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define NOW (APPDB_EPOCH + 100 * MS_PER_DAY + 500)
+#define NOW (TESTDB_EPOCH + 100 * MS_PER_DAY + 500)
 #define REMIND_CUTOFF (NOW - 3 * MS_PER_DAY)
 #define WARN_CUTOFF (NOW - 23 * MS_PER_DAY) /* 30 - 7 days */
 
-static void add_draft(struct appdb *f, const char *id, const char *creator,
+static void add_draft(struct testdb *f, const char *id, const char *creator,
 		      int64_t created_at)
 {
 	struct demo_record row = {.id = id,
-				  .property_id = APPDB_PROPERTY,
+				  .property_id = TESTDB_PROPERTY,
 				  .title = id,
 				  .created_by = creator,
 				  .created_at = created_at};
@@ -44,7 +43,7 @@ static void add_draft(struct appdb *f, const char *id, const char *creator,
 		fail_msg("%s", e.msg);
 }
 
-static void exec(struct appdb *f, const char *sql)
+static void exec(struct testdb *f, const char *sql)
 {
 	char *msg = NULL;
 
@@ -52,23 +51,23 @@ static void exec(struct appdb *f, const char *sql)
 		fail_msg("%s: %s", sql, msg);
 }
 
-static struct support_job_result run(struct appdb *f, int max_steps)
+static struct testdb_job_result run(struct testdb *f, int max_steps)
 {
-	struct support_job_result r;
+	struct testdb_job_result r;
 
-	support_run_job(f->db, &f->cfg, &f->services, "draft_reminder", NULL,
+	testdb_run_job(f->db, &f->cfg, &f->services, "draft_reminder", NULL,
 			NOW, max_steps, &r);
 	if (max_steps == 0 && r.rc != JOB_DONE)
 		fail_msg("draft_reminder: rc %d: %s", r.rc, r.err.msg);
 	return r;
 }
 
-static int64_t count(const struct support_job_result *r, const char *name)
+static int64_t count(const struct testdb_job_result *r, const char *name)
 {
 	return job_count_get(&r->ctx, name);
 }
 
-static int64_t notices(struct appdb *f, const char *type, const char *draft)
+static int64_t notices(struct testdb *f, const char *type, const char *draft)
 {
 	char sql[256];
 
@@ -76,11 +75,11 @@ static int64_t notices(struct appdb *f, const char *type, const char *draft)
 		 "SELECT count(*) FROM notifications WHERE type = '%s'"
 		 " AND json_extract(payload, '$.zaznamId') = '%s'",
 		 type, draft);
-	return appdb_int(f->db, sql);
+	return testdb_int(f->db, sql);
 }
 
 /* The payload of the only notification of type about draft, parsed. */
-static cJSON *payload_of(struct appdb *f, const char *type, const char *draft,
+static cJSON *payload_of(struct testdb *f, const char *type, const char *draft,
 			 const char *user)
 {
 	char sql[512], *rows;
@@ -92,7 +91,7 @@ static cJSON *payload_of(struct appdb *f, const char *type, const char *draft,
 	    " AND json_extract(payload, '$.zaznamId') = '%s' AND user_id = '%s'"
 	    " AND read_at IS NULL",
 	    type, draft, user);
-	rows = appdb_rows(f->db, sql);
+	rows = testdb_rows(f->db, sql);
 	json = cJSON_Parse(rows);
 	if (!json)
 		fail_msg("no %s notification for %s to %s (got \"%s\")", type,
@@ -119,28 +118,28 @@ static void
 test_draft_reminder_reminds_drafts_strictly_older_than_reminder_after_days(
     void **state)
 {
-	struct appdb *f = appdb_open();
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
 	struct demo_record complete = {.id = "complete",
-				       .property_id = APPDB_PROPERTY,
+				       .property_id = TESTDB_PROPERTY,
 				       .status = "complete",
-				       .created_by = APPDB_JANA,
+				       .created_by = TESTDB_JANA,
 				       .created_at =
 					   REMIND_CUTOFF - MS_PER_DAY};
 	struct demo_record deleted = {.id = "deleted",
-				      .property_id = APPDB_PROPERTY,
-				      .created_by = APPDB_JANA,
+				      .property_id = TESTDB_PROPERTY,
+				      .created_by = TESTDB_JANA,
 				      .is_deleted = 1,
 				      .created_at = REMIND_CUTOFF - MS_PER_DAY};
-	struct support_job_result r;
+	struct testdb_job_result r;
 	struct err e = {0};
 	char iso[CLOCK_ISO_LEN];
 	cJSON *p;
 
 	(void)state;
-	add_draft(f, "older", APPDB_JANA, REMIND_CUTOFF - 1);
-	add_draft(f, "exact", APPDB_JANA, REMIND_CUTOFF);
-	add_draft(f, "young", APPDB_JANA, NOW - MS_PER_DAY);
-	add_draft(f, "no_ms", APPDB_JANA, REMIND_CUTOFF);
+	add_draft(f, "older", TESTDB_JANA, REMIND_CUTOFF - 1);
+	add_draft(f, "exact", TESTDB_JANA, REMIND_CUTOFF);
+	add_draft(f, "young", TESTDB_JANA, NOW - MS_PER_DAY);
+	add_draft(f, "no_ms", TESTDB_JANA, REMIND_CUTOFF);
 	/* 00:00:00Z is before the cutoff at .500, though it sorts after it. */
 	exec(f, "UPDATE zaznamy SET created_at = '2026-04-08T00:00:00Z' WHERE "
 		"id = 'no_ms'");
@@ -156,7 +155,7 @@ test_draft_reminder_reminds_drafts_strictly_older_than_reminder_after_days(
 	assert_int_equal(notices(f, "draft_reminder", "young"), 0);
 	assert_int_equal(notices(f, "draft_reminder", "complete"), 0);
 	assert_int_equal(notices(f, "draft_reminder", "deleted"), 0);
-	p = payload_of(f, "draft_reminder", "older", APPDB_JANA);
+	p = payload_of(f, "draft_reminder", "older", TESTDB_JANA);
 	assert_string_equal(text(p, "propertyName"), "Chalupa");
 	assert_string_equal(text(p, "createdAt"),
 			    clock_format(REMIND_CUTOFF - 1, iso));
@@ -164,13 +163,13 @@ test_draft_reminder_reminds_drafts_strictly_older_than_reminder_after_days(
 	assert_int_equal(cJSON_GetArraySize(p), 4);
 	cJSON_Delete(p);
 	assert_int_equal(
-	    appdb_int(f->db, "SELECT count(*) FROM notifications WHERE"
+	    testdb_int(f->db, "SELECT count(*) FROM notifications WHERE"
 			     " length(id) = 36 AND substr(id, 15, 1) = '4'"),
 	    2);
-	appdb_close(f);
+	testdb_close(f);
 }
 
-static cJSON *email_job(struct appdb *f, const char *draft)
+static cJSON *email_job(struct testdb *f, const char *draft)
 {
 	char sql[256], *rows;
 	cJSON *json;
@@ -179,7 +178,7 @@ static cJSON *email_job(struct appdb *f, const char *draft)
 		 "SELECT payload FROM jobs WHERE type = 'send_email'"
 		 " AND unique_key = 'draft_expiring:%s'",
 		 draft);
-	rows = appdb_rows(f->db, sql);
+	rows = testdb_rows(f->db, sql);
 	json = cJSON_Parse(rows);
 	if (!json)
 		fail_msg("no email job for %s (got \"%s\")", draft, rows);
@@ -191,23 +190,23 @@ static void
 test_draft_reminder_warns_once_expiring_drafts_with_notification_and_email(
     void **state)
 {
-	struct appdb *f = appdb_open();
-	struct support_job_result r;
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb_job_result r;
 	char iso[CLOCK_ISO_LEN];
 	const cJSON *data;
 	cJSON *p;
 
 	(void)state;
-	add_draft(f, "at_window", APPDB_JANA, WARN_CUTOFF);
-	add_draft(f, "before_window", APPDB_JANA, WARN_CUTOFF + 1);
-	add_draft(f, "mid_day", APPDB_JANA, WARN_CUTOFF - 14 * MS_PER_HOUR);
-	add_draft(f, "overdue", APPDB_JANA, NOW - 31 * MS_PER_DAY);
+	add_draft(f, "at_window", TESTDB_JANA, WARN_CUTOFF);
+	add_draft(f, "before_window", TESTDB_JANA, WARN_CUTOFF + 1);
+	add_draft(f, "mid_day", TESTDB_JANA, WARN_CUTOFF - 14 * MS_PER_HOUR);
+	add_draft(f, "overdue", TESTDB_JANA, NOW - 31 * MS_PER_DAY);
 	r = run(f, 0);
 	assert_int_equal(count(&r, "reminded"), 4);
 	assert_int_equal(count(&r, "expiring"), 3);
 	assert_int_equal(count(&r, "emails"), 3);
 	assert_int_equal(notices(f, "draft_expiring", "before_window"), 0);
-	p = payload_of(f, "draft_expiring", "at_window", APPDB_JANA);
+	p = payload_of(f, "draft_expiring", "at_window", TESTDB_JANA);
 	assert_string_equal(text(p, "zaznamId"), "at_window");
 	assert_string_equal(text(p, "propertyName"), "Chalupa");
 	assert_string_equal(text(p, "expiresAt"),
@@ -216,10 +215,10 @@ test_draft_reminder_warns_once_expiring_drafts_with_notification_and_email(
 	assert_int_equal(cJSON_GetArraySize(p), 4);
 	cJSON_Delete(p);
 	/* 6 days 10 hours left rounds up to 7; an overdue draft has 0. */
-	p = payload_of(f, "draft_expiring", "mid_day", APPDB_JANA);
+	p = payload_of(f, "draft_expiring", "mid_day", TESTDB_JANA);
 	assert_true(number(p, "daysRemaining") == 7);
 	cJSON_Delete(p);
-	p = payload_of(f, "draft_expiring", "overdue", APPDB_JANA);
+	p = payload_of(f, "draft_expiring", "overdue", TESTDB_JANA);
 	assert_true(number(p, "daysRemaining") == 0);
 	cJSON_Delete(p);
 	p = email_job(f, "at_window");
@@ -235,16 +234,16 @@ test_draft_reminder_warns_once_expiring_drafts_with_notification_and_email(
 	assert_true(number(data, "daysRemaining") == 7);
 	assert_null(cJSON_GetObjectItemCaseSensitive(data, "link"));
 	cJSON_Delete(p);
-	appdb_close(f);
+	testdb_close(f);
 }
 
 static void
 test_draft_reminder_email_in_english_with_untitled_draft(void **state)
 {
-	struct appdb *f = appdb_open();
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
 	struct demo_record row = {.id = "untitled",
-				  .property_id = APPDB_PROPERTY,
-				  .created_by = APPDB_TOM,
+				  .property_id = TESTDB_PROPERTY,
+				  .created_by = TESTDB_TOM,
 				  .created_at = WARN_CUTOFF};
 	struct err e = {0};
 	const cJSON *data;
@@ -260,14 +259,14 @@ test_draft_reminder_email_in_english_with_untitled_draft(void **state)
 	assert_string_equal(text(data, "name"), "Tom");
 	assert_string_equal(text(data, "zaznamTitle"), "Untitled");
 	cJSON_Delete(p);
-	appdb_close(f);
+	testdb_close(f);
 }
 
-static void add_activity(struct appdb *f, const char *id, const char *actor,
+static void add_activity(struct testdb *f, const char *id, const char *actor,
 			 const char *draft, int64_t at)
 {
 	struct demo_activity row = {.id = id,
-				    .property_id = APPDB_PROPERTY,
+				    .property_id = TESTDB_PROPERTY,
 				    .type = "zaznam_created",
 				    .actor_user_id = actor,
 				    .target_type = "zaznam",
@@ -283,68 +282,68 @@ static void
 test_draft_reminder_without_created_by_tells_the_first_creating_actor(
     void **state)
 {
-	struct appdb *f = appdb_open();
-	struct support_job_result r;
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb_job_result r;
 
 	(void)state;
 	add_draft(f, "orphan", NULL, REMIND_CUTOFF - MS_PER_DAY);
 	add_draft(f, "nobody", NULL, REMIND_CUTOFF - MS_PER_DAY);
-	add_activity(f, "a2", APPDB_JANA, "orphan", REMIND_CUTOFF);
-	add_activity(f, "a1", APPDB_TOM, "orphan", REMIND_CUTOFF - MS_PER_DAY);
+	add_activity(f, "a2", TESTDB_JANA, "orphan", REMIND_CUTOFF);
+	add_activity(f, "a1", TESTDB_TOM, "orphan", REMIND_CUTOFF - MS_PER_DAY);
 	r = run(f, 0);
 	assert_int_equal(count(&r, "reminded"), 1);
-	cJSON_Delete(payload_of(f, "draft_reminder", "orphan", APPDB_TOM));
+	cJSON_Delete(payload_of(f, "draft_reminder", "orphan", TESTDB_TOM));
 	assert_int_equal(notices(f, "draft_reminder", "nobody"), 0);
-	appdb_close(f);
+	testdb_close(f);
 }
 
 static void test_draft_reminder_respects_push_draft_reminders_and_blocked_users(
     void **state)
 {
-	struct appdb *f = appdb_open();
-	struct demo_preferences off = DEMO_PREFERENCES_DEFAULTS(APPDB_JANA);
-	struct demo_preferences on = DEMO_PREFERENCES_DEFAULTS(APPDB_TOM);
-	struct support_job_result r;
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct demo_preferences off = DEMO_PREFERENCES_DEFAULTS(TESTDB_JANA);
+	struct demo_preferences on = DEMO_PREFERENCES_DEFAULTS(TESTDB_TOM);
+	struct testdb_job_result r;
 	struct err e = {0};
 
 	(void)state;
 	off.push_draft_reminders = 0;
 	assert_int_equal(demo_insert_preferences(f->db, &off, &e), 0);
 	assert_int_equal(demo_insert_preferences(f->db, &on, &e), 0);
-	add_draft(f, "janas", APPDB_JANA, WARN_CUTOFF - MS_PER_DAY);
-	add_draft(f, "toms", APPDB_TOM, WARN_CUTOFF - MS_PER_DAY);
+	add_draft(f, "janas", TESTDB_JANA, WARN_CUTOFF - MS_PER_DAY);
+	add_draft(f, "toms", TESTDB_TOM, WARN_CUTOFF - MS_PER_DAY);
 	r = run(f, 0);
 	assert_int_equal(count(&r, "reminded"), 1);
 	assert_int_equal(count(&r, "expiring"), 1);
 	assert_int_equal(count(&r, "emails"), 1);
-	assert_int_equal(appdb_int(f->db, "SELECT count(*) FROM notifications"
-					  " WHERE user_id = '" APPDB_JANA "'"),
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM notifications"
+					  " WHERE user_id = '" TESTDB_JANA "'"),
 			 0);
-	assert_int_equal(appdb_int(f->db, "SELECT count(*) FROM jobs"
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM jobs"
 					  " WHERE payload LIKE '%jana@%'"),
 			 0);
 	/* A blocked user is not told either; unblocked, they hear of it. */
 	exec(f, "UPDATE user_preferences SET push_draft_reminders = 1;"
-		"UPDATE users SET is_blocked = 1 WHERE id = '" APPDB_JANA "'");
+		"UPDATE users SET is_blocked = 1 WHERE id = '" TESTDB_JANA "'");
 	r = run(f, 0);
 	assert_int_equal(count(&r, "reminded"), 0);
 	exec(f, "UPDATE users SET is_blocked = 0");
 	r = run(f, 0);
 	assert_int_equal(count(&r, "reminded"), 1);
 	assert_int_equal(count(&r, "emails"), 1);
-	appdb_close(f);
+	testdb_close(f);
 }
 
-static char *end_state(struct appdb *f)
+static char *end_state(struct testdb *f)
 {
-	char *n = appdb_rows(
+	char *n = testdb_rows(
 	    f->db,
 	    "SELECT user_id, type, payload, created_at FROM notifications"
 	    " ORDER BY type, payload");
-	char *j = appdb_rows(
+	char *j = testdb_rows(
 	    f->db,
 	    "SELECT type, payload, unique_key FROM jobs ORDER BY unique_key");
-	char *m = appdb_rows(
+	char *m = testdb_rows(
 	    f->db, "SELECT * FROM draft_notices ORDER BY zaznam_id, type");
 	size_t len = strlen(n) + strlen(j) + strlen(m) + 8;
 	char *all = malloc(len);
@@ -356,22 +355,22 @@ static char *end_state(struct appdb *f)
 	return all;
 }
 
-static void fill_several(struct appdb *f)
+static void fill_several(struct testdb *f)
 {
 	char id[16];
 
 	for (int i = 0; i < 4; i++) {
 		snprintf(id, sizeof(id), "draft%d", i);
-		add_draft(f, id, i % 2 ? APPDB_TOM : APPDB_JANA,
+		add_draft(f, id, i % 2 ? TESTDB_TOM : TESTDB_JANA,
 			  WARN_CUTOFF - i * MS_PER_HOUR);
 	}
-	add_draft(f, "reminder_only", APPDB_JANA, REMIND_CUTOFF - MS_PER_HOUR);
+	add_draft(f, "reminder_only", TESTDB_JANA, REMIND_CUTOFF - MS_PER_HOUR);
 }
 
 static void test_draft_reminder_rerun_sends_nothing_again_ever(void **state)
 {
-	struct appdb *f = appdb_open();
-	struct support_job_result r;
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb_job_result r;
 	char *first, *second;
 
 	(void)state;
@@ -395,43 +394,44 @@ static void test_draft_reminder_rerun_sends_nothing_again_ever(void **state)
 	assert_int_equal(count(&r, "reminded") + count(&r, "expiring") +
 			     count(&r, "emails"),
 			 0);
-	assert_int_equal(appdb_int(f->db, "SELECT count(*) FROM jobs"), 4);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM jobs"), 4);
 	free(first);
 	free(second);
-	appdb_close(f);
+	testdb_close(f);
 }
 
 static void
 test_draft_reminder_skips_drafts_notified_before_this_job(void **state)
 {
-	struct appdb *f = appdb_open();
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
 	struct demo_notification legacy = {
 	    .id = "legacy",
-	    .user_id = APPDB_JANA,
+	    .user_id = TESTDB_JANA,
 	    .type = "draft_reminder",
 	    .payload =
 		"{\"zaznamId\":\"old\",\"propertyName\":\"Chalupa\","
 		"\"createdAt\":\"2026-03-01T00:00:00.000Z\",\"daysOld\":3}",
 	    .read_at = NOW - MS_PER_DAY,
 	    .created_at = NOW - 2 * MS_PER_DAY};
-	struct support_job_result r;
+	struct testdb_job_result r;
 	struct err e = {0};
 
 	(void)state;
-	add_draft(f, "old", APPDB_JANA, REMIND_CUTOFF - MS_PER_DAY);
+	add_draft(f, "old", TESTDB_JANA, REMIND_CUTOFF - MS_PER_DAY);
 	assert_int_equal(demo_insert_notification(f->db, &legacy, &e), 0);
 	r = run(f, 0);
 	assert_int_equal(count(&r, "reminded"), 0);
 	assert_int_equal(notices(f, "draft_reminder", "old"), 1);
-	appdb_close(f);
+	testdb_close(f);
 }
 
 static void
 test_draft_reminder_crash_after_one_batch_then_rerun_ends_as_one_run(
     void **state)
 {
-	struct appdb *crashed = appdb_open(), *whole = appdb_open();
-	struct support_job_result r;
+	struct testdb *crashed = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb *whole = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb_job_result r;
 	char *a, *b;
 
 	(void)state;
@@ -452,24 +452,24 @@ test_draft_reminder_crash_after_one_batch_then_rerun_ends_as_one_run(
 	assert_string_equal(a, b);
 	free(a);
 	free(b);
-	appdb_close(crashed);
-	appdb_close(whole);
+	testdb_close(crashed);
+	testdb_close(whole);
 }
 
 static void
 test_draft_reminder_no_expiry_warning_while_cleanup_is_disabled(void **state)
 {
-	struct appdb *f = appdb_open();
-	struct support_job_result r;
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb_job_result r;
 
 	(void)state;
 	f->cfg.jobs.draft_cleanup.r.enabled = false;
-	add_draft(f, "old", APPDB_JANA, WARN_CUTOFF - MS_PER_DAY);
+	add_draft(f, "old", TESTDB_JANA, WARN_CUTOFF - MS_PER_DAY);
 	r = run(f, 0);
 	assert_int_equal(count(&r, "reminded"), 1);
 	assert_int_equal(count(&r, "expiring"), 0);
-	assert_int_equal(appdb_int(f->db, "SELECT count(*) FROM jobs"), 0);
-	appdb_close(f);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM jobs"), 0);
+	testdb_close(f);
 }
 
 int main(void)

@@ -17,8 +17,7 @@
 #include "demo/demo.h"
 #include "base/err.h"
 #include "core/job.h"
-#include "support_appdb.h"
-#include "support_job.h"
+#include "testdb.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -26,9 +25,9 @@
 #include <string.h>
 
 #define NOW                                                                    \
-	(APPDB_EPOCH + 100 * MS_PER_DAY + 500) /* 2026-04-11T00:00:00.500Z */
+	(TESTDB_EPOCH + 100 * MS_PER_DAY + 500) /* 2026-04-11T00:00:00.500Z */
 
-static void add_invitation(struct appdb *f, const char *id,
+static void add_invitation(struct testdb *f, const char *id,
 			   const char *target_type, const char *target_id,
 			   const char *status, int64_t expires_at)
 {
@@ -38,7 +37,7 @@ static void add_invitation(struct appdb *f, const char *id,
 				      .target_type = target_type,
 				      .target_id = target_id,
 				      .email = email,
-				      .created_by = APPDB_JANA,
+				      .created_by = TESTDB_JANA,
 				      .status = status,
 				      .expires_at = expires_at,
 				      .created_at =
@@ -51,34 +50,34 @@ static void add_invitation(struct appdb *f, const char *id,
 		fail_msg("%s", e.msg);
 }
 
-static struct support_job_result run(struct appdb *f, int max_steps)
+static struct testdb_job_result run(struct testdb *f, int max_steps)
 {
-	struct support_job_result r;
+	struct testdb_job_result r;
 
-	support_run_job(f->db, &f->cfg, &f->services, "invitation_expiration",
+	testdb_run_job(f->db, &f->cfg, &f->services, "invitation_expiration",
 			NULL, NOW, max_steps, &r);
 	if (max_steps == 0 && r.rc != JOB_DONE)
 		fail_msg("invitation_expiration: rc %d: %s", r.rc, r.err.msg);
 	return r;
 }
 
-static int64_t count(const struct support_job_result *r, const char *name)
+static int64_t count(const struct testdb_job_result *r, const char *name)
 {
 	return job_count_get(&r->ctx, name);
 }
 
-static char *status_of(struct appdb *f, const char *id)
+static char *status_of(struct testdb *f, const char *id)
 {
 	char sql[128], *rows;
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT status FROM invitations WHERE id = '%s'", id);
-	rows = appdb_rows(f->db, sql);
+	rows = testdb_rows(f->db, sql);
 	rows[strcspn(rows, "\n")] = '\0';
 	return rows;
 }
 
-static void assert_status(struct appdb *f, const char *id, const char *want)
+static void assert_status(struct testdb *f, const char *id, const char *want)
 {
 	char *got = status_of(f, id);
 
@@ -87,18 +86,18 @@ static void assert_status(struct appdb *f, const char *id, const char *want)
 	free(got);
 }
 
-static cJSON *notification_for(struct appdb *f, const char *id)
+static cJSON *notification_for(struct testdb *f, const char *id)
 {
 	char sql[256], *rows;
 	cJSON *json;
 
 	snprintf(
 	    sql, sizeof(sql),
-	    "SELECT payload FROM notifications WHERE user_id = '" APPDB_JANA
+	    "SELECT payload FROM notifications WHERE user_id = '" TESTDB_JANA
 	    "' AND type = 'invitation_expired'"
 	    " AND json_extract(payload, '$.invitationId') = '%s'",
 	    id);
-	rows = appdb_rows(f->db, sql);
+	rows = testdb_rows(f->db, sql);
 	json = cJSON_Parse(rows);
 	if (!json)
 		fail_msg("no notification for %s (got \"%s\")", id, rows);
@@ -109,23 +108,23 @@ static cJSON *notification_for(struct appdb *f, const char *id)
 static void
 test_invitation_expiration_expires_only_pending_past_expires_at(void **state)
 {
-	struct appdb *f = appdb_open();
-	struct support_job_result r;
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb_job_result r;
 	char *msg = NULL;
 
 	(void)state;
-	add_invitation(f, "past", "project", APPDB_PROJECT, NULL, NOW - 1);
-	add_invitation(f, "at_now", "project", APPDB_PROJECT, NULL, NOW);
-	add_invitation(f, "future", "project", APPDB_PROJECT, NULL,
+	add_invitation(f, "past", "project", TESTDB_PROJECT, NULL, NOW - 1);
+	add_invitation(f, "at_now", "project", TESTDB_PROJECT, NULL, NOW);
+	add_invitation(f, "future", "project", TESTDB_PROJECT, NULL,
 		       NOW + MS_PER_DAY);
-	add_invitation(f, "accepted", "project", APPDB_PROJECT, "accepted",
+	add_invitation(f, "accepted", "project", TESTDB_PROJECT, "accepted",
 		       NOW - MS_PER_DAY);
-	add_invitation(f, "declined", "project", APPDB_PROJECT, "declined",
+	add_invitation(f, "declined", "project", TESTDB_PROJECT, "declined",
 		       NOW - MS_PER_DAY);
 	/* Without milliseconds: 00:00:00Z is before now (.500) though it
 	 * sorts after it as text; 00:00:01Z is after now. */
-	add_invitation(f, "no_ms_past", "property", APPDB_PROPERTY, NULL, NOW);
-	add_invitation(f, "no_ms_future", "property", APPDB_PROPERTY, NULL,
+	add_invitation(f, "no_ms_past", "property", TESTDB_PROPERTY, NULL, NOW);
+	add_invitation(f, "no_ms_future", "property", TESTDB_PROPERTY, NULL,
 		       NOW);
 	assert_int_equal(
 	    sqlite3_exec(f->db,
@@ -145,20 +144,20 @@ test_invitation_expiration_expires_only_pending_past_expires_at(void **state)
 	assert_status(f, "future", "pending");
 	assert_status(f, "accepted", "accepted");
 	assert_status(f, "declined", "declined");
-	appdb_close(f);
+	testdb_close(f);
 }
 
 static void
 test_invitation_expiration_notifies_creator_with_target_name(void **state)
 {
-	struct appdb *f = appdb_open();
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
 	char iso[CLOCK_ISO_LEN], sql[256];
 	cJSON *p;
 
 	(void)state;
-	add_invitation(f, "to_project", "project", APPDB_PROJECT, NULL,
+	add_invitation(f, "to_project", "project", TESTDB_PROJECT, NULL,
 		       NOW - MS_PER_DAY);
-	add_invitation(f, "to_property", "property", APPDB_PROPERTY, NULL,
+	add_invitation(f, "to_property", "property", TESTDB_PROPERTY, NULL,
 		       NOW - MS_PER_DAY);
 	add_invitation(f, "to_nothing", "property", "no-such-property", NULL,
 		       NOW - MS_PER_DAY);
@@ -185,54 +184,54 @@ test_invitation_expiration_notifies_creator_with_target_name(void **state)
 		 "SELECT count(*) FROM notifications WHERE created_at = '%s'"
 		 " AND read_at IS NULL AND length(id) = 36",
 		 clock_format(NOW, iso));
-	assert_int_equal(appdb_int(f->db, sql), 3);
-	appdb_close(f);
+	assert_int_equal(testdb_int(f->db, sql), 3);
+	testdb_close(f);
 }
 
 static void
 test_invitation_expiration_deleted_creator_is_not_notified(void **state)
 {
-	struct appdb *f = appdb_open();
-	struct support_job_result r;
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb_job_result r;
 	char *msg = NULL;
 
 	(void)state;
-	add_invitation(f, "orphan", "project", APPDB_PROJECT, NULL,
+	add_invitation(f, "orphan", "project", TESTDB_PROJECT, NULL,
 		       NOW - MS_PER_DAY);
 	assert_int_equal(
 	    sqlite3_exec(
 		f->db,
-		"UPDATE users SET is_deleted = 1 WHERE id = '" APPDB_JANA "'",
+		"UPDATE users SET is_deleted = 1 WHERE id = '" TESTDB_JANA "'",
 		NULL, NULL, &msg),
 	    SQLITE_OK);
 	r = run(f, 0);
 	assert_int_equal(count(&r, "expired"), 1);
 	assert_int_equal(count(&r, "notified"), 0);
 	assert_status(f, "orphan", "expired");
-	assert_int_equal(appdb_int(f->db, "SELECT count(*) FROM notifications"),
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM notifications"),
 			 0);
-	appdb_close(f);
+	testdb_close(f);
 }
 
-static void fill_several(struct appdb *f)
+static void fill_several(struct testdb *f)
 {
 	char id[16];
 
 	for (int i = 0; i < 5; i++) {
 		snprintf(id, sizeof(id), "inv%d", i);
 		add_invitation(f, id, i % 2 ? "project" : "property",
-			       i % 2 ? APPDB_PROJECT : APPDB_PROPERTY, NULL,
+			       i % 2 ? TESTDB_PROJECT : TESTDB_PROPERTY, NULL,
 			       NOW - (i + 1) * MS_PER_HOUR);
 	}
-	add_invitation(f, "later", "project", APPDB_PROJECT, NULL,
+	add_invitation(f, "later", "project", TESTDB_PROJECT, NULL,
 		       NOW + MS_PER_HOUR);
 }
 
-static char *end_state(struct appdb *f)
+static char *end_state(struct testdb *f)
 {
 	char *i =
-	    appdb_rows(f->db, "SELECT id, status FROM invitations ORDER BY id");
-	char *n = appdb_rows(
+	    testdb_rows(f->db, "SELECT id, status FROM invitations ORDER BY id");
+	char *n = testdb_rows(
 	    f->db, "SELECT user_id, type, payload, created_at, read_at"
 		   " FROM notifications ORDER BY payload");
 	size_t len = strlen(i) + strlen(n) + 8;
@@ -247,8 +246,8 @@ static char *end_state(struct appdb *f)
 static void
 test_invitation_expiration_batches_and_rerun_changes_nothing(void **state)
 {
-	struct appdb *f = appdb_open();
-	struct support_job_result r;
+	struct testdb *f = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb_job_result r;
 	char *first, *second;
 
 	(void)state;
@@ -266,15 +265,16 @@ test_invitation_expiration_batches_and_rerun_changes_nothing(void **state)
 	assert_string_equal(first, second);
 	free(first);
 	free(second);
-	appdb_close(f);
+	testdb_close(f);
 }
 
 static void
 test_invitation_expiration_crash_after_one_batch_then_rerun_ends_as_one_run(
     void **state)
 {
-	struct appdb *crashed = appdb_open(), *whole = appdb_open();
-	struct support_job_result r;
+	struct testdb *crashed = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb *whole = testdb_open(TESTDB_HOUSEHOLD | TESTDB_STORAGE);
+	struct testdb_job_result r;
 	char *a, *b;
 
 	(void)state;
@@ -293,8 +293,8 @@ test_invitation_expiration_crash_after_one_batch_then_rerun_ends_as_one_run(
 	assert_string_equal(a, b);
 	free(a);
 	free(b);
-	appdb_close(crashed);
-	appdb_close(whole);
+	testdb_close(crashed);
+	testdb_close(whole);
 }
 
 int main(void)

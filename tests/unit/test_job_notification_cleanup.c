@@ -14,18 +14,16 @@
 #include "base/clock.h"
 #include "config/config.h"
 #include "demo/demo.h"
-#include "support_db.h"
-#include "support_job.h"
-#include "support_rows.h"
+#include "testdb.h"
 
-#define NOW SUPPORT_ROWS_NOW
+#define NOW TESTDB_NOW
 
 /* read_at 0: unread. */
 static void add_notification(sqlite3 *db, int n, int64_t created_at, int64_t read_at)
 {
 	char id[37];
 	struct err e = {0};
-	struct demo_notification row = {.id = id, .user_id = SUPPORT_USER,
+	struct demo_notification row = {.id = id, .user_id = TESTDB_JANA,
 					.type = "mention_in_comment", .read_at = read_at,
 					.created_at = created_at};
 
@@ -40,12 +38,12 @@ static int is_kept(sqlite3 *db, int n)
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT count(*) FROM notifications WHERE id = 'bbbbbbbb-0000-4000-8000-%012d'", n);
-	return (int)support_rows_int(db, sql);
+	return (int)testdb_int(db, sql);
 }
 
-static void run(struct support_rows_fixture *f, int max_steps, struct support_job_result *out)
+static void run(struct testdb *f, int max_steps, struct testdb_job_result *out)
 {
-	support_run_job(f->db, &f->cfg, NULL, "notification_cleanup", NULL, NOW, max_steps, out);
+	testdb_run_job(f->db, &f->cfg, NULL, "notification_cleanup", NULL, NOW, max_steps, out);
 }
 
 static void test_notification_cleanup_keeps_notifications_exactly_at_retention(void **state)
@@ -65,8 +63,8 @@ static void test_notification_cleanup_keeps_notifications_exactly_at_retention(v
 		{365 * MS_PER_DAY, 0, 0},
 		{0, 0, 1},
 	};
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		add_notification(f->db, (int)i, NOW - cases[i].age_ms,
@@ -85,8 +83,8 @@ static void test_notification_cleanup_keeps_notifications_exactly_at_retention(v
  * ago is old, one created yesterday and read at once is not. */
 static void test_notification_cleanup_measures_age_from_created_at(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	add_notification(f->db, 1, NOW - 60 * MS_PER_DAY, NOW - MS_PER_DAY);
 	add_notification(f->db, 2, NOW - MS_PER_DAY, NOW - MS_PER_DAY);
@@ -98,8 +96,8 @@ static void test_notification_cleanup_measures_age_from_created_at(void **state)
 
 static void test_notification_cleanup_follows_configured_retentions(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	f->cfg.jobs.notification_cleanup.retention_days_read = 1;
 	f->cfg.jobs.notification_cleanup.retention_days_unread = 2;
@@ -114,8 +112,8 @@ static void test_notification_cleanup_follows_configured_retentions(void **state
 
 static void test_notification_cleanup_runs_read_then_unread_in_batches(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	f->cfg.jobs.notification_cleanup.r.batch_size = 2;
 	f->cfg.jobs.notification_cleanup.batch_pause_ms = 40;
@@ -133,13 +131,13 @@ static void test_notification_cleanup_runs_read_then_unread_in_batches(void **st
 	assert_int_equal(r.steps, 4); /* read 2, 1; unread 2, 1 */
 	assert_int_equal(job_count_get(&r.ctx, "deleted_read"), 3);
 	assert_int_equal(job_count_get(&r.ctx, "deleted_unread"), 3);
-	assert_int_equal(support_rows_int(f->db, "SELECT count(*) FROM notifications"), 0);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM notifications"), 0);
 }
 
 static void test_notification_cleanup_rerun_and_crash_end_in_the_same_state(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 	char ids[64];
 
 	f->cfg.jobs.notification_cleanup.r.batch_size = 1;
@@ -155,33 +153,34 @@ static void test_notification_cleanup_rerun_and_crash_end_in_the_same_state(void
 	assert_int_equal(r.steps, 2);
 	assert_int_equal(job_count_get(&r.ctx, "deleted_read"), 0);
 	assert_int_equal(job_count_get(&r.ctx, "deleted_unread"), 0);
-	support_rows_text(f->db, "SELECT group_concat(substr(id, 36), ',')"
-			  " FROM (SELECT id FROM notifications ORDER BY id)", ids, sizeof(ids));
+	snprintf(ids, sizeof(ids), "%s",
+		 testdb_text(f->db, "SELECT group_concat(substr(id, 36), ',')"
+			     " FROM (SELECT id FROM notifications ORDER BY id)"));
 	assert_string_equal(ids, "0,2,4");
 }
 
 static void test_notification_cleanup_reports_a_locked_database_as_busy(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
-	sqlite3 *other = support_open(f->dir);
+	struct testdb *f = *state;
+	struct testdb_job_result r;
+	sqlite3 *other = testdb_connect(f);
 
 	add_notification(f->db, 1, NOW - 100 * MS_PER_DAY, 0);
 	assert_non_null(other);
-	assert_int_equal(support_rows_exec(other, "BEGIN IMMEDIATE"), 0);
+	testdb_exec(other, "BEGIN IMMEDIATE");
 	run(f, 0, &r);
 	assert_int_equal(r.rc, ERR_BUSY);
-	assert_int_equal(support_rows_exec(other, "ROLLBACK"), 0);
+	testdb_exec(other, "ROLLBACK");
 	sqlite3_close(other);
 	assert_int_equal(is_kept(f->db, 1), 1);
 }
 
 static void test_notification_cleanup_reports_a_broken_schema(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
-	assert_int_equal(support_rows_exec(f->db, "DROP TABLE notifications"), 0);
+	testdb_exec(f->db, "DROP TABLE notifications");
 	run(f, 0, &r);
 	assert_int_equal(r.rc, ERR_DB);
 	assert_non_null(strstr(r.err.msg, "notifications"));
@@ -191,22 +190,22 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-			test_notification_cleanup_keeps_notifications_exactly_at_retention, support_rows_setup,
-			support_rows_teardown),
+			test_notification_cleanup_keeps_notifications_exactly_at_retention, testdb_setup,
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_notification_cleanup_measures_age_from_created_at, support_rows_setup, support_rows_teardown),
+			test_notification_cleanup_measures_age_from_created_at, testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_notification_cleanup_follows_configured_retentions, support_rows_setup, support_rows_teardown),
+			test_notification_cleanup_follows_configured_retentions, testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_notification_cleanup_runs_read_then_unread_in_batches, support_rows_setup, support_rows_teardown),
+			test_notification_cleanup_runs_read_then_unread_in_batches, testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_notification_cleanup_rerun_and_crash_end_in_the_same_state, support_rows_setup,
-			support_rows_teardown),
+			test_notification_cleanup_rerun_and_crash_end_in_the_same_state, testdb_setup,
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_notification_cleanup_reports_a_locked_database_as_busy, support_rows_setup,
-			support_rows_teardown),
+			test_notification_cleanup_reports_a_locked_database_as_busy, testdb_setup,
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_notification_cleanup_reports_a_broken_schema,
-						support_rows_setup, support_rows_teardown),
+						testdb_setup, testdb_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,11 +14,9 @@
 #include "base/clock.h"
 #include "config/config.h"
 #include "demo/demo.h"
-#include "support_db.h"
-#include "support_job.h"
-#include "support_rows.h"
+#include "testdb.h"
 
-#define NOW SUPPORT_ROWS_NOW
+#define NOW TESTDB_NOW
 
 /* revoked_at 0: not revoked; replaced_by < 0: none. */
 static void add_token(sqlite3 *db, int n, int64_t expires_at, int64_t revoked_at,
@@ -26,7 +24,7 @@ static void add_token(sqlite3 *db, int n, int64_t expires_at, int64_t revoked_at
 {
 	char id[37], hash[16], successor[37];
 	struct err e = {0};
-	struct demo_refresh_token row = {.id = id, .user_id = SUPPORT_USER, .token_hash = hash,
+	struct demo_refresh_token row = {.id = id, .user_id = TESTDB_JANA, .token_hash = hash,
 					 .created_at = NOW - 60 * MS_PER_DAY,
 					 .expires_at = expires_at, .revoked_at = revoked_at,
 					 .replaced_by_token_id = replaced_by >= 0 ? successor : NULL};
@@ -44,12 +42,12 @@ static int is_kept(sqlite3 *db, int n)
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT count(*) FROM refresh_tokens WHERE id = 'cccccccc-0000-4000-8000-%012d'", n);
-	return (int)support_rows_int(db, sql);
+	return (int)testdb_int(db, sql);
 }
 
-static void run(struct support_rows_fixture *f, int max_steps, struct support_job_result *out)
+static void run(struct testdb *f, int max_steps, struct testdb_job_result *out)
 {
-	support_run_job(f->db, &f->cfg, NULL, "refresh_token_cleanup", NULL, NOW, max_steps, out);
+	testdb_run_job(f->db, &f->cfg, NULL, "refresh_token_cleanup", NULL, NOW, max_steps, out);
 }
 
 static void test_refresh_token_cleanup_deletes_expired_and_long_revoked_tokens(void **state)
@@ -66,8 +64,8 @@ static void test_refresh_token_cleanup_deletes_expired_and_long_revoked_tokens(v
 		{30 * MS_PER_DAY, MS_PER_DAY, 1},
 		{-MS_PER_DAY, MS_PER_DAY, 0},        /* expired and revoked: expired */
 	};
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		add_token(f->db, (int)i, NOW + cases[i].expires_in_ms,
@@ -84,8 +82,8 @@ static void test_refresh_token_cleanup_deletes_expired_and_long_revoked_tokens(v
 
 static void test_refresh_token_cleanup_follows_revoked_retention_days(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	f->cfg.jobs.refresh_token_cleanup.revoked_retention_days = 0;
 	add_token(f->db, 1, NOW + MS_PER_DAY, NOW - 1, -1);
@@ -100,8 +98,8 @@ static void test_refresh_token_cleanup_follows_revoked_retention_days(void **sta
  * clears the pointer of a token that stays. */
 static void test_refresh_token_cleanup_deletes_rotation_chains_in_any_order(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 	char text[64];
 
 	add_token(f->db, 3, NOW - MS_PER_DAY, 0, -1);
@@ -111,15 +109,15 @@ static void test_refresh_token_cleanup_deletes_rotation_chains_in_any_order(void
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(job_count_get(&r.ctx, "deleted_expired"), 2);
 	assert_int_equal(is_kept(f->db, 1), 1);
-	support_rows_text(f->db, "SELECT replaced_by_token_id FROM refresh_tokens", text,
-			  sizeof(text));
+	snprintf(text, sizeof(text), "%s",
+		 testdb_text(f->db, "SELECT replaced_by_token_id FROM refresh_tokens"));
 	assert_string_equal(text, "NULL");
 }
 
 static void test_refresh_token_cleanup_batches_rerun_and_crash_end_in_the_same_state(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 	char ids[64];
 
 	f->cfg.jobs.refresh_token_cleanup.r.batch_size = 2;
@@ -138,33 +136,34 @@ static void test_refresh_token_cleanup_batches_rerun_and_crash_end_in_the_same_s
 	run(f, 0, &r);
 	assert_int_equal(job_count_get(&r.ctx, "deleted_expired"), 0);
 	assert_int_equal(job_count_get(&r.ctx, "deleted_revoked"), 0);
-	support_rows_text(f->db, "SELECT group_concat(substr(id, 36), ',')"
-			  " FROM (SELECT id FROM refresh_tokens ORDER BY id)", ids, sizeof(ids));
+	snprintf(ids, sizeof(ids), "%s",
+		 testdb_text(f->db, "SELECT group_concat(substr(id, 36), ',')"
+			     " FROM (SELECT id FROM refresh_tokens ORDER BY id)"));
 	assert_string_equal(ids, "2,5,8");
 }
 
 static void test_refresh_token_cleanup_reports_a_locked_database_as_busy(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
-	sqlite3 *other = support_open(f->dir);
+	struct testdb *f = *state;
+	struct testdb_job_result r;
+	sqlite3 *other = testdb_connect(f);
 
 	add_token(f->db, 1, NOW - MS_PER_DAY, 0, -1);
 	assert_non_null(other);
-	assert_int_equal(support_rows_exec(other, "BEGIN IMMEDIATE"), 0);
+	testdb_exec(other, "BEGIN IMMEDIATE");
 	run(f, 0, &r);
 	assert_int_equal(r.rc, ERR_BUSY);
-	assert_int_equal(support_rows_exec(other, "ROLLBACK"), 0);
+	testdb_exec(other, "ROLLBACK");
 	sqlite3_close(other);
 	assert_int_equal(is_kept(f->db, 1), 1);
 }
 
 static void test_refresh_token_cleanup_reports_a_broken_schema(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
-	assert_int_equal(support_rows_exec(f->db, "DROP TABLE refresh_tokens"), 0);
+	testdb_exec(f->db, "DROP TABLE refresh_tokens");
 	run(f, 0, &r);
 	assert_int_equal(r.rc, ERR_DB);
 	assert_non_null(strstr(r.err.msg, "refresh_tokens"));
@@ -174,21 +173,21 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-			test_refresh_token_cleanup_deletes_expired_and_long_revoked_tokens, support_rows_setup,
-			support_rows_teardown),
+			test_refresh_token_cleanup_deletes_expired_and_long_revoked_tokens, testdb_setup,
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_refresh_token_cleanup_follows_revoked_retention_days, support_rows_setup, support_rows_teardown),
+			test_refresh_token_cleanup_follows_revoked_retention_days, testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_refresh_token_cleanup_deletes_rotation_chains_in_any_order, support_rows_setup,
-			support_rows_teardown),
+			test_refresh_token_cleanup_deletes_rotation_chains_in_any_order, testdb_setup,
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_refresh_token_cleanup_batches_rerun_and_crash_end_in_the_same_state,
-			support_rows_setup, support_rows_teardown),
+			testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_refresh_token_cleanup_reports_a_locked_database_as_busy, support_rows_setup,
-			support_rows_teardown),
+			test_refresh_token_cleanup_reports_a_locked_database_as_busy, testdb_setup,
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_refresh_token_cleanup_reports_a_broken_schema,
-						support_rows_setup, support_rows_teardown),
+						testdb_setup, testdb_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

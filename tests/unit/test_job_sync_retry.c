@@ -20,13 +20,11 @@
 #include "config/config.h"
 #include "demo/demo.h"
 #include "storage/storage.h"
-#include "support_db.h"
-#include "support_job.h"
-#include "support_rows.h"
+#include "testdb.h"
 
-#define NOW SUPPORT_ROWS_NOW
-#define GOOD_UNIT "{\"propertyId\": \"" SUPPORT_PROPERTY "\", \"name\": \"Sklep\"}"
-#define BAD_UNIT "{\"propertyId\": \"" SUPPORT_PROPERTY "\"}"
+#define NOW TESTDB_NOW
+#define GOOD_UNIT "{\"propertyId\": \"" TESTDB_PROPERTY "\", \"name\": \"Sklep\"}"
+#define BAD_UNIT "{\"propertyId\": \"" TESTDB_PROPERTY "\"}"
 
 struct item {
 	int n;               /* sync_queue id "sync-<n>", entity "unit-<n>" */
@@ -44,7 +42,7 @@ static void add_item(sqlite3 *db, const struct item *it)
 	struct err e = {0};
 	const char *op = it->op ? it->op : "create";
 	struct demo_sync_item row = {
-		.id = id, .user_id = SUPPORT_USER, .entity_type = it->type ? it->type : "units",
+		.id = id, .user_id = TESTDB_JANA, .entity_type = it->type ? it->type : "units",
 		.entity_id = entity, .operation = op,
 		.payload = it->payload ? it->payload : strcmp(op, "delete") ? GOOD_UNIT : NULL,
 		.status = it->status ? it->status : "failed", .retry_count = it->retry_count,
@@ -59,28 +57,27 @@ static void add_item(sqlite3 *db, const struct item *it)
 
 static const char *item_column(sqlite3 *db, int n, const char *column)
 {
-	static char out[512];
 	char sql[160];
 
 	snprintf(sql, sizeof(sql), "SELECT %s FROM sync_queue WHERE id = 'sync-%d'", column, n);
-	return support_rows_text(db, sql, out, sizeof(out));
+	return testdb_text(db, sql);
 }
 
 static int64_t queued(sqlite3 *db)
 {
-	return support_rows_int(db, "SELECT count(*) FROM sync_queue");
+	return testdb_int(db, "SELECT count(*) FROM sync_queue");
 }
 
 static int64_t notifications(sqlite3 *db)
 {
-	return support_rows_int(db, "SELECT count(*) FROM notifications"
+	return testdb_int(db, "SELECT count(*) FROM notifications"
 				" WHERE type = 'sync_failed'");
 }
 
-static void run_at(struct support_rows_fixture *f, int64_t now, int max_steps,
-		   struct support_job_result *out)
+static void run_at(struct testdb *f, int64_t now, int max_steps,
+		   struct testdb_job_result *out)
 {
-	support_run_job(f->db, &f->cfg, NULL, "sync_retry", NULL, now, max_steps, out);
+	testdb_run_job(f->db, &f->cfg, NULL, "sync_retry", NULL, now, max_steps, out);
 }
 
 static void test_sync_retry_takes_only_failed_due_rows_under_max_retries(void **state)
@@ -95,8 +92,8 @@ static void test_sync_retry_takes_only_failed_due_rows_under_max_retries(void **
 		{.n = 7, .retry_count = 5, .next_retry_at = NOW - 1}, /* MaxRetries used up */
 	};
 	static const int is_left[] = {0, 0, 0, 1, 1, 1, 1};
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++)
 		add_item(f->db, &items[i]);
@@ -108,18 +105,18 @@ static void test_sync_retry_takes_only_failed_due_rows_under_max_retries(void **
 		char sql[96];
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM sync_queue WHERE id = 'sync-%d'",
 			 items[i].n);
-		assert_int_equal(support_rows_int(f->db, sql), is_left[i]);
+		assert_int_equal(testdb_int(f->db, sql), is_left[i]);
 	}
-	assert_int_equal(support_rows_int(f->db, "SELECT count(*) FROM units"), 3);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM units"), 3);
 	assert_string_equal(item_column(f->db, 4, "retry_count || ' ' || status"), "0 failed");
 }
 
 static void test_sync_retry_counts_a_stale_envelope_and_deletes_it(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 	struct err e = {0};
-	struct demo_unit unit = {.id = "unit-1", .property_id = SUPPORT_PROPERTY,
+	struct demo_unit unit = {.id = "unit-1", .property_id = TESTDB_PROPERTY,
 				 .name = "Půda", .created_at = NOW - MS_PER_DAY,
 				 .updated_at = NOW - MS_PER_MINUTE};
 
@@ -129,14 +126,14 @@ static void test_sync_retry_counts_a_stale_envelope_and_deletes_it(void **state)
 	assert_int_equal(job_count_get(&r.ctx, "stale"), 1);
 	assert_int_equal(job_count_get(&r.ctx, "applied"), 0);
 	assert_int_equal(queued(f->db), 0);
-	assert_string_equal(support_rows_text(f->db, "SELECT name FROM units", (char[32]){0}, 32),
+	assert_string_equal(testdb_text(f->db, "SELECT name FROM units"),
 			    "Půda");
 }
 
 static void test_sync_retry_failure_backs_off_by_the_first_delay_first(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	add_item(f->db, &(struct item){.n = 1, .payload = BAD_UNIT, .next_retry_at = NOW - 1});
 	run_at(f, NOW, 0, &r);
@@ -161,8 +158,8 @@ static void test_sync_retry_backoff_index_follows_retry_count_and_clamps(void **
 		{3, "2026-11-28T20:55:17.000Z"}, /* clamped to the last */
 		{8, "2026-11-28T20:55:17.000Z"},
 	};
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	f->cfg.jobs.sync_retry.max_retries = 10;
 	f->cfg.jobs.sync_retry.retry_delay_minutes[0] = 1;
@@ -184,8 +181,8 @@ static void test_sync_retry_backoff_index_follows_retry_count_and_clamps(void **
 static void test_sync_retry_gives_up_at_max_retries_with_exactly_one_notification(void **state)
 {
 	static const int delays[] = {5, 15, 60, 240};
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 	int64_t now = NOW;
 	char payload[512];
 	cJSON *json;
@@ -207,8 +204,9 @@ static void test_sync_retry_gives_up_at_max_retries_with_exactly_one_notificatio
 	run_at(f, now + 30 * MS_PER_DAY, 0, &r);
 	assert_int_equal(job_count_get(&r.ctx, "failed_permanently"), 0);
 	assert_int_equal(notifications(f->db), 1);
-	support_rows_text(f->db, "SELECT payload FROM notifications WHERE user_id = '"
-			  SUPPORT_USER "' AND read_at IS NULL", payload, sizeof(payload));
+	snprintf(payload, sizeof(payload), "%s",
+		 testdb_text(f->db, "SELECT payload FROM notifications WHERE user_id = '"
+			     TESTDB_JANA "' AND read_at IS NULL"));
 	json = cJSON_Parse(payload);
 	assert_non_null(json);
 	assert_string_equal(cJSON_GetObjectItem(json, "syncId")->valuestring, "sync-1");
@@ -218,14 +216,14 @@ static void test_sync_retry_gives_up_at_max_retries_with_exactly_one_notificatio
 	assert_string_equal(cJSON_GetObjectItem(json, "lastError")->valuestring,
 			    "missing field 'name'");
 	cJSON_Delete(json);
-	assert_int_equal(support_rows_int(f->db, "SELECT count(*) FROM notifications WHERE"
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM notifications WHERE"
 					  " length(id) = 36 AND substr(id, 15, 1) = '4'"), 1);
 }
 
 static void test_sync_retry_one_bad_envelope_does_not_roll_back_the_others(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	add_item(f->db, &(struct item){.n = 1, .next_retry_at = NOW - 3});
 	add_item(f->db, &(struct item){.n = 2, .payload = "{\"propertyId\": \"gone\","
@@ -234,7 +232,7 @@ static void test_sync_retry_one_bad_envelope_does_not_roll_back_the_others(void 
 	run_at(f, NOW, 0, &r);
 	assert_int_equal(job_count_get(&r.ctx, "applied"), 2);
 	assert_int_equal(job_count_get(&r.ctx, "retried"), 1);
-	assert_int_equal(support_rows_int(f->db, "SELECT count(*) FROM units"), 2);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM units"), 2);
 	assert_int_equal(queued(f->db), 1);
 	assert_string_equal(item_column(f->db, 2, "last_error"), "missing parent property gone");
 }
@@ -243,14 +241,14 @@ static void test_sync_retry_one_bad_envelope_does_not_roll_back_the_others(void 
  * first, also across batches. */
 static void test_sync_retry_goes_oldest_first_in_batches(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	f->cfg.jobs.sync_retry.r.batch_size = 2;
-	add_item(f->db, &(struct item){.n = 3, .payload = "{\"propertyId\": \"" SUPPORT_PROPERTY
+	add_item(f->db, &(struct item){.n = 3, .payload = "{\"propertyId\": \"" TESTDB_PROPERTY
 				       "\", \"parentUnitId\": \"unit-2\", \"name\": \"c\"}",
 				       .next_retry_at = NOW - 1});
-	add_item(f->db, &(struct item){.n = 2, .payload = "{\"propertyId\": \"" SUPPORT_PROPERTY
+	add_item(f->db, &(struct item){.n = 2, .payload = "{\"propertyId\": \"" TESTDB_PROPERTY
 				       "\", \"parentUnitId\": \"unit-1\", \"name\": \"b\"}",
 				       .next_retry_at = NOW - 2});
 	add_item(f->db, &(struct item){.n = 1, .next_retry_at = NOW - 3});
@@ -261,15 +259,15 @@ static void test_sync_retry_goes_oldest_first_in_batches(void **state)
 	run_at(f, NOW, 0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(job_count_get(&r.ctx, "applied"), 1);
-	assert_int_equal(support_rows_int(f->db, "SELECT count(*) FROM units"), 3);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM units"), 3);
 }
 
 /* A crash after the first batch, then a full run: the same end state as
  * one uninterrupted run on a copy of the same rows. */
 static void test_sync_retry_after_a_crash_mid_way_ends_in_the_same_state(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 	char crashed[1024], clean[1024];
 	static const char dump[] =
 		"SELECT group_concat(line, '|') FROM (SELECT id || ' ' || status || ' '"
@@ -279,8 +277,8 @@ static void test_sync_retry_after_a_crash_mid_way_ends_in_the_same_state(void **
 
 	f->cfg.jobs.sync_retry.r.batch_size = 2;
 	for (int pass = 0; pass < 2; pass++) {
-		assert_int_equal(support_rows_exec(f->db, "DELETE FROM sync_queue;"
-						   " DELETE FROM units; DELETE FROM notifications"), 0);
+		testdb_exec(f->db, "DELETE FROM sync_queue;"
+				   " DELETE FROM units; DELETE FROM notifications");
 		for (int i = 0; i < 5; i++)
 			add_item(f->db, &(struct item){.n = i, .payload = i % 2 ? BAD_UNIT : NULL,
 						       .retry_count = i == 3 ? 4 : 0,
@@ -291,7 +289,7 @@ static void test_sync_retry_after_a_crash_mid_way_ends_in_the_same_state(void **
 		}
 		run_at(f, NOW, 0, &r);
 		assert_int_equal(r.rc, JOB_DONE);
-		support_rows_text(f->db, dump, pass ? clean : crashed, sizeof(clean));
+		snprintf(pass ? clean : crashed, sizeof(clean), "%s", testdb_text(f->db, dump));
 	}
 	assert_string_equal(crashed, clean);
 	assert_non_null(strstr(clean, "sync-1 failed 1 2026-11-28T20:50:17.000Z"));
@@ -303,17 +301,17 @@ static void test_sync_retry_after_a_crash_mid_way_ends_in_the_same_state(void **
  * sqlite3 shell may not have had them. */
 static void test_sync_retry_records_clear_errors_for_rows_the_checks_would_refuse(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
-	assert_int_equal(support_rows_exec(f->db, "PRAGMA ignore_check_constraints = ON"), 0);
+	testdb_exec(f->db, "PRAGMA ignore_check_constraints = ON");
 	add_item(f->db, &(struct item){.n = 1, .type = "garages", .next_retry_at = NOW - 1});
 	add_item(f->db, &(struct item){.n = 2, .payload = "{\"name\": \"Sklep\",",
 				       .next_retry_at = NOW - 1});
 	add_item(f->db, &(struct item){.n = 3, .next_retry_at = NOW - 1});
-	assert_int_equal(support_rows_exec(f->db, "UPDATE sync_queue SET client_updated_at ="
-					   " 'včera' WHERE id = 'sync-3'"), 0);
-	assert_int_equal(support_rows_exec(f->db, "PRAGMA ignore_check_constraints = OFF"), 0);
+	testdb_exec(f->db, "UPDATE sync_queue SET client_updated_at ="
+			   " 'včera' WHERE id = 'sync-3'");
+	testdb_exec(f->db, "PRAGMA ignore_check_constraints = OFF");
 	run_at(f, NOW, 0, &r);
 	assert_int_equal(job_count_get(&r.ctx, "retried"), 3);
 	assert_string_equal(item_column(f->db, 1, "last_error"), "unknown entity type 'garages'");
@@ -325,16 +323,16 @@ static void test_sync_retry_records_clear_errors_for_rows_the_checks_would_refus
 
 static void test_sync_retry_reports_a_locked_database_and_spends_no_retry(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
-	sqlite3 *other = support_open(f->dir);
+	struct testdb *f = *state;
+	struct testdb_job_result r;
+	sqlite3 *other = testdb_connect(f);
 
 	add_item(f->db, &(struct item){.n = 1, .payload = BAD_UNIT, .next_retry_at = NOW - 1});
 	assert_non_null(other);
-	assert_int_equal(support_rows_exec(other, "BEGIN IMMEDIATE"), 0);
+	testdb_exec(other, "BEGIN IMMEDIATE");
 	run_at(f, NOW, 0, &r);
 	assert_int_equal(r.rc, ERR_BUSY);
-	assert_int_equal(support_rows_exec(other, "ROLLBACK"), 0);
+	testdb_exec(other, "ROLLBACK");
 	sqlite3_close(other);
 	assert_string_equal(item_column(f->db, 1, "retry_count"), "0");
 	assert_int_equal(job_count_get(&r.ctx, "retried"), 0);
@@ -342,10 +340,10 @@ static void test_sync_retry_reports_a_locked_database_and_spends_no_retry(void *
 
 static void test_sync_retry_reports_a_broken_schema(void **state)
 {
-	struct support_rows_fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
-	assert_int_equal(support_rows_exec(f->db, "DROP TABLE sync_queue"), 0);
+	testdb_exec(f->db, "DROP TABLE sync_queue");
 	run_at(f, NOW, 0, &r);
 	assert_int_equal(r.rc, ERR_DB);
 	assert_non_null(strstr(r.err.msg, "sync_queue"));
@@ -356,73 +354,65 @@ static void test_sync_retry_reports_a_broken_schema(void **state)
  * batch. */
 static void test_sync_retry_handles_the_demo_households_envelopes(void **state)
 {
-	char dir[256], root[300], errors[2048];
-	struct support_job_result r;
-	struct config cfg;
-	struct storage *st = NULL;
+	struct testdb *t = testdb_open(TESTDB_STORAGE);
+	char errors[2048];
+	struct testdb_job_result r;
 	struct err e = {0};
-	sqlite3 *db;
+	sqlite3 *db = t->db;
 	int64_t due;
 
 	(void)state;
-	assert_int_equal(support_tempdir(dir, sizeof(dir)), 0);
-	snprintf(root, sizeof(root), "%s/storage", dir);
-	assert_non_null(db = support_open_migrated(dir));
-	assert_int_equal(mkdir(root, 0700), 0);
-	assert_int_equal(storage_open_local(root, &st, &e), 0);
-	if (demo_fill(db, st, NOW, 7, NULL, &e))
+	if (demo_fill(db, t->storage, NOW, 7, NULL, &e))
 		fail_msg("demo_fill: %s", e.msg);
-	storage_close(st);
-	config_defaults(&cfg);
-	due = support_rows_int(db, "SELECT count(*) FROM sync_queue WHERE status = 'failed'"
+	due = testdb_int(db, "SELECT count(*) FROM sync_queue WHERE status = 'failed'"
 			       " AND retry_count < 5 AND next_retry_at <= '2026-11-28T20:45:17.000Z'");
 	assert_true(due > 0);
-	support_run_job(db, &cfg, NULL, "sync_retry", NULL, NOW, 0, &r);
+	testdb_run_job(db, &t->cfg, NULL, "sync_retry", NULL, NOW, 0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(job_count_get(&r.ctx, "applied") + job_count_get(&r.ctx, "stale") +
 				 job_count_get(&r.ctx, "retried") +
 				 job_count_get(&r.ctx, "failed_permanently"),
 			 due);
 	assert_true(job_count_get(&r.ctx, "applied") > 0);
-	support_rows_text(db, "SELECT group_concat(last_error, '; ') FROM sync_queue"
-			  " WHERE last_attempt_at = '2026-11-28T20:45:17.000Z'", errors, sizeof(errors));
+	snprintf(errors, sizeof(errors), "%s",
+		 testdb_text(db, "SELECT group_concat(last_error, '; ') FROM sync_queue"
+			     " WHERE last_attempt_at = '2026-11-28T20:45:17.000Z'"));
 	assert_null(strstr(errors, "sqlite"));
-	sqlite3_close(db);
-	support_rmrf(dir);
+	testdb_close(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_takes_only_failed_due_rows_under_max_retries, support_rows_setup,
-			support_rows_teardown),
+			test_sync_retry_takes_only_failed_due_rows_under_max_retries, testdb_setup,
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_counts_a_stale_envelope_and_deletes_it, support_rows_setup, support_rows_teardown),
+			test_sync_retry_counts_a_stale_envelope_and_deletes_it, testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_failure_backs_off_by_the_first_delay_first, support_rows_setup, support_rows_teardown),
+			test_sync_retry_failure_backs_off_by_the_first_delay_first, testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_backoff_index_follows_retry_count_and_clamps, support_rows_setup,
-			support_rows_teardown),
+			test_sync_retry_backoff_index_follows_retry_count_and_clamps, testdb_setup,
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_gives_up_at_max_retries_with_exactly_one_notification, support_rows_setup,
-			support_rows_teardown),
+			test_sync_retry_gives_up_at_max_retries_with_exactly_one_notification, testdb_setup,
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_one_bad_envelope_does_not_roll_back_the_others, support_rows_setup,
-			support_rows_teardown),
+			test_sync_retry_one_bad_envelope_does_not_roll_back_the_others, testdb_setup,
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_sync_retry_goes_oldest_first_in_batches,
-						support_rows_setup, support_rows_teardown),
+						testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_after_a_crash_mid_way_ends_in_the_same_state, support_rows_setup,
-			support_rows_teardown),
+			test_sync_retry_after_a_crash_mid_way_ends_in_the_same_state, testdb_setup,
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_records_clear_errors_for_rows_the_checks_would_refuse, support_rows_setup,
-			support_rows_teardown),
+			test_sync_retry_records_clear_errors_for_rows_the_checks_would_refuse, testdb_setup,
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_retry_reports_a_locked_database_and_spends_no_retry, support_rows_setup,
-			support_rows_teardown),
-		cmocka_unit_test_setup_teardown(test_sync_retry_reports_a_broken_schema, support_rows_setup,
-						support_rows_teardown),
+			test_sync_retry_reports_a_locked_database_and_spends_no_retry, testdb_setup,
+			testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_sync_retry_reports_a_broken_schema, testdb_setup,
+						testdb_teardown),
 		cmocka_unit_test(test_sync_retry_handles_the_demo_households_envelopes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,32 +16,16 @@
 #include "base/err.h"
 #include "db/db.h"
 #include "db/db_schema.h"
-#include "support_db.h"
+#include "testdb.h"
 
-struct fixture {
-	char dir[256];
-	sqlite3 *db;
-};
-
+/* A migrated database, no rows. */
 static int setup(void **state)
 {
-	static struct fixture f;
+	struct testdb *t = NULL;
+	int rc = testdb_make(0, &t);
 
-	memset(&f, 0, sizeof(f));
-	if (support_tempdir(f.dir, sizeof(f.dir)) ||
-	    !(f.db = support_open_migrated(f.dir)))
-		return -1;
-	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	sqlite3_close(f->db);
-	support_rmrf(f->dir);
-	return 0;
+	*state = t;
+	return rc;
 }
 
 /* How many steps of the statement's bytecode use opcode `op`. */
@@ -74,7 +58,7 @@ static void test_jobs_table_plain_insert_builds_no_temporary_btree(void **state)
 	    "INSERT INTO jobs (type, payload, unique_key, priority) VALUES ('noop', '{}', 'k', 3)",
 	    "INSERT INTO job_attempts (job_id, attempt, owner, started_at) VALUES (1, 1, 'o', '2026-11-30T00:00:00.000Z')",
 	};
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 
 	for (size_t i = 0; i < sizeof(inserts) / sizeof(inserts[0]); i++)
 		if (count_opcode(f->db, inserts[i], "OpenEphemeral"))
@@ -91,7 +75,7 @@ test_jobs_table_still_refuses_unknown_states_and_outcomes(void **state)
 	static const char *const outcomes[] = {"succeeded", "failed",
 					       "lost",	    "interrupted",
 					       "deferred",  "cancelled"};
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	char sql[256];
 
 	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
@@ -137,7 +121,7 @@ static void test_jobs_table_unique_key_holds_only_while_unfinished(void **state)
 {
 	static const char insert[] =
 	    "INSERT INTO jobs (type, unique_key) VALUES ('noop', 'weekly-u1')";
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 
 	assert_int_equal(exec_rc(f->db, insert), SQLITE_OK);
 	assert_int_equal(exec_rc(f->db, insert), SQLITE_CONSTRAINT);
@@ -213,16 +197,12 @@ static const char rows_before_011[] =
 static void
 test_jobs_table_migration_011_keeps_every_job_and_attempt(void **state)
 {
-	struct db_options opt = {.create = 1};
+	struct testdb *t = testdb_open(TESTDB_BARE);
 	struct err e = {0};
-	char dir[256], path[512];
-	sqlite3 *db = NULL;
+	sqlite3 *db = t->db;
 	int from = 0, to = 0;
 
 	(void)state;
-	assert_int_equal(support_tempdir(dir, sizeof(dir)), 0);
-	snprintf(path, sizeof(path), "%s/app.db", dir);
-	assert_int_equal(db_open(path, &opt, &db, &e), 0);
 	migrate_to(db, 10);
 	assert_int_equal(exec_rc(db, rows_before_011), SQLITE_OK);
 	char *jobs = table_text(db, "jobs");
@@ -253,14 +233,13 @@ test_jobs_table_migration_011_keeps_every_job_and_attempt(void **state)
 	sqlite3_free(attempts_after);
 	sqlite3_free(metrics_after);
 	sqlite3_free(left);
-	db_close(db);
-	support_rmrf(dir);
+	testdb_close(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, testdb_teardown)
 	    T(test_jobs_table_plain_insert_builds_no_temporary_btree),
 	    T(test_jobs_table_still_refuses_unknown_states_and_outcomes),
 	    T(test_jobs_table_unique_key_holds_only_while_unfinished),

@@ -26,7 +26,7 @@
 #include "config/config.h"
 #include "base/err.h"
 #include "mail/mail.h"
-#include "support_db.h"
+#include "testdb.h"
 
 struct classify_case {
 	CURLcode result;
@@ -148,7 +148,7 @@ static void test_mail_maildir_writes_into_new_and_leaves_tmp_empty(void **state)
 	struct err e = {0};
 
 	(void)state;
-	assert_int_equal(support_tempdir(dir, sizeof(dir)), 0);
+	assert_int_equal(testdb_tempdir(dir, sizeof(dir)), 0);
 	snprintf(root, sizeof(root), "%s/var/mail", dir);
 	assert_int_equal(mail_maildir_deliver(root, "1.J7A1_x.host",
 					      "Subject: a\r\n\r\nb", 15, path,
@@ -164,7 +164,7 @@ static void test_mail_maildir_writes_into_new_and_leaves_tmp_empty(void **state)
 	assert_int_equal(count_files(sub), 0);
 	snprintf(sub, sizeof(sub), "%s/new", root);
 	assert_int_equal(count_files(sub), 1);
-	support_rmrf(dir);
+	testdb_rmrf(dir);
 }
 
 static void test_mail_maildir_refuses_names_that_are_paths(void **state)
@@ -173,7 +173,7 @@ static void test_mail_maildir_refuses_names_that_are_paths(void **state)
 	char dir[256];
 
 	(void)state;
-	assert_int_equal(support_tempdir(dir, sizeof(dir)), 0);
+	assert_int_equal(testdb_tempdir(dir, sizeof(dir)), 0);
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
 		struct err e = {0};
 		assert_int_equal(
@@ -181,7 +181,7 @@ static void test_mail_maildir_refuses_names_that_are_paths(void **state)
 		    ERR_INVALID);
 		assert_non_null(strstr(e.msg, "not a file name"));
 	}
-	support_rmrf(dir);
+	testdb_rmrf(dir);
 }
 
 static void test_mail_maildir_reports_an_unusable_root(void **state)
@@ -191,7 +191,7 @@ static void test_mail_maildir_reports_an_unusable_root(void **state)
 	FILE *f;
 
 	(void)state;
-	assert_int_equal(support_tempdir(dir, sizeof(dir)), 0);
+	assert_int_equal(testdb_tempdir(dir, sizeof(dir)), 0);
 	snprintf(root, sizeof(root), "%s/file", dir);
 	f = fopen(root, "w");
 	assert_non_null(f);
@@ -199,7 +199,7 @@ static void test_mail_maildir_reports_an_unusable_root(void **state)
 	assert_int_equal(mail_maildir_deliver(root, "m1", "x", 1, NULL, 0, &e),
 			 ERR_IO);
 	assert_non_null(strstr(e.msg, "Maildir"));
-	support_rmrf(dir);
+	testdb_rmrf(dir);
 }
 
 /* A file of the same name in tmp/ is what a killed attempt of the same
@@ -211,7 +211,7 @@ static void test_mail_maildir_replaces_a_stale_file_in_tmp(void **state)
 	FILE *f;
 
 	(void)state;
-	assert_int_equal(support_tempdir(dir, sizeof(dir)), 0);
+	assert_int_equal(testdb_tempdir(dir, sizeof(dir)), 0);
 	assert_int_equal(
 	    mail_maildir_deliver(dir, "first", "x", 1, NULL, 0, &e), 0);
 	snprintf(sub, sizeof(sub), "%s/tmp/busy", dir);
@@ -226,7 +226,7 @@ static void test_mail_maildir_replaces_a_stale_file_in_tmp(void **state)
 	assert_string_equal(text, "y");
 	snprintf(sub, sizeof(sub), "%s/tmp", dir);
 	assert_int_equal(count_files(sub), 0);
-	support_rmrf(dir);
+	testdb_rmrf(dir);
 }
 
 static void touch(const char *dir, const char *sub, const char *name)
@@ -260,7 +260,7 @@ static void test_mail_maildir_deliver_once_finds_a_delivered_file(void **state)
 		struct err e = {0};
 		int was_delivered = -1;
 
-		assert_int_equal(support_tempdir(dir, sizeof(dir)), 0);
+		assert_int_equal(testdb_tempdir(dir, sizeof(dir)), 0);
 		assert_int_equal(mail_maildir_deliver(dir, "other", "x", 1,
 						      NULL, 0, &e),
 				 0);
@@ -274,7 +274,7 @@ static void test_mail_maildir_deliver_once_finds_a_delivered_file(void **state)
 		assert_int_equal(count_files(sub),
 				 1 + (strcmp(cases[i].sub, "new") == 0) +
 				     !cases[i].was_delivered);
-		support_rmrf(dir);
+		testdb_rmrf(dir);
 	}
 }
 
@@ -285,7 +285,7 @@ static void test_mail_maildir_sweep_removes_stale_tmp_files(void **state)
 	int removed = -1;
 
 	(void)state;
-	assert_int_equal(support_tempdir(dir, sizeof(dir)), 0);
+	assert_int_equal(testdb_tempdir(dir, sizeof(dir)), 0);
 	assert_int_equal(mail_maildir_deliver(dir, "m", "x", 1, NULL, 0, &e),
 			 0);
 	touch(dir, "tmp", "abc.J1");	  /* ours: stale at start */
@@ -308,7 +308,7 @@ static void test_mail_maildir_sweep_removes_stale_tmp_files(void **state)
 	assert_int_equal(mail_maildir_sweep_tmp(sub, "abc.", 0, &removed, &e),
 			 0);
 	assert_int_equal(removed, 0);
-	support_rmrf(dir);
+	testdb_rmrf(dir);
 }
 
 static void test_mail_provider_names_round_trip(void **state)

@@ -18,7 +18,7 @@
 #include "core/job.h"
 #include "core/metrics.h"
 #include "core/scheduler.h"
-#include "support_testdb.h"
+#include "testdb.h"
 
 #define NOW INT64_C(1795898717000)
 
@@ -40,7 +40,8 @@ static void assert_line(const char *text, const char *line)
 
 static void test_metrics_histogram_buckets_are_cumulative(void **state)
 {
-	sqlite3 *db = testdb_open();
+	struct testdb *t = testdb_open(0);
+	sqlite3 *db = t->db;
 	struct metrics *m = NULL;
 	struct err e = {0};
 	char *text;
@@ -61,7 +62,7 @@ static void test_metrics_histogram_buckets_are_cumulative(void **state)
 	assert_line(text, "job_execution_duration_seconds_sum{job=\"noop\"} 7200.750\n");
 	free(text);
 	metrics_free(m);
-	testdb_close(db);
+	testdb_close(t);
 }
 
 /* The counters are derived: attempts still in job_attempts (a cancelled
@@ -69,7 +70,8 @@ static void test_metrics_histogram_buckets_are_cumulative(void **state)
  * ones. Nothing is written per job for them. */
 static void test_metrics_counters_come_from_attempts_and_archive(void **state)
 {
-	sqlite3 *db = testdb_open();
+	struct testdb *t = testdb_open(0);
+	sqlite3 *db = t->db;
 	char *text;
 
 	(void)state;
@@ -94,12 +96,13 @@ static void test_metrics_counters_come_from_attempts_and_archive(void **state)
 	assert_line(text, "# TYPE process_open_fds gauge\n");
 	assert_line(text, "# TYPE process_resident_memory_bytes gauge\n");
 	free(text);
-	testdb_close(db);
+	testdb_close(t);
 }
 
 static void test_metrics_counters_survive_pruning_of_old_hours(void **state)
 {
-	sqlite3 *db = testdb_open();
+	struct testdb *t = testdb_open(0);
+	sqlite3 *db = t->db;
 	struct err e = {0};
 	int deleted = 0;
 	char *before, *after;
@@ -119,14 +122,15 @@ static void test_metrics_counters_survive_pruning_of_old_hours(void **state)
 	assert_line(after, "job_failures_total{job=\"noop\"} 1\n");
 	free(before);
 	free(after);
-	testdb_close(db);
+	testdb_close(t);
 }
 
 static void test_metrics_unknown_job_types_share_one_label(void **state)
 {
 	static const struct job_type noop = {.name = "noop"};
 	static const struct job_type *const types[] = {&noop, NULL};
-	sqlite3 *db = testdb_open();
+	struct testdb *t = testdb_open(0);
+	sqlite3 *db = t->db;
 	struct buf out;
 	struct err e = {0};
 
@@ -142,12 +146,13 @@ static void test_metrics_unknown_job_types_share_one_label(void **state)
 	assert_string_equal(metrics_job_label(types, "made_up_1"), "unknown");
 	assert_string_equal(metrics_job_label(types, "noop"), "noop");
 	buf_free(&out);
-	testdb_close(db);
+	testdb_close(t);
 }
 
 static void test_metrics_label_values_are_escaped(void **state)
 {
-	sqlite3 *db = testdb_open();
+	struct testdb *t = testdb_open(0);
+	sqlite3 *db = t->db;
 	char *text;
 
 	(void)state;
@@ -156,7 +161,7 @@ static void test_metrics_label_values_are_escaped(void **state)
 	text = render(db, NULL);
 	assert_line(text, "job_failures_total{job=\"odd\\\"job\\\\\\n\"} 1\n");
 	free(text);
-	testdb_close(db);
+	testdb_close(t);
 }
 
 static void test_metrics_too_many_job_types_are_not_observed(void **state)
@@ -178,7 +183,8 @@ static void test_metrics_too_many_job_types_are_not_observed(void **state)
 
 static void test_metrics_render_reports_cap(void **state)
 {
-	sqlite3 *db = testdb_open();
+	struct testdb *t = testdb_open(0);
+	sqlite3 *db = t->db;
 	struct buf out;
 	struct err e = {0};
 
@@ -186,7 +192,7 @@ static void test_metrics_render_reports_cap(void **state)
 	buf_init(&out, 64);
 	assert_int_equal(metrics_render(db, NULL, NULL, NOW, &out, &e), ERR_TOOBIG);
 	buf_free(&out);
-	testdb_close(db);
+	testdb_close(t);
 }
 
 int main(void)

@@ -20,42 +20,14 @@
 #include "jobs/registry.h"
 #include "core/queue.h"
 #include "core/runner.h"
-#include "support_db.h"
+#include "testdb.h"
 
 #define T0 INT64_C(1795000000000) /* 2026-11-18T... */
 
-struct fixture {
-	char dir[256];
-	sqlite3 *db;
-	struct config cfg;
-	struct queue *q;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct err e = {0};
-
-	if (!f || support_tempdir(f->dir, sizeof(f->dir)))
-		return -1;
-	f->db = support_open_migrated(f->dir);
-	config_defaults(&f->cfg);
 	clock_fix(T0);
-	if (!f->db || queue_open(f->db, &f->cfg, job_registry, "testhost:1:aaaa", &f->q, &e))
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	queue_free(f->q);
-	sqlite3_close(f->db);
-	support_rmrf(f->dir);
-	free(f);
-	return 0;
+	return testdb_setup_queue(state);
 }
 
 static const char *state_of(sqlite3 *db, int64_t id)
@@ -72,34 +44,12 @@ static const char *state_of(sqlite3 *db, int64_t id)
 	return state;
 }
 
-static int64_t scalar(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *stmt;
-	int64_t v = -1;
-
-	sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return v;
-}
-
-static int64_t enqueue(struct fixture *f, const char *payload, int64_t run_at)
-{
-	struct queue_enqueue_options opt = {.payload = payload, .run_at = run_at};
-	struct err e = {0};
-	int64_t id = 0;
-
-	assert_int_equal(queue_enqueue(f->q, "noop", &opt, &id, NULL, &e), 0);
-	return id;
-}
-
 static void test_queue_enqueue_claim_complete(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct queue_job job, none;
 	struct err e = {0};
-	int64_t id = enqueue(f, "{\"steps\":1}", 0);
+	int64_t id = testdb_enqueue(f, "noop", "{\"steps\":1}", 0, 0);
 
 	assert_string_equal(state_of(f->db, id), "enqueued");
 	assert_int_equal(queue_claim(f->q, T0, &job, &e), 0);
@@ -111,16 +61,16 @@ static void test_queue_enqueue_claim_complete(void **state)
 	assert_int_equal(queue_claim(f->q, T0, &none, &e), ERR_NOTFOUND);
 	assert_int_equal(queue_complete(f->q, &job, T0 + 5, "{\"steps\":1}", &e), 0);
 	assert_string_equal(state_of(f->db, id), "succeeded");
-	assert_int_equal(scalar(f->db, "SELECT duration_ms FROM job_attempts"), 5);
+	assert_int_equal(testdb_int(f->db, "SELECT duration_ms FROM job_attempts"), 5);
 	queue_job_clear(&job);
 }
 
 static void test_queue_scheduled_job_waits_for_run_at(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct queue_job job;
 	struct err e = {0};
-	int64_t when, id = enqueue(f, NULL, T0 + 60000);
+	int64_t when, id = testdb_enqueue(f, "noop", NULL, 0, T0 + 60000);
 
 	assert_string_equal(state_of(f->db, id), "scheduled");
 	assert_int_equal(queue_claim(f->q, T0, &job, &e), ERR_NOTFOUND);
@@ -133,12 +83,12 @@ static void test_queue_scheduled_job_waits_for_run_at(void **state)
 
 static void test_queue_failure_retries_with_doubling_delay_then_dead(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	const struct job_type *noop = job_type_find(job_registry, "noop");
 	struct queue_job job;
 	struct err e = {0};
 	const char *result;
-	int64_t now = T0, id = enqueue(f, NULL, 0);
+	int64_t now = T0, id = testdb_enqueue(f, "noop", NULL, 0, 0);
 
 	for (int attempt = 1; attempt <= 3; attempt++) {
 		int64_t delay = job_type_retry_delay(noop, &f->cfg, attempt, 0);
@@ -157,16 +107,16 @@ static void test_queue_failure_retries_with_doubling_delay_then_dead(void **stat
 		}
 	}
 	assert_string_equal(state_of(f->db, id), "dead");
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM job_attempts WHERE error = 'boom'"), 3);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM job_attempts WHERE error = 'boom'"), 3);
 }
 
 static void test_queue_final_error_goes_dead_at_once(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct queue_job job;
 	struct err e = {0};
 	const char *result;
-	int64_t id = enqueue(f, NULL, 0);
+	int64_t id = testdb_enqueue(f, "noop", NULL, 0, 0);
 
 	assert_int_equal(queue_claim(f->q, T0, &job, &e), 0);
 	assert_int_equal(queue_fail(f->q, &job, T0, "bad payload", 1, 1000, &result, &e), 0);
@@ -177,7 +127,7 @@ static void test_queue_final_error_goes_dead_at_once(void **state)
 
 static void test_queue_retry_delay_has_jitter_only_for_network_types(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct job_type network = *job_type_find(job_registry, "noop");
 	(void)state;
 	network.jitter = 1;
@@ -192,7 +142,7 @@ static void test_queue_retry_delay_has_jitter_only_for_network_types(void **stat
 
 static void test_queue_unique_key_is_idempotent_while_unfinished(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct queue_enqueue_options opt = {.unique_key = "weekly:u1:2026-W48"};
 	struct queue_job job;
 	struct err e = {0};
@@ -216,7 +166,7 @@ static void test_queue_unique_key_is_idempotent_while_unfinished(void **state)
 
 static void test_queue_priority_before_age(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct queue_enqueue_options low = {.has_priority = 1, .priority = -10};
 	struct queue_enqueue_options high = {.has_priority = 1, .priority = 10};
 	struct queue_job job;
@@ -232,7 +182,7 @@ static void test_queue_priority_before_age(void **state)
 
 static void test_queue_plain_insert_is_a_valid_enqueue(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct queue_job job;
 	struct err e = {0};
 
@@ -240,15 +190,15 @@ static void test_queue_plain_insert_is_a_valid_enqueue(void **state)
 		"INSERT INTO jobs (type, payload) VALUES ('noop', '{\"steps\":2}')",
 		NULL, NULL, NULL), SQLITE_OK);
 	/* one row, nothing filled in afterwards (no second write) */
-	assert_int_equal(scalar(f->db, "SELECT max_attempts IS NULL AND priority IS NULL FROM jobs"), 1);
+	assert_int_equal(testdb_int(f->db, "SELECT max_attempts IS NULL AND priority IS NULL FROM jobs"), 1);
 	clock_fix(T0 + INT64_C(3650) * MS_PER_DAY); /* run_at defaulted to SQLite's now */
 	assert_int_equal(queue_claim(f->q, clock_now(), &job, &e), 0);
 	assert_string_equal(job.payload, "{\"steps\":2}");
 	/* the claim resolved the type's defaults */
 	assert_int_equal(job.max_attempts, 3);
 	assert_int_equal(job.priority, 0);
-	assert_int_equal(scalar(f->db, "SELECT max_attempts FROM jobs"), 3);
-	assert_int_equal(scalar(f->db, "SELECT priority IS NULL FROM jobs"), 1);
+	assert_int_equal(testdb_int(f->db, "SELECT max_attempts FROM jobs"), 3);
+	assert_int_equal(testdb_int(f->db, "SELECT priority IS NULL FROM jobs"), 1);
 	queue_job_clear(&job);
 	/* a bad payload is refused by the table itself */
 	assert_int_not_equal(sqlite3_exec(f->db,
@@ -258,7 +208,7 @@ static void test_queue_plain_insert_is_a_valid_enqueue(void **state)
 
 static void test_queue_insert_inside_a_transaction(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct err e = {0};
 	int inserted;
 
@@ -269,19 +219,19 @@ static void test_queue_insert_inside_a_transaction(void **state)
 	assert_int_equal(queue_insert(f->db, "send_email", "{}", "k1", 0, &inserted, &e), 0);
 	assert_false(inserted);
 	db_rollback(f->db);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs"), 0);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM jobs"), 0);
 	assert_int_equal(queue_insert(f->db, "x", "[1]", NULL, 0, &inserted, &e), ERR_INVALID);
 }
 
 static void test_queue_dead_local_owner_is_recovered_at_once(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct queue *ghost;
 	struct queue_job job;
 	struct err e = {0};
 	int count;
 
-	enqueue(f, NULL, 0);
+	testdb_enqueue(f, "noop", NULL, 0, 0);
 	/* same host as f->q, a pid that cannot exist */
 	assert_int_equal(queue_open(f->db, &f->cfg, job_registry, "testhost:999999999:cccc", &ghost, &e), 0);
 	assert_int_equal(queue_claim(ghost, T0, &job, &e), 0);
@@ -293,10 +243,10 @@ static void test_queue_dead_local_owner_is_recovered_at_once(void **state)
 
 static void test_queue_renew_fails_after_cancel(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct queue_job job;
 	struct err e = {0};
-	int64_t id = enqueue(f, NULL, 0);
+	int64_t id = testdb_enqueue(f, "noop", NULL, 0, 0);
 	int deleted;
 
 	assert_int_equal(queue_claim(f->q, T0, &job, &e), 0);
@@ -315,11 +265,11 @@ static void test_queue_renew_fails_after_cancel(void **state)
 
 static void test_queue_retry_revives_dead_job(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct queue_job job;
 	struct err e = {0};
 	const char *result;
-	int64_t id = enqueue(f, NULL, 0);
+	int64_t id = testdb_enqueue(f, "noop", NULL, 0, 0);
 
 	assert_int_equal(queue_retry(f->q, id, T0, &e), ERR_CONFLICT);
 	assert_non_null(strstr(e.msg, "only dead, failed or cancelled"));
@@ -337,13 +287,13 @@ static void test_queue_retry_revives_dead_job(void **state)
 
 static void test_queue_prune_keeps_recent_and_unfinished(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct queue_job job;
 	struct err e = {0};
 	int deleted;
 
-	enqueue(f, NULL, 0);
-	enqueue(f, NULL, 0);
+	testdb_enqueue(f, "noop", NULL, 0, 0);
+	testdb_enqueue(f, "noop", NULL, 0, 0);
 	assert_int_equal(queue_claim(f->q, T0, &job, &e), 0);
 	assert_int_equal(queue_complete(f->q, &job, T0, NULL, &e), 0);
 	queue_job_clear(&job);
@@ -351,13 +301,13 @@ static void test_queue_prune_keeps_recent_and_unfinished(void **state)
 	assert_int_equal(deleted, 0); /* exactly 7 days: kept */
 	assert_int_equal(queue_prune(f->q, T0 + 7 * MS_PER_DAY + 1, 100, &deleted, &e), 0);
 	assert_int_equal(deleted, 1);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs"), 1);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM job_attempts"), 0);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM jobs"), 1);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM job_attempts"), 0);
 }
 
 static void test_queue_unknown_type_and_bad_payload_are_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct queue_enqueue_options opt = {.payload = "[1,2]"};
 	struct err e = {0};
 	int64_t id;
@@ -390,13 +340,13 @@ static void run_all(struct runner *r)
 
 static void test_runner_bad_payload_fails_that_job_alone(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct outcome_log log = {0};
 	struct runner r;
 	struct queue_job job;
 	struct err e = {0};
-	int64_t bad = enqueue(f, "{\"steps\": \"many\"}", 0);
-	int64_t good = enqueue(f, "{\"steps\": 2}", 0);
+	int64_t bad = testdb_enqueue(f, "noop", "{\"steps\": \"many\"}", 0, 0);
+	int64_t good = testdb_enqueue(f, "noop", "{\"steps\": 2}", 0, 0);
 
 	runner_init(&r, f->db, &f->cfg, f->q, NULL, remember, &log);
 	for (int i = 0; i < 2; i++) {
@@ -406,7 +356,7 @@ static void test_runner_bad_payload_fails_that_job_alone(void **state)
 	}
 	assert_string_equal(state_of(f->db, bad), "dead");
 	assert_string_equal(state_of(f->db, good), "succeeded");
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs WHERE last_error LIKE "
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM jobs WHERE last_error LIKE "
 				"'payload field steps: expected a number%'"), 1);
 	assert_string_equal(log.states[0], "dead");
 	assert_string_equal(log.states[1], "succeeded");
@@ -414,7 +364,7 @@ static void test_runner_bad_payload_fails_that_job_alone(void **state)
 
 static void test_runner_unknown_type_from_sql_insert_is_dead(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct outcome_log log = {0};
 	struct runner r;
 	struct queue_job job;
@@ -427,18 +377,18 @@ static void test_runner_unknown_type_from_sql_insert_is_dead(void **state)
 	runner_begin(&r, &job);
 	run_all(&r);
 	assert_string_equal(log.states[0], "dead");
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs WHERE last_error = "
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM jobs WHERE last_error = "
 				"'unknown job type ''mystery'''"), 1);
 }
 
 static void test_runner_release_puts_job_back_without_spending_attempt(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct outcome_log log = {0};
 	struct runner r;
 	struct queue_job job;
 	struct err e = {0};
-	int64_t id = enqueue(f, "{\"steps\": 10}", 0);
+	int64_t id = testdb_enqueue(f, "noop", "{\"steps\": 10}", 0, 0);
 
 	runner_init(&r, f->db, &f->cfg, f->q, NULL, remember, &log);
 	r.stop_after_steps = 3;
@@ -447,29 +397,29 @@ static void test_runner_release_puts_job_back_without_spending_attempt(void **st
 	run_all(&r);
 	assert_string_equal(log.states[0], "released");
 	assert_string_equal(state_of(f->db, id), "enqueued");
-	assert_int_equal(scalar(f->db, "SELECT attempts FROM jobs"), 0);
+	assert_int_equal(testdb_int(f->db, "SELECT attempts FROM jobs"), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_queue_enqueue_claim_complete, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queue_scheduled_job_waits_for_run_at, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queue_failure_retries_with_doubling_delay_then_dead, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queue_final_error_goes_dead_at_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queue_retry_delay_has_jitter_only_for_network_types, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queue_unique_key_is_idempotent_while_unfinished, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queue_priority_before_age, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queue_plain_insert_is_a_valid_enqueue, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queue_insert_inside_a_transaction, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queue_dead_local_owner_is_recovered_at_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queue_renew_fails_after_cancel, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queue_retry_revives_dead_job, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queue_prune_keeps_recent_and_unfinished, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queue_unknown_type_and_bad_payload_are_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_runner_bad_payload_fails_that_job_alone, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_runner_unknown_type_from_sql_insert_is_dead, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_runner_release_puts_job_back_without_spending_attempt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_enqueue_claim_complete, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_scheduled_job_waits_for_run_at, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_failure_retries_with_doubling_delay_then_dead, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_final_error_goes_dead_at_once, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_retry_delay_has_jitter_only_for_network_types, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_unique_key_is_idempotent_while_unfinished, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_priority_before_age, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_plain_insert_is_a_valid_enqueue, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_insert_inside_a_transaction, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_dead_local_owner_is_recovered_at_once, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_renew_fails_after_cancel, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_retry_revives_dead_job, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_prune_keeps_recent_and_unfinished, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_unknown_type_and_bad_payload_are_refused, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_runner_bad_payload_fails_that_job_alone, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_runner_unknown_type_from_sql_insert_is_dead, setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_runner_release_puts_job_back_without_spending_attempt, setup, testdb_teardown),
 	};
 	return cmocka_run_group_tests_name("queue", tests, NULL, NULL);
 }

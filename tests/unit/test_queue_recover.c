@@ -27,17 +27,15 @@
 #include "core/runner.h"
 #include "db/db.h"
 #include "jobs/registry.h"
-#include "support_db.h"
+#include "testdb.h"
 
 #define T0 INT64_C(1795000000000)
 #define LEASE_MS INT64_C(120000)
-#define USER "11111111-1111-4111-8111-111111111111"
+#define USER TESTDB_JANA /* jana@example.cz */
 
 struct fixture {
-	char dir[256];
-	sqlite3 *db;
-	struct config cfg;
-	struct queue *q, *other; /* other: a daemon on another host */
+	struct testdb *t;     /* with t->q */
+	struct queue *other; /* a daemon on another host */
 };
 
 static int setup(void **state)
@@ -45,17 +43,15 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct err e = {0};
 
-	if (!f || support_tempdir(f->dir, sizeof(f->dir)))
-		return -1;
-	f->db = support_open_migrated(f->dir);
-	config_defaults(&f->cfg);
 	clock_fix(T0);
-	if (!f->db ||
-	    queue_open(f->db, &f->cfg, job_registry, "testhost:1:aaaa", &f->q,
-		       &e) ||
-	    queue_open(f->db, &f->cfg, job_registry, "otherhost:42:bbbb",
-		       &f->other, &e))
+	if (!f || testdb_make(0, &f->t) ||
+	    testdb_queue(f->t, job_registry) ||
+	    queue_open(f->t->db, &f->t->cfg, job_registry, "otherhost:42:bbbb", &f->other, &e)) {
+		if (f)
+			testdb_close(f->t);
+		free(f);
 		return -1;
+	}
 	*state = f;
 	return 0;
 }
@@ -64,47 +60,10 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	queue_free(f->q);
 	queue_free(f->other);
-	sqlite3_close(f->db);
-	support_rmrf(f->dir);
+	testdb_close(f->t);
 	free(f);
 	return 0;
-}
-
-static int64_t scalar(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *stmt;
-	int64_t v = -1;
-
-	sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return v;
-}
-
-static const char *text(sqlite3 *db, const char *sql)
-{
-	static char out[512];
-	sqlite3_stmt *stmt;
-
-	out[0] = '\0';
-	sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
-		snprintf(out, sizeof(out), "%s", sqlite3_column_text(stmt, 0));
-	sqlite3_finalize(stmt);
-	return out;
-}
-
-static int64_t enqueue(struct fixture *f, const char *type, const char *payload)
-{
-	struct queue_enqueue_options opt = {.payload = payload};
-	struct err e = {0};
-	int64_t id = 0;
-
-	assert_int_equal(queue_enqueue(f->q, type, &opt, &id, NULL, &e), 0);
-	return id;
 }
 
 /* The other daemon claims the job at *now and dies; its lease runs out
@@ -117,10 +76,10 @@ static void crash_once(struct fixture *f, int64_t *now)
 
 	assert_int_equal(queue_claim(f->other, *now, &job, &e), 0);
 	queue_job_clear(&job);
-	assert_int_equal(queue_recover(f->q, *now + 1000, &count, &e), 0);
+	assert_int_equal(queue_recover(f->t->q, *now + 1000, &count, &e), 0);
 	assert_int_equal(count, 0); /* its lease is still valid */
 	*now += LEASE_MS + 1000;
-	assert_int_equal(queue_recover(f->q, *now, &count, &e), 0);
+	assert_int_equal(queue_recover(f->t->q, *now, &count, &e), 0);
 	assert_int_equal(count, 1);
 }
 
@@ -129,17 +88,17 @@ static void test_interrupted_attempt_is_not_counted(void **state)
 	struct fixture *f = *state;
 	struct queue_job job;
 	struct err e = {0};
-	int64_t now = T0, id = enqueue(f, "noop", NULL);
+	int64_t now = T0, id = testdb_enqueue(f->t, "noop", NULL, 0, 0);
 
 	crash_once(f, &now);
-	assert_string_equal(text(f->db, "SELECT state FROM jobs"), "enqueued");
-	assert_int_equal(scalar(f->db, "SELECT attempts FROM jobs"), 0);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM job_attempts "
+	assert_string_equal(testdb_text(f->t->db, "SELECT state FROM jobs"), "enqueued");
+	assert_int_equal(testdb_int(f->t->db, "SELECT attempts FROM jobs"), 0);
+	assert_int_equal(testdb_int(f->t->db, "SELECT count(*) FROM job_attempts "
 				       "WHERE outcome = 'interrupted'"),
 			 1);
-	assert_non_null(
-	    strstr(text(f->db, "SELECT last_error FROM jobs"), "not counted"));
-	assert_int_equal(queue_claim(f->q, now, &job, &e), 0);
+	assert_non_null(strstr(testdb_text(f->t->db, "SELECT last_error FROM jobs"),
+			       "not counted"));
+	assert_int_equal(queue_claim(f->t->q, now, &job, &e), 0);
 	assert_int_equal(job.id, id);
 	assert_int_equal(job.attempt, 1); /* still the first attempt */
 	assert_int_equal(job.history_attempt, 2);
@@ -151,18 +110,19 @@ static void test_too_many_interruptions_in_a_row_is_dead(void **state)
 	struct fixture *f = *state;
 	int64_t now = T0;
 
-	enqueue(f, "noop", NULL);
+	testdb_enqueue(f->t, "noop", NULL, 0, 0);
 	for (int i = 0; i < QUEUE_MAX_INTERRUPTIONS; i++) {
 		crash_once(f, &now);
-		assert_string_equal(text(f->db, "SELECT state FROM jobs"),
+		assert_string_equal(testdb_text(f->t->db, "SELECT state FROM jobs"),
 				    "enqueued");
 	}
 	crash_once(f, &now);
-	assert_string_equal(text(f->db, "SELECT state FROM jobs"), "dead");
-	assert_non_null(strstr(text(f->db, "SELECT last_error FROM jobs"),
-			       "interrupted 6 times in a row"));
-	assert_int_equal(scalar(f->db, "SELECT attempts FROM jobs"), 0);
-	assert_true(scalar(f->db, "SELECT finished_at IS NOT NULL FROM jobs"));
+	assert_string_equal(testdb_text(f->t->db, "SELECT state FROM jobs"), "dead");
+	assert_non_null(
+	    strstr(testdb_text(f->t->db, "SELECT last_error FROM jobs"),
+		   "interrupted 6 times in a row"));
+	assert_int_equal(testdb_int(f->t->db, "SELECT attempts FROM jobs"), 0);
+	assert_true(testdb_int(f->t->db, "SELECT finished_at IS NOT NULL FROM jobs"));
 }
 
 static void test_failure_of_its_own_breaks_the_row(void **state)
@@ -173,35 +133,23 @@ static void test_failure_of_its_own_breaks_the_row(void **state)
 	const char *st;
 	int64_t now = T0;
 
-	enqueue(f, "noop", NULL);
+	testdb_enqueue(f->t, "noop", NULL, 0, 0);
 	for (int i = 0; i < QUEUE_MAX_INTERRUPTIONS; i++)
 		crash_once(f, &now);
-	assert_int_equal(queue_claim(f->q, now, &job, &e), 0);
-	assert_int_equal(queue_fail(f->q, &job, now, "boom", 0, 0, &st, &e), 0);
+	assert_int_equal(queue_claim(f->t->q, now, &job, &e), 0);
+	assert_int_equal(queue_fail(f->t->q, &job, now, "boom", 0, 0, &st, &e), 0);
 	assert_string_equal(st, "failed");
 	queue_job_clear(&job);
 	crash_once(f, &now); /* the first interruption of a new row */
-	assert_string_equal(text(f->db, "SELECT state FROM jobs"), "enqueued");
-	assert_int_equal(scalar(f->db, "SELECT attempts FROM jobs"), 1);
-}
-
-static void add_user(struct fixture *f)
-{
-	assert_int_equal(
-	    sqlite3_exec(f->db,
-			 "INSERT INTO users (id, email, first_name, "
-			 "preferred_language, created_at) VALUES ('" USER
-			 "', 'jana@example.cz', 'Jana', 'cs', "
-			 "'2026-01-01T00:00:00.000Z')",
-			 NULL, NULL, NULL),
-	    SQLITE_OK);
+	assert_string_equal(testdb_text(f->t->db, "SELECT state FROM jobs"), "enqueued");
+	assert_int_equal(testdb_int(f->t->db, "SELECT attempts FROM jobs"), 1);
 }
 
 static void assert_user_told_once(struct fixture *f, int64_t id)
 {
 	char sql[256];
 
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM notifications "
+	assert_int_equal(testdb_int(f->t->db, "SELECT count(*) FROM notifications "
 				       "WHERE type = 'export_failed' AND "
 				       "user_id = '" USER "'"),
 			 1);
@@ -210,7 +158,7 @@ static void assert_user_told_once(struct fixture *f, int64_t id)
 		 "unique_key = 'export_failed:job:%lld' AND "
 		 "json_extract(payload, '$.to') = 'jana@example.cz'",
 		 (long long)id);
-	assert_int_equal(scalar(f->db, sql), 1);
+	assert_int_equal(testdb_int(f->t->db, sql), 1);
 }
 
 static void test_export_interrupted_too_often_tells_the_user(void **state)
@@ -218,12 +166,12 @@ static void test_export_interrupted_too_often_tells_the_user(void **state)
 	struct fixture *f = *state;
 	int64_t now = T0, id;
 
-	add_user(f);
-	id = enqueue(f, "export_data", "{\"userId\":\"" USER "\"}");
+	assert_int_equal(testdb_household(f->t->db), 0);
+	id = testdb_enqueue(f->t, "export_data", "{\"userId\":\"" USER "\"}", 0, 0);
 	for (int i = 0; i <= QUEUE_MAX_INTERRUPTIONS; i++)
 		crash_once(f, &now);
 	assert_string_equal(
-	    text(f->db, "SELECT state FROM jobs WHERE type = 'export_data'"),
+	    testdb_text(f->t->db, "SELECT state FROM jobs WHERE type = 'export_data'"),
 	    "dead");
 	assert_user_told_once(f, id);
 }
@@ -241,16 +189,16 @@ static void test_export_dead_by_failing_tells_the_user(void **state)
 	struct err e = {0};
 	int64_t id;
 
-	add_user(f);
-	assert_int_equal(
-	    queue_enqueue(f->q, "export_data", &opt, &id, NULL, &e), 0);
-	runner_init(&r, f->db, &f->cfg, f->q, NULL, NULL, NULL);
-	assert_int_equal(queue_claim(f->q, T0, &job, &e), 0);
+	assert_int_equal(testdb_household(f->t->db), 0);
+	assert_int_equal(queue_enqueue(f->t->q, "export_data", &opt, &id, NULL, &e),
+			 0);
+	runner_init(&r, f->t->db, &f->t->cfg, f->t->q, NULL, NULL, NULL);
+	assert_int_equal(queue_claim(f->t->q, T0, &job, &e), 0);
 	runner_begin(&r, &job);
 	for (int i = 0; i < 1000 && runner_step(&r); i++)
 		;
 	assert_string_equal(
-	    text(f->db, "SELECT state FROM jobs WHERE type = 'export_data'"),
+	    testdb_text(f->t->db, "SELECT state FROM jobs WHERE type = 'export_data'"),
 	    "dead");
 	assert_user_told_once(f, id);
 }
@@ -299,12 +247,12 @@ static void use_badly_registry(struct fixture *f)
 {
 	struct err e = {0};
 
-	queue_free(f->q);
+	queue_free(f->t->q);
 	queue_free(f->other);
-	assert_int_equal(queue_open(f->db, &f->cfg, badly_registry,
-				    "testhost:1:aaaa", &f->q, &e),
+	assert_int_equal(queue_open(f->t->db, &f->t->cfg, badly_registry,
+				    "testhost:1:aaaa", &f->t->q, &e),
 			 0);
-	assert_int_equal(queue_open(f->db, &f->cfg, badly_registry,
+	assert_int_equal(queue_open(f->t->db, &f->t->cfg, badly_registry,
 				    "otherhost:42:bbbb", &f->other, &e),
 			 0);
 }
@@ -348,9 +296,9 @@ static void test_notice_that_fails_does_not_hold_up_recovery(void **state)
 	int count, saved;
 
 	use_badly_registry(f);
-	enqueue(f, "tells_badly", NULL);
-	enqueue(f, "quiet", NULL);
-	snprintf(log_path, sizeof(log_path), "%s/log", f->dir);
+	testdb_enqueue(f->t, "tells_badly", NULL, 0, 0);
+	testdb_enqueue(f->t, "quiet", NULL, 0, 0);
+	snprintf(log_path, sizeof(log_path), "%s/log", f->t->dir);
 	saved = stderr_to(log_path);
 	for (int i = 0; i <= QUEUE_MAX_INTERRUPTIONS; i++) {
 		for (int j = 0; j < 2;
@@ -361,14 +309,14 @@ static void test_notice_that_fails_does_not_hold_up_recovery(void **state)
 		}
 		now += LEASE_MS + 1000;
 		count = 0;
-		assert_int_equal(queue_recover(f->q, now, &count, &e), 0);
+		assert_int_equal(queue_recover(f->t->q, now, &count, &e), 0);
 		assert_int_equal(count, 2);
 	}
 	log = stderr_back(saved, log_path);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs "
+	assert_int_equal(testdb_int(f->t->db, "SELECT count(*) FROM jobs "
 				       "WHERE state = 'dead'"),
 			 2);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM users "
+	assert_int_equal(testdb_int(f->t->db, "SELECT count(*) FROM users "
 				       "WHERE id = 'half-told'"),
 			 0); /* the half-written notice is gone */
 	assert_non_null(strstr(log, "job.notice_failed job=tells_badly"));
@@ -386,19 +334,19 @@ static void test_notice_that_fails_leaves_the_runner_dead_job(void **state)
 	int saved;
 
 	use_badly_registry(f);
-	enqueue(f, "tells_badly", NULL);
-	snprintf(log_path, sizeof(log_path), "%s/log", f->dir);
-	runner_init(&r, f->db, &f->cfg, f->q, NULL, NULL, NULL);
-	assert_int_equal(queue_claim(f->q, T0, &job, &e), 0);
+	testdb_enqueue(f->t, "tells_badly", NULL, 0, 0);
+	snprintf(log_path, sizeof(log_path), "%s/log", f->t->dir);
+	runner_init(&r, f->t->db, &f->t->cfg, f->t->q, NULL, NULL, NULL);
+	assert_int_equal(queue_claim(f->t->q, T0, &job, &e), 0);
 	saved = stderr_to(log_path);
 	runner_begin(&r, &job);
 	for (int i = 0; i < 1000 && runner_step(&r); i++)
 		;
 	log = stderr_back(saved, log_path);
-	assert_string_equal(text(f->db, "SELECT state FROM jobs"), "dead");
-	assert_string_equal(text(f->db, "SELECT last_error FROM jobs"),
+	assert_string_equal(testdb_text(f->t->db, "SELECT state FROM jobs"), "dead");
+	assert_string_equal(testdb_text(f->t->db, "SELECT last_error FROM jobs"),
 			    "a final error");
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM users "
+	assert_int_equal(testdb_int(f->t->db, "SELECT count(*) FROM users "
 				       "WHERE id = 'half-told'"),
 			 0);
 	assert_non_null(strstr(log, "job.notice_failed job=tells_badly"));

@@ -18,11 +18,11 @@
 #include <string.h>
 
 #include "db/db_schema.h"
-#include "support_db.h"
+#include "testdb.h"
 
 struct fixture {
-	char dir[256];
-	sqlite3 *db;
+	struct testdb *t; /* an app.db with migration 1 by hand */
+	sqlite3 *db;	  /* t->db */
 };
 
 /* The base rows every constraint case builds on. */
@@ -78,9 +78,9 @@ static int setup(void **state)
 	char *message = NULL;
 
 	memset(&f, 0, sizeof(f));
-	if (!m || support_tempdir(f.dir, sizeof(f.dir)) ||
-	    !(f.db = support_open(f.dir)))
+	if (!m || testdb_make(TESTDB_BARE, &f.t))
 		return -1;
+	f.db = f.t->db;
 	if (sqlite3_exec(f.db, "BEGIN", NULL, NULL, NULL) ||
 	    sqlite3_exec(f.db, m->sql, NULL, NULL, &message) ||
 	    sqlite3_exec(f.db, "COMMIT", NULL, NULL, NULL) ||
@@ -97,24 +97,8 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	sqlite3_close(f->db);
-	support_rmrf(f->dir);
+	testdb_close(f->t);
 	return 0;
-}
-
-static int64_t query_int(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *stmt = NULL;
-	int64_t value = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-		fprintf(stderr, "# %s: %s\n", sql, sqlite3_errmsg(db));
-		return -1;
-	}
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		value = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return value;
 }
 
 /* The data model's tables, with "name TYPE" per column, in order. */
@@ -220,7 +204,7 @@ test_schema_has_exactly_the_data_model_tables_and_columns(void **state)
 				 data_model[t].table, columns,
 				 data_model[t].columns);
 	}
-	assert_int_equal(query_int(f->db, "SELECT count(*) FROM sqlite_master"
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM sqlite_master"
 					  " WHERE type = 'table'"
 					  " AND name NOT LIKE 'sqlite_%'"),
 			 (int64_t)COUNT(data_model));
@@ -484,7 +468,7 @@ test_schema_minimal_insert_gets_the_convention_defaults(void **state)
 				 &message) != SQLITE_OK)
 			fail_msg("minimal insert %zu failed: %s\n  %s", i,
 				 message, minimal[i].insert);
-		if (query_int(f->db, minimal[i].check) != 1)
+		if (testdb_int(f->db, minimal[i].check) != 1)
 			fail_msg("defaults wrong after: %s\n  check: %s",
 				 minimal[i].insert, minimal[i].check);
 	}
@@ -511,12 +495,12 @@ static void test_schema_updated_at_defaults_to_created_at_but_keeps_a_given_one(
 			 "SELECT count(*) FROM %s WHERE updated_at IS NULL"
 			 " OR (updated_at != created_at AND id != 'z2')",
 			 tables[i]);
-		assert_int_equal(query_int(f->db, sql), 0);
+		assert_int_equal(testdb_int(f->db, sql), 0);
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s",
 			 tables[i]);
-		assert_true(query_int(f->db, sql) >= 1);
+		assert_true(testdb_int(f->db, sql) >= 1);
 	}
-	assert_int_equal(query_int(f->db, "SELECT updated_at ="
+	assert_int_equal(testdb_int(f->db, "SELECT updated_at ="
 					  " '2026-02-02T00:00:00.000Z'"
 					  " FROM zaznamy WHERE id = 'z2'"),
 			 1);
@@ -568,20 +552,18 @@ test_schema_purge_cascades_subtrees_and_unlinks_history(void **state)
 		"DELETE FROM users WHERE id = 'u2';",
 		NULL, NULL, NULL),
 	    SQLITE_OK);
-	assert_int_equal(query_int(f->db,
-				   "SELECT replaced_by_token_id IS NULL"
+	assert_int_equal(testdb_int(f->db, "SELECT replaced_by_token_id IS NULL"
 				   " FROM refresh_tokens WHERE id = 'rt1'"),
 			 1);
 	assert_int_equal(
-	    query_int(f->db, "SELECT count(*) FROM comment_mentions"), 0);
-	assert_int_equal(query_int(f->db, "SELECT actor_user_id IS NULL FROM"
+	    testdb_int(f->db, "SELECT count(*) FROM comment_mentions"), 0);
+	assert_int_equal(testdb_int(f->db, "SELECT actor_user_id IS NULL FROM"
 					  " activities WHERE id = 'a1'"),
 			 1);
 	assert_int_equal(
 	    sqlite3_exec(f->db, "DELETE FROM projects", NULL, NULL, NULL),
 	    SQLITE_OK);
-	assert_int_equal(query_int(f->db,
-				   "SELECT (SELECT count(*) FROM"
+	assert_int_equal(testdb_int(f->db, "SELECT (SELECT count(*) FROM"
 				   " properties) + (SELECT count(*) FROM"
 				   " units) + (SELECT count(*) FROM zaznamy)"
 				   " + (SELECT count(*) FROM zaznam_tags)"

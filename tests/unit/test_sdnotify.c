@@ -15,7 +15,7 @@
 
 #include "base/err.h"
 #include "base/sdnotify.h"
-#include "support_db.h"
+#include "testdb.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +71,7 @@ static void test_sdnotify_reaches_a_path_socket(void **state)
 	int fd;
 
 	(void)state;
-	assert_int_equal(support_tempdir(dir, sizeof(dir)), 0);
+	assert_int_equal(testdb_tempdir(dir, sizeof(dir)), 0);
 	snprintf(path, sizeof(path), "%s/notify", dir);
 	fd = listen_at(path);
 	setenv("NOTIFY_SOCKET", path, 1);
@@ -81,7 +81,7 @@ static void test_sdnotify_reaches_a_path_socket(void **state)
 	expect_datagram(fd, "STOPPING=1");
 	unsetenv("NOTIFY_SOCKET");
 	close(fd);
-	support_rmrf(dir);
+	testdb_rmrf(dir);
 }
 
 static void test_sdnotify_reaches_an_abstract_socket(void **state)

@@ -22,43 +22,22 @@
 #include "base/err.h"
 #include "core/job.h"
 #include "jobs/registry.h"
-#include "support_db.h"
-#include "support_job.h"
+#include "testdb.h"
 
 #define NOW INT64_C(1795762800000) /* 2026-11-27T07:00:00Z */
 
-struct fixture {
-	char dir[256];
-	sqlite3 *db;
-	struct config cfg;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct testdb *f = testdb_open(0);
 
-	assert_int_equal(support_tempdir(f->dir, sizeof(f->dir)), 0);
-	f->db = support_open_migrated(f->dir);
-	assert_non_null(f->db);
-	config_defaults(&f->cfg);
 	snprintf(f->cfg.email.maildir.path, sizeof(f->cfg.email.maildir.path),
 		 "%s/mail", f->dir);
 	*state = f;
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	sqlite3_close(f->db);
-	support_rmrf(f->dir);
-	free(f);
-	return 0;
-}
-
 /* Number of files in mail/new, and the text of the last one in out. */
-static int delivered(const struct fixture *f, char *out, size_t size)
+static int delivered(const struct testdb *f, char *out, size_t size)
 {
 	char path[600];
 	struct dirent *entry;
@@ -131,12 +110,12 @@ test_send_email_bad_payload_is_invalid_and_names_the_field(void **state)
 	     "\"subject\": \"a\", \"text\": \"b\"}",
 	     "To"},
 	};
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		struct support_job_result r;
+		struct testdb_job_result r;
 
-		support_run_job(f->db, &f->cfg, NULL, "send_email",
+		testdb_run_job(f->db, &f->cfg, NULL, "send_email",
 				cases[i].payload, NOW, 0, &r);
 		if (r.rc != ERR_INVALID)
 			fail_msg("case %zu: expected ERR_INVALID, got %d (%s)",
@@ -150,13 +129,13 @@ test_send_email_bad_payload_is_invalid_and_names_the_field(void **state)
 
 static void test_send_email_maildir_writes_one_message(void **state)
 {
-	struct fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 	char text[16384];
 
 	/* The Date header is the real clock's, not the job's (--now). */
 	clock_fix_real(NOW + MS_PER_HOUR);
-	support_run_job(f->db, &f->cfg, NULL, "send_email",
+	testdb_run_job(f->db, &f->cfg, NULL, "send_email",
 			"{\"to\": \"jana@example.cz\", \"toName\": \"Jana\", "
 			"\"subject\": \"Ahoj\", \"text\": \"Dobrý den\", "
 			"\"html\": \"<p>Dobrý den</p>\"}",
@@ -174,18 +153,18 @@ static void test_send_email_maildir_writes_one_message(void **state)
 
 static void test_send_email_uses_the_recipients_language(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct demo_user user = {.id = "00000000-0000-4000-8000-000000000001",
 				 .email = "john@example.com",
 				 .first_name = "John",
 				 .preferred_language = "en",
 				 .created_at = NOW - MS_PER_DAY};
-	struct support_job_result r;
+	struct testdb_job_result r;
 	struct err e = {0};
 	char text[32768];
 
 	assert_int_equal(demo_insert_user(f->db, &user, &e), 0);
-	support_run_job(
+	testdb_run_job(
 	    f->db, &f->cfg, NULL, "send_email",
 	    "{\"template\": \"export_ready\", \"to\": \"John@Example.com\", "
 	    "\"data\": {\"size\": \"1 MB\", \"link\": \"https://x.cz/e\", "
@@ -199,11 +178,11 @@ static void test_send_email_uses_the_recipients_language(void **state)
 
 static void test_send_email_payload_language_wins(void **state)
 {
-	struct fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 	char text[32768];
 
-	support_run_job(
+	testdb_run_job(
 	    f->db, &f->cfg, NULL, "send_email",
 	    "{\"template\": \"export_ready\", \"to\": \"nobody@example.com\", "
 	    "\"language\": \"en\", \"data\": {\"size\": \"1 MB\", "
@@ -217,12 +196,12 @@ static void test_send_email_payload_language_wins(void **state)
 
 static void test_send_email_unknown_provider_is_invalid(void **state)
 {
-	struct fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	snprintf(f->cfg.email.provider, sizeof(f->cfg.email.provider),
 		 "Pigeon");
-	support_run_job(
+	testdb_run_job(
 	    f->db, &f->cfg, NULL, "send_email",
 	    "{\"to\": \"a@b.cz\", \"subject\": \"s\", \"text\": \"t\"}", NOW, 0,
 	    &r);
@@ -232,8 +211,8 @@ static void test_send_email_unknown_provider_is_invalid(void **state)
 
 static void test_send_email_maildir_write_failure_is_reported(void **state)
 {
-	struct fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 	char path[400];
 	FILE *file;
 
@@ -241,7 +220,7 @@ static void test_send_email_maildir_write_failure_is_reported(void **state)
 	file = fopen(path, "w"); /* a file where the Maildir should be */
 	assert_non_null(file);
 	fclose(file);
-	support_run_job(
+	testdb_run_job(
 	    f->db, &f->cfg, NULL, "send_email",
 	    "{\"to\": \"a@b.cz\", \"subject\": \"s\", \"text\": \"t\"}", NOW, 0,
 	    &r);
@@ -252,8 +231,8 @@ static void test_send_email_maildir_write_failure_is_reported(void **state)
 
 static void test_send_email_smtp_refused_connection_retries(void **state)
 {
-	struct fixture *f = *state;
-	struct support_job_result r;
+	struct testdb *f = *state;
+	struct testdb_job_result r;
 
 	snprintf(f->cfg.email.provider, sizeof(f->cfg.email.provider), "SMTP");
 	snprintf(f->cfg.email.smtp.host, sizeof(f->cfg.email.smtp.host),
@@ -261,7 +240,7 @@ static void test_send_email_smtp_refused_connection_retries(void **state)
 	snprintf(f->cfg.email.smtp.security, sizeof(f->cfg.email.smtp.security),
 		 "None");
 	f->cfg.email.smtp.port = 1; /* tcpmux: nobody listens there */
-	support_run_job(
+	testdb_run_job(
 	    f->db, &f->cfg, NULL, "send_email",
 	    "{\"to\": \"a@b.cz\", \"subject\": \"s\", \"text\": \"t\"}", NOW, 0,
 	    &r);
@@ -273,7 +252,7 @@ static void test_send_email_smtp_refused_connection_retries(void **state)
 static void test_send_email_type_defaults_come_from_the_config(void **state)
 {
 	const struct job_type *type = job_type_find(job_registry, "send_email");
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 
 	assert_non_null(type);
 	assert_int_equal(type->priority, 10);
@@ -285,7 +264,7 @@ static void test_send_email_type_defaults_come_from_the_config(void **state)
 	assert_true(job_type_retry_delay(type, &f->cfg, 2, 500) >= 54000);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, testdb_teardown)
 
 int main(void)
 {

@@ -16,8 +16,7 @@
 #include "base/clock.h"
 #include "demo/demo.h"
 #include "base/err.h"
-#include "support_db.h"
-#include "support_rows.h"
+#include "testdb.h"
 #include "app/sync.h"
 
 /* 2026-11-28T20:45:17.000Z */
@@ -28,48 +27,34 @@
 #define GONE_PROPERTY "77777777-7777-4777-8777-777777777777"
 #define DELETED_PROPERTY "88888888-8888-4888-8888-888888888888"
 
-struct fixture {
-	char dir[256];
-	sqlite3 *db;
-};
-
 static int setup(void **state)
 {
-	static struct fixture f;
 	struct err e = {0};
-	struct demo_unit unit = {.id = UNIT, .property_id = SUPPORT_PROPERTY, .name = "Kuchyň",
+	struct demo_unit unit = {.id = UNIT, .property_id = TESTDB_PROPERTY, .name = "Kuchyň",
 				 .created_at = NOW - 10 * MS_PER_DAY};
-	struct demo_record record = {.id = RECORD, .property_id = SUPPORT_PROPERTY,
+	struct demo_record record = {.id = RECORD, .property_id = TESTDB_PROPERTY,
 				     .title = "Oprava kotle", .description = "Servis",
 				     .status = "complete", .created_at = NOW - 10 * MS_PER_DAY,
 				     .updated_at = NOW - MS_PER_DAY};
-	struct demo_property deleted = {.id = DELETED_PROPERTY, .project_id = SUPPORT_PROJECT,
+	struct demo_property deleted = {.id = DELETED_PROPERTY, .project_id = TESTDB_PROJECT,
 					.name = "Prodaný byt", .is_deleted = 1,
 					.deleted_at = NOW - MS_PER_DAY,
 					.created_at = NOW - 100 * MS_PER_DAY};
+	struct testdb *t = NULL;
 
-	memset(&f, 0, sizeof(f));
-	if (support_tempdir(f.dir, sizeof(f.dir)) || !(f.db = support_open_migrated(f.dir)) ||
-	    support_rows_household(f.db, NOW) || demo_insert_unit(f.db, &unit, &e) ||
-	    demo_insert_record(f.db, &record, &e) || demo_insert_property(f.db, &deleted, &e))
+	if (testdb_make(TESTDB_HOUSEHOLD, &t) || demo_insert_unit(t->db, &unit, &e) ||
+	    demo_insert_record(t->db, &record, &e) || demo_insert_property(t->db, &deleted, &e)) {
+		testdb_close(t);
 		return -1;
-	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	sqlite3_close(f->db);
-	support_rmrf(f->dir);
+	}
+	*state = t;
 	return 0;
 }
 
 static int apply(sqlite3 *db, const char *type, const char *id, const char *op,
 		 const char *payload, int64_t client_updated_at, struct err *e)
 {
-	struct sync_envelope env = {.sync_id = "s1", .user_id = SUPPORT_USER,
+	struct sync_envelope env = {.sync_id = "s1", .user_id = TESTDB_JANA,
 				    .entity_type = type, .entity_id = id, .operation = op,
 				    .payload = payload, .client_updated_at = client_updated_at};
 
@@ -79,17 +64,16 @@ static int apply(sqlite3 *db, const char *type, const char *id, const char *op,
 
 static const char *column(sqlite3 *db, const char *table, const char *col, const char *id)
 {
-	static char out[512];
 	char sql[256];
 
 	snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE id = '%s'", col, table, id);
-	return support_rows_text(db, sql, out, sizeof(out));
+	return testdb_text(db, sql);
 }
 
 /* Rows in every table an envelope can touch. */
 static int64_t app_rows(sqlite3 *db)
 {
-	return support_rows_int(db, "SELECT (SELECT count(*) FROM projects)"
+	return testdb_int(db, "SELECT (SELECT count(*) FROM projects)"
 				" + (SELECT count(*) FROM properties)"
 				" + (SELECT count(*) FROM units)"
 				" + (SELECT count(*) FROM zaznamy)"
@@ -116,7 +100,7 @@ static void test_sync_apply_reports_each_envelope_error_and_changes_nothing(void
 		 "payload is not a JSON object"},
 		{"units", NEW_ID, "create", NULL, NOW, ERR_INVALID,
 		 "missing payload: a create needs the entity's fields"},
-		{"units", NEW_ID, "create", "{\"propertyId\": \"" SUPPORT_PROPERTY "\"}", NOW,
+		{"units", NEW_ID, "create", "{\"propertyId\": \"" TESTDB_PROPERTY "\"}", NOW,
 		 ERR_INVALID, "missing field 'name'"},
 		{"properties", NEW_ID, "create", "{\"name\": \"Byt\"}", NOW, ERR_INVALID,
 		 "missing field 'projectId'"},
@@ -127,10 +111,10 @@ static void test_sync_apply_reports_each_envelope_error_and_changes_nothing(void
 		{"zaznamy", NEW_ID, "create", "{\"propertyId\": \"" DELETED_PROPERTY "\"}", NOW,
 		 ERR_NOTFOUND, "parent property " DELETED_PROPERTY " is deleted"},
 		{"zaznamy", NEW_ID, "create",
-		 "{\"propertyId\": \"" SUPPORT_PROPERTY "\", \"unitId\": \"nope\"}", NOW,
+		 "{\"propertyId\": \"" TESTDB_PROPERTY "\", \"unitId\": \"nope\"}", NOW,
 		 ERR_NOTFOUND, "missing unit nope"},
 		{"zaznamy", NEW_ID, "create",
-		 "{\"propertyId\": \"" SUPPORT_PROPERTY "\", \"createdBy\": \"nobody\"}", NOW,
+		 "{\"propertyId\": \"" TESTDB_PROPERTY "\", \"createdBy\": \"nobody\"}", NOW,
 		 ERR_NOTFOUND, "missing user nobody"},
 		{"projects", NEW_ID, "create", "{\"name\": \"a\", \"ownerId\": \"nobody\"}", NOW,
 		 ERR_NOTFOUND, "missing user nobody"},
@@ -144,10 +128,10 @@ static void test_sync_apply_reports_each_envelope_error_and_changes_nothing(void
 		 "field 'name' must be a string"},
 		{"units", UNIT, "update", "{\"name\": null}", NOW, ERR_INVALID,
 		 "field 'name' must not be null"},
-		{"properties", SUPPORT_PROPERTY, "update", "{\"latitude\": \"north\"}", NOW,
+		{"properties", TESTDB_PROPERTY, "update", "{\"latitude\": \"north\"}", NOW,
 		 ERR_INVALID, "field 'latitude' must be a number"},
-		{"properties", SUPPORT_PROPERTY, "update", "{\"latitude\": 91}", NOW, ERR_INVALID,
-		 "property " SUPPORT_PROPERTY ": CHECK constraint failed"},
+		{"properties", TESTDB_PROPERTY, "update", "{\"latitude\": 91}", NOW, ERR_INVALID,
+		 "property " TESTDB_PROPERTY ": CHECK constraint failed"},
 		{"zaznamy", RECORD, "update", "{\"status\": \"done\"}", NOW, ERR_INVALID,
 		 "zaznam " RECORD ": CHECK constraint failed"},
 		{"zaznamy", RECORD, "update", "{\"date\": \"14.5.2026\"}", NOW, ERR_INVALID,
@@ -159,10 +143,10 @@ static void test_sync_apply_reports_each_envelope_error_and_changes_nothing(void
 		{"units", UNIT, "update", "{\"clientUpdatedAt\": \"yesterday\"}", 0, ERR_INVALID,
 		 "field 'clientUpdatedAt' must be an ISO-8601 time"},
 		{"units", NEW_ID, "create",
-		 "{\"propertyId\": \"" SUPPORT_PROPERTY "\", \"name\": \"a\", \"createdAt\": 5}",
+		 "{\"propertyId\": \"" TESTDB_PROPERTY "\", \"name\": \"a\", \"createdAt\": 5}",
 		 NOW, ERR_INVALID, "field 'createdAt' must be an ISO-8601 time"},
 	};
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct err e;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -183,7 +167,7 @@ static void test_sync_apply_reports_each_envelope_error_and_changes_nothing(void
 static void test_sync_apply_refuses_an_unsafe_storage_key(void **state)
 {
 	static const char *const keys[] = {"../etc/passwd", "/abs/key.jpg", "a\\\\b"};
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	char payload[256];
 	struct err e;
 
@@ -194,18 +178,18 @@ static void test_sync_apply_refuses_an_unsafe_storage_key(void **state)
 				 ERR_INVALID);
 		assert_non_null(strstr(e.msg, "field 'storageKey'"));
 	}
-	assert_int_equal(support_rows_int(f->db, "SELECT count(*) FROM zaznam_dokumenty"), 0);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM zaznam_dokumenty"), 0);
 }
 
 static void test_sync_apply_creates_each_entity_with_its_mapped_columns(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct err e;
 
 	assert_int_equal(apply(f->db, "projects", NEW_ID, "create",
 			       "{\"id\": \"" NEW_ID "\", \"name\": \"Garáž\","
 			       " \"description\": \"U babičky\"}", NOW, &e), SYNC_APPLIED);
-	assert_string_equal(column(f->db, "projects", "owner_id", NEW_ID), SUPPORT_USER);
+	assert_string_equal(column(f->db, "projects", "owner_id", NEW_ID), TESTDB_JANA);
 	assert_string_equal(column(f->db, "projects", "description", NEW_ID), "U babičky");
 	assert_string_equal(column(f->db, "projects", "created_at", NEW_ID),
 			    "2026-11-28T20:45:17.000Z");
@@ -225,12 +209,12 @@ static void test_sync_apply_creates_each_entity_with_its_mapped_columns(void **s
 	assert_int_equal(apply(f->db, "zaznamy", "z2", "create",
 			       "{\"propertyId\": \"p2\", \"unitId\": \"u2\", \"title\": \"Okap\","
 			       " \"date\": \"2026-05-14\", \"cost\": 7400, \"status\": \"complete\","
-			       " \"flags\": 3, \"createdBy\": \"" SUPPORT_USER "\","
+			       " \"flags\": 3, \"createdBy\": \"" TESTDB_JANA "\","
 			       " \"tags\": [1, 2]}", NOW, &e), SYNC_APPLIED);
 	assert_string_equal(column(f->db, "zaznamy", "unit_id || ' ' || title || ' ' || date"
 				   " || ' ' || cost || ' ' || status || ' ' || flags", "z2"),
 			    "u2 Okap 2026-05-14 7400 complete 3");
-	assert_string_equal(column(f->db, "zaznamy", "created_by", "z2"), SUPPORT_USER);
+	assert_string_equal(column(f->db, "zaznamy", "created_by", "z2"), TESTDB_JANA);
 	assert_int_equal(apply(f->db, "dokumenty", "d2", "create",
 			       "{\"zaznamId\": \"z2\", \"type\": \"photo\","
 			       " \"storageKey\": \"documents/p2/z2/d2.jpg\","
@@ -245,21 +229,21 @@ static void test_sync_apply_creates_each_entity_with_its_mapped_columns(void **s
 
 static void test_sync_apply_create_of_an_existing_row_updates_it(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct err e;
 
 	assert_int_equal(apply(f->db, "zaznamy", RECORD, "create",
-			       "{\"propertyId\": \"" SUPPORT_PROPERTY "\", \"title\": \"Nový kotel\"}",
+			       "{\"propertyId\": \"" TESTDB_PROPERTY "\", \"title\": \"Nový kotel\"}",
 			       NOW, &e), SYNC_APPLIED);
 	assert_string_equal(column(f->db, "zaznamy", "title", RECORD), "Nový kotel");
 	assert_string_equal(column(f->db, "zaznamy", "created_at", RECORD),
 			    "2026-11-18T20:45:17.000Z");
-	assert_int_equal(support_rows_int(f->db, "SELECT count(*) FROM zaznamy"), 1);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM zaznamy"), 1);
 }
 
 static void test_sync_apply_update_changes_only_the_named_columns(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct err e;
 
 	assert_int_equal(apply(f->db, "zaznamy", RECORD, "update",
@@ -272,7 +256,7 @@ static void test_sync_apply_update_changes_only_the_named_columns(void **state)
 
 static void test_sync_apply_delete_soft_deletes_and_is_idempotent(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct err e;
 
 	assert_int_equal(apply(f->db, "units", UNIT, "delete", NULL, NOW, &e), SYNC_APPLIED);
@@ -284,7 +268,7 @@ static void test_sync_apply_delete_soft_deletes_and_is_idempotent(void **state)
 			    "2026-11-28T20:45:17.000Z");
 	assert_int_equal(apply(f->db, "projects", NEW_ID, "delete", "{}", NOW, &e),
 			 SYNC_APPLIED);
-	assert_int_equal(support_rows_int(f->db, "SELECT count(*) FROM projects"), 1);
+	assert_int_equal(testdb_int(f->db, "SELECT count(*) FROM projects"), 1);
 }
 
 /* The record was last updated a day before NOW. */
@@ -302,7 +286,7 @@ static void test_sync_apply_last_write_wins_both_ways(void **state)
 		{"update", NOW, SYNC_APPLIED},
 		{"update", NOW - MS_PER_HOUR, SYNC_STALE}, /* older than the last one */
 	};
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	char payload[64];
 	struct err e;
 
@@ -321,11 +305,11 @@ static void test_sync_apply_last_write_wins_both_ways(void **state)
 /* A row stored without milliseconds compares as the instant it names. */
 static void test_sync_apply_compares_a_time_without_milliseconds_exactly(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct err e;
 
-	assert_int_equal(support_rows_exec(f->db, "UPDATE units SET updated_at ="
-					   " '2026-11-28T20:45:17Z'"), 0);
+	testdb_exec(f->db, "UPDATE units SET updated_at ="
+			   " '2026-11-28T20:45:17Z'");
 	assert_int_equal(apply(f->db, "units", UNIT, "update", "{\"name\": \"a\"}", NOW - 1, &e),
 			 SYNC_STALE);
 	assert_int_equal(apply(f->db, "units", UNIT, "update", "{\"name\": \"b\"}", NOW + 500,
@@ -335,7 +319,7 @@ static void test_sync_apply_compares_a_time_without_milliseconds_exactly(void **
 
 static void test_sync_apply_takes_the_payload_time_when_the_envelope_has_none(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct err e;
 
 	assert_int_equal(apply(f->db, "units", UNIT, "update",
@@ -347,17 +331,17 @@ static void test_sync_apply_takes_the_payload_time_when_the_envelope_has_none(vo
 
 static void test_sync_apply_rolls_back_only_the_bad_envelope_in_a_transaction(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct err e;
 
-	assert_int_equal(support_rows_exec(f->db, "BEGIN IMMEDIATE"), 0);
+	testdb_exec(f->db, "BEGIN IMMEDIATE");
 	assert_int_equal(apply(f->db, "units", UNIT, "update", "{\"name\": \"Spíž\"}", NOW, &e),
 			 SYNC_APPLIED);
 	assert_int_equal(apply(f->db, "zaznamy", RECORD, "update",
 			       "{\"title\": \"x\", \"status\": \"bogus\"}", NOW, &e), ERR_INVALID);
 	assert_int_equal(apply(f->db, "zaznamy", RECORD, "update", "{\"cost\": 5}", NOW, &e),
 			 SYNC_APPLIED);
-	assert_int_equal(support_rows_exec(f->db, "COMMIT"), 0);
+	testdb_exec(f->db, "COMMIT");
 	assert_string_equal(column(f->db, "units", "name", UNIT), "Spíž");
 	assert_string_equal(column(f->db, "zaznamy", "title || ' ' || cost", RECORD),
 			    "Oprava kotle 5");
@@ -365,17 +349,17 @@ static void test_sync_apply_rolls_back_only_the_bad_envelope_in_a_transaction(vo
 
 static void test_sync_apply_reports_a_locked_database_as_not_the_envelopes_fault(void **state)
 {
-	struct fixture *f = *state;
-	sqlite3 *other = support_open(f->dir);
+	struct testdb *f = *state;
+	sqlite3 *other = testdb_connect(f);
 	struct err e;
 	int rc;
 
 	assert_non_null(other);
-	assert_int_equal(support_rows_exec(other, "BEGIN IMMEDIATE"), 0);
+	testdb_exec(other, "BEGIN IMMEDIATE");
 	rc = apply(f->db, "units", UNIT, "update", "{\"name\": \"a\"}", NOW, &e);
 	assert_int_equal(rc, ERR_BUSY);
 	assert_int_equal(sync_error_is_envelope(rc), 0);
-	assert_int_equal(support_rows_exec(other, "ROLLBACK"), 0);
+	testdb_exec(other, "ROLLBACK");
 	sqlite3_close(other);
 	assert_int_equal(sqlite3_get_autocommit(f->db), 1);
 	assert_string_equal(column(f->db, "units", "name", UNIT), "Kuchyň");
@@ -400,32 +384,32 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_sync_apply_reports_each_envelope_error_and_changes_nothing, setup,
-			teardown),
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_sync_apply_refuses_an_unsafe_storage_key,
-						setup, teardown),
+						setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_sync_apply_creates_each_entity_with_its_mapped_columns, setup,
-			teardown),
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_apply_create_of_an_existing_row_updates_it, setup, teardown),
+			test_sync_apply_create_of_an_existing_row_updates_it, setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_apply_update_changes_only_the_named_columns, setup, teardown),
+			test_sync_apply_update_changes_only_the_named_columns, setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sync_apply_delete_soft_deletes_and_is_idempotent, setup, teardown),
+			test_sync_apply_delete_soft_deletes_and_is_idempotent, setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_sync_apply_last_write_wins_both_ways, setup,
-						teardown),
+						testdb_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_sync_apply_compares_a_time_without_milliseconds_exactly, setup,
-			teardown),
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_sync_apply_takes_the_payload_time_when_the_envelope_has_none, setup,
-			teardown),
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_sync_apply_rolls_back_only_the_bad_envelope_in_a_transaction, setup,
-			teardown),
+			testdb_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_sync_apply_reports_a_locked_database_as_not_the_envelopes_fault, setup,
-			teardown),
+			testdb_teardown),
 		cmocka_unit_test(test_sync_error_is_envelope_sorts_the_codes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

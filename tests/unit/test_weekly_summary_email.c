@@ -22,8 +22,7 @@
 #include "demo/demo.h"
 #include "base/err.h"
 #include "core/job.h"
-#include "support_db.h"
-#include "support_job.h"
+#include "testdb.h"
 #include "mail/template.h"
 
 #define NOW                                                                    \
@@ -39,9 +38,7 @@
 #define KOTEL "00000000-0000-4000-8000-000000000301"
 
 struct fixture {
-	char dir[256];
-	sqlite3 *db;
-	struct config cfg;
+	struct testdb *t;
 	int next_id;
 };
 
@@ -65,8 +62,8 @@ static void user(struct fixture *f, const char *id, const char *email,
 	struct err e = {0};
 
 	p.email_weekly_summary = opted_in;
-	assert_int_equal(demo_insert_user(f->db, &u, &e), 0);
-	assert_int_equal(demo_insert_preferences(f->db, &p, &e), 0);
+	assert_int_equal(demo_insert_user(f->t->db, &u, &e), 0);
+	assert_int_equal(demo_insert_preferences(f->t->db, &p, &e), 0);
 }
 
 static void activity(struct fixture *f, const char *actor, const char *type,
@@ -82,7 +79,7 @@ static void activity(struct fixture *f, const char *actor, const char *type,
 				  .created_at = at};
 	struct err e = {0};
 
-	assert_int_equal(demo_insert_activity(f->db, &a, &e), 0);
+	assert_int_equal(demo_insert_activity(f->t->db, &a, &e), 0);
 }
 
 static void draft(struct fixture *f, const char *by, int64_t created_at)
@@ -95,7 +92,7 @@ static void draft(struct fixture *f, const char *by, int64_t created_at)
 				.created_at = created_at};
 	struct err e = {0};
 
-	assert_int_equal(demo_insert_record(f->db, &r, &e), 0);
+	assert_int_equal(demo_insert_record(f->t->db, &r, &e), 0);
 }
 
 /* Chalupa Lipno, in a project of owner (already a user). */
@@ -111,8 +108,8 @@ static void place(struct fixture *f, const char *owner)
 					 .created_at = NOW - 90 * DAY};
 	struct err e = {0};
 
-	assert_int_equal(demo_insert_project(f->db, &project, &e), 0);
-	assert_int_equal(demo_insert_property(f->db, &property, &e), 0);
+	assert_int_equal(demo_insert_project(f->t->db, &project, &e), 0);
+	assert_int_equal(demo_insert_property(f->t->db, &property, &e), 0);
 }
 
 /* Jana owns Chalupa Lipno; Eva is a member since this week and active
@@ -152,10 +149,10 @@ static void seed_week(struct fixture *f)
 	user(f, EVA, "eva@example.cz", "Eva", "cs", 0, 0);
 	user(f, KAREL, "karel@example.cz", "Karel", "cs", 1, 1);
 	place(f, JANA);
-	assert_int_equal(demo_insert_property_member(f->db, &member, &e), 0);
-	assert_int_equal(demo_insert_record(f->db, &kotel, &e), 0);
-	assert_int_equal(demo_insert_comment(f->db, &comment, &e), 0);
-	assert_int_equal(demo_insert_invitation(f->db, &invitation, &e), 0);
+	assert_int_equal(demo_insert_property_member(f->t->db, &member, &e), 0);
+	assert_int_equal(demo_insert_record(f->t->db, &kotel, &e), 0);
+	assert_int_equal(demo_insert_comment(f->t->db, &comment, &e), 0);
+	assert_int_equal(demo_insert_invitation(f->t->db, &invitation, &e), 0);
 	/* Jana's own week; the first is exactly at the start (inside), the
 	 * ones at now and before the start are outside. */
 	activity(f, JANA, "zaznam_created", NOW - 7 * DAY);
@@ -179,11 +176,9 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	assert_int_equal(support_tempdir(f->dir, sizeof(f->dir)), 0);
-	f->db = support_open_migrated(f->dir);
-	assert_non_null(f->db);
-	config_defaults(&f->cfg);
-	snprintf(f->cfg.scheduler.time_zone, sizeof(f->cfg.scheduler.time_zone),
+	assert_non_null(f);
+	f->t = testdb_open(0);
+	snprintf(f->t->cfg.scheduler.time_zone, sizeof(f->t->cfg.scheduler.time_zone),
 		 "UTC");
 	*state = f;
 	return 0;
@@ -193,23 +188,9 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	sqlite3_close(f->db);
-	support_rmrf(f->dir);
+	testdb_close(f->t);
 	free(f);
 	return 0;
-}
-
-static int64_t scalar(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *stmt = NULL;
-	int64_t value = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
-			 SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		value = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return value;
 }
 
 /* The payload of the one send_email job for key (caller deletes). */
@@ -245,18 +226,18 @@ static double number_at(const cJSON *data, const char *object, const char *name)
 static void test_weekly_summary_counts_a_seeded_week(void **state)
 {
 	struct fixture *f = *state;
-	struct support_job_result r;
+	struct testdb_job_result r;
 	const cJSON *data, *shared, *item;
 	cJSON *payload;
 
 	seed_week(f);
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW,
+	testdb_run_job(f->t->db, &f->t->cfg, NULL, "weekly_summary_email", NULL, NOW,
 			0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(job_count_get(&r.ctx, "users"), 2); /* Jana, Petr */
 	assert_int_equal(job_count_get(&r.ctx, "emails"), 1);
 	assert_int_equal(job_count_get(&r.ctx, "quiet"), 1);
-	payload = email_payload(f->db, "weekly_summary:" JANA ":2026-W48");
+	payload = email_payload(f->t->db, "weekly_summary:" JANA ":2026-W48");
 	assert_non_null(payload);
 	assert_string_equal(
 	    cJSON_GetObjectItem(payload, "template")->valuestring,
@@ -299,11 +280,11 @@ static void test_weekly_summary_counts_a_seeded_week(void **state)
 			    "Eva");
 	cJSON_Delete(payload);
 	assert_int_equal(
-	    scalar(f->db, "SELECT count(*) FROM jobs WHERE unique_key LIKE "
+	    testdb_int(f->t->db, "SELECT count(*) FROM jobs WHERE unique_key LIKE "
 			  "'weekly_summary:" PETR "%'"),
 	    0);
 	assert_int_equal(
-	    scalar(f->db, "SELECT count(*) FROM jobs WHERE unique_key LIKE "
+	    testdb_int(f->t->db, "SELECT count(*) FROM jobs WHERE unique_key LIKE "
 			  "'weekly_summary:" KAREL "%'"),
 	    0);
 }
@@ -312,13 +293,13 @@ static void test_weekly_summary_payload_renders_in_both_languages(void **state)
 {
 	static const char *const languages[] = {"cs", "en"};
 	struct fixture *f = *state;
-	struct support_job_result r;
+	struct testdb_job_result r;
 	cJSON *payload;
 
 	seed_week(f);
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW,
+	testdb_run_job(f->t->db, &f->t->cfg, NULL, "weekly_summary_email", NULL, NOW,
 			0, &r);
-	payload = email_payload(f->db, "weekly_summary:" JANA ":2026-W48");
+	payload = email_payload(f->t->db, "weekly_summary:" JANA ":2026-W48");
 	assert_non_null(payload);
 	for (int i = 0; i < 2; i++) {
 		struct rendered_email email;
@@ -337,37 +318,35 @@ static void test_weekly_summary_payload_renders_in_both_languages(void **state)
 static void test_weekly_summary_rerun_sends_no_second_email(void **state)
 {
 	struct fixture *f = *state;
-	struct support_job_result r;
+	struct testdb_job_result r;
 
 	seed_week(f);
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW,
+	testdb_run_job(f->t->db, &f->t->cfg, NULL, "weekly_summary_email", NULL, NOW,
 			0, &r);
 	assert_int_equal(job_count_get(&r.ctx, "emails"), 1);
 	/* while the first email waits in the queue */
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL,
+	testdb_run_job(f->t->db, &f->t->cfg, NULL, "weekly_summary_email", NULL,
 			NOW + 60000, 0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(job_count_get(&r.ctx, "emails"), 0);
 	assert_int_equal(job_count_get(&r.ctx, "already"), 1);
 	/* after it was sent */
-	assert_int_equal(sqlite3_exec(f->db,
+	assert_int_equal(sqlite3_exec(f->t->db,
 				      "UPDATE jobs SET state = 'succeeded'",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL,
+	testdb_run_job(f->t->db, &f->t->cfg, NULL, "weekly_summary_email", NULL,
 			NOW + DAY, 0, &r);
 	assert_int_equal(job_count_get(&r.ctx, "emails"), 0);
 	assert_int_equal(
-	    scalar(f->db,
-		   "SELECT count(*) FROM jobs WHERE type = 'send_email'"),
+	    testdb_int(f->t->db, "SELECT count(*) FROM jobs WHERE type = 'send_email'"),
 	    1);
 	/* next week is a new email (Jana's drafts and invitation still count)
 	 */
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL,
+	testdb_run_job(f->t->db, &f->t->cfg, NULL, "weekly_summary_email", NULL,
 			NOW + 7 * DAY, 0, &r);
 	assert_int_equal(job_count_get(&r.ctx, "emails"), 1);
-	assert_int_equal(scalar(f->db,
-				"SELECT count(*) FROM jobs WHERE unique_key = "
+	assert_int_equal(testdb_int(f->t->db, "SELECT count(*) FROM jobs WHERE unique_key = "
 				"'weekly_summary:" JANA ":2026-W49'"),
 			 1);
 }
@@ -375,7 +354,7 @@ static void test_weekly_summary_rerun_sends_no_second_email(void **state)
 static void test_weekly_summary_pages_through_all_users(void **state)
 {
 	struct fixture *f = *state;
-	struct support_job_result r;
+	struct testdb_job_result r;
 	char id[40], email[64];
 
 	user(f, EVA, "eva@example.cz", "Eva", "cs", 0, 0);
@@ -385,15 +364,14 @@ static void test_weekly_summary_pages_through_all_users(void **state)
 		user(f, new_id(f, id), email, NULL, "cs", 1, 0);
 		draft(f, id, NOW - DAY); /* a pending draft: not quiet */
 	}
-	f->cfg.jobs.weekly_summary_email.r.batch_size = 2;
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW,
+	f->t->cfg.jobs.weekly_summary_email.r.batch_size = 2;
+	testdb_run_job(f->t->db, &f->t->cfg, NULL, "weekly_summary_email", NULL, NOW,
 			0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(r.steps, 3);
 	assert_int_equal(job_count_get(&r.ctx, "users"), 5);
 	assert_int_equal(job_count_get(&r.ctx, "emails"), 5);
-	assert_int_equal(scalar(f->db,
-				"SELECT count(DISTINCT unique_key) FROM jobs "
+	assert_int_equal(testdb_int(f->t->db, "SELECT count(DISTINCT unique_key) FROM jobs "
 				"WHERE type = 'send_email'"),
 			 5);
 }
@@ -401,7 +379,7 @@ static void test_weekly_summary_pages_through_all_users(void **state)
 static void test_weekly_summary_crash_mid_way_then_rerun_completes(void **state)
 {
 	struct fixture *f = *state;
-	struct support_job_result r;
+	struct testdb_job_result r;
 	char id[40], email[64];
 
 	user(f, EVA, "eva@example.cz", "Eva", "cs", 0, 0);
@@ -411,16 +389,16 @@ static void test_weekly_summary_crash_mid_way_then_rerun_completes(void **state)
 		user(f, new_id(f, id), email, "U", "en", 1, 0);
 		draft(f, id, NOW - DAY);
 	}
-	f->cfg.jobs.weekly_summary_email.r.batch_size = 2;
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW,
+	f->t->cfg.jobs.weekly_summary_email.r.batch_size = 2;
+	testdb_run_job(f->t->db, &f->t->cfg, NULL, "weekly_summary_email", NULL, NOW,
 			1, &r);
 	assert_int_equal(job_count_get(&r.ctx, "emails"), 2);
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW,
+	testdb_run_job(f->t->db, &f->t->cfg, NULL, "weekly_summary_email", NULL, NOW,
 			0, &r);
 	assert_int_equal(job_count_get(&r.ctx, "emails"), 2);
 	assert_int_equal(job_count_get(&r.ctx, "already"), 2);
 	assert_int_equal(
-	    scalar(f->db, "SELECT count(*) FROM jobs WHERE type = 'send_email' "
+	    testdb_int(f->t->db, "SELECT count(*) FROM jobs WHERE type = 'send_email' "
 			  "AND json_extract(payload, '$.language') = 'en'"),
 	    4);
 }
@@ -428,23 +406,23 @@ static void test_weekly_summary_crash_mid_way_then_rerun_completes(void **state)
 static void test_weekly_summary_with_nobody_opted_in_does_nothing(void **state)
 {
 	struct fixture *f = *state;
-	struct support_job_result r;
+	struct testdb_job_result r;
 
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW,
+	testdb_run_job(f->t->db, &f->t->cfg, NULL, "weekly_summary_email", NULL, NOW,
 			0, &r);
 	assert_int_equal(r.rc, JOB_DONE);
 	assert_int_equal(job_count_get(&r.ctx, "users"), 0);
-	assert_int_equal(scalar(f->db, "SELECT count(*) FROM jobs"), 0);
+	assert_int_equal(testdb_int(f->t->db, "SELECT count(*) FROM jobs"), 0);
 }
 
 static void test_weekly_summary_bad_time_zone_is_reported(void **state)
 {
 	struct fixture *f = *state;
-	struct support_job_result r;
+	struct testdb_job_result r;
 
-	snprintf(f->cfg.scheduler.time_zone, sizeof(f->cfg.scheduler.time_zone),
+	snprintf(f->t->cfg.scheduler.time_zone, sizeof(f->t->cfg.scheduler.time_zone),
 		 "Mars/Olympus");
-	support_run_job(f->db, &f->cfg, NULL, "weekly_summary_email", NULL, NOW,
+	testdb_run_job(f->t->db, &f->t->cfg, NULL, "weekly_summary_email", NULL, NOW,
 			0, &r);
 	assert_true(r.rc < 0);
 	assert_non_null(strstr(r.err.msg, "time zone of WeeklySummaryEmail"));
