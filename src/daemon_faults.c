@@ -29,8 +29,8 @@ void daemon_sweep_maildir(const struct config *cfg, sqlite3 *db)
 	    db_setting_get(db, "database_id", id, sizeof(id), &e))
 		return;
 	snprintf(prefix, sizeof(prefix), "%s.", id);
-	if (mail_maildir_sweep_tmp(cfg->email.maildir.path, prefix,
-				   clock_now(), &removed, &e))
+	if (mail_maildir_sweep_tmp(cfg->email.maildir.path, prefix, clock_now(),
+				   &removed, &e))
 		log_event(LOG_WARN, "mail.sweep_failed", "error", e.msg,
 			  (char *)NULL);
 	else if (removed)

@@ -31,8 +31,8 @@ struct blob_outbox_drain {
 	struct transfer t;
 	int64_t ids[BLOB_OUTBOX_BATCH_MAX];
 	char *keys[BLOB_OUTBOX_BATCH_MAX];
-	int count;   /* rows of the current batch */
-	int next;    /* the next row to delete */
+	int count;		  /* rows of the current batch */
+	int next;		  /* the next row to delete */
 	int64_t deleted, missing; /* blobs deleted / already gone */
 	int64_t refused; /* keys refused (unsafe, or a symlink on the way) */
 };

@@ -25,8 +25,8 @@ struct err;
 /* Parses len bytes of text into *out (caller frees with cJSON_Delete).
  * Returns 0 or ERR_INVALID with "ORIGIN:LINE:COLUMN: reason" (ORIGIN
  * "JSON" when origin is NULL), or ERR_NOMEM. */
-int json_text_parse(const char *text, size_t len, const char *origin,
-		    int flags, struct cJSON **out, struct err *e);
+int json_text_parse(const char *text, size_t len, const char *origin, int flags,
+		    struct cJSON **out, struct err *e);
 
 /* Line and column (from 1) of the byte at offset in text. */
 void json_text_position(const char *text, size_t offset, int *line,

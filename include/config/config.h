@@ -162,7 +162,7 @@ struct config {
 			       */
 		char listen[CONFIG_STR];
 		char public_url[CONFIG_STR];
-		/* addresses whose X-Forwarded-For is believed, comma-separated */
+		/* X-Forwarded-For is believed from these addresses (commas) */
 		char trusted_proxies[CONFIG_STR];
 		int idle_timeout_seconds; /* a connection with nothing to do */
 	} http;

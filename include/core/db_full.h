@@ -25,11 +25,11 @@ struct daemon_status;
 
 struct db_full {
 	int is_full;
-	int delay_ms;		  /* the current backoff */
-	int64_t probe_mono;	  /* next probe write */
-	int64_t look_mono;	  /* next statvfs() */
-	uint64_t free_bytes;	  /* free space when the state began */
-	char dir[4096];		  /* the database's folder */
+	int delay_ms;		      /* the current backoff */
+	int64_t probe_mono;	      /* next probe write */
+	int64_t look_mono;	      /* next statvfs() */
+	uint64_t free_bytes;	      /* free space when the state began */
+	char dir[4096];		      /* the database's folder */
 	struct daemon_status *status; /* shown by /health/jobs */
 };
 

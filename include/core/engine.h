@@ -34,13 +34,13 @@ struct engine {
 	struct queue *queue;
 	struct runner runners[ENGINE_DEPTH];
 	int order[ENGINE_DEPTH]; /* runner slots, the held ones first */
-	int depth;	  /* runners holding a job; the last one steps */
-	int has_news;	  /* a write was noticed since the last look */
-	int is_stopping;  /* claim nothing more */
-	int claim_chain;  /* 0: one job at a time (run --once, tests) */
-	int64_t due_at;	  /* wall ms of the next waiting job, 0: none */
-	int64_t looks;	  /* reads taken between steps (benchmarks) */
-	int64_t preempted; /* jobs run in front of another */
+	int depth;		 /* runners holding a job; the last one steps */
+	int has_news;		 /* a write was noticed since the last look */
+	int is_stopping;	 /* claim nothing more */
+	int claim_chain;	 /* 0: one job at a time (run --once, tests) */
+	int64_t due_at;		 /* wall ms of the next waiting job, 0: none */
+	int64_t looks;		 /* reads taken between steps (benchmarks) */
+	int64_t preempted;	 /* jobs run in front of another */
 	/* Called when a claim fails (not busy, not "nothing due"); NULL: the
 	 * engine logs it. */
 	void (*on_claim_error)(const struct err *e, void *arg);

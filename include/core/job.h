@@ -45,10 +45,10 @@ struct job_ctx {
 	int64_t job_id; /* 0 when run outside the queue */
 	int attempt;	/* 1 for the first attempt */
 	const struct cJSON
-	    *payload;	/* parsed payload (never NULL: {} at least) */
-	int64_t now;	/* clock_now() when this step began */
-	void *state;	/* the job's own, from start() to finish() */
-	int pause_ms;	/* set by step(): wait before the next step */
+	    *payload; /* parsed payload (never NULL: {} at least) */
+	int64_t now;  /* clock_now() when this step began */
+	void *state;  /* the job's own, from start() to finish() */
+	int pause_ms; /* set by step(): wait before the next step */
 	/* Set by step() with a temporary error: retry no sooner than this
 	 * many ms (a server's Retry-After); 0 = the type's own delay. */
 	int64_t retry_after_ms;

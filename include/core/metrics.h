@@ -22,7 +22,8 @@ struct err;
 struct metrics;
 
 #define METRICS_MAX_JOBS 64 /* histograms kept; more job types share none */
-#define METRICS_UNKNOWN_JOB "unknown" /* the label of a type no handler knows */
+/* The label of a type no handler knows. */
+#define METRICS_UNKNOWN_JOB "unknown"
 struct job_type;
 
 int metrics_new(struct metrics **out, struct err *e);

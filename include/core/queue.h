@@ -67,10 +67,10 @@ struct queue_outcome {
 
 /* The next job, claimed in the same transaction as the outcome. */
 struct queue_next {
-	int want;	   /* 0: claim nothing */
-	int is_above;	   /* 1: only a job of priority > above_priority */
+	int want;     /* 0: claim nothing */
+	int is_above; /* 1: only a job of priority > above_priority */
 	int above_priority;
-	int claimed;	   /* out: 1 when job holds a claimed job */
+	int claimed;	      /* out: 1 when job holds a claimed job */
 	struct queue_job job; /* out */
 };
 
@@ -152,8 +152,7 @@ int queue_settle(struct queue *q, const struct queue_job *job,
  * lease not taken), is a job of higher priority than it due, and when is
  * the next one of higher priority due (*due_at, 0: none)? One read. */
 int queue_look(struct queue *q, const struct queue_job *job, int64_t now,
-	       int *is_ours, int *has_higher, int64_t *due_at,
-	       struct err *e);
+	       int *is_ours, int *has_higher, int64_t *due_at, struct err *e);
 
 /* Extends the lease and stores progress text (may be NULL).
  * ERR_CONFLICT when the job is no longer ours (cancelled, or lease lost). */

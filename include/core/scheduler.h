@@ -91,7 +91,7 @@ int scheduler_pause(sqlite3 *db, const char *name, int is_paused, int64_t now,
  * schedule_history row that enqueued a job. The one definition of "last
  * run" that `recurring list`, the dashboard and the health check share. */
 struct scheduler_last_run {
-	int64_t at;	     /* started, else enqueued (wall ms); 0: never */
+	int64_t at; /* started, else enqueued (wall ms); 0: never */
 	int64_t job_id;
 	char result[16];     /* the history's result: enqueued, triggered,
 				succeeded, failed, dead, skipped */
@@ -104,9 +104,8 @@ int scheduler_last_run(sqlite3 *db, const char *name,
 /* Resolves NAME (config name or type, any case) to the config name. */
 int scheduler_resolve_name(const struct config *cfg,
 			   const struct job_type *const *types,
-			   const char *name,
-			   const char **config_name, const char **type,
-			   struct err *e);
+			   const char *name, const char **config_name,
+			   const char **type, struct err *e);
 
 /* `simulate`: calls fn for every fire of every enabled schedule in
  * (from, to], in time order. Nothing is written. */
@@ -114,7 +113,7 @@ typedef void (*scheduler_fire_fn)(const char *name, const char *type,
 				  int64_t at, const char *zone, void *arg);
 int scheduler_simulate(const struct config *cfg,
 		       const struct job_type *const *types, int64_t from,
-		       int64_t to,
-		       scheduler_fire_fn fn, void *arg, struct err *e);
+		       int64_t to, scheduler_fire_fn fn, void *arg,
+		       struct err *e);
 
 #endif

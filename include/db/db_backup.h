@@ -25,8 +25,8 @@ struct db_backup;
  * dest_tmp (an old file of that name is replaced). A lock another program
  * keeps is waited for up to wait_ms (<= 0: 5000) at each step; longer is
  * ERR_BUSY. */
-int db_backup_begin(const char *source_path, const char *dest_tmp,
-		    int wait_ms, struct db_backup **out, struct err *e);
+int db_backup_begin(const char *source_path, const char *dest_tmp, int wait_ms,
+		    struct db_backup **out, struct err *e);
 /* Copies up to pages pages (-1: all). Returns 1 while pages remain, 0
  * when the copy is complete, or a negative error. *done and *total (may be
  * NULL) say how far it is. */

@@ -44,8 +44,8 @@ struct MHD_Connection;
 #define HTTP_FORM_FIELDS 16
 #define HTTP_PAGE_MAX (4 * 1024 * 1024) /* largest generated response */
 #define HTTP_CLIENTS_MAX 64		/* open connections at once */
-#define HTTP_CLIENT_CONNECTIONS_MAX 16 /* from one client address */
-#define HTTP_MONITOR_RESERVED 8	/* kept for health and metrics */
+#define HTTP_CLIENT_CONNECTIONS_MAX 16	/* from one client address */
+#define HTTP_MONITOR_RESERVED 8		/* kept for health and metrics */
 
 /* What the server works with; everything stays owned by the caller and
  * must outlive the server. cfg is read at each request (reloads apply). */
@@ -103,8 +103,8 @@ int http_start(const struct http_deps *deps, struct http **out, struct err *e);
 /* Adds a route; the first match in the order added wins. path is kept by
  * reference and read at each request, so it may point into the config
  * (Dashboard.Path follows a reload). ERR_TOOBIG past HTTP_ROUTES_MAX. */
-int http_route(struct http *h, const char *path, int flags,
-	       http_handler_fn fn, void *arg);
+int http_route(struct http *h, const char *path, int flags, http_handler_fn fn,
+	       void *arg);
 #define HTTP_ROUTES_MAX 16
 /* Before the loop sleeps: lowers *deadline_mono (monotonic ms, -1 =
  * none) to when libmicrohttpd needs to run for its timeouts. */

@@ -87,8 +87,8 @@ int mail_maildir_deliver_once(const char *root, const char *unique,
  * older than 36 hours (the Maildir rule). A missing root is not an error.
  * *removed: how many.
  */
-int mail_maildir_sweep_tmp(const char *root, const char *prefix,
-			   int64_t now_ms, int *removed, struct err *e);
+int mail_maildir_sweep_tmp(const char *root, const char *prefix, int64_t now_ms,
+			   int *removed, struct err *e);
 
 /* A prepared network delivery: a CURL easy handle and the buffers it
  * reads from and writes to. Owned by the caller of mail_transfer_new(). */

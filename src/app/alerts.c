@@ -79,7 +79,8 @@ void alerts_set_post(struct alerts *a, alerts_post_fn fn, void *arg)
 static int is_open(sqlite3 *db, const char *kind, const char *subject,
 		   int *open, struct err *e)
 {
-	static const char sql[] = "SELECT 1 FROM alerts WHERE kind = ?1 AND subject = ?2 AND resolved_at IS NULL";
+	static const char sql[] =
+	    "SELECT 1 FROM alerts WHERE kind = ?1 AND subject = ?2 AND resolved_at IS NULL";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -97,7 +98,8 @@ static int is_open(sqlite3 *db, const char *kind, const char *subject,
 
 static int any_open(sqlite3 *db, const char *kind, int *open, struct err *e)
 {
-	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM alerts WHERE kind = ?1 AND resolved_at IS NULL)";
+	static const char sql[] =
+	    "SELECT EXISTS (SELECT 1 FROM alerts WHERE kind = ?1 AND resolved_at IS NULL)";
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -263,7 +265,8 @@ void alerts_job_finished(struct alerts *a, const char *job_type,
 
 	if (!strcmp(state, "succeeded")) {
 		if (a->has_open_failures &&
-		    (resolve(a->db, "consecutive_failures", job_type, now, &e) ||
+		    (resolve(a->db, "consecutive_failures", job_type, now,
+			     &e) ||
 		     any_open(a->db, "consecutive_failures",
 			      &a->has_open_failures, &e)))
 			log_event(LOG_WARN, "alert.failed", "error", e.msg,

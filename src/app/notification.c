@@ -24,7 +24,10 @@ int notification_insert(sqlite3 *db, const char *user_id, const char *type,
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	if ((rc = uuid_random(id) ? err_set(e, ERR_IO, "no random bytes for a notification id") : 0) ||
+	if ((rc = uuid_random(id)
+		      ? err_set(e, ERR_IO,
+				"no random bytes for a notification id")
+		      : 0) ||
 	    (rc = db_prepare(db, insert_sql, &stmt, e)))
 		return rc;
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);

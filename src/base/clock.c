@@ -105,7 +105,6 @@ int clock_is_real(void)
 	return mode == CLOCK_REAL;
 }
 
-
 /* Armed at an absolute wall time far in the future, so that it never
  * expires: it only reports being cancelled when the clock is set.
  * (INT_MAX / 2 seconds, tried first, is 2004: in the past, so the timer

@@ -13,8 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void json_text_position(const char *text, size_t offset, int *line,
-			int *column)
+void json_text_position(const char *text, size_t offset, int *line, int *column)
 {
 	*line = 1;
 	*column = 1;
@@ -56,8 +55,7 @@ static int fail_at(const char *text, size_t offset, const char *origin,
 
 /* The offset of the first thing cJSON cannot be trusted with, and why;
  * len when there is none. */
-static size_t scan(const char *text, size_t len, int flags,
-		   const char **why)
+static size_t scan(const char *text, size_t len, int flags, const char **why)
 {
 	int depth = 0, in_string = 0;
 
@@ -102,8 +100,8 @@ static int only_space(const char *p, const char *end)
 	return 1;
 }
 
-int json_text_parse(const char *text, size_t len, const char *origin,
-		    int flags, cJSON **out, struct err *e)
+int json_text_parse(const char *text, size_t len, const char *origin, int flags,
+		    cJSON **out, struct err *e)
 {
 	const char *why = NULL, *end = NULL;
 	char near[96], reason[160];

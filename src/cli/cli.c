@@ -27,7 +27,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 int cli_fail(int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -84,9 +83,9 @@ int cli_int_in(const char *what, const char *text, int64_t min, int64_t max,
 	int rc = cli_int(what, text, out);
 
 	if (!rc && (*out < min || *out > max))
-		return cli_fail(EXIT_USAGE, "%s: %lld is out of range %lld..%lld",
-				what, (long long)*out, (long long)min,
-				(long long)max);
+		return cli_fail(
+		    EXIT_USAGE, "%s: %lld is out of range %lld..%lld", what,
+		    (long long)*out, (long long)min, (long long)max);
 	return rc;
 }
 

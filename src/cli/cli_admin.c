@@ -181,9 +181,10 @@ static int has_table(sqlite3 *db, const char *name)
 	sqlite3_stmt *stmt = NULL;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-			       -1, &stmt, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+		db,
+		"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+		-1, &stmt, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 		found = sqlite3_step(stmt) == SQLITE_ROW;
 	}
@@ -261,7 +262,7 @@ static int restore(struct cli *cli, int argc, char **argv)
 	    (rc = check_backup_file(from, argv[0], &e)) ||
 	    (rc = db_open(cli->db_path, &create, &to, &e)) ||
 	    (rc = copy_database(from, to, "restore",
-				     cli->cfg.database.busy_timeout_ms, &e)))
+				cli->cfg.database.busy_timeout_ms, &e)))
 		rc = cli_fail(EXIT_FAILURE_, "restore: %s", e.msg);
 	else
 		printf("restored %s from %s\n", cli->db_path, argv[0]);

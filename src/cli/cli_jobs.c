@@ -43,8 +43,8 @@ static int run_daemon(struct cli *cli, int argc, char **argv)
 			opt.once = 1;
 		else if (cli_option(argc, argv, &i, "--stop-after-steps",
 				    &value)) {
-			if (cli_int_in("--stop-after-steps", value, 0,
-				       INT_MAX, &n))
+			if (cli_int_in("--stop-after-steps", value, 0, INT_MAX,
+				       &n))
 				return EXIT_USAGE;
 			opt.stop_after_steps = (int)n;
 		} else
@@ -159,7 +159,8 @@ static int run_job(struct cli *cli, int argc, char **argv)
 		return cli_fail(EXIT_USAGE,
 				"run-job needs the name of a recurring job "
 				"(see `domecek-jobs recurring list`)");
-	if (scheduler_resolve_name(&cli->cfg, job_registry, name, &config_name, &type, &e))
+	if (scheduler_resolve_name(&cli->cfg, job_registry, name, &config_name,
+				   &type, &e))
 		return cli_fail(EXIT_USAGE, "%s", e.msg);
 	if (cli->has_now)
 		clock_fix(cli->now);
@@ -263,14 +264,14 @@ done:
 	return rc;
 }
 
-#define JOB_STATES "scheduled, enqueued, processing, succeeded, failed, dead, cancelled"
+#define JOB_STATES                                                             \
+	"scheduled, enqueued, processing, succeeded, failed, dead, cancelled"
 
 static int is_job_state(const char *state)
 {
-	static const char *const states[] = {"scheduled", "enqueued",
-					     "processing", "succeeded",
-					     "failed",	  "dead",
-					     "cancelled"};
+	static const char *const states[] = {
+	    "scheduled", "enqueued", "processing", "succeeded",
+	    "failed",	 "dead",     "cancelled"};
 
 	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
 		if (!strcmp(state, states[i]))

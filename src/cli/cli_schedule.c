@@ -158,16 +158,16 @@ static int recurring_resume(struct cli *cli, int argc, char **argv)
 	return recurring_pause_resume(cli, argc, argv, 0);
 }
 
-static int no_more_fires(const char *expr, const struct tz *zone,
-			 int64_t after, int is_none)
+static int no_more_fires(const char *expr, const struct tz *zone, int64_t after,
+			 int is_none)
 {
 	char text[TZ_ISO_LEN];
 
 	if (!tz_format(zone, after, text))
 		clock_format(after, text);
 	if (is_none)
-		return cli_fail(EXIT_FAILURE_, "'%s' has no fire after %s", expr,
-				text);
+		return cli_fail(EXIT_FAILURE_, "'%s' has no fire after %s",
+				expr, text);
 	fprintf(stderr, "domecek-jobs: '%s' has no fire after %s\n", expr,
 		text);
 	return EXIT_OK;
@@ -277,7 +277,8 @@ static int simulate(struct cli *cli, int argc, char **argv)
 	if (to <= from)
 		return cli_fail(EXIT_USAGE,
 				"simulate: --to must be after --from");
-	if (scheduler_simulate(&cli->cfg, job_registry, from, to, print_fire, NULL, &e))
+	if (scheduler_simulate(&cli->cfg, job_registry, from, to, print_fire,
+			       NULL, &e))
 		return cli_fail(EXIT_FAILURE_, "%s", e.msg);
 	return EXIT_OK;
 }

@@ -131,7 +131,7 @@ static int set_int_list(struct config *c, const struct config_key *k,
 
 /* Sets a key from text: defaults, environment, and JSON strings. */
 int config_set_text(struct config *c, const struct config_key *k,
-			 const char *text, struct err *e)
+		    const char *text, struct err *e)
 {
 	void *field = (char *)c + k->offset;
 	int64_t v;
@@ -214,7 +214,8 @@ static int set_from_json(struct config *c, const struct config_key *k,
 	if (cJSON_IsString(node)) {
 		if (k->type == K_INT || k->type == K_INT64) {
 			int64_t v;
-			if (!k->choices && config_parse_int64(node->valuestring, &v))
+			if (!k->choices &&
+			    config_parse_int64(node->valuestring, &v))
 				return err_set(
 				    e, ERR_INVALID,
 				    "%s: expected an integer, got \"%s\"",
@@ -223,8 +224,8 @@ static int set_from_json(struct config *c, const struct config_key *k,
 		return config_set_text(c, k, node->valuestring, e);
 	}
 	if (cJSON_IsBool(node) && k->type == K_BOOL)
-		return config_set_text(c, k,
-				     cJSON_IsTrue(node) ? "true" : "false", e);
+		return config_set_text(
+		    c, k, cJSON_IsTrue(node) ? "true" : "false", e);
 	if (cJSON_IsNumber(node) && (k->type == K_INT || k->type == K_INT64) &&
 	    !k->choices) {
 		if (node->valuedouble != (double)(int64_t)node->valuedouble)
@@ -379,8 +380,8 @@ static void warn_repeat(const struct apply_ctx *ctx, const cJSON *object,
 }
 
 static int apply_json(struct config *c, const struct apply_ctx *ctx,
-		      const cJSON *object, const char *prefix,
-		      const char *from, struct err *e)
+		      const cJSON *object, const char *prefix, const char *from,
+		      struct err *e)
 {
 	const char *start = from;
 	const cJSON *child;
@@ -547,4 +548,3 @@ int config_load(struct config *c, const char *path, char *const *envp,
 		return rc;
 	return config_validate(c, e);
 }
-

@@ -29,7 +29,8 @@ int config_warning_days(const struct config *c)
 
 int config_resolve(struct config *c, struct err *e)
 {
-	static const char source[] = "Jobs.DraftCleanup.WarningDaysBeforeDelete";
+	static const char source[] =
+	    "Jobs.DraftCleanup.WarningDaysBeforeDelete";
 	static const char alias[] = "Jobs.DraftReminder.ExpirationWarningDays";
 	int *from = &c->jobs.draft_cleanup.warning_days_before_delete;
 	int *to = &c->jobs.draft_reminder.expiration_warning_days;
@@ -77,7 +78,8 @@ static int check_providers(const struct config *c, struct err *e)
 		return err_set(e, ERR_INVALID,
 			       "Storage.S3: AccessKey and SecretKey "
 			       "are required when Storage.Provider is S3");
-	if (is_s3 && c->jobs.export_data.expiration_hours > S3_PRESIGN_MAX_HOURS)
+	if (is_s3 &&
+	    c->jobs.export_data.expiration_hours > S3_PRESIGN_MAX_HOURS)
 		return err_set(e, ERR_INVALID,
 			       "Jobs.ExportData.ExpirationHours: %d is longer "
 			       "than an S3 download link can live (%d hours, "
@@ -123,9 +125,8 @@ static int check_email(const struct config *c, struct err *e)
 		return err_set(e, ERR_INVALID,
 			       "Email.From: '%s' is not an email address",
 			       c->email.from);
-	if (c->alerts.admin_email[0] &&
-	    (!strchr(c->alerts.admin_email, '@') ||
-	     has_control(c->alerts.admin_email)))
+	if (c->alerts.admin_email[0] && (!strchr(c->alerts.admin_email, '@') ||
+					 has_control(c->alerts.admin_email)))
 		return err_set(e, ERR_INVALID,
 			       "Alerts.AdminEmail: '%s' is not an email "
 			       "address",
@@ -200,9 +201,8 @@ static int validate_proxies(const char *list, struct err *e)
 		size_t n = strcspn(list, ",");
 		snprintf(item, sizeof(item), "%.*s", (int)(n < 63 ? n : 63),
 			 list);
-		if (n >= sizeof(item) ||
-		    (inet_pton(AF_INET, item, addr) != 1 &&
-		     inet_pton(AF_INET6, item, addr) != 1))
+		if (n >= sizeof(item) || (inet_pton(AF_INET, item, addr) != 1 &&
+					  inet_pton(AF_INET6, item, addr) != 1))
 			return err_set(e, ERR_INVALID,
 				       "Http.TrustedProxies: '%s' is not an "
 				       "IP address (a comma-separated list "

@@ -16,9 +16,8 @@
 #include <strings.h>
 
 static const char *const env_sections[] = {
-    "Jobs", "Email",	 "Database", "Scheduler", "Queue",   "Storage",
-    "Http", "Dashboard", "Alerts",   "Links",	  "Logging", "Tls",
-    NULL,
+    "Jobs",	 "Email",  "Database", "Scheduler", "Queue", "Storage", "Http",
+    "Dashboard", "Alerts", "Links",    "Logging",   "Tls",   NULL,
 };
 
 /* Turns "Jobs__SyncRetry__RetryDelayMinutes__0" into a dotted path and
@@ -104,4 +103,3 @@ int config_apply_env(struct config *c, char *const *envp, struct buf *warnings,
 	}
 	return 0;
 }
-

@@ -37,8 +37,8 @@ int config_parse_int64(const char *text, int64_t *out);
 struct buf;
 void config_warn_unknown(const char *path, const char *origin,
 			 struct buf *warnings);
-int config_apply_env(struct config *c, char *const *envp,
-		     struct buf *warnings, struct err *e);
+int config_apply_env(struct config *c, char *const *envp, struct buf *warnings,
+		     struct err *e);
 
 /* Settles keys with two names after loading (config_check.c). */
 int config_resolve(struct config *c, struct err *e);

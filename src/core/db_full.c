@@ -110,8 +110,8 @@ int db_full_wait(struct db_full *f, sqlite3 *db)
 		return 0;
 	if (now < f->probe_mono && !space_returned(f, now))
 		return 1;
-	rc = db_setting_set(db, "db_full.probe", clock_format(clock_now(), stamp),
-			    &e);
+	rc = db_setting_set(db, "db_full.probe",
+			    clock_format(clock_now(), stamp), &e);
 	if (rc == 0) {
 		leave(f);
 		return -1;

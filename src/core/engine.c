@@ -120,8 +120,7 @@ static void claim_idle(struct engine *g, int64_t now)
 	if (rc == 0) {
 		g->due_at = 0; /* what is due now runs; a look reads the rest */
 		push(g, &job);
-	}
-	else if (rc == ERR_BUSY)
+	} else if (rc == ERR_BUSY)
 		g->has_news = 1;
 	else if (rc != ERR_NOTFOUND)
 		claim_failed(g, &e);
@@ -185,8 +184,8 @@ int64_t engine_deadline(const struct engine *g)
 
 	for (int k = 0; k < g->depth; k++) {
 		const struct runner *r = &g->runners[g->order[k]];
-		int64_t at = k + 1 == g->depth ? runner_deadline(r)
-					       : r->next_renew_mono;
+		int64_t at =
+		    k + 1 == g->depth ? runner_deadline(r) : r->next_renew_mono;
 		if (at >= 0 && (deadline < 0 || at < deadline))
 			deadline = at;
 	}

@@ -159,7 +159,8 @@ void leader_release(sqlite3 *db, const char *owner)
 
 int leader_heartbeat(sqlite3 *db, const char *owner, int64_t now, struct err *e)
 {
-	static const char sql[] = "UPDATE leader_lease SET heartbeat_at = ?2 WHERE id = 1 AND owner = ?1";
+	static const char sql[] =
+	    "UPDATE leader_lease SET heartbeat_at = ?2 WHERE id = 1 AND owner = ?1";
 	sqlite3_stmt *stmt;
 	int rc;
 

@@ -139,8 +139,8 @@ static int render_histograms(const struct metrics *m, struct buf *out)
 	return rc ? ERR_TOOBIG : 0;
 }
 
-static int put_counters(struct buf *out, struct buf *failures,
-			const char *job, long long ok, long long bad)
+static int put_counters(struct buf *out, struct buf *failures, const char *job,
+			long long ok, long long bad)
 {
 	return buf_puts(out, "job_execution_total{job=\"") ||
 	       put_label(out, job) ||

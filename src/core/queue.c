@@ -402,10 +402,11 @@ int queue_insert(sqlite3 *db, const char *type, const char *payload,
 		 const char *unique_key, int64_t run_at, int *inserted,
 		 struct err *e)
 {
-	static const char sql[] = "INSERT INTO jobs (type, payload, state, run_at, unique_key, created_at)\n"
-				  "VALUES (?1, ?2, CASE WHEN ?3 > ?5 THEN 'scheduled' ELSE 'enqueued' END,\n"
-				  "        ?3, ?4, ?5)\n"
-				  "ON CONFLICT DO NOTHING";
+	static const char sql[] =
+	    "INSERT INTO jobs (type, payload, state, run_at, unique_key, created_at)\n"
+	    "VALUES (?1, ?2, CASE WHEN ?3 > ?5 THEN 'scheduled' ELSE 'enqueued' END,\n"
+	    "        ?3, ?4, ?5)\n"
+	    "ON CONFLICT DO NOTHING";
 	int64_t now = clock_now();
 	sqlite3_stmt *stmt;
 	int rc;
@@ -515,8 +516,7 @@ int queue_has_pending(struct queue *q, int64_t now, int *pending, struct err *e)
 }
 
 int queue_look(struct queue *q, const struct queue_job *job, int64_t now,
-	       int *is_ours, int *has_higher, int64_t *due_at,
-	       struct err *e)
+	       int *is_ours, int *has_higher, int64_t *due_at, struct err *e)
 {
 	sqlite3_stmt *stmt = queue_use(q, ST_LOOK);
 	int rc;

@@ -88,8 +88,9 @@ static int attempts_in_a_row(struct queue *q, int64_t id, const char *outcome,
 	rc = sqlite3_step(stmt);
 	*count = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
 	sqlite3_finalize(stmt);
-	return rc == SQLITE_ROW ? 0
-				: db_error(q->db, rc, e, "counting attempts in a row");
+	return rc == SQLITE_ROW
+		   ? 0
+		   : db_error(q->db, rc, e, "counting attempts in a row");
 }
 
 /* A job dead of interruptions tells whoever waits for it (an export's
@@ -167,10 +168,12 @@ static int recover_where(struct queue *q, int64_t now, const char *owner,
 		sqlite3_bind_text(stmt, 1, owner, -1, SQLITE_STATIC);
 	db_bind_time(stmt, 2, now);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *payload = (const char *)sqlite3_column_text(stmt, 2);
+		const char *payload =
+		    (const char *)sqlite3_column_text(stmt, 2);
 		if (n == size) {
-			void *grown = realloc(list, (size_t)(size = size * 2 + 4) *
-							sizeof(*list));
+			void *grown =
+			    realloc(list, (size_t)(size = size * 2 + 4) *
+					      sizeof(*list));
 			if (!grown)
 				break;
 			list = grown;
@@ -412,9 +415,8 @@ static int run_prune(sqlite3 *db, const char *sql, int64_t succeeded_before,
 	if (rc == SQLITE_DONE && changes)
 		*changes = sqlite3_changes(db);
 	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE
-		   ? 0
-		   : db_error(db, rc, e, "pruning finished jobs");
+	return rc == SQLITE_DONE ? 0
+				 : db_error(db, rc, e, "pruning finished jobs");
 }
 
 int queue_prune(struct queue *q, int64_t now, int limit, int *deleted,
@@ -426,9 +428,8 @@ int queue_prune(struct queue *q, int64_t now, int limit, int *deleted,
 	int64_t succeeded_before =
 		    now - (int64_t)q->cfg->queue.succeeded_retention_days *
 			      MS_PER_DAY,
-		dead_before =
-		    now - (int64_t)q->cfg->queue.dead_retention_days *
-			      MS_PER_DAY;
+		dead_before = now - (int64_t)q->cfg->queue.dead_retention_days *
+					MS_PER_DAY;
 	int rc;
 
 	*deleted = 0;

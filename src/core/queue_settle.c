@@ -113,8 +113,8 @@ static int take(struct queue *q, int64_t now, struct queue_job *job,
 }
 
 /* Inside an open transaction: claims into job, or ERR_NOTFOUND. */
-static int claim_in_txn(struct queue *q, int64_t now, int64_t id,
-			int64_t floor, struct queue_job *job, struct err *e)
+static int claim_in_txn(struct queue *q, int64_t now, int64_t id, int64_t floor,
+			struct queue_job *job, struct err *e)
 {
 	int rc;
 
@@ -229,8 +229,7 @@ static int write_outcome(struct queue *q, const struct queue_job *job,
 int queue_settle(struct queue *q, const struct queue_job *job,
 		 const struct queue_outcome *o, int64_t now,
 		 queue_record_fn record, void *record_arg,
-		 struct queue_next *next, const char **state_out,
-		 struct err *e)
+		 struct queue_next *next, const char **state_out, struct err *e)
 {
 	const char *state = "cancelled";
 	int rc;
@@ -245,10 +244,9 @@ int queue_settle(struct queue *q, const struct queue_job *job,
 	    (rc = record(q->db, job, state, record_arg, e)))
 		goto fail;
 	if (next && next->want) {
-		rc = claim_in_txn(q, now, 0,
-				  next->is_above ? next->above_priority
-						 : NO_FLOOR,
-				  &next->job, e);
+		rc = claim_in_txn(
+		    q, now, 0, next->is_above ? next->above_priority : NO_FLOOR,
+		    &next->job, e);
 		if (rc && rc != ERR_NOTFOUND)
 			goto fail;
 		next->claimed = rc == 0;

@@ -87,9 +87,8 @@ static int schedules_load(const struct config *cfg,
 			if (s->settings->time_zone[0])
 				return err_prefix(e, "Jobs.%s.TimeZone",
 						  s->name);
-			return err_prefix(e, "Scheduler.TimeZone (used by "
-					     "Jobs.%s)",
-					  s->name);
+			return err_prefix(
+			    e, "Scheduler.TimeZone (used by Jobs.%s)", s->name);
 		}
 	}
 	return 0;
@@ -129,7 +128,8 @@ int scheduler_open(sqlite3 *db, const struct config *cfg, struct queue *queue,
 	s->db = db;
 	s->cfg = cfg;
 	s->queue = queue;
-	if ((rc = schedules_load(cfg, queue_types(queue), s->schedules, &s->count, e))) {
+	if ((rc = schedules_load(cfg, queue_types(queue), s->schedules,
+				 &s->count, e))) {
 		scheduler_free(s);
 		return rc;
 	}
@@ -650,9 +650,8 @@ int scheduler_prune_history(sqlite3 *db, int64_t now, int retention_days,
 
 int scheduler_resolve_name(const struct config *cfg,
 			   const struct job_type *const *types,
-			   const char *name,
-			   const char **config_name, const char **type,
-			   struct err *e)
+			   const char *name, const char **config_name,
+			   const char **type, struct err *e)
 {
 	struct config_recurring all[MAX_SCHEDULES];
 	int n = config_recurring(cfg, all, MAX_SCHEDULES);
@@ -681,7 +680,7 @@ int scheduler_trigger(sqlite3 *db, const struct config *cfg,
 	int rc;
 
 	if ((rc = scheduler_resolve_name(cfg, queue_types(queue), name,
-					  &config_name, &type, e)))
+					 &config_name, &type, e)))
 		return rc;
 	snprintf(key, sizeof(key), "recurring:%s", config_name);
 	opt.unique_key = key;
@@ -775,8 +774,8 @@ static int by_time(const void *a, const void *b)
 
 int scheduler_simulate(const struct config *cfg,
 		       const struct job_type *const *types, int64_t from,
-		       int64_t to,
-		       scheduler_fire_fn fn, void *arg, struct err *e)
+		       int64_t to, scheduler_fire_fn fn, void *arg,
+		       struct err *e)
 {
 	struct schedule schedules[MAX_SCHEDULES];
 	struct planned_fire *fires = NULL;

@@ -195,9 +195,10 @@ static int apply_pragmas(sqlite3 *db, const char *path,
 	 * all over the UUID primary-key index; with the 2 MB default they
 	 * spill to the WAL mid-transaction and the write lock is held longer.
 	 */
-	snprintf(sql, sizeof(sql),
-		 "PRAGMA foreign_keys=ON; PRAGMA synchronous=%s; PRAGMA cache_size=-16384",
-		 opt->synchronous_full ? "FULL" : "NORMAL");
+	snprintf(
+	    sql, sizeof(sql),
+	    "PRAGMA foreign_keys=ON; PRAGMA synchronous=%s; PRAGMA cache_size=-16384",
+	    opt->synchronous_full ? "FULL" : "NORMAL");
 	if ((rc = db_exec(db, sql, e)))
 		return err_prefix(e, "database %s", path);
 	if (opt->max_page_count > 0) {
@@ -321,7 +322,8 @@ static int newer_error(int version, struct err *e)
 static int record_migration(sqlite3 *db, const struct migration *m,
 			    struct err *e)
 {
-	static const char sql[] = "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)";
+	static const char sql[] =
+	    "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)";
 	sqlite3_stmt *stmt;
 	char set_version[64];
 	int rc;
@@ -354,9 +356,10 @@ int db_migrate(sqlite3 *db, int *from, int *to, struct err *e)
 		rc = newer_error(version, e);
 		goto fail;
 	}
-	rc = db_exec(db,
-		     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-		     e);
+	rc = db_exec(
+	    db,
+	    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+	    e);
 	for (const struct migration *m = db_migrations; !rc && m->version;
 	     m++) {
 		if (m->version <= version)

@@ -51,12 +51,12 @@ static int begin_snapshot(struct db_backup *b, const char *path, int wait_ms,
 	if (rc != SQLITE_OK)
 		return open_error(b->source, rc, path, e);
 	sqlite3_busy_timeout(b->source, wait_ms > 0 ? wait_ms : 5000);
-	return db_exec(b->source,
-		       "BEGIN; SELECT count(*) FROM sqlite_schema", e);
+	return db_exec(b->source, "BEGIN; SELECT count(*) FROM sqlite_schema",
+		       e);
 }
 
-int db_backup_begin(const char *source_path, const char *dest_tmp,
-		    int wait_ms, struct db_backup **out, struct err *e)
+int db_backup_begin(const char *source_path, const char *dest_tmp, int wait_ms,
+		    struct db_backup **out, struct err *e)
 {
 	struct db_backup *b = calloc(1, sizeof(*b));
 	int rc;
@@ -75,8 +75,8 @@ int db_backup_begin(const char *source_path, const char *dest_tmp,
 		rc = open_error(b->dest, rc, b->tmp, e);
 		goto fail;
 	}
-	if (!(b->copy = sqlite3_backup_init(b->dest, "main", b->source,
-					    "main"))) {
+	if (!(b->copy =
+		  sqlite3_backup_init(b->dest, "main", b->source, "main"))) {
 		rc = db_error(b->dest, sqlite3_errcode(b->dest), e, b->tmp);
 		goto fail;
 	}

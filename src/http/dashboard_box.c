@@ -65,7 +65,8 @@ static void heartbeat_row(struct dash_page *p, int64_t ago)
 	dash_format_duration(p->lang, ago < 0 ? 0 : ago, text, sizeof(text));
 	dash_subst(dash_t(p, "%s ago"), text, words, sizeof(words));
 	buf_printf(p->out, "<span class=\"%s\">",
-		   ago > (int64_t)p->d->deps.cfg->alerts.loop_stall_seconds * 1000
+		   ago > (int64_t)p->d->deps.cfg->alerts.loop_stall_seconds *
+			       1000
 		       ? "error"
 		       : "ok");
 	html_text(p->out, words);

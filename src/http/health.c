@@ -113,9 +113,8 @@ static int64_t stall_ms(const struct health_input *in, int64_t *ago)
 {
 	const struct daemon_status *st = in->status;
 	int64_t limit = (int64_t)in->cfg->alerts.loop_stall_seconds * 1000;
-	int64_t late = st->wait_deadline_mono
-			   ? in->now_mono - st->wait_deadline_mono
-			   : 0;
+	int64_t late =
+	    st->wait_deadline_mono ? in->now_mono - st->wait_deadline_mono : 0;
 
 	*ago = 0;
 	if (late > limit)
@@ -155,8 +154,8 @@ static void check_loop(const struct health_input *in, cJSON *checks, int *ok)
 
 /* A standby daemon is a spare, not a fault, while another one leads;
  * no daemon leading at all stops every job. */
-static void check_leader(const struct health_input *in, cJSON *checks,
-			 int *ok, int *is_degraded)
+static void check_leader(const struct health_input *in, cJSON *checks, int *ok,
+			 int *is_degraded)
 {
 	struct leader_info holder;
 	struct err e = {0};
@@ -225,10 +224,10 @@ static void check_queue(const struct health_input *in, cJSON *checks,
 		    n < threshold && !strstr(detail, "cannot"), detail,
 		    is_degraded);
 
-	if (count_rows(in->db,
-		       "SELECT id FROM jobs WHERE state = 'processing' AND started_at < ?1 ORDER BY id",
-		       "t", in->now - minutes * MS_PER_MINUTE, &n, ids,
-		       sizeof(ids))) {
+	if (count_rows(
+		in->db,
+		"SELECT id FROM jobs WHERE state = 'processing' AND started_at < ?1 ORDER BY id",
+		"t", in->now - minutes * MS_PER_MINUTE, &n, ids, sizeof(ids))) {
 		snprintf(detail, sizeof(detail), "cannot read running jobs: %s",
 			 sqlite3_errmsg(in->db));
 		n = 1;
@@ -250,8 +249,8 @@ static void check_queue(const struct health_input *in, cJSON *checks,
  * owner has to free space, and nothing else on the page would say so.
  * The messages are recognised by the words every such error carries
  * (storage_local.c, db_error(), strerror(ENOSPC/EDQUOT)). */
-static void check_space(const struct health_input *in, cJSON *checks,
-			int *ok, int *is_degraded)
+static void check_space(const struct health_input *in, cJSON *checks, int *ok,
+			int *is_degraded)
 {
 	/* clang-format off */
 	static const char sql[] =
@@ -319,8 +318,9 @@ static void check_alerts(const struct health_input *in, cJSON *checks,
 				 sqlite3_column_text(stmt, 1));
 	sqlite3_finalize(stmt);
 	if (n > 1)
-		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
-			 " (and %d more)", n - 1);
+		snprintf(detail + strlen(detail),
+			 sizeof(detail) - strlen(detail), " (and %d more)",
+			 n - 1);
 	else if (n == 0)
 		snprintf(detail, sizeof(detail), "no open failure alert");
 	add_warning(checks, "alerts", n == 0, detail, is_degraded);

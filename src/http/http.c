@@ -65,10 +65,9 @@ void http_text(struct http_response *res, int status, const char *text)
 }
 
 enum MHD_Result on_form_field_cb(void *cls, enum MHD_ValueKind kind,
-				     const char *key, const char *filename,
-				     const char *content_type,
-				     const char *encoding, const char *data,
-				     uint64_t off, size_t size)
+				 const char *key, const char *filename,
+				 const char *content_type, const char *encoding,
+				 const char *data, uint64_t off, size_t size)
 {
 	struct http_request *req = cls;
 	struct http_form_field *field = NULL;
@@ -244,8 +243,8 @@ int http_builtin_routes(struct http *h)
 	    (rc = http_route(h, "/metrics",
 			     HTTP_ROUTE_READ_ONLY | HTTP_ROUTE_MONITOR,
 			     serve_metrics, h)) ||
-	    (rc = http_route(h, "/exports", HTTP_ROUTE_READ_ONLY |
-						HTTP_ROUTE_PREFIX,
+	    (rc = http_route(h, "/exports",
+			     HTTP_ROUTE_READ_ONLY | HTTP_ROUTE_PREFIX,
 			     serve_export, h)))
 		return rc;
 	return 0;

@@ -153,8 +153,8 @@ static struct http_client *oldest_idle(struct http *h, const char *address)
 	return best;
 }
 
-static void count_clients(const struct http *h, const char *address,
-			  int *live, int *from_address, int *slots_used)
+static void count_clients(const struct http *h, const char *address, int *live,
+			  int *from_address, int *slots_used)
 {
 	*live = *from_address = *slots_used = 0;
 	for (int i = 0; i < HTTP_CLIENT_SLOTS; i++) {

@@ -21,7 +21,7 @@ struct http_client {
 	int fd;
 	int is_busy;	/* a request is in progress (headers to completion) */
 	int is_evicted; /* shut down to make room; MHD has yet to close it */
-	int is_reserve;	/* admitted past the limit: monitor routes only */
+	int is_reserve; /* admitted past the limit: monitor routes only */
 	int64_t opened_mono;
 	char address[INET6_ADDRSTRLEN];
 };

@@ -14,8 +14,8 @@
  * larger than HTTP_BODY_MAX (413), Content-Length together with
  * Transfer-Encoding (400, RFC 9112 section 6.3: the framing is ambiguous,
  * so the connection is closed), a request for other routes than the
- * monitor's on a connection admitted into the monitor's reserve (503). These answers close the
- * connection, since the body that may follow is never read.
+ * monitor's on a connection admitted into the monitor's reserve (503). These
+ * answers close the connection, since the body that may follow is never read.
  *
  * Invariant: a handler answers within the call that completes the
  * request (MHD_queue_response); nothing is suspended.
@@ -70,8 +70,8 @@ static const struct http_route_entry *find_route(const struct http *h,
 	return NULL;
 }
 
-int http_route(struct http *h, const char *path, int flags,
-	       http_handler_fn fn, void *arg)
+int http_route(struct http *h, const char *path, int flags, http_handler_fn fn,
+	       void *arg)
 {
 	if (h->route_count == HTTP_ROUTES_MAX)
 		return ERR_TOOBIG;
@@ -83,8 +83,8 @@ int http_route(struct http *h, const char *path, int flags,
 static void dispatch(struct request_ctx *ctx, struct http_response *res)
 {
 	const struct http_route_entry *r = ctx->route;
-	int is_read = !strcmp(ctx->req.method, "GET") ||
-		      !strcmp(ctx->req.method, "HEAD");
+	int is_read =
+	    !strcmp(ctx->req.method, "GET") || !strcmp(ctx->req.method, "HEAD");
 
 	if (!r)
 		http_text(res, 404, "not found");

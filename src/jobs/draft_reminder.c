@@ -27,15 +27,15 @@
  *
  * Who is told: the creator, zaznamy.created_by or, where that is NULL, the
  * actor of the record's first zaznam_created activity (target_type
- * 'zaznam' in any case: other programs write these rows). No one is told about a draft whose creator is unknown,
- * blocked or deleted, or has push_draft_reminders = 0 (a user without a
- * user_preferences row has the default 1). Such drafts get no marker, so
- * a user who turns reminders back on hears about drafts still pending.
- * Email: the data model has no separate email preference for drafts, so
- * the draft_expiring email goes exactly with the draft_expiring
- * notification (push_draft_reminders = 1 or no row, user not blocked or
- * deleted), in the user's preferred_language. The email has no link: the
- * configuration knows no URL of the app (Http.PublicUrl is this daemon's).
+ * 'zaznam' in any case: other programs write these rows). No one is told about
+ * a draft whose creator is unknown, blocked or deleted, or has
+ * push_draft_reminders = 0 (a user without a user_preferences row has the
+ * default 1). Such drafts get no marker, so a user who turns reminders back on
+ * hears about drafts still pending. Email: the data model has no separate email
+ * preference for drafts, so the draft_expiring email goes exactly with the
+ * draft_expiring notification (push_draft_reminders = 1 or no row, user not
+ * blocked or deleted), in the user's preferred_language. The email has no link:
+ * the configuration knows no URL of the app (Http.PublicUrl is this daemon's).
  *
  * Time boundary: as in draft_cleanup.c, the index narrows by text to
  * created_at < (cutoff rounded up to the next whole second) and the exact
@@ -84,35 +84,34 @@ struct reminder_batch {
 };
 
 /* ?1 coarse text bound, ?2 exact cutoff, ?3 notice type, ?4 batch size. */
-#define CANDIDATES_SQL(exact_test)                                             \
-	"WITH draft AS (\n"                                                    \
-	"  SELECT z.id, z.title, p.name AS property_name,\n"                   \
-	"         strftime('%Y-%m-%dT%H:%M:%fZ', z.created_at) AS "            \
-	"created_at,\n"                                                        \
-	"         COALESCE(z.created_by, (\n"                                  \
-	"           SELECT a.actor_user_id FROM activities a\n"                \
-	"           WHERE lower(a.target_type) = 'zaznam' AND a.target_id = z.id\n"   \
-	"             AND a.type = 'zaznam_created'\n"                         \
-	"           ORDER BY a.created_at, a.id LIMIT 1)) AS creator\n"        \
-	"  FROM zaznamy z JOIN properties p ON p.id = z.property_id\n"         \
-	"  WHERE z.status = 'draft' AND z.is_deleted = 0\n"                    \
-	"    AND z.created_at < ?1\n"                                          \
-	"    AND strftime('%Y-%m-%dT%H:%M:%fZ', z.created_at) " exact_test     \
-	" ?2\n"                                                                \
-	"    AND NOT EXISTS (SELECT 1 FROM draft_notices m\n"                  \
-	"                    WHERE m.zaznam_id = z.id AND m.type = ?3))\n"     \
-	"SELECT d.id, d.title, d.property_name, d.created_at,\n"               \
-	"       u.id, u.email, u.first_name, u.preferred_language\n"           \
-	"FROM draft d JOIN users u ON u.id = d.creator\n"                      \
-	"WHERE u.is_blocked = 0 AND u.is_deleted = 0\n"                        \
-	"  AND COALESCE((SELECT push_draft_reminders FROM user_preferences\n"  \
-	"                WHERE user_id = u.id), 1) = 1\n"                      \
-	"  AND NOT EXISTS (SELECT 1 FROM notifications n\n"                    \
-	"                  WHERE n.user_id = u.id AND n.type = ?3\n"           \
-	"                    AND json_extract(n.payload, '$.zaznamId') = "     \
-	"d.id)\n"                                                              \
-	"ORDER BY d.created_at, d.id\n"                                        \
+// clang-format off
+#define CANDIDATES_SQL(exact_test) \
+	"WITH draft AS (\n" \
+	"  SELECT z.id, z.title, p.name AS property_name,\n" \
+	"         strftime('%Y-%m-%dT%H:%M:%fZ', z.created_at) AS created_at,\n" \
+	"         COALESCE(z.created_by, (\n" \
+	"           SELECT a.actor_user_id FROM activities a\n" \
+	"           WHERE lower(a.target_type) = 'zaznam' AND a.target_id = z.id\n" \
+	"             AND a.type = 'zaznam_created'\n" \
+	"           ORDER BY a.created_at, a.id LIMIT 1)) AS creator\n" \
+	"  FROM zaznamy z JOIN properties p ON p.id = z.property_id\n" \
+	"  WHERE z.status = 'draft' AND z.is_deleted = 0\n" \
+	"    AND z.created_at < ?1\n" \
+	"    AND strftime('%Y-%m-%dT%H:%M:%fZ', z.created_at) " exact_test " ?2\n" \
+	"    AND NOT EXISTS (SELECT 1 FROM draft_notices m\n" \
+	"                    WHERE m.zaznam_id = z.id AND m.type = ?3))\n" \
+	"SELECT d.id, d.title, d.property_name, d.created_at,\n" \
+	"       u.id, u.email, u.first_name, u.preferred_language\n" \
+	"FROM draft d JOIN users u ON u.id = d.creator\n" \
+	"WHERE u.is_blocked = 0 AND u.is_deleted = 0\n" \
+	"  AND COALESCE((SELECT push_draft_reminders FROM user_preferences\n" \
+	"                WHERE user_id = u.id), 1) = 1\n" \
+	"  AND NOT EXISTS (SELECT 1 FROM notifications n\n" \
+	"                  WHERE n.user_id = u.id AND n.type = ?3\n" \
+	"                    AND json_extract(n.payload, '$.zaznamId') = d.id)\n" \
+	"ORDER BY d.created_at, d.id\n" \
 	"LIMIT ?4"
+// clang-format on
 
 static const char reminder_candidates_sql[] = CANDIDATES_SQL("<");
 static const char expiring_candidates_sql[] = CANDIDATES_SQL("<=");
@@ -137,8 +136,7 @@ static int reminder_start(struct job_ctx *ctx, struct err *e)
 		    "Jobs.DraftReminder.BatchSize must be at least 1");
 	s->delete_after_ms =
 	    cfg->jobs.draft_cleanup.delete_after_days * MS_PER_DAY;
-	warn_before =
-	    config_warning_days(cfg) * MS_PER_DAY;
+	warn_before = config_warning_days(cfg) * MS_PER_DAY;
 	s->reminder_cutoff =
 	    ctx->now -
 	    cfg->jobs.draft_reminder.reminder_after_days * MS_PER_DAY;

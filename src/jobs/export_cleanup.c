@@ -105,8 +105,8 @@ static int forget(struct job_ctx *ctx, struct cleanup_state *s, int rc,
 		job_count(ctx, "deleted", 1);
 	if ((rc = db_begin(ctx->db, e)) ||
 	    (rc = db_prepare(ctx->db,
-			     "DELETE FROM exports WHERE storage_key = ?1",
-			     &st, e)))
+			     "DELETE FROM exports WHERE storage_key = ?1", &st,
+			     e)))
 		goto done;
 	sqlite3_bind_text(st, 1, s->key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);

@@ -544,9 +544,9 @@ static void export_finish(struct job_ctx *ctx)
 
 /* The export will not come: the user is told (export_failed), unless
  * the job said so itself (too big) or names nobody we know. */
-static int export_on_dead(sqlite3 *db, const struct config *cfg,
-			  int64_t job_id, const cJSON *payload, int code,
-			  const char *reason, struct err *e)
+static int export_on_dead(sqlite3 *db, const struct config *cfg, int64_t job_id,
+			  const cJSON *payload, int code, const char *reason,
+			  struct err *e)
 {
 	const cJSON *user = cJSON_GetObjectItemCaseSensitive(payload, "userId");
 	struct export_user u;

@@ -456,8 +456,8 @@ static int enqueue_one(struct job_ctx *ctx, const struct weekly_state *st,
 			   &is_sent, e)) ||
 	    is_sent)
 		return rc;
-	if ((rc = queue_insert(ctx->db, "send_email", payload, key, 0,
-			       inserted, e)) ||
+	if ((rc = queue_insert(ctx->db, "send_email", payload, key, 0, inserted,
+			       e)) ||
 	    !*inserted)
 		return rc;
 	return run_mark(ctx->db, mark_sent_sql, u->id, st->week,
@@ -479,8 +479,7 @@ static int enqueue_batch(struct job_ctx *ctx, const struct weekly_state *st,
 	for (int i = 0; i < count && !rc; i++) {
 		if (!payloads[i])
 			continue;
-		rc = enqueue_one(ctx, st, &users[i], payloads[i], &inserted,
-				 e);
+		rc = enqueue_one(ctx, st, &users[i], payloads[i], &inserted, e);
 		*emails += inserted;
 		*already += !rc && !inserted;
 	}

@@ -251,9 +251,9 @@ static int is_in(const char *root, const char *sub, const char *unique,
 	if (!(d = opendir(dir)))
 		return errno == ENOENT ? 0 : io_error(errno, e, "reading", dir);
 	while (!*found && (entry = readdir(d)) != NULL)
-		*found = strncmp(entry->d_name, want, len) == 0 &&
-			 (entry->d_name[len] == '\0' ||
-			  entry->d_name[len] == ':');
+		*found =
+		    strncmp(entry->d_name, want, len) == 0 &&
+		    (entry->d_name[len] == '\0' || entry->d_name[len] == ':');
 	closedir(d);
 	return 0;
 }
@@ -276,8 +276,8 @@ int mail_maildir_deliver_once(const char *root, const char *unique,
 	return mail_maildir_deliver(root, unique, message, len, NULL, 0, e);
 }
 
-int mail_maildir_sweep_tmp(const char *root, const char *prefix,
-			   int64_t now_ms, int *removed, struct err *e)
+int mail_maildir_sweep_tmp(const char *root, const char *prefix, int64_t now_ms,
+			   int *removed, struct err *e)
 {
 	char dir[4096], path[4400];
 	struct dirent *entry;

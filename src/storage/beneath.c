@@ -193,7 +193,8 @@ int beneath_parent(int dirfd, const char *rel, int create, const char **name)
 	*name = last ? last + 1 : rel;
 	if (!beneath_uses_walk()) {
 		fd = parent_kernel(dirfd, rel, dir_len);
-		if (fd >= 0 || (errno != ENOSYS && !(errno == ENOENT && create)))
+		if (fd >= 0 ||
+		    (errno != ENOSYS && !(errno == ENOENT && create)))
 			return fd;
 	}
 	/* The walk, also for creating: mkdirat never follows a link and the

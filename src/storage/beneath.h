@@ -26,8 +26,7 @@ int beneath_open(int dirfd, const char *rel, int flags, mode_t mode);
 /* Opens the directory that holds rel's last component (dirfd itself,
  * reopened, when rel has no '/') and points *name at that component
  * inside rel. When create is set, missing directories are made (0750). */
-int beneath_parent(int dirfd, const char *rel, int create,
-		   const char **name);
+int beneath_parent(int dirfd, const char *rel, int create, const char **name);
 
 /* 1 when the walk is used instead of openat2 (no openat2, or forced). */
 int beneath_uses_walk(void);

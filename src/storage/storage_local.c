@@ -132,20 +132,20 @@ static int local_writer_open(struct storage *base, const char *key,
 	}
 	snprintf(w->temp_name, sizeof(w->temp_name), "%ld-%u-%s.part",
 		 (long)getpid(), st->temp_count++, nonce_hex);
-	w->fd = openat(st->temp_fd, w->temp_name,
-		       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		       0640);
+	w->fd =
+	    openat(st->temp_fd, w->temp_name,
+		   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (w->fd < 0) {
 		error = errno;
 		w->temp_name[0] = '\0'; /* nothing to unlink */
 		local_writer_free(w);
-		return err_set(
-		    e,
-		    local_errno_code(error) == ERR_NOSPACE ? ERR_NOSPACE
-							   : ERR_IO,
-		    "cannot create a temporary file for \"%s\" in "
-		    "%s/" LOCAL_TEMP_DIR ": %s",
-		    key, st->root, strerror(error));
+		return err_set(e,
+			       local_errno_code(error) == ERR_NOSPACE
+				   ? ERR_NOSPACE
+				   : ERR_IO,
+			       "cannot create a temporary file for \"%s\" in "
+			       "%s/" LOCAL_TEMP_DIR ": %s",
+			       key, st->root, strerror(error));
 	}
 	*out = &w->base;
 	return 0;
@@ -425,12 +425,14 @@ static int open_dirs(struct local *st, struct err *e)
 		return err_set(e, ERR_IO, "cannot open %s: %s", st->root,
 			       strerror(errno));
 	if (mkdirat(st->root_fd, LOCAL_TEMP_DIR, 0750) != 0 && errno != EEXIST)
-		return err_set(e, ERR_IO, "cannot create %s/" LOCAL_TEMP_DIR
-			       ": %s", st->root, strerror(errno));
+		return err_set(e, ERR_IO,
+			       "cannot create %s/" LOCAL_TEMP_DIR ": %s",
+			       st->root, strerror(errno));
 	st->temp_fd = openat(st->root_fd, LOCAL_TEMP_DIR, flags | O_NOFOLLOW);
 	if (st->temp_fd < 0)
-		return err_set(e, ERR_IO, "cannot open %s/" LOCAL_TEMP_DIR
-			       ": %s", st->root, strerror(errno));
+		return err_set(e, ERR_IO,
+			       "cannot open %s/" LOCAL_TEMP_DIR ": %s",
+			       st->root, strerror(errno));
 	return 0;
 }
 

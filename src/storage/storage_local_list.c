@@ -68,8 +68,8 @@ static int read_names(int dir_fd, struct names *out)
 			continue;
 		if (out->count == out->cap) {
 			out->cap = out->cap ? out->cap * 2 : 16;
-			grown = realloc(out->items,
-					out->cap * sizeof(*out->items));
+			grown =
+			    realloc(out->items, out->cap * sizeof(*out->items));
 			if (!grown)
 				break;
 			out->items = grown;
@@ -235,8 +235,9 @@ int storage_local_sweep_temp(struct storage *base, int *removed, struct err *e)
 	if (fd < 0 || !(dir = fdopendir(fd))) {
 		if (fd >= 0)
 			close(fd);
-		return err_set(e, ERR_IO, "cannot read %s/" LOCAL_TEMP_DIR
-			       ": %s", st->root, strerror(errno));
+		return err_set(e, ERR_IO,
+			       "cannot read %s/" LOCAL_TEMP_DIR ": %s",
+			       st->root, strerror(errno));
 	}
 	while ((d = readdir(dir)) != NULL)
 		if (is_orphan(st, d->d_name) &&

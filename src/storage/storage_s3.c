@@ -7,8 +7,8 @@
  * signer serves both the headers and the presigned export links, it is
  * tested against AWS's published examples, it takes the time from
  * clock_real() (the server compares it with its own clock, so --now,
- * which moves only the jobs' logic, must not skew it), and the URL curl sends is the
- * very one it signed (sigv4_request_url); curl 7.88's own signer adds no
+ * which moves only the jobs' logic, must not skew it), and the URL curl sends
+ * is the very one it signed (sigv4_request_url); curl 7.88's own signer adds no
  * x-amz-content-sha256 for S3 and reads the system clock. Uploads stream
  * from a file and are signed with UNSIGNED-PAYLOAD; other requests sign
  * the SHA-256 of the empty body.
@@ -473,8 +473,8 @@ static int s3_read_open(struct storage *base, const char *key,
 	unlink(path); /* the open descriptor keeps the data */
 	if (fd < 0)
 		return err_set(e, ERR_IO,
-			       "cannot read the download of \"%s\": %s",
-			       key, strerror(errno));
+			       "cannot read the download of \"%s\": %s", key,
+			       strerror(errno));
 	if (!(r = calloc(1, sizeof(*r)))) {
 		close(fd);
 		return err_set(e, ERR_NOMEM, "no memory to read \"%s\"", key);
