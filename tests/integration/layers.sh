@@ -1,6 +1,7 @@
 # layers.sh - the shape of the source: dependencies point down the layers
 # (tools/deps over the includes and the symbols of the build's objects),
-# every SQL literal is whole (tools/sql-lines), src/README.md names only
+# every SQL literal is whole (tools/sql-lines), make lint's checks pass
+# (clang-format and cppcheck), src/README.md names only
 # files and functions that exist, and the loop's code sees no blocking
 # storage call (tools/deps again, on a copy of the tree with one violation
 # at a time, so that the rule is seen to fail).
@@ -19,6 +20,19 @@ if out=$(tools/sql-lines --check src/*.c src/*/*.c); then
 	ok "no SQL literal is cut mid-clause, no literal of 1-2 characters split off"
 else
 	not_ok "no SQL literal is cut mid-clause" "$(echo "$out" | head -n 20)"
+fi
+
+# make lint: the formatter would change nothing, cppcheck finds nothing.
+files=$(ls include/*.h include/*/*.h src/*.c src/*/*.c src/*/*.h)
+if out=$(clang-format --dry-run --Werror $files 2>&1); then
+	ok "make lint: clang-format would change nothing in src/ and include/"
+else
+	not_ok "make lint: clang-format would change nothing (run make format, read the diff)" "$(echo "$out" | grep -E 'error' | head -n 10)"
+fi
+if out=$(cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Iinclude src 2>&1); then
+	ok "make lint: cppcheck finds no warning"
+else
+	not_ok "make lint: cppcheck finds no warning" "$(echo "$out" | head -n 20)"
 fi
 
 stray=$(find src -maxdepth 1 -name '*.c' ! -name main.c ! -name 'daemon*.c')
