@@ -806,7 +806,8 @@ int scheduler_simulate(const struct config *cfg,
 			fires[used++] = (struct planned_fire){at, i};
 		}
 	}
-	qsort(fires, used, sizeof(*fires), by_time);
+	if (used > 0) /* qsort's base must not be NULL, even for 0 items */
+		qsort(fires, used, sizeof(*fires), by_time);
 	for (size_t i = 0; i < used; i++) {
 		const struct schedule *sc = &schedules[fires[i].schedule];
 		fn(sc->name, sc->type, fires[i].at, tz_name(sc->zone), arg);

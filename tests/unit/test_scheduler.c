@@ -463,10 +463,29 @@ static void test_scheduler_sunday_two_am_across_both_dst_days(void **state)
 	assert_string_equal(fires.lines[0], "2026-10-25T00:00:00.000Z DraftCleanup");
 }
 
+/* No fire in the range (every schedule off): nothing reported, no error,
+ * and no sort of an empty, never-allocated list (UB under UBSan). */
+static void test_scheduler_simulate_with_no_fires(void **state)
+{
+	struct fixture *f = *state;
+	struct fires fires = {0};
+	struct config cfg = f->t->cfg;
+	struct config_recurring all[16];
+	struct err e = {0};
+	int n = config_recurring(&cfg, all, 16);
+
+	for (int i = 0; i < n; i++)
+		((struct recurring_settings *)all[i].settings)->enabled = false;
+	assert_int_equal(scheduler_simulate(&cfg, job_registry, at("2026-03-28T00:00:00Z"),
+					    at("2026-04-06T00:00:00Z"), collect, &fires, &e), 0);
+	assert_int_equal(fires.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_scheduler_plans_in_the_zone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheduler_simulate_with_no_fires, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduler_fires_once_and_plans_the_next, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduler_never_runs_two_instances, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scheduler_misfires_coalesce_into_one_run, setup, teardown),
