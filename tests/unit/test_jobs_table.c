@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -139,34 +140,13 @@ static void test_jobs_table_unique_key_holds_only_while_unfinished(void **state)
 	assert_int_equal(exec_rc(f->db, insert), SQLITE_OK);
 }
 
-/* Every row of jobs and job_attempts, as one text. */
+/* Every row of a table (or view), in key order, as one text. */
 static char *table_text(sqlite3 *db, const char *table)
 {
-	char sql[256];
-	sqlite3_stmt *stmt = NULL;
-	char columns[1024], *all, *text;
+	char sql[128];
 
-	snprintf(sql, sizeof(sql),
-		 "SELECT group_concat(name, ', ') FROM pragma_table_info('%s')",
-		 table);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-	snprintf(columns, sizeof(columns), "%s",
-		 (const char *)sqlite3_column_text(stmt, 0));
-	sqlite3_finalize(stmt);
-
-	all = sqlite3_mprintf(
-	    "SELECT group_concat(r, char(10)) FROM (SELECT json_array(%s) AS r FROM %s ORDER BY 1)",
-	    columns, table);
-	assert_int_equal(sqlite3_prepare_v2(db, all, -1, &stmt, NULL),
-			 SQLITE_OK);
-	sqlite3_free(all);
-	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-	text =
-	    sqlite3_mprintf("%s", (const char *)sqlite3_column_text(stmt, 0));
-	sqlite3_finalize(stmt);
-	return text;
+	snprintf(sql, sizeof(sql), "SELECT * FROM %s ORDER BY 1, 2", table);
+	return testdb_rows(db, sql);
 }
 
 static void migrate_to(sqlite3 *db, int version)
@@ -226,13 +206,13 @@ test_jobs_table_migration_011_keeps_every_job_and_attempt(void **state)
 	char *left = table_text(db, "job_attempts");
 	assert_null(strstr(left, "server said 503"));
 	assert_non_null(strstr(left, "box:1"));
-	sqlite3_free(jobs);
-	sqlite3_free(attempts);
-	sqlite3_free(metrics);
-	sqlite3_free(jobs_after);
-	sqlite3_free(attempts_after);
-	sqlite3_free(metrics_after);
-	sqlite3_free(left);
+	free(jobs);
+	free(attempts);
+	free(metrics);
+	free(jobs_after);
+	free(attempts_after);
+	free(metrics_after);
+	free(left);
 	testdb_close(t);
 }
 
