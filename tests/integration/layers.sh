@@ -22,17 +22,12 @@ else
 	not_ok "no SQL literal is cut mid-clause" "$(echo "$out" | head -n 20)"
 fi
 
-# make lint: the formatter would change nothing, cppcheck finds nothing.
-files=$(ls include/*.h include/*/*.h src/*.c src/*/*.c src/*/*.h)
-if out=$(clang-format --dry-run --Werror $files 2>&1); then
-	ok "make lint: clang-format would change nothing in src/ and include/"
+# make lint (the Makefile is where its checks are defined): clang-format
+# would change nothing, every SQL literal is whole, cppcheck finds nothing.
+if out=$(make --no-print-directory -s lint 2>&1); then
+	ok "make lint: clang-format would change nothing, SQL whole, cppcheck clean"
 else
-	not_ok "make lint: clang-format would change nothing (run make format, read the diff)" "$(echo "$out" | grep -E 'error' | head -n 10)"
-fi
-if out=$(cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Iinclude src 2>&1); then
-	ok "make lint: cppcheck finds no warning"
-else
-	not_ok "make lint: cppcheck finds no warning" "$(echo "$out" | head -n 20)"
+	not_ok "make lint (run make format, read the diff)" "$(echo "$out" | grep -vE '^(clang-format|tools/sql-lines|cppcheck) ' | head -n 10)"
 fi
 
 stray=$(find src -maxdepth 1 -name '*.c' ! -name main.c ! -name 'daemon*.c')
