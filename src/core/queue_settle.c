@@ -264,6 +264,18 @@ fail:
 	return rc;
 }
 
+/* A settle that found the job cancelled under it is a conflict for the
+ * callers that name one outcome (complete, fail). */
+static int cancelled_while_it_ran(int rc, const struct queue_job *job,
+				  const char *state, struct err *e)
+{
+	if (!rc && !strcmp(state, "cancelled"))
+		return err_set(e, ERR_CONFLICT,
+			       "job %lld was cancelled while it ran",
+			       (long long)job->id);
+	return rc;
+}
+
 int queue_complete(struct queue *q, const struct queue_job *job, int64_t now,
 		   const char *result, struct err *e)
 {
@@ -271,11 +283,7 @@ int queue_complete(struct queue *q, const struct queue_job *job, int64_t now,
 	const char *state = NULL;
 	int rc = queue_settle(q, job, &o, now, NULL, NULL, NULL, &state, e);
 
-	if (!rc && !strcmp(state, "cancelled"))
-		return err_set(e, ERR_CONFLICT,
-			       "job %lld was cancelled while it ran",
-			       (long long)job->id);
-	return rc;
+	return cancelled_while_it_ran(rc, job, state, e);
 }
 
 int queue_fail(struct queue *q, const struct queue_job *job, int64_t now,
@@ -289,9 +297,5 @@ int queue_fail(struct queue *q, const struct queue_job *job, int64_t now,
 	int rc = queue_settle(q, job, &o, now, NULL, NULL, NULL, &state, e);
 
 	*state_out = state;
-	if (!rc && !strcmp(state, "cancelled"))
-		return err_set(e, ERR_CONFLICT,
-			       "job %lld was cancelled while it ran",
-			       (long long)job->id);
-	return rc;
+	return cancelled_while_it_ran(rc, job, state, e);
 }
